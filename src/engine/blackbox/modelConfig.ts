@@ -1,0 +1,233 @@
+// The model description: which file, how to turn an image into its input tensor, how to read its output.
+// The same keys are used by the CLI's JSON files and by the extension's `dax.models` settings.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DaxError } from '../core/errors';
+
+/** How the black box is run. */
+export type ModelKind = 'onnx' | 'tfjs' | 'module';
+
+/** How an image is fitted to the model's input size. */
+export type ResizeMode = 'stretch' | 'crop' | 'letterbox';
+
+/** Preprocessing: everything between decoded 8-bit RGB pixels and the model's input tensor. */
+export interface ImageInputConfig {
+  /** Input tensor name; default: the model's first input. */
+  name?: string;
+  /** Tensor layout; default: read from the model's input shape when it can be, else NCHW for ONNX, NHWC for TF.js. */
+  layout?: 'NCHW' | 'NHWC';
+  /** Input width and height in pixels; default: the model's fixed input size. */
+  width?: number;
+  height?: number;
+  /** `stretch` ignores the aspect ratio; `crop` scales to cover and cuts the centre; `letterbox` scales to fit and pads. */
+  resize: ResizeMode;
+  /** Where a letterboxed image sits in the padded input. */
+  align: 'center' | 'top-left';
+  /** Value written into letterbox padding, in model units (after scaling and normalisation). */
+  padValue: number;
+  /** Pixel values are divided by this first: 255 gives 0..1, 1 keeps 0..255. */
+  scale: number;
+  /** Then `(value - mean[c]) / std[c]` per channel (one number applies to all channels). */
+  mean: number[];
+  std: number[];
+  /** Channel order the model expects; `grey` feeds one channel (ITU-R BT.601 luma). */
+  channels: 'RGB' | 'BGR' | 'grey';
+}
+
+/** Reading the output. */
+export interface OutputConfig {
+  /** Output tensor name; default: the model's first output. */
+  name?: string;
+  /** `auto` keeps rows that are already probabilities and applies softmax otherwise. */
+  activation: 'softmax' | 'sigmoid' | 'none' | 'auto';
+}
+
+/** A complete, validated model description with absolute paths. */
+export interface ModelConfig {
+  name: string;
+  kind: ModelKind;
+  /** Absolute path of the model file (`.onnx`, `model.json`, or a JavaScript module). */
+  path: string;
+  input: ImageInputConfig;
+  output: OutputConfig;
+  /** Class names, in output order. */
+  labels?: string[];
+  /** Class to explain: index or label; default the top-1 class of the unperturbed input. */
+  target?: number | string;
+  /** Largest batch sent to the model at once. */
+  batchSize: number;
+}
+
+const DEFAULT_INPUT: ImageInputConfig = {
+  resize: 'stretch',
+  align: 'center',
+  padValue: 0,
+  scale: 255,
+  mean: [0],
+  std: [1],
+  channels: 'RGB',
+};
+
+/** Infers the kind of model from its file name. */
+export function kindFromPath(file: string): ModelKind | undefined {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.onnx')) return 'onnx';
+  if (lower.endsWith('.json')) return 'tfjs';
+  if (/\.(c|m)?js$/.test(lower)) return 'module';
+  return undefined;
+}
+
+/**
+ * Reads `--model`: a model description (`*.json` with a `path` key), or a model file used with default
+ * preprocessing (`.onnx`, TF.js `model.json`, `.js` module).
+ */
+export async function loadModelConfig(file: string, overrides: Partial<Pick<ModelConfig, 'target'>> = {}): Promise<ModelConfig> {
+  const absolute = path.resolve(file);
+  if (absolute.toLowerCase().endsWith('.json')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(absolute, 'utf8'));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new DaxError('usage', code ? `cannot read the model file (${code}).` : `is not valid JSON (${(error as Error).message}).`, file);
+    }
+    // A TF.js model.json has a modelTopology; a description has a path.
+    if (isObject(parsed) && 'modelTopology' in parsed) return parseModelConfig({ path: absolute, ...overrides }, path.dirname(absolute), file);
+    return parseModelConfig({ ...(parsed as object), ...stripUndefined(overrides) }, path.dirname(absolute), file);
+  }
+  return parseModelConfig({ path: absolute, ...stripUndefined(overrides) }, path.dirname(absolute), file);
+}
+
+/** Validates a description (from JSON or settings), resolving relative paths against `baseDir`. */
+export async function parseModelConfig(raw: unknown, baseDir: string, source = 'model configuration'): Promise<ModelConfig> {
+  const fail = (message: string): never => {
+    throw new DaxError('usage', message, source);
+  };
+  if (!isObject(raw)) return fail('must be a JSON object.');
+  const modelPath = raw.path;
+  if (typeof modelPath !== 'string' || modelPath === '') return fail('needs "path": the model file (.onnx, model.json or .js).');
+  const absolutePath = path.resolve(baseDir, modelPath);
+  const kind = raw.kind ?? kindFromPath(absolutePath);
+  if (kind !== 'onnx' && kind !== 'tfjs' && kind !== 'module') {
+    return fail(`"kind" must be "onnx", "tfjs" or "module" (got ${JSON.stringify(raw.kind ?? absolutePath)}).`);
+  }
+  const inputRaw = raw.input ?? {};
+  if (!isObject(inputRaw)) return fail('"input" must be an object.');
+  const input: ImageInputConfig = { ...DEFAULT_INPUT };
+  for (const [key, value] of Object.entries(inputRaw)) {
+    switch (key) {
+      case 'name':
+        input.name = stringValue(value, 'input.name', fail);
+        break;
+      case 'layout':
+        input.layout = oneOf(value, ['NCHW', 'NHWC'] as const, 'input.layout', fail);
+        break;
+      case 'width':
+      case 'height':
+        input[key] = positiveInteger(value, `input.${key}`, fail);
+        break;
+      case 'resize':
+        input.resize = oneOf(value, ['stretch', 'crop', 'letterbox'] as const, 'input.resize', fail);
+        break;
+      case 'align':
+        input.align = oneOf(value, ['center', 'top-left'] as const, 'input.align', fail);
+        break;
+      case 'padValue':
+      case 'scale':
+        input[key] = finiteNumber(value, `input.${key}`, fail);
+        if (key === 'scale' && input.scale === 0) fail('"input.scale" must not be 0.');
+        break;
+      case 'mean':
+      case 'std': {
+        const list = typeof value === 'number' ? [value] : value;
+        if (!Array.isArray(list) || (list.length !== 1 && list.length !== 3) || !list.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+          fail(`"input.${key}" must be a number or a list of 1 or 3 numbers.`);
+        }
+        if (key === 'std' && (list as number[]).some((v) => v === 0)) fail('"input.std" must not contain 0.');
+        input[key] = list as number[];
+        break;
+      }
+      case 'channels':
+        input.channels = oneOf(value, ['RGB', 'BGR', 'grey'] as const, 'input.channels', fail);
+        break;
+      default:
+        fail(`unknown key "input.${key}".`);
+    }
+  }
+  const outputRaw = raw.output ?? {};
+  if (!isObject(outputRaw)) return fail('"output" must be an object.');
+  const output: OutputConfig = { activation: 'auto' };
+  for (const [key, value] of Object.entries(outputRaw)) {
+    if (key === 'name') output.name = stringValue(value, 'output.name', fail);
+    else if (key === 'activation') output.activation = oneOf(value, ['softmax', 'sigmoid', 'none', 'auto'] as const, 'output.activation', fail);
+    else fail(`unknown key "output.${key}".`);
+  }
+  let labels: string[] | undefined;
+  if (Array.isArray(raw.labels)) {
+    labels = raw.labels.map((label) => String(label));
+  } else if (typeof raw.labels === 'string') {
+    const labelFile = path.resolve(baseDir, raw.labels);
+    try {
+      labels = (await readFile(labelFile, 'utf8')).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+    } catch (error) {
+      fail(`cannot read the labels file ${labelFile} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+    }
+  } else if (raw.labels !== undefined) {
+    fail('"labels" must be a list of names or the path of a text file with one name per line.');
+  }
+  let target: number | string | undefined;
+  if (raw.target !== undefined && raw.target !== 'top1') {
+    if (typeof raw.target === 'number' && Number.isInteger(raw.target) && raw.target >= 0) target = raw.target;
+    else if (typeof raw.target === 'string') target = raw.target;
+    else fail('"target" must be "top1", a class index or a label.');
+  }
+  const batchSize = raw.batchSize === undefined ? 32 : positiveInteger(raw.batchSize, 'batchSize', fail);
+  const known = new Set(['name', 'kind', 'path', 'input', 'output', 'labels', 'target', 'batchSize', 'description', 'licence', 'license']);
+  for (const key of Object.keys(raw)) if (!known.has(key)) fail(`unknown key "${key}".`);
+  const name = typeof raw.name === 'string' && raw.name !== '' ? raw.name : path.basename(absolutePath);
+  return { name, kind, path: absolutePath, input, output, labels, target, batchSize };
+}
+
+/** Resolves a target (index or label) to a class index, or undefined for top-1. */
+export function resolveTarget(target: number | string | undefined, labels: readonly string[] | undefined, classes: number, source: string): number | undefined {
+  if (target === undefined) return undefined;
+  if (typeof target === 'number' || /^\d+$/.test(target)) {
+    const index = Number(target);
+    // A numeric string that is also a label (PaddleOCR's classes are "0" and "180") means the label.
+    const byLabel = typeof target === 'string' ? labels?.indexOf(target) ?? -1 : -1;
+    if (byLabel >= 0) return byLabel;
+    if (index >= classes) throw new DaxError('usage', `target class ${index} does not exist: the model has ${classes} classes.`, source);
+    return index;
+  }
+  const index = labels?.indexOf(target) ?? -1;
+  if (index < 0) {
+    throw new DaxError('usage', `target "${target}" is not one of the labels${labels ? ` (${labels.slice(0, 10).join(', ')}${labels.length > 10 ? ', …' : ''})` : ' (the model has no labels configured)'}.`, source);
+  }
+  return index;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+type Fail = (message: string) => never;
+
+function stringValue(value: unknown, key: string, fail: Fail): string {
+  return typeof value === 'string' && value !== '' ? value : fail(`"${key}" must be a non-empty string.`);
+}
+
+function finiteNumber(value: unknown, key: string, fail: Fail): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fail(`"${key}" must be a number.`);
+}
+
+function positiveInteger(value: unknown, key: string, fail: Fail): number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fail(`"${key}" must be a positive integer.`);
+}
+
+function oneOf<T extends string>(value: unknown, options: readonly T[], key: string, fail: Fail): T {
+  return options.includes(value as T) ? (value as T) : fail(`"${key}" must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}.`);
+}

@@ -1,0 +1,50 @@
+// DAX end to end on one scene: sample patterns, query the black box, train the networks, return the input's mask.
+import type { ImageClassifier } from '../../blackbox/classifier';
+import type { ProgressListener } from '../../core/progress';
+import type { Rng } from '../../core/rng';
+import { samplePatterns } from '../../perturbation/sampler';
+import type { Scene } from '../../perturbation/scene';
+import { runQueries, type QueryStats } from '../queryRunner';
+import type { DaxSettings } from './presets';
+import { workingSize } from './presets';
+import { trainDax, type TrainingResult } from './trainDax';
+
+/** What DAX produced for one input. */
+export interface DaxOutcome {
+  /** Probabilities of every class on the unperturbed input. */
+  inputProbabilities: Float32Array;
+  target: number;
+  query: QueryStats;
+  training: TrainingResult;
+  working: { width: number; height: number };
+}
+
+/**
+ * Runs DAX. `chooseTarget` sees the black box's answer on the input (sample 0) and picks the class to explain.
+ */
+export async function runDax(
+  scene: Scene,
+  classifier: ImageClassifier,
+  settings: DaxSettings,
+  rng: Rng,
+  chooseTarget: (probabilities: Float32Array) => number,
+  hooks: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
+): Promise<DaxOutcome> {
+  const samples = samplePatterns(settings.samples, scene.segmentation.count, settings.keepProbability, rng.fork('patterns'));
+  hooks.onProgress?.({ type: 'phase', phase: 'querying', message: `querying the model on ${settings.samples} perturbed copies` });
+  const { rows, stats } = await runQueries(
+    classifier,
+    samples.count,
+    (i, out) => scene.compose(samples.keep.subarray(i * samples.segments, (i + 1) * samples.segments), out),
+    { batchSize: settings.queryBatchSize, padding: scene.model.padding, signal: hooks.signal, onProgress: hooks.onProgress },
+  );
+  const inputProbabilities = rows[0]!;
+  const target = chooseTarget(inputProbabilities);
+  const targets = Float32Array.from(rows, (row) => row[target]!);
+
+  const working = workingSize(scene.image.width, scene.image.height, settings.workingArea);
+  const view = await scene.view(working.width, working.height);
+  hooks.onProgress?.({ type: 'phase', phase: 'training', message: `training the mask and student networks at ${working.width}x${working.height}` });
+  const training = await trainDax(view, samples, targets, { width: working.width, height: working.height, cell: settings.cell, channels: settings.channels }, settings, rng.fork('training'), hooks);
+  return { inputProbabilities, target, query: stats, training, working };
+}

@@ -1,0 +1,58 @@
+// Named DAX settings. Each preset states its query count: queries are what a black box bills for.
+import type { PerturbationOptions } from '../../perturbation/scene';
+import type { SegmentPooling } from '../../perturbation/segmentPooling';
+import type { TrainingOptions } from './trainDax';
+
+/** Every knob of a DAX run. */
+export interface DaxSettings extends TrainingOptions {
+  /** Perturbed copies sent to the black box (the query budget), sample 0 included. */
+  samples: number;
+  keepProbability: number;
+  perturbation: PerturbationOptions;
+  /** Pixels (width × height) of the working copy the networks see; the aspect ratio follows the input. */
+  workingArea: number;
+  /** Mask cell in working pixels. */
+  cell: 2 | 4 | 8;
+  /** Feature channels of the networks' convolutions. */
+  channels: number;
+  /** Queries per black-box call. */
+  queryBatchSize: number;
+  /** How the final map is projected onto the perturbation's segments (see segmentPooling.ts). */
+  segmentPooling: SegmentPooling;
+}
+
+/** Preset names, fastest first. */
+export type PresetName = 'fast' | 'balanced' | 'thorough';
+
+const common: Omit<DaxSettings, 'samples' | 'epochs' | 'workingArea' | 'perturbation'> = {
+  batchSize: 32,
+  // Measured on the oracle and on the scene-text photos: lr 1e-3 (the paper's) leaves the student unable to
+  // imitate the black box within a CPU budget; 1e-2 with λ1 warm-up gets there.
+  learningRate: 0.01,
+  lambda1: 0.1,
+  lambda2: 0.03,
+  warmupFraction: 0.3,
+  validationFraction: 0.1,
+  earlyStopTolerance: 0.02,
+  earlyStopPatience: 2,
+  minEpochs: 6,
+  keepProbability: 0.5,
+  cell: 4,
+  channels: 8,
+  queryBatchSize: 64,
+  segmentPooling: 'mean',
+};
+
+/** The presets; `samples` is the number of black-box queries each makes. */
+export const PRESETS: Record<PresetName, DaxSettings> = {
+  fast: { ...common, samples: 500, epochs: 20, workingArea: 48 * 48, perturbation: { segmentation: 'slic', segments: 80, fill: 'mean' } },
+  balanced: { ...common, samples: 1000, epochs: 12, workingArea: 48 * 48, perturbation: { segmentation: 'slic', segments: 100, fill: 'mean' } },
+  thorough: { ...common, samples: 3000, epochs: 8, workingArea: 48 * 48, perturbation: { segmentation: 'slic', segments: 120, fill: 'mean' } },
+};
+
+/** Working size with about `area` pixels, the input's aspect ratio (capped at 4:1), sides multiples of 8. */
+export function workingSize(imageWidth: number, imageHeight: number, area: number): { width: number; height: number } {
+  const aspect = Math.min(4, Math.max(0.25, imageWidth / imageHeight));
+  const round8 = (value: number): number => Math.max(16, Math.round(value / 8) * 8);
+  return { width: round8(Math.sqrt(area * aspect)), height: round8(Math.sqrt(area / aspect)) };
+}

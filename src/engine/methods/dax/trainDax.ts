@@ -1,0 +1,193 @@
+// Joint training of DAX's mask and student networks on one input's perturbed copies (arXiv 2409.11123).
+import { tf } from '../../tf/runtime';
+import { throwIfCancelled, yieldToEventLoop } from '../../core/cancellation';
+import { permutation, type Rng } from '../../core/rng';
+import type { LossTerms, ProgressListener } from '../../core/progress';
+import type { SegmentView } from '../../perturbation/scene';
+import type { Samples } from '../../perturbation/sampler';
+import { histogramKl, maskL1, weightedMse } from './losses';
+import { coordinateChannels, createMaskNetwork, createStudentNetwork, maskForward, studentForward, upsample, type NetworkShape, type Weights } from './networks';
+
+/** Training settings of one DAX run. */
+export interface TrainingOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Weight of the mask's L1 norm. */
+  lambda1: number;
+  /**
+   * Share of the epochs over which λ1 ramps up from 0: the student first learns to imitate the black box with
+   * the mask still open, so that sparsity then removes what the student does not need rather than everything.
+   */
+  warmupFraction: number;
+  /** Weight of the KL divergence between the soft histograms of teacher and student outputs. */
+  lambda2: number;
+  /** Share of the samples held out to measure the student on copies it did not train on. */
+  validationFraction: number;
+  /** Stop when the input's mask changes by less than this (mean absolute change relative to its mean)... */
+  earlyStopTolerance: number;
+  /** ...for this many epochs in a row, and not before `minEpochs`. */
+  earlyStopPatience: number;
+  minEpochs: number;
+}
+
+/** One row of the loss history. */
+export interface LossRecord extends LossTerms {
+  step: number;
+  epoch: number;
+  total: number;
+  distillation: number;
+  l1: number;
+  kl: number;
+}
+
+/** The trained mask of the unperturbed input and what the training did. */
+export interface TrainingResult {
+  /** Mask on the coarse grid, row-major [gridHeight, gridWidth], values in [0, 1]. */
+  mask: Float32Array;
+  gridWidth: number;
+  gridHeight: number;
+  history: LossRecord[];
+  /** Validation loss at the end of each epoch. */
+  validation: { step: number; epoch: number; validation: number; maskChange: number }[];
+  steps: number;
+  epochs: number;
+  stoppedEarly: boolean;
+  trainMs: number;
+}
+
+/**
+ * Trains M and S jointly: loss = Σw(S(x̃⊙M(x̃)) − y)²/Σw + λ1·mean|M(x̃)| + λ2·KL(h(y)‖h(S)), one Adam over both.
+ * `targets[i]` is the black box's probability of the target class on sample i; sample 0 is the input itself.
+ */
+export async function trainDax(
+  view: SegmentView,
+  samples: Samples,
+  targets: Float32Array,
+  shape: NetworkShape,
+  options: TrainingOptions,
+  rng: Rng,
+  hooks: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
+): Promise<TrainingResult> {
+  const started = performance.now();
+  const { width, height, cell } = shape;
+  const gridWidth = Math.ceil(width / cell);
+  const gridHeight = Math.ceil(height / cell);
+  const weights: Weights = { ...createMaskNetwork(rng.fork('mask'), shape), ...createStudentNetwork(rng.fork('student'), shape) };
+  const maskWeights: Weights = Object.fromEntries(Object.entries(weights).filter(([name]) => name.startsWith('mask')));
+  const optimizer = tf.train.adam(options.learningRate);
+
+  // Constants of the run: normalised original and fill (the mask's 0 is the image's mean colour), patterns,
+  // pixel → segment map, teacher targets and LIME weights.
+  const mean = [0, 0, 0];
+  for (let i = 0; i < view.original.length; i++) mean[i % 3]! += view.original[i]!;
+  for (let c = 0; c < 3; c++) mean[c]! /= view.original.length / 3;
+  const normalise = (values: Float32Array): tf.Tensor4D =>
+    tf.tidy(() => tf.div(tf.sub(tf.tensor4d(values, [1, height, width, 3]), tf.tensor1d(mean)), 64) as tf.Tensor4D);
+  const original = normalise(view.original);
+  const fill = normalise(view.fill);
+  const coords = coordinateChannels(width, height);
+  const patterns = tf.tensor2d(Float32Array.from(samples.keep), [samples.count, samples.segments]);
+  const segmentIndex = tf.tensor1d(Int32Array.from(view.segmentOf, (s) => Math.max(0, s)), 'int32');
+  const teacher = tf.tensor1d(targets);
+  const sampleWeights = tf.tensor1d(samples.weights);
+
+  const perturbedBatch = (indices: Int32Array): { images: tf.Tensor4D; y: tf.Tensor1D; w: tf.Tensor1D } =>
+    tf.tidy(() => {
+      const idx = tf.tensor1d(indices, 'int32');
+      const keep = tf.gather(tf.gather(patterns, idx), segmentIndex, 1);
+      const pixels = tf.reshape(keep, [indices.length, height, width, 1]);
+      const images = tf.add(fill, tf.mul(tf.sub(original, fill), pixels)) as tf.Tensor4D;
+      return { images, y: tf.gather(teacher, idx) as tf.Tensor1D, w: tf.gather(sampleWeights, idx) as tf.Tensor1D };
+    });
+
+  const inputMask = (): Float32Array => tf.tidy(() => maskForward(maskWeights, original, coords, cell).dataSync() as Float32Array).slice();
+
+  // Sample 0 (the input) always trains; the validation set is drawn from the rest.
+  const order = permutation(samples.count - 1, rng.fork('split'));
+  const validationCount = Math.min(samples.count - 2, Math.floor(samples.count * options.validationFraction));
+  const validationSet = Int32Array.from(order.subarray(0, Math.max(0, validationCount)), (i) => i + 1);
+  const trainingSet = Int32Array.from([0, ...Array.from(order.subarray(Math.max(0, validationCount)), (i) => i + 1)]);
+  const stepsPerEpoch = Math.ceil(trainingSet.length / options.batchSize);
+  const shuffleRng = rng.fork('batches');
+
+  const history: LossRecord[] = [];
+  const validation: TrainingResult['validation'] = [];
+  let previousMask = inputMask();
+  let calmEpochs = 0;
+  let step = 0;
+  let epoch = 0;
+  let stoppedEarly = false;
+  try {
+    for (epoch = 1; epoch <= options.epochs; epoch++) {
+      const shuffled = permutation(trainingSet.length, shuffleRng);
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        throwIfCancelled(hooks.signal);
+        const indices = Int32Array.from(shuffled.subarray(b * options.batchSize, (b + 1) * options.batchSize), (i) => trainingSet[i]!);
+        const batch = perturbedBatch(indices);
+        let terms: tf.Tensor1D | undefined;
+        const progress = (epoch - 1 + b / stepsPerEpoch) / Math.max(1e-9, options.warmupFraction * options.epochs);
+        const lambda1 = options.lambda1 * Math.min(1, progress);
+        optimizer.minimize(() => {
+          const mask = maskForward(weights, batch.images, coords, cell);
+          const predicted = studentForward(weights, tf.mul(batch.images, upsample(mask, cell, height, width)) as tf.Tensor4D, cell);
+          const distillation = weightedMse(predicted, batch.y, batch.w);
+          const l1 = maskL1(mask);
+          const kl = histogramKl(predicted, batch.y);
+          const total = tf.add(tf.add(distillation, tf.mul(l1, lambda1)), tf.mul(kl, options.lambda2)) as tf.Scalar;
+          terms = tf.keep(tf.stack([total, distillation, l1, kl]) as tf.Tensor1D);
+          return total;
+        }, false);
+        tf.dispose([batch.images, batch.y, batch.w]);
+        const [total, distillation, l1, kl] = Array.from(terms!.dataSync());
+        terms!.dispose();
+        step++;
+        if (!Number.isFinite(total!)) throw new Error(`the training loss became ${total} at step ${step}`);
+        const record: LossRecord = { step, epoch, total: total!, distillation: distillation!, l1: l1!, kl: kl! };
+        history.push(record);
+        hooks.onProgress?.({ type: 'step', step, epoch, epochs: options.epochs, stepsPerEpoch, losses: { total: total!, distillation: distillation!, l1: l1!, kl: kl! } });
+        await yieldToEventLoop();
+      }
+      const validationLoss = validationSet.length > 0 ? evaluate(validationSet) : Number.NaN;
+      const mask = inputMask();
+      let change = 0;
+      let level = 0;
+      for (let i = 0; i < mask.length; i++) {
+        change += Math.abs(mask[i]! - previousMask[i]!);
+        level += mask[i]!;
+      }
+      const relativeChange = change / Math.max(level, 1e-6);
+      previousMask = mask;
+      validation.push({ step, epoch, validation: validationLoss, maskChange: relativeChange });
+      hooks.onProgress?.({ type: 'epoch', epoch, epochs: options.epochs, validation: validationLoss, maskChange: relativeChange });
+      calmEpochs = relativeChange < options.earlyStopTolerance ? calmEpochs + 1 : 0;
+      if (epoch >= options.minEpochs && calmEpochs >= options.earlyStopPatience && epoch < options.epochs) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+    epoch = Math.min(epoch, options.epochs);
+    return { mask: previousMask, gridWidth, gridHeight, history, validation, steps: step, epochs: epoch, stoppedEarly, trainMs: performance.now() - started };
+  } finally {
+    optimizer.dispose();
+    tf.dispose([original, fill, coords, patterns, segmentIndex, teacher, sampleWeights]);
+    for (const variable of Object.values(weights)) variable.dispose();
+  }
+
+  function evaluate(set: Int32Array): number {
+    let weighted = 0;
+    let weightSum = 0;
+    for (let start = 0; start < set.length; start += options.batchSize) {
+      const batch = perturbedBatch(set.subarray(start, start + options.batchSize));
+      const [sum, wsum] = tf.tidy(() => {
+        const mask = maskForward(weights, batch.images, coords, cell);
+        const predicted = studentForward(weights, tf.mul(batch.images, upsample(mask, cell, height, width)) as tf.Tensor4D, cell);
+        return [tf.sum(tf.mul(batch.w, tf.square(tf.sub(predicted, batch.y)))).dataSync()[0]!, tf.sum(batch.w).dataSync()[0]!];
+      });
+      tf.dispose([batch.images, batch.y, batch.w]);
+      weighted += sum;
+      weightSum += wsum;
+    }
+    return weighted / Math.max(weightSum, 1e-8);
+  }
+}

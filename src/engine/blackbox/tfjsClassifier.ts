@@ -4,8 +4,7 @@ import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { readFile } from 'node:fs/promises';
 import { tf } from '../tf/runtime';
 import { DaxError } from '../core/errors';
-import { throwIfCancelled } from '../core/cancellation';
-import type { ImageBatch, ImageClassifier } from './classifier';
+import { classifyInBatches, type ImageBatch, type ImageClassifier } from './classifier';
 import type { ModelConfig } from './modelConfig';
 import { packImages, toProbabilities } from './tensorLayout';
 import { fileModelHandler } from './tfjsFiles';
@@ -100,13 +99,8 @@ export async function openTfjsClassifier(config: ModelConfig): Promise<ImageClas
     height,
     labels: config.labels,
     description,
-    async classify(batch: ImageBatch, signal?: AbortSignal) {
-      const rows: Float32Array[] = [];
-      for (let start = 0; start < batch.images.length; start += batchSize) {
-        throwIfCancelled(signal);
-        rows.push(...(await runOnce(batch.images.slice(start, start + batchSize), batch.padding)));
-      }
-      return rows;
+    classify(batch: ImageBatch, signal?: AbortSignal) {
+      return classifyInBatches(batch, batchSize, signal, runOnce);
     },
     async dispose() {
       graph?.dispose();

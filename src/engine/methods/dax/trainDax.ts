@@ -2,7 +2,8 @@
 import { tf } from '../../tf/runtime';
 import { throwIfCancelled, yieldToEventLoop } from '../../core/cancellation';
 import { permutation, type Rng } from '../../core/rng';
-import type { LossTerms, ProgressListener } from '../../core/progress';
+import type { ProgressListener } from '../../core/progress';
+import type { LossRow } from '../../../shared/report';
 import type { SegmentView } from '../../perturbation/scene';
 import type { Samples } from '../../perturbation/sampler';
 import { histogramKl, maskL1, weightedMse } from './losses';
@@ -31,15 +32,8 @@ export interface TrainingOptions {
   minEpochs: number;
 }
 
-/** One row of the loss history. */
-export interface LossRecord extends LossTerms {
-  step: number;
-  epoch: number;
-  total: number;
-  distillation: number;
-  l1: number;
-  kl: number;
-}
+/** One row of the loss history (the report's row type). */
+export type LossRecord = LossRow;
 
 /** The trained mask of the unperturbed input and what the training did. */
 export interface TrainingResult {

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       );
     }
   }
-  await compareMethods(classifier);
+  if (process.env.DAX_BENCH_COMPARE !== '0') await compareMethods(classifier);
   await classifier.dispose();
 }
 

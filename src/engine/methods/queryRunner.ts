@@ -35,14 +35,13 @@ export async function runQueries(
   const pixels = classifier.width * classifier.height * 3;
   const rows: Float32Array[] = new Array(count);
   let modelMs = 0;
+  // Two sets of buffers, alternating: batch k+2 is composed into batch k's set only after batch k has answered,
+  // and no copy is allocated per query (at 0.5 ms per query, allocation showed in the query phase).
+  const buffers = [0, 1].map(() => Array.from({ length: Math.min(count, options.batchSize) }, () => new Float32Array(pixels)));
   const compose = (start: number): Float32Array[] => {
     const end = Math.min(count, start + options.batchSize);
-    const images: Float32Array[] = [];
-    for (let i = start; i < end; i++) {
-      const out = new Float32Array(pixels);
-      makeImage(i, out);
-      images.push(out);
-    }
+    const images = buffers[(start / options.batchSize) % 2]!.slice(0, end - start);
+    for (let i = start; i < end; i++) makeImage(i, images[i - start]!);
     return images;
   };
   let next = count > 0 ? compose(0) : [];

@@ -6,7 +6,7 @@ import type { ProgressListener } from '../core/progress';
 import type { Rng } from '../core/rng';
 import { samplePatterns } from '../perturbation/sampler';
 import type { Scene } from '../perturbation/scene';
-import { runQueries } from './queryRunner';
+import { queryPatterns } from './queryRunner';
 import type { BaselineOutcome } from './rise';
 
 /** LIME's knobs. */
@@ -28,12 +28,7 @@ export async function runLime(
   hooks: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
 ): Promise<BaselineOutcome> {
   const samples = samplePatterns(settings.samples, scene.segmentation.count, settings.keepProbability, rng.fork('patterns'));
-  const { rows, stats } = await runQueries(
-    classifier,
-    samples.count,
-    (i, out) => scene.compose(samples.keep.subarray(i * samples.segments, (i + 1) * samples.segments), out),
-    { batchSize: settings.queryBatchSize, padding: scene.model.padding, signal: hooks.signal, onProgress: hooks.onProgress },
-  );
+  const { rows, stats } = await queryPatterns(scene, classifier, samples, { batchSize: settings.queryBatchSize, signal: hooks.signal, onProgress: hooks.onProgress });
   const target = chooseTarget(rows[0]!);
   const k = samples.segments;
   const d = k + 1;

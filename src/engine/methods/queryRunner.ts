@@ -2,6 +2,8 @@
 import type { ImageClassifier } from '../blackbox/classifier';
 import { throwIfCancelled } from '../core/cancellation';
 import type { ProgressListener } from '../core/progress';
+import type { Samples } from '../perturbation/sampler';
+import type { Scene } from '../perturbation/scene';
 
 /** How many queries were made and where the time went. */
 export interface QueryStats {
@@ -61,4 +63,19 @@ export async function runQueries(
     options.onProgress?.({ type: 'queries', done: Math.min(count, start + options.batchSize), total: count });
   }
   return { rows, stats: { queries: count, modelMs, totalMs: performance.now() - started } };
+}
+
+/** Queries the classifier on the scene's copies for every on/off pattern (DAX and LIME share these). */
+export function queryPatterns(
+  scene: Scene,
+  classifier: ImageClassifier,
+  samples: Samples,
+  options: Omit<QueryOptions, 'padding'>,
+): Promise<{ rows: Float32Array[]; stats: QueryStats }> {
+  return runQueries(
+    classifier,
+    samples.count,
+    (i, out) => scene.compose(samples.keep.subarray(i * samples.segments, (i + 1) * samples.segments), out),
+    { ...options, padding: scene.model.padding },
+  );
 }

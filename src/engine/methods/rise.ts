@@ -36,19 +36,10 @@ export async function runRise(
 ): Promise<BaselineOutcome> {
   const { width, height } = scene.analysis;
   const masks = Array.from({ length: settings.masks }, () => smoothMask(width, height, settings.grid, settings.keepProbability, rng));
-  const { original, fill, sourceOf } = scene.model;
   const { rows, stats } = await runQueries(
     classifier,
     settings.masks + 1,
-    (i, out) => {
-      const mask = i === 0 ? undefined : masks[i - 1]!;
-      for (let p = 0, k = 0; p < sourceOf.length; p++, k += 3) {
-        const m = mask === undefined || sourceOf[p]! < 0 ? 1 : mask[sourceOf[p]!]!;
-        out[k] = original[k]! * m + fill[k]! * (1 - m);
-        out[k + 1] = original[k + 1]! * m + fill[k + 1]! * (1 - m);
-        out[k + 2] = original[k + 2]! * m + fill[k + 2]! * (1 - m);
-      }
-    },
+    (i, out) => (i === 0 ? out.set(scene.model.original) : scene.blend(masks[i - 1]!, out)),
     { batchSize: settings.queryBatchSize, padding: scene.model.padding, signal: hooks.signal, onProgress: hooks.onProgress },
   );
   const target = chooseTarget(rows[0]!);

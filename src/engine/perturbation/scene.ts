@@ -40,6 +40,11 @@ export interface Scene {
   options: PerturbationOptions;
   /** Writes the copy of the image with the segments where `keep[s] === 0` filled, at the model's input size. */
   compose(keep: Uint8Array, out?: Float32Array): Float32Array;
+  /**
+   * Writes original · m + fill · (1 − m) at the model's input size, for a soft mask `m` given per pixel of the
+   * analysis image (RISE's masks); padding stays as it is.
+   */
+  blend(mask: Float32Array, out: Float32Array): Float32Array;
   /** The same perturbation space at another size (stretched), for networks that see the image smaller. */
   view(width: number, height: number): Promise<SegmentView>;
 }
@@ -82,6 +87,16 @@ export async function buildScene(image: RgbImage, classifier: Pick<ImageClassifi
         out[i] = source[i]!;
         out[i + 1] = source[i + 1]!;
         out[i + 2] = source[i + 2]!;
+      }
+      return out;
+    },
+    blend(mask, out) {
+      const { original, fill, sourceOf } = model;
+      for (let p = 0, i = 0; p < sourceOf.length; p++, i += 3) {
+        const m = sourceOf[p]! < 0 ? 1 : mask[sourceOf[p]!]!;
+        out[i] = original[i]! * m + fill[i]! * (1 - m);
+        out[i + 1] = original[i + 1]! * m + fill[i + 1]! * (1 - m);
+        out[i + 2] = original[i + 2]! * m + fill[i + 2]! * (1 - m);
       }
       return out;
     },

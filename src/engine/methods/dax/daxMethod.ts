@@ -4,7 +4,7 @@ import type { ProgressListener } from '../../core/progress';
 import type { Rng } from '../../core/rng';
 import { samplePatterns } from '../../perturbation/sampler';
 import type { Scene } from '../../perturbation/scene';
-import { runQueries, type QueryStats } from '../queryRunner';
+import { queryPatterns, type QueryStats } from '../queryRunner';
 import type { DaxSettings } from './presets';
 import { workingSize } from './presets';
 import { trainDax, type TrainingResult } from './trainDax';
@@ -32,12 +32,7 @@ export async function runDax(
 ): Promise<DaxOutcome> {
   const samples = samplePatterns(settings.samples, scene.segmentation.count, settings.keepProbability, rng.fork('patterns'));
   hooks.onProgress?.({ type: 'phase', phase: 'querying', message: `querying the model on ${settings.samples} perturbed copies` });
-  const { rows, stats } = await runQueries(
-    classifier,
-    samples.count,
-    (i, out) => scene.compose(samples.keep.subarray(i * samples.segments, (i + 1) * samples.segments), out),
-    { batchSize: settings.queryBatchSize, padding: scene.model.padding, signal: hooks.signal, onProgress: hooks.onProgress },
-  );
+  const { rows, stats } = await queryPatterns(scene, classifier, samples, { batchSize: settings.queryBatchSize, signal: hooks.signal, onProgress: hooks.onProgress });
   const inputProbabilities = rows[0]!;
   const target = chooseTarget(inputProbabilities);
   const targets = Float32Array.from(rows, (row) => row[target]!);

@@ -7,15 +7,14 @@ import sharp from 'sharp';
 import { loadModelConfig } from '../src/engine/blackbox/modelConfig';
 import { openClassifier } from '../src/engine/blackbox/openClassifier';
 import type { ImageClassifier } from '../src/engine/blackbox/classifier';
-import { explainImage, normalise, upsampleMask } from '../src/engine/explainImage';
+import { explainImage } from '../src/engine/explainImage';
+import { compareImage } from '../src/engine/compareImage';
+import { METHOD_NAMES } from '../src/engine/methods/method';
 import { PRESETS, type PresetName } from '../src/engine/methods/dax/presets';
 import { initBackend } from '../src/engine/tf/runtime';
 import { decodeImage, decodeMask } from '../src/engine/io/image';
-import { iouAtThreshold, iouOfTopFraction } from '../src/engine/metrics/groundTruth';
-import { runRise } from '../src/engine/methods/rise';
-import { runLime } from '../src/engine/methods/lime';
-import { createRng } from '../src/engine/core/rng';
-import type { Scene } from '../src/engine/perturbation/scene';
+import { iouOfTopFraction } from '../src/engine/metrics/groundTruth';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { buildScene } from '../src/engine/perturbation/scene';
 
 const root = path.join(__dirname, '..');
@@ -38,78 +37,117 @@ async function main(): Promise<void> {
     { name: 'bundled example (stationery-sign.jpg, 610x152)', image: path.join(root, 'examples/stationery-sign.jpg'), mask: path.join(root, 'examples/stationery-sign.mask.png') },
     { name: '224x224 input', image: square },
   ];
-  console.log(`# DAX benchmark\n\nmachine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.versions.node}; training backend: ${backend.name}`);
-  console.log(`model: ${classifier.description}\n`);
-  console.log('| input | preset | queries | total s | query s | black box alone s | query / alone | train s | steps | ms/step | epochs | IoU@0.2 | best IoU |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  const out: string[] = [];
+  const print = (line: string): void => {
+    console.log(line);
+    out.push(line);
+  };
+  print(`# Benchmarks\n\nWritten by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.versions.node}; training backend: ${backend.name}). Figures from one run on a shared machine: compare ratios, not absolute times.`);
+  print(`\nmodel: ${classifier.description}\n\n## Time per explanation (DAX presets)\n`);
+  print('| input | preset | queries | total s | query s | black box alone s | query / alone | train s | steps | ms/step | epochs | IoU@0.2 | best IoU |');
+  print('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const testCase of cases) {
     // Warm the black box up, so that neither our query phase nor the floor pays for the first call.
     await blackBoxAlone(classifier, testCase.image, 2, 2);
     for (const preset of presets) {
       const settings = PRESETS[preset];
-      const { report } = await explainImage({ imageFile: testCase.image, classifier, settings, preset, seed: 0, groundTruthFile: testCase.mask });
+      const { report } = await explainImage({ imageFile: testCase.image, classifier, method: { method: 'dax', settings }, preset, seed: 0, groundTruthFile: testCase.mask });
       const alone = await blackBoxAlone(classifier, testCase.image, settings.samples, settings.queryBatchSize);
       const t = report.timing;
       const s = (ms: number): string => (ms / 1000).toFixed(2);
-      console.log(
+      print(
         `| ${testCase.name} | ${preset} | ${report.queries} | ${s(t.totalMs)} | ${s(t.queryMs)} | ${s(alone)} | ${(t.queryMs / alone).toFixed(2)} | ${s(t.trainMs)} | ${report.trainingSteps} | ${(t.trainMs / report.trainingSteps).toFixed(0)} | ${report.epochs}${report.stoppedEarly ? ' (early stop)' : ''} | ${report.groundTruth ? report.groundTruth.iouAt02.toFixed(3) : '–'} | ${report.groundTruth ? report.groundTruth.bestIou.toFixed(3) : '–'} |`,
       );
     }
   }
-  if (process.env.DAX_BENCH_COMPARE !== '0') await compareMethods(classifier);
+  if (process.env.DAX_BENCH_COMPARE !== '0') print('\n' + (await compareMethods(classifier, backend.name)));
   await classifier.dispose();
+  // A partial run (presets or comparison switched off) prints but does not overwrite the committed figures.
+  const target = process.env.DAX_BENCH_OUT ?? (process.env.DAX_BENCH_PRESETS || process.env.DAX_BENCH_COMPARE === '0' ? '' : path.join(root, 'docs/benchmarks.md'));
+  if (target) {
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, out.join('\n') + '\n');
+    console.log(`\nwritten to ${path.relative(process.cwd(), target)}`);
+  }
 }
 
 /**
- * DAX against RISE and LIME at the same query budget on the real scene-text photos with pixel masks (the six the
- * model classifies correctly), and RISE at its usual 4000 masks for time. Means over photos and seeds 0 and 1.
+ * Every method at the same query budget on the real scene-text photos with pixel masks (the six the model
+ * classifies correctly), and RISE at its usual 4000 masks, measured alike: deletion and insertion AUC through the
+ * black box, IoU with the text pixels, the pointing game, queries and time. Means over photos and seeds 0 and 1.
  */
-async function compareMethods(classifier: ImageClassifier): Promise<void> {
+async function compareMethods(classifier: ImageClassifier, backendName: string): Promise<string> {
   const budget = Number(process.env.DAX_BENCH_BUDGET ?? 1000);
+  const seeds = (process.env.DAX_BENCH_SEEDS ?? '0,1').split(',').map(Number);
   const stems = ['word2', 'word2-180', 'word3', 'word3-180', 'word4', 'word4-180'];
-  type Row = { topk: number[]; at02: number[]; ms: number[]; queries: number };
+  type Row = { deletion: number[]; insertion: number[]; topk: number[]; at02: number[]; best: number[]; pointing: number[]; ms: number[]; queries: number };
   const rows = new Map<string, Row>();
-  const add = (method: string, topk: number, at02: number, ms: number, queries: number): void => {
-    const row = rows.get(method) ?? { topk: [], at02: [], ms: [], queries };
-    row.topk.push(topk);
-    row.at02.push(at02);
-    row.ms.push(ms);
-    rows.set(method, row);
-  };
-  const settings = { ...PRESETS.balanced, samples: budget };
-  for (const seed of [0, 1]) {
+  const faithfulness = { steps: 32, substrate: 'blur' as const, queryBatchSize: 64 };
+  for (const seed of seeds) {
     for (const stem of stems) {
       const file = path.join(root, 'test/fixtures/scenetext', `${stem}.jpg`);
+      const maskFile = file.replace('.jpg', '.mask.png');
       const image = await decodeImage(file);
-      const mask = await decodeMask(file.replace('.jpg', '.mask.png'), image.width, image.height);
+      const mask = await decodeMask(maskFile, image.width, image.height);
       const share = mask.reduce((a, b) => a + b, 0) / mask.length;
-      const score = (saliency: Float32Array): [number, number] => [iouOfTopFraction(saliency, mask, share), iouAtThreshold(saliency, mask, 0.2)];
-      const dax = await explainImage({ imageFile: file, classifier, settings, preset: 'balanced', seed });
-      add(`DAX (balanced, ${budget} queries)`, ...score(dax.saliency), dax.report.timing.totalMs, dax.report.queries);
-      const top1 = (p: Float32Array): number => p.indexOf(Math.max(...p));
-      for (const [name, run] of [
-        [`RISE (${budget} masks)`, (scene: Scene) => runRise(scene, classifier, { masks: budget - 1, grid: 8, keepProbability: 0.5, queryBatchSize: 64 }, createRng(seed), top1)],
-        [`LIME (${budget} samples)`, (scene: Scene) => runLime(scene, classifier, { samples: budget, keepProbability: 0.5, alpha: 1, queryBatchSize: 64 }, createRng(seed), top1)],
-        ['RISE (4000 masks)', (scene: Scene) => runRise(scene, classifier, { masks: 3999, grid: 8, keepProbability: 0.5, queryBatchSize: 64 }, createRng(seed), top1)],
+      const topk = new Map<string, number>();
+      for (const [suffix, methods, methodBudget] of [
+        ['', METHOD_NAMES, budget],
+        [' (4000 masks)', ['rise'], 4000],
       ] as const) {
-        const started = performance.now();
-        const scene = await buildScene(image, classifier, settings.perturbation);
-        const outcome = await run(scene);
-        const saliency = normalise(upsampleMask(outcome.map, outcome.width, outcome.height, image.width, image.height));
-        add(name, ...score(saliency), performance.now() - started, outcome.query.queries);
+        const comparison = await compareImage({
+          imageFile: file,
+          classifier,
+          methods,
+          budget: methodBudget,
+          dax: PRESETS.balanced,
+          preset: 'balanced',
+          seed,
+          groundTruthFile: maskFile,
+          faithfulness,
+          onExplained: async (method, explanation) => {
+            topk.set(method, iouOfTopFraction(explanation.saliency, mask, share));
+            return undefined;
+          },
+        });
+        for (const result of comparison.rows) {
+          const name = `${result.method}${suffix}`;
+          const row = rows.get(name) ?? { deletion: [], insertion: [], topk: [], at02: [], best: [], pointing: [], ms: [], queries: result.queries };
+          row.deletion.push(result.deletionAuc);
+          row.insertion.push(result.insertionAuc);
+          row.topk.push(topk.get(result.method)!);
+          row.at02.push(result.iouAt02!);
+          row.best.push(result.bestIou!);
+          row.pointing.push(result.pointingHit ? 1 : 0);
+          row.ms.push(result.totalMs);
+          rows.set(name, row);
+        }
       }
     }
   }
   const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
-  const daxRow = rows.values().next().value as Row;
-  console.log(`\n## DAX against RISE and LIME (6 real scene-text photos x seeds 0 and 1; top-k IoU: the most salient pixels, as many as text pixels)\n`);
-  console.log('| method | queries | top-k IoU | IoU@0.2 | s per explanation | DAX top-k IoU / this | this time / DAX time |');
-  console.log('|---|---|---|---|---|---|---|');
+  const dax = rows.get('dax')!;
+  const lines = [
+    `## DAX against RISE, LIME and occlusion`,
+    '',
+    `${stems.length} real scene-text photos (test/fixtures/scenetext) x seeds ${seeds.join(', ')}; the text-direction classifier; ` +
+      `${budget} queries per method (RISE also at 4000); deletion/insertion: ${faithfulness.steps} steps, blurred substrate; ` +
+      `top-k IoU: the most salient pixels, as many as there are text pixels; training backend ${backendName}. Means.`,
+    '',
+    '| method | queries | deletion AUC ↓ | insertion AUC ↑ | top-k IoU ↑ | IoU@0.2 ↑ | best IoU ↑ | pointing ↑ | s per explanation |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const [name, row] of rows) {
-    console.log(
-      `| ${name} | ${row.queries} | ${mean(row.topk).toFixed(3)} | ${mean(row.at02).toFixed(3)} | ${(mean(row.ms) / 1000).toFixed(2)} | ${(mean(daxRow.topk) / mean(row.topk)).toFixed(2)} | ${(mean(row.ms) / mean(daxRow.ms)).toFixed(2)} |`,
-    );
+    lines.push(`| ${name} | ${row.queries} | ${mean(row.deletion).toFixed(3)} | ${mean(row.insertion).toFixed(3)} | ${mean(row.topk).toFixed(3)} | ${mean(row.at02).toFixed(3)} | ${mean(row.best).toFixed(3)} | ${mean(row.pointing).toFixed(2)} | ${(mean(row.ms) / 1000).toFixed(2)} |`);
   }
+  lines.push('', 'Ratios DAX / baseline (deletion: below 1 means DAX is better; the others: above 1 means DAX is better; time: below 1 means DAX is faster):', '');
+  lines.push('| baseline | deletion AUC | insertion AUC | top-k IoU | best IoU | pointing | time |', '|---|---|---|---|---|---|---|');
+  for (const [name, row] of rows) {
+    if (name === 'dax') continue;
+    const ratio = (a: number[], b: number[]): string => (mean(b) === 0 ? '–' : (mean(a) / mean(b)).toFixed(2));
+    lines.push(`| ${name} | ${ratio(dax.deletion, row.deletion)} | ${ratio(dax.insertion, row.insertion)} | ${ratio(dax.topk, row.topk)} | ${ratio(dax.best, row.best)} | ${ratio(dax.pointing, row.pointing)} | ${ratio(dax.ms, row.ms)} |`);
+  }
+  return lines.join('\n') + '\n';
 }
 
 /** Wall time of the black box on `count` ready-made images in batches: the floor of any query phase. */

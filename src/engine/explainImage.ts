@@ -1,31 +1,33 @@
 // Explains why a black box gave an image its class: decode, query, train, and return the saliency with a report.
 import path from 'node:path';
-import type { ExplanationReport, ClassScore } from '../shared/report';
+import type { ExplanationReport, ClassScore, GroundTruthScores } from '../shared/report';
 import type { ImageClassifier } from './blackbox/classifier';
 import { resolveTarget } from './blackbox/modelConfig';
 import { DaxError, asDaxError } from './core/errors';
 import type { ProgressListener } from './core/progress';
 import { createRng } from './core/rng';
 import { decodeImage, decodeMask, DEFAULT_MAX_PIXELS, type RgbImage } from './io/image';
-import { runDax } from './methods/dax/daxMethod';
-import type { DaxSettings } from './methods/dax/presets';
+import { runMethod, upsample, type MethodSpec } from './methods/method';
+import { measureFaithfulness, type FaithfulnessOptions } from './metrics/faithfulness';
 import { bestIou, iouAtThreshold, pointingHit } from './metrics/groundTruth';
-import { buildScene } from './perturbation/scene';
-import { poolOverSegments } from './perturbation/segmentPooling';
-import { initBackend, tf, type BackendPreference } from './tf/runtime';
+import { buildScene, type Scene } from './perturbation/scene';
+import { initBackend, type BackendPreference } from './tf/runtime';
 import { versions } from './versions';
 
 /** One explanation request. */
 export interface ExplainImageRequest {
   imageFile: string;
   classifier: ImageClassifier;
-  settings: DaxSettings;
-  /** Name of the preset the settings came from (for the report). */
+  /** The method and its settings. */
+  method: MethodSpec;
+  /** Name of the preset the settings came from (for the report), or `custom`. */
   preset: string;
   seed: number;
   /** Class to explain (index or label); default the top-1 class on the input. */
   target?: number | string;
   groundTruthFile?: string;
+  /** Also measure deletion and insertion AUC through the black box (2·(steps+1) more queries). */
+  faithfulness?: FaithfulnessOptions;
   maxPixels?: number;
   backend?: BackendPreference;
   signal?: AbortSignal;
@@ -37,79 +39,93 @@ export interface ImageExplanation {
   image: RgbImage;
   saliency: Float32Array;
   report: ExplanationReport;
+  /** The perturbation space the run used (for metrics that query the black box again). */
+  scene: Scene;
 }
 
-/** Runs DAX on one image file. Errors are DaxErrors whose kind says whose fault it was. */
+/** Explains one image file with the requested method. Errors are DaxErrors whose kind says whose fault it was. */
 export async function explainImage(request: ExplainImageRequest): Promise<ImageExplanation> {
   const started = performance.now();
-  const { classifier, settings, signal, onProgress } = request;
+  const { classifier, method, signal, onProgress } = request;
   onProgress?.({ type: 'phase', phase: 'loading', message: `reading ${path.basename(request.imageFile)}` });
   const backend = await initBackend(request.backend ?? 'auto');
   const image = await decodeImage(request.imageFile, { maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS });
-  const scene = await buildScene(image, classifier, settings.perturbation);
+  const scene = await buildScene(image, classifier, method.settings.perturbation);
   const loadMs = performance.now() - started;
   const labels = classifier.labels;
 
-  let outcome;
+  let run;
   try {
-    outcome = await runDax(scene, classifier, settings, createRng(request.seed), (probabilities) => {
-      if (labels && labels.length !== probabilities.length) {
-        throw new DaxError('usage', `has ${labels.length} labels but the model returns ${probabilities.length} classes.`, classifier.config.path);
-      }
-      return resolveTarget(request.target, labels, probabilities.length, classifier.config.path) ?? argmax(probabilities);
-    }, { signal, onProgress });
+    run = await runMethod(method, scene, classifier, createRng(request.seed), (probabilities) => chooseTarget(request.target, classifier, probabilities), { signal, onProgress });
   } catch (error) {
     throw asDaxError(error, 'explain', request.imageFile);
   }
 
-  onProgress?.({ type: 'phase', phase: 'finishing', message: 'upsampling the mask to the input resolution' });
+  onProgress?.({ type: 'phase', phase: 'finishing', message: 'bringing the map to the input resolution' });
   const finishStarted = performance.now();
-  const { training } = outcome;
-  const saliency = normalise(
-    poolOverSegments(upsampleMask(training.mask, training.gridWidth, training.gridHeight, image.width, image.height), image.width, image.height, scene.segmentation, settings.segmentPooling),
-  );
-  const score = (index: number): ClassScore => ({ index, label: labels?.[index], probability: outcome.inputProbabilities[index]! });
-  const top = Array.from(outcome.inputProbabilities.keys()).sort((a, b) => outcome.inputProbabilities[b]! - outcome.inputProbabilities[a]!).slice(0, 5).map(score);
-
-  let groundTruth: ExplanationReport['groundTruth'];
-  if (request.groundTruthFile) {
-    const mask = await decodeMask(request.groundTruthFile, image.width, image.height);
-    const best = bestIou(saliency, mask);
-    groundTruth = { file: request.groundTruthFile, iouAt02: iouAtThreshold(saliency, mask, 0.2), bestIou: best.iou, bestThreshold: best.threshold, pointingHit: pointingHit(saliency, mask) };
+  const saliency = normalise(run.map);
+  const score = (index: number): ClassScore => ({ index, label: labels?.[index], probability: run.inputProbabilities[index]! });
+  const top = Array.from(run.inputProbabilities.keys()).sort((a, b) => run.inputProbabilities[b]! - run.inputProbabilities[a]!).slice(0, 5).map(score);
+  const groundTruth = request.groundTruthFile ? await scoreAgainstMask(saliency, request.groundTruthFile, image.width, image.height) : undefined;
+  let faithfulness: ExplanationReport['faithfulness'];
+  if (request.faithfulness) {
+    try {
+      faithfulness = await measureFaithfulness(scene, classifier, saliency, run.target, { ...request.faithfulness, signal, onProgress });
+    } catch (error) {
+      throw asDaxError(error, 'explain', request.imageFile);
+    }
   }
   const finishMs = performance.now() - finishStarted;
+  const { training } = run;
   const report: ExplanationReport = {
     schema: 1,
-    method: 'dax',
+    method: method.method,
     input: { file: request.imageFile, width: image.width, height: image.height },
     model: { name: classifier.config.name, kind: classifier.config.kind, path: classifier.config.path, description: classifier.description },
-    target: score(outcome.target),
+    target: score(run.target),
     top,
-    queries: outcome.query.queries,
-    trainingSteps: training.steps,
-    epochs: training.epochs,
-    stoppedEarly: training.stoppedEarly,
+    queries: run.query.queries,
+    trainingSteps: training?.steps ?? 0,
+    epochs: training?.epochs ?? 0,
+    stoppedEarly: training?.stoppedEarly ?? false,
     timing: {
       totalMs: performance.now() - started,
       loadMs,
-      queryMs: outcome.query.totalMs,
-      modelMs: outcome.query.modelMs,
-      trainMs: training.trainMs,
+      queryMs: run.query.totalMs,
+      modelMs: run.query.modelMs,
+      trainMs: training?.trainMs ?? 0,
       finishMs,
     },
     backend: { name: backend.name, notes: backend.notes },
-    workingSize: outcome.working,
-    maskGrid: { width: training.gridWidth, height: training.gridHeight },
+    workingSize: run.working,
+    maskGrid: training ? { width: training.gridWidth, height: training.gridHeight } : run.working,
     segments: scene.segmentation.count,
-    losses: training.history,
-    validation: training.validation,
-    config: { ...settings, target: request.target ?? 'top1', maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS, model: classifier.config },
+    losses: training?.history ?? [],
+    validation: training?.validation ?? [],
+    config: { ...method.settings, target: request.target ?? 'top1', maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS, model: classifier.config },
     preset: request.preset,
     seed: request.seed,
     versions: versions(backend.name),
     groundTruth,
+    faithfulness,
   };
-  return { image, saliency, report };
+  return { image, saliency, report, scene };
+}
+
+/** The class to explain: the requested one (index or label), or the top-1 class on the input. */
+export function chooseTarget(requested: number | string | undefined, classifier: ImageClassifier, probabilities: Float32Array): number {
+  const labels = classifier.labels;
+  if (labels && labels.length !== probabilities.length) {
+    throw new DaxError('usage', `has ${labels.length} labels but the model returns ${probabilities.length} classes.`, classifier.config.path);
+  }
+  return resolveTarget(requested, labels, probabilities.length, classifier.config.path) ?? argmax(probabilities);
+}
+
+/** IoU at 0.2 (the DAX paper's threshold), the best IoU over thresholds and the pointing game. */
+export async function scoreAgainstMask(saliency: Float32Array, maskFile: string, width: number, height: number): Promise<GroundTruthScores> {
+  const mask = await decodeMask(maskFile, width, height);
+  const best = bestIou(saliency, mask);
+  return { file: maskFile, iouAt02: iouAtThreshold(saliency, mask, 0.2), bestIou: best.iou, bestThreshold: best.threshold, pointingHit: pointingHit(saliency, mask) };
 }
 
 function argmax(values: Float32Array): number {
@@ -118,13 +134,8 @@ function argmax(values: Float32Array): number {
   return best;
 }
 
-/** Bilinear upsampling of the coarse mask to the image. */
-export function upsampleMask(mask: Float32Array, gridWidth: number, gridHeight: number, width: number, height: number): Float32Array {
-  return tf.tidy(() => {
-    const grid = tf.tensor4d(mask, [1, gridHeight, gridWidth, 1]);
-    return tf.image.resizeBilinear(grid, [height, width], false, true).dataSync() as Float32Array;
-  });
-}
+/** Bilinear upsampling of a coarse map to the image. */
+export const upsampleMask = upsample;
 
 /** Min-max normalisation to [0, 1]; a constant map becomes all zeros. */
 export function normalise(full: Float32Array): Float32Array {

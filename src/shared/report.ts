@@ -37,17 +37,38 @@ export interface GroundTruthScores {
   pointingHit: boolean;
 }
 
+/**
+ * Deletion and insertion (Petsiuk et al. 2018): the target's probability as pixels are removed from the input in
+ * saliency order (lower area = more faithful), or put back onto a substrate (higher area = more faithful).
+ */
+export interface FaithfulnessSummary {
+  deletionAuc: number;
+  insertionAuc: number;
+  substrate: 'blur' | 'zero';
+  steps: number;
+  /** Black-box queries the two curves took (not part of the method's own budget). */
+  queries: number;
+  /** Share of pixels removed (deletion) or restored (insertion) at each point of the curves. */
+  fractions: number[];
+  deletionCurve: number[];
+  insertionCurve: number[];
+}
+
+/** The explanation methods a report can come from. */
+export type ReportMethod = 'dax' | 'rise' | 'lime' | 'occlusion';
+
 /** Everything a run did and found. */
 export interface ExplanationReport {
   /** Format version of this report. */
   schema: 1;
-  method: 'dax';
+  method: ReportMethod;
   input: { file: string; width: number; height: number };
   model: { name: string; kind: string; path: string; description: string };
   target: ClassScore;
   /** Top classes on the unperturbed input, best first (at most 5). */
   top: ClassScore[];
   queries: number;
+  /** DAX's training; 0, 0, false and empty histories for the baselines, which train nothing. */
   trainingSteps: number;
   epochs: number;
   stoppedEarly: boolean;
@@ -65,6 +86,49 @@ export interface ExplanationReport {
   seed: number;
   versions: Record<string, string>;
   groundTruth?: GroundTruthScores;
+  faithfulness?: FaithfulnessSummary;
   /** Where the outputs were written, when they were. */
   outputs?: { saliency: string; overlay: string; report: string };
+}
+
+/** `dax eval`: the metrics of an existing saliency map. */
+export interface EvaluationReport {
+  schema: 1;
+  input: { file: string; width: number; height: number };
+  saliencyFile: string;
+  model: { name: string; kind: string; path: string; description: string };
+  target: ClassScore;
+  groundTruth?: GroundTruthScores;
+  faithfulness: FaithfulnessSummary;
+  timing: { totalMs: number; modelMs: number };
+}
+
+/** One method's line in a comparison. */
+export interface ComparisonRow {
+  method: ReportMethod;
+  queries: number;
+  /** Wall time of the explanation itself (not of measuring it). */
+  totalMs: number;
+  deletionAuc: number;
+  insertionAuc: number;
+  iouAt02?: number;
+  bestIou?: number;
+  pointingHit?: boolean;
+  /** The method's own report file, when written. */
+  report?: string;
+}
+
+/** `dax compare`: every method on one input at the same query budget. */
+export interface ComparisonReport {
+  schema: 1;
+  input: { file: string; width: number; height: number };
+  model: { name: string; kind: string; path: string; description: string };
+  target: ClassScore;
+  budget: number;
+  seed: number;
+  substrate: 'blur' | 'zero';
+  steps: number;
+  groundTruthFile?: string;
+  backend: string;
+  rows: ComparisonRow[];
 }

@@ -9,13 +9,14 @@ import { normalise, upsampleMask } from '../../src/engine/explainImage';
 import { decodeImage } from '../../src/engine/io/image';
 import { runLime } from '../../src/engine/methods/lime';
 import { runRise, type BaselineOutcome } from '../../src/engine/methods/rise';
+import { occlusionForBudget, runOcclusion, windowCount } from '../../src/engine/methods/occlusion';
 import { PRESETS } from '../../src/engine/methods/dax/presets';
 import { iouOfTopFraction } from '../../src/engine/metrics/groundTruth';
 import { buildScene, type Scene } from '../../src/engine/perturbation/scene';
 import { createRng } from '../../src/engine/core/rng';
 import { initBackend } from '../../src/engine/tf/runtime';
 import { tempDir } from '../helpers/files';
-import { ORACLE, regionMask, writeOracleConfig, writeOracleImage, writeOraclePredictModule } from '../helpers/oracle';
+import { ORACLE, randomMap, regionMask, writeOracleConfig, writeOracleImage, writeOraclePredictModule } from '../helpers/oracle';
 
 let classifier: ImageClassifier;
 let scene: Scene;
@@ -49,4 +50,63 @@ describe('baselines on the oracle', () => {
     assert.equal(outcome.query.queries, 500);
     assert.ok(regionIou(outcome) >= 0.5, `IoU ${regionIou(outcome).toFixed(3)}`);
   });
+
+  test('occlusion puts its most salient pixels on the region, far above a random map', async () => {
+    const { window, stride } = occlusionForBudget(scene.analysis.width, scene.analysis.height, 500);
+    const outcome = await runOcclusion(scene, classifier, { window, stride, queryBatchSize: 64 }, createRng(1), top1);
+    assert.equal(outcome.query.queries, windowCount(scene.analysis.width, scene.analysis.height, window, stride) + 1);
+    assert.ok(outcome.query.queries <= 500);
+    assert.equal(outcome.target, 0);
+    // The oracle ignores everything outside its region, so windows that miss it change nothing; the bar is the
+    // best of ten random maps.
+    const random = Math.max(...Array.from({ length: 10 }, (_, seed) => iouOfTopFraction(randomMap(ORACLE.size, seed + 1), regionMask(), fraction)));
+    assert.ok(regionIou(outcome) >= 0.5 && regionIou(outcome) > random + 0.3, `IoU ${regionIou(outcome).toFixed(3)}, best random ${random.toFixed(3)}`);
+  });
 });
+
+describe('occlusion for a query budget', () => {
+  test('keeps windows + 1 within the budget, at the smallest stride that does', () => {
+    for (const [width, height, budget] of [[96, 96, 500], [256, 64, 1000], [64, 256, 100], [37, 23, 50], [200, 150, 3000], [10, 10, 2]] as const) {
+      const { window, stride } = occlusionForBudget(width, height, budget);
+      const count = windowCount(width, height, window, stride);
+      assert.ok(count + 1 <= budget, `${width}x${height} within ${budget}: ${count} windows`);
+      assert.ok(window >= Math.min(4, width, height), `window ${window}`);
+      // No gaps between windows, and the smallest stride: one pixel less would not fit (with that window).
+      assert.ok(stride <= window, `stride ${stride} > window ${window}`);
+      if (stride > 1 && stride < window) assert.ok(windowCount(width, height, window, stride - 1) + 1 > budget, `${width}x${height}: stride ${stride - 1} fits ${budget} too`);
+    }
+    // A fifth of the shorter side while the budget allows it; a budget that forces longer strides grows the window.
+    assert.deepEqual(occlusionForBudget(96, 96, 500), { window: 19, stride: 4 });
+    assert.deepEqual(occlusionForBudget(200, 150, 3000), { window: 30, stride: 3 });
+    assert.deepEqual(occlusionForBudget(10, 10, 2), { window: 10, stride: 10 });
+    assert.throws(() => occlusionForBudget(96, 96, 1), RangeError);
+  });
+
+  test('windows reach every edge: an oracle that only sees the bottom-right corner is found there', async () => {
+    const { width, height } = scene.analysis;
+    // A stride of 7 does not divide 96 − 19: only a window flush with the edges covers the corner pixel.
+    const corner = width * height - 1;
+    const outcome = await runOcclusion(scene, cornerOracle(), { window: 19, stride: 7, queryBatchSize: 64 }, createRng(1), () => 0);
+    assert.equal(outcome.map[corner], 1);
+    assert.equal(Math.max(...outcome.map), 1);
+    assert.equal(outcome.map[0], 0);
+  });
+});
+
+/** A black box that says 1 while the canvas's bottom-right pixel is as in the input, else 0. */
+function cornerOracle(): ImageClassifier {
+  const { original } = scene.model;
+  const i = original.length - 3;
+  return {
+    config: classifier.config,
+    width: classifier.width,
+    height: classifier.height,
+    description: 'corner oracle',
+    classify: async ({ images }) => images.map((image) => {
+      const intact = [0, 1, 2].every((c) => image[i + c] === original[i + c]);
+      return Float32Array.of(intact ? 1 : 0, intact ? 0 : 1);
+    }),
+    dispose: async () => undefined,
+  };
+}
+

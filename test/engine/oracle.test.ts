@@ -33,7 +33,7 @@ before(async () => {
 const quick = { ...PRESETS.fast, samples: 200, epochs: 3 };
 
 function explain(classifier: ImageClassifier, seed: number, settings = PRESETS.fast) {
-  return explainImage({ imageFile, classifier, settings, preset: 'fast', seed });
+  return explainImage({ imageFile, classifier, method: { method: 'dax', settings }, preset: 'fast', seed });
 }
 
 /** IoU of the region-sized set of most salient pixels with the oracle's region. */

@@ -34,7 +34,7 @@ describe('DAX on the text-direction classifier and real scene-text photos', () =
     for (const [i, { stem, label }] of [...cases, ...cases].entries()) {
       const imageFile = path.join(fixtures, `${stem}.jpg`);
       const seed = i < cases.length ? 0 : 1;
-      const { saliency, report } = await explainImage({ imageFile, classifier, settings: PRESETS.fast, preset: 'fast', seed });
+      const { saliency, report } = await explainImage({ imageFile, classifier, method: { method: 'dax', settings: PRESETS.fast }, preset: 'fast', seed });
       assert.equal(report.target.label, label, `${stem} is classified ${label}`);
       const mask = await decodeMask(path.join(fixtures, `${stem}.mask.png`), report.input.width, report.input.height);
       const textShare = mask.reduce((a, b) => a + b, 0) / mask.length;

@@ -43,7 +43,7 @@ describe('TF.js graph models', () => {
 
   test('DAX explains a graph model end to end', async () => {
     const imageFile = path.join(__dirname, '..', 'fixtures', 'scenetext', 'word1.jpg');
-    const { saliency, report } = await explainImage({ imageFile, classifier, settings: { ...PRESETS.fast, samples: 96, epochs: 2 }, preset: 'fast', seed: 0 });
+    const { saliency, report } = await explainImage({ imageFile, classifier, method: { method: 'dax', settings: { ...PRESETS.fast, samples: 96, epochs: 2 } }, preset: 'fast', seed: 0 });
     assert.equal(report.queries, 96);
     assert.ok(labels.includes(report.target.label!));
     assert.equal(saliency.length, report.input.width * report.input.height);

@@ -1,7 +1,7 @@
 // Progress events of a run: one union for every method, so front ends (CLI bar, worker, panel) handle them alike.
 
 /** The phases of an explanation, in order. */
-export type Phase = 'loading' | 'querying' | 'training' | 'finishing';
+export type Phase = 'loading' | 'querying' | 'training' | 'measuring' | 'finishing';
 
 /** Loss terms of one training step, by name; the chart's legend comes from these names. */
 export type LossTerms = Record<string, number>;

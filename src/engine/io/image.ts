@@ -82,6 +82,18 @@ export async function decodeMask(file: string, width: number, height: number): P
   return mask;
 }
 
+/**
+ * Reads a saliency map written as a grey image (ours or another tool's): the mean of the channels in [0, 1],
+ * resampled bilinearly-ish (sharp's cubic) to the given size when it differs.
+ */
+export async function decodeSaliency(file: string, width: number, height: number): Promise<Float32Array> {
+  const image = await decodeImage(file, { background: { r: 0, g: 0, b: 0 } });
+  const resized = image.width === width && image.height === height ? image : await resizeRgb(image, width, height, 'cubic');
+  const map = new Float32Array(width * height);
+  for (let i = 0; i < map.length; i++) map[i] = (resized.data[3 * i]! + resized.data[3 * i + 1]! + resized.data[3 * i + 2]!) / (3 * 255);
+  return map;
+}
+
 /** Resizes an RGB image with sharp (`fill`: exact size, aspect not kept). */
 export async function resizeRgb(
   image: RgbImage,

@@ -13,9 +13,12 @@ export interface OutputPaths {
   report: string;
 }
 
-/** `<out>/<stem>.saliency.png`, `.overlay.png`, `.dax.json`. */
-export function outputPaths(outDir: string, inputFile: string): OutputPaths {
-  const stem = path.basename(inputFile).replace(/\.[^.]+$/, '');
+/**
+ * `<out>/<stem>.saliency.png`, `.overlay.png`, `.dax.json` for DAX; a baseline's files carry its name
+ * (`<stem>.rise.saliency.png`) so that it never overwrites DAX's result for the same input.
+ */
+export function outputPaths(outDir: string, inputFile: string, method = 'dax'): OutputPaths {
+  const stem = path.basename(inputFile).replace(/\.[^.]+$/, '') + (method === 'dax' ? '' : `.${method}`);
   return {
     saliency: path.join(outDir, `${stem}.saliency.png`),
     overlay: path.join(outDir, `${stem}.overlay.png`),

@@ -1,0 +1,87 @@
+// What the `dax` commands share: exit codes, option parsing helpers, opening the model, Ctrl-C handling.
+import { existsSync } from 'node:fs';
+import type { ImageClassifier } from '../engine/blackbox/classifier';
+import { loadModelConfig } from '../engine/blackbox/modelConfig';
+import { openClassifier } from '../engine/blackbox/openClassifier';
+import { DaxError, asDaxError } from '../engine/core/errors';
+import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
+import { initBackend, type BackendPreference } from '../engine/tf/runtime';
+
+/** Exit codes. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/** Options every command that runs a model accepts (parseArgs declarations). */
+export const MODEL_OPTIONS = {
+  model: { type: 'string' },
+  target: { type: 'string' },
+  backend: { type: 'string' },
+  'max-pixels': { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+/** Options of the deletion/insertion measurement. */
+export const FAITHFULNESS_OPTIONS = {
+  substrate: { type: 'string' },
+  steps: { type: 'string' },
+} as const;
+
+export function integerOption(name: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new DaxError('usage', `${name} must be an integer ≥ ${min} (got "${text}").`);
+  return value;
+}
+
+export function usageError(message: string): number {
+  process.stderr.write(`dax: ${message}\nRun "dax --help" for usage.\n`);
+  return EXIT.usage;
+}
+
+export function backendOption(text: string | undefined): BackendPreference {
+  const backend = (text ?? 'auto') as BackendPreference;
+  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new DaxError('usage', `--backend must be auto, tensorflow, wasm or cpu (got "${backend}").`);
+  return backend;
+}
+
+export function faithfulnessOptions(values: { substrate?: string; steps?: string }, queryBatchSize: number): FaithfulnessOptions {
+  const substrate = values.substrate ?? 'blur';
+  if (substrate !== 'blur' && substrate !== 'zero') throw new DaxError('usage', `--substrate must be blur or zero (got "${substrate}").`);
+  const steps = values.steps === undefined ? 32 : integerOption('--steps', values.steps, 2);
+  return { substrate, steps, queryBatchSize };
+}
+
+export function existingFile(option: string, file: string | undefined): void {
+  if (file !== undefined && !existsSync(file)) throw new DaxError('input', `${option}: the file does not exist.`, file);
+}
+
+/** Loads the model description and opens the black box; TF.js models need the engine's backend up first. */
+export async function openModel(modelFile: string, target: string | undefined, backend: BackendPreference): Promise<ImageClassifier> {
+  try {
+    const config = await loadModelConfig(modelFile, { target });
+    await initBackend(backend);
+    return await openClassifier(config);
+  } catch (error) {
+    throw asDaxError(error, 'model', modelFile);
+  }
+}
+
+/** An AbortSignal that Ctrl-C and SIGTERM trip while `work` runs. */
+export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Exit code for an error: the user's input or usage → 2, anything else → 1. */
+export function exitCodeOf(error: DaxError): number {
+  if (error.kind === 'cancelled') return EXIT.interrupted;
+  return error.kind === 'input' || error.kind === 'usage' ? EXIT.usage : EXIT.failed;
+}
+
+export const seconds = (ms: number): string => (ms / 1000).toFixed(1);

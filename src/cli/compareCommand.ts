@@ -1,0 +1,111 @@
+// `dax compare`: DAX and the baselines on one input at the same query budget, as a table (Markdown and JSON).
+import { parseArgs } from 'node:util';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ImageClassifier } from '../engine/blackbox/classifier';
+import { DaxError, asDaxError } from '../engine/core/errors';
+import { compareImage, comparisonMarkdown } from '../engine/compareImage';
+import { outputPaths, writeExplanation } from '../engine/io/outputs';
+import { PRESETS, type PresetName } from '../engine/methods/dax/presets';
+import { METHOD_NAMES, type MethodName } from '../engine/methods/method';
+import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
+import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, openModel, usageError, withInterrupt } from './common';
+import { ProgressBar } from './progressBar';
+
+export const COMPARE_USAGE = `dax compare <image> --model <model> [options]
+
+  Runs every method at the same query budget and measures each map the same way.
+  Writes each method's files, <stem>.compare.json and <stem>.compare.md to --out.
+
+  --budget N            queries per method, the input included (default: the preset's)
+  --methods LIST        comma-separated subset of ${METHOD_NAMES.join(',')} (default all)
+  --preset NAME         DAX's preset (default balanced)
+  --ground-truth FILE   mask image: adds IoU at 0.2, best IoU and the pointing game
+  --out DIR             output folder (default: dax-out)
+  --seed, --target, --substrate, --steps, --backend, --max-pixels, --json as for explain`;
+
+export async function compareCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { ...MODEL_OPTIONS, ...FAITHFULNESS_OPTIONS, budget: { type: 'string' }, methods: { type: 'string' }, preset: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, 'ground-truth': { type: 'string' } },
+    });
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) return usageError(positionals.length === 0 ? 'no input image given.' : 'compare takes one input image.');
+  if (!values.model) return usageError('--model is required.');
+  const input = positionals[0]!;
+  const presetName = (values.preset ?? 'balanced') as PresetName;
+  let budget: number;
+  let seed: number;
+  let methods: MethodName[];
+  let faithfulness: FaithfulnessOptions;
+  let maxPixels: number | undefined;
+  let backend;
+  try {
+    if (!(presetName in PRESETS)) throw new DaxError('usage', `--preset must be fast, balanced or thorough (got "${values.preset}").`);
+    backend = backendOption(values.backend);
+    budget = values.budget === undefined ? PRESETS[presetName].samples : integerOption('--budget', values.budget, 3);
+    seed = values.seed === undefined ? 0 : integerOption('--seed', values.seed, 0);
+    methods = (values.methods ?? METHOD_NAMES.join(',')).split(',').map((name) => name.trim()) as MethodName[];
+    const unknown = methods.filter((name) => !METHOD_NAMES.includes(name));
+    if (unknown.length > 0 || methods.length === 0) throw new DaxError('usage', `--methods takes a comma-separated subset of ${METHOD_NAMES.join(',')} (got "${values.methods}").`);
+    faithfulness = faithfulnessOptions(values, PRESETS[presetName].queryBatchSize);
+    if (values['max-pixels'] !== undefined) maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);
+    existingFile('--ground-truth', values['ground-truth']);
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  let classifier: ImageClassifier;
+  try {
+    classifier = await openModel(values.model, values.target, backend);
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  const outDir = path.resolve(values.out ?? 'dax-out');
+  const bar = new ProgressBar(path.basename(input), !values.json && process.stderr.isTTY === true);
+  try {
+    const comparison = await withInterrupt((signal) =>
+      compareImage({
+        imageFile: path.resolve(input),
+        classifier,
+        methods,
+        budget,
+        dax: PRESETS[presetName],
+        preset: presetName,
+        seed,
+        target: classifier.config.target,
+        groundTruthFile: values['ground-truth'] ? path.resolve(values['ground-truth']) : undefined,
+        faithfulness,
+        maxPixels,
+        backend,
+        signal,
+        onProgress: (_method, event) => bar.onProgress(event),
+        onExplained: async (method, explanation) => {
+          const paths = outputPaths(outDir, input, method);
+          await writeExplanation(paths, explanation.image, explanation.saliency, explanation.report);
+          return paths.report;
+        },
+      }),
+    );
+    bar.stop();
+    const stem = path.basename(input).replace(/\.[^.]+$/, '');
+    const markdown = comparisonMarkdown(comparison);
+    await mkdir(outDir, { recursive: true });
+    await writeFile(path.join(outDir, `${stem}.compare.json`), JSON.stringify(comparison, null, 2) + '\n');
+    await writeFile(path.join(outDir, `${stem}.compare.md`), markdown);
+    process.stdout.write(values.json ? JSON.stringify(comparison, null, 2) + '\n' : markdown + `\nwritten to ${outDir}\n`);
+    return EXIT.ok;
+  } catch (error) {
+    bar.stop();
+    const daxError = asDaxError(error, 'explain', input);
+    process.stderr.write(daxError.kind === 'cancelled' ? 'dax: cancelled.\n' : `dax: ${daxError.message}\n`);
+    return exitCodeOf(daxError);
+  } finally {
+    await classifier.dispose();
+  }
+}

@@ -1,0 +1,169 @@
+// `dax explain`: one explanation per input image, with DAX or a baseline, written as saliency, overlay and report.
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import type { ImageClassifier } from '../engine/blackbox/classifier';
+import { DaxError, asDaxError } from '../engine/core/errors';
+import { explainImage } from '../engine/explainImage';
+import { outputPaths, writeExplanation } from '../engine/io/outputs';
+import { PRESETS, type DaxSettings, type PresetName } from '../engine/methods/dax/presets';
+import { METHOD_NAMES, methodForBudget, type MethodName, type MethodSpec } from '../engine/methods/method';
+import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
+import type { ExplanationReport } from '../shared/report';
+import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, openModel, seconds, usageError, withInterrupt } from './common';
+import { ProgressBar } from './progressBar';
+
+export const EXPLAIN_USAGE = `dax explain <image...> --model <config.json | model.onnx | model.json> [options]
+
+  Explains why the model gave each image its class. Writes <stem>.saliency.png,
+  <stem>.overlay.png and <stem>.dax.json (with --method other than dax:
+  <stem>.<method>.saliency.png and so on).
+
+  --model FILE          model description (JSON) or model file (required)
+  --method NAME         dax | rise | lime | occlusion (default dax)
+  --out DIR             output folder (default: dax-out)
+  --preset NAME         fast (500 queries) | balanced (1000) | thorough (3000); default balanced
+  --samples N           black-box queries (overrides the preset; the budget of a baseline)
+  --epochs E            training epochs (overrides the preset; DAX only)
+  --seed S              random seed (default 0): the same seed repeats a run on the same backend
+  --target T            class to explain: index or label (default: the top-1 class)
+  --ground-truth FILE   mask image: report IoU at 0.2, best IoU and the pointing game
+  --faithfulness        also measure deletion and insertion AUC (2·(steps+1) more queries)
+  --substrate NAME      blur | zero: what deleted pixels become (default blur)
+  --steps N             points on the deletion/insertion curves (default 32)
+  --backend NAME        auto | tensorflow | wasm | cpu (default auto)
+  --max-pixels N        refuse larger images (default 40000000)
+  --json                print the results as JSON on stdout (no progress bar)`;
+
+interface FileResult {
+  file: string;
+  status: 'ok' | 'failed';
+  report?: ExplanationReport;
+  error?: string;
+  exitCode: number;
+}
+
+export async function explainCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        ...MODEL_OPTIONS,
+        ...FAITHFULNESS_OPTIONS,
+        method: { type: 'string' },
+        out: { type: 'string' },
+        preset: { type: 'string' },
+        samples: { type: 'string' },
+        epochs: { type: 'string' },
+        seed: { type: 'string' },
+        'ground-truth': { type: 'string' },
+        faithfulness: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  const { values, positionals: inputs } = parsed;
+  if (inputs.length === 0) return usageError('no input image given.');
+  if (!values.model) return usageError('--model is required.');
+
+  let spec: MethodSpec;
+  let seed: number;
+  let maxPixels: number | undefined;
+  let faithfulness: FaithfulnessOptions | undefined;
+  const presetName = (values.preset ?? 'balanced') as PresetName;
+  let backend;
+  try {
+    const method = (values.method ?? 'dax') as MethodName;
+    if (!METHOD_NAMES.includes(method)) throw new DaxError('usage', `--method must be ${METHOD_NAMES.join(', ')} (got "${values.method}").`);
+    if (!(presetName in PRESETS)) throw new DaxError('usage', `--preset must be fast, balanced or thorough (got "${values.preset}").`);
+    if (values.epochs !== undefined && method !== 'dax') throw new DaxError('usage', `--epochs applies to DAX only; ${method} trains nothing.`);
+    backend = backendOption(values.backend);
+    const settings: DaxSettings = { ...PRESETS[presetName] };
+    if (values.samples !== undefined) settings.samples = integerOption('--samples', values.samples, 2);
+    if (values.epochs !== undefined) settings.epochs = integerOption('--epochs', values.epochs, 1);
+    spec = methodForBudget(method, settings.samples, settings);
+    seed = values.seed === undefined ? 0 : integerOption('--seed', values.seed, 0);
+    if (values['max-pixels'] !== undefined) maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);
+    if (values['ground-truth'] && inputs.length > 1) throw new DaxError('usage', '--ground-truth applies to a single input image.');
+    existingFile('--ground-truth', values['ground-truth']);
+    if (values.faithfulness) faithfulness = faithfulnessOptions(values, settings.queryBatchSize);
+    else if (values.substrate !== undefined || values.steps !== undefined) throw new DaxError('usage', '--substrate and --steps go with --faithfulness.');
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+
+  const outDir = path.resolve(values.out ?? 'dax-out');
+  const results: FileResult[] = [];
+  let classifier: ImageClassifier | undefined;
+  try {
+    classifier = await openModel(values.model, values.target, backend);
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  try {
+    const interrupted = await withInterrupt(async (signal) => {
+      for (const input of inputs) {
+        const bar = new ProgressBar(path.basename(input), !values.json && process.stderr.isTTY === true);
+        try {
+          const explanation = await explainImage({
+            imageFile: path.resolve(input),
+            classifier: classifier!,
+            method: spec,
+            preset: spec.method === 'dax' ? presetName : 'custom',
+            seed,
+            target: classifier!.config.target,
+            groundTruthFile: values['ground-truth'] ? path.resolve(values['ground-truth']) : undefined,
+            faithfulness,
+            maxPixels,
+            backend,
+            signal,
+            onProgress: bar.onProgress,
+          });
+          bar.stop();
+          const paths = outputPaths(outDir, input, spec.method);
+          await writeExplanation(paths, explanation.image, explanation.saliency, explanation.report);
+          const report = { ...explanation.report, outputs: paths };
+          results.push({ file: input, status: 'ok', report, exitCode: EXIT.ok });
+          if (!values.json) process.stdout.write(describe(input, report));
+        } catch (error) {
+          bar.stop();
+          const daxError = asDaxError(error, 'explain', input);
+          if (daxError.kind === 'cancelled') {
+            process.stderr.write(`dax: cancelled; no files were written for ${input}.\n`);
+            return true;
+          }
+          results.push({ file: input, status: 'failed', error: daxError.message, exitCode: exitCodeOf(daxError) });
+          process.stderr.write(`dax: ${daxError.message}\n`);
+        }
+      }
+      return false;
+    });
+    if (interrupted) return EXIT.interrupted;
+  } finally {
+    await classifier.dispose();
+  }
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ results: results.map(({ exitCode: _code, ...rest }) => rest) }, null, 2) + '\n');
+  }
+  return Math.max(EXIT.ok, ...results.map((r) => r.exitCode));
+}
+
+function describe(input: string, report: ExplanationReport): string {
+  const target = report.target;
+  const label = target.label !== undefined ? `"${target.label}" (class ${target.index})` : `class ${target.index}`;
+  const work =
+    report.method === 'dax'
+      ? `${report.queries} queries in ${seconds(report.timing.queryMs)} s, ${report.trainingSteps} training steps in ${seconds(report.timing.trainMs)} s on ${report.backend.name}`
+      : `${report.method.toUpperCase()}: ${report.queries} queries in ${seconds(report.timing.queryMs)} s`;
+  const truth = report.groundTruth;
+  const faithful = report.faithfulness;
+  return (
+    `${input}: ${label}, p = ${target.probability.toFixed(3)}\n` +
+    `  ${work}\n` +
+    (truth ? `  ground truth: IoU@0.2 = ${truth.iouAt02.toFixed(3)}, best IoU = ${truth.bestIou.toFixed(3)} at ${truth.bestThreshold.toFixed(2)}, pointing ${truth.pointingHit ? 'hit' : 'miss'}\n` : '') +
+    (faithful ? `  deletion AUC = ${faithful.deletionAuc.toFixed(3)} (lower is better), insertion AUC = ${faithful.insertionAuc.toFixed(3)} (higher is better), ${faithful.substrate} substrate\n` : '') +
+    `  saliency: ${report.outputs!.saliency}\n  overlay:  ${report.outputs!.overlay}\n  report:   ${report.outputs!.report}\n`
+  );
+}

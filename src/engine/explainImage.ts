@@ -102,7 +102,7 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
     segments: scene.segmentation.count,
     losses: training?.history ?? [],
     validation: training?.validation ?? [],
-    config: { ...method.settings, target: request.target ?? 'top1', maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS, model: classifier.config },
+    config: { ...method.settings, ...(training ? { lambda1Effective: training.lambda1Effective } : {}), target: request.target ?? 'top1', maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS, model: classifier.config },
     preset: request.preset,
     seed: request.seed,
     versions: versions(backend.name),

@@ -31,6 +31,12 @@ export function integerOption(name: string, text: string, min: number): number {
   return value;
 }
 
+export function numberOption(name: string, text: string, min = 0): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < min) throw new DaxError('usage', `${name} must be a number ≥ ${min} (got "${text}").`);
+  return value;
+}
+
 export function usageError(message: string): number {
   process.stderr.write(`dax: ${message}\nRun "dax --help" for usage.\n`);
   return EXIT.usage;

@@ -9,7 +9,7 @@ import { PRESETS, type DaxSettings, type PresetName } from '../engine/methods/da
 import { METHOD_NAMES, methodForBudget, type MethodName, type MethodSpec } from '../engine/methods/method';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import type { ExplanationReport } from '../shared/report';
-import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, openModel, seconds, usageError, withInterrupt } from './common';
+import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, numberOption, openModel, seconds, usageError, withInterrupt } from './common';
 import { ProgressBar } from './progressBar';
 
 export const EXPLAIN_USAGE = `dax explain <image...> --model <config.json | model.onnx | model.json> [options]
@@ -24,6 +24,8 @@ export const EXPLAIN_USAGE = `dax explain <image...> --model <config.json | mode
   --preset NAME         fast (500 queries) | balanced (1000) | thorough (3000); default balanced
   --samples N           black-box queries (overrides the preset; the budget of a baseline)
   --epochs E            training epochs (overrides the preset; DAX only)
+  --lambda1 L           weight of the mask's L1 norm, relative to the variance of the answers (DAX; default 2.3)
+  --lambda2 L           weight of the KL term between answer histograms (DAX; default 0)
   --seed S              random seed (default 0): the same seed repeats a run on the same backend
   --target T            class to explain: index or label (default: the top-1 class)
   --ground-truth FILE   mask image: report IoU at 0.2, best IoU and the pointing game
@@ -56,6 +58,8 @@ export async function explainCommand(argv: string[]): Promise<number> {
         preset: { type: 'string' },
         samples: { type: 'string' },
         epochs: { type: 'string' },
+        lambda1: { type: 'string' },
+        lambda2: { type: 'string' },
         seed: { type: 'string' },
         'ground-truth': { type: 'string' },
         faithfulness: { type: 'boolean', default: false },
@@ -78,11 +82,15 @@ export async function explainCommand(argv: string[]): Promise<number> {
     const method = (values.method ?? 'dax') as MethodName;
     if (!METHOD_NAMES.includes(method)) throw new DaxError('usage', `--method must be ${METHOD_NAMES.join(', ')} (got "${values.method}").`);
     if (!(presetName in PRESETS)) throw new DaxError('usage', `--preset must be fast, balanced or thorough (got "${values.preset}").`);
-    if (values.epochs !== undefined && method !== 'dax') throw new DaxError('usage', `--epochs applies to DAX only; ${method} trains nothing.`);
+    for (const option of ['epochs', 'lambda1', 'lambda2'] as const) {
+      if (values[option] !== undefined && method !== 'dax') throw new DaxError('usage', `--${option} applies to DAX only; ${method} trains nothing.`);
+    }
     backend = backendOption(values.backend);
     const settings: DaxSettings = { ...PRESETS[presetName] };
     if (values.samples !== undefined) settings.samples = integerOption('--samples', values.samples, 2);
     if (values.epochs !== undefined) settings.epochs = integerOption('--epochs', values.epochs, 1);
+    if (values.lambda1 !== undefined) settings.lambda1 = numberOption('--lambda1', values.lambda1);
+    if (values.lambda2 !== undefined) settings.lambda2 = numberOption('--lambda2', values.lambda2);
     spec = methodForBudget(method, settings.samples, settings);
     seed = values.seed === undefined ? 0 : integerOption('--seed', values.seed, 0);
     if (values['max-pixels'] !== undefined) maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);

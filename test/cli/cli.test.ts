@@ -160,6 +160,19 @@ describe('dax explain on bad input', () => {
     assert.deepEqual(await listDir(out), []);
   });
 
+  test('--lambda1 and --lambda2 reach the training and the report; a negative weight is refused', async () => {
+    const out = path.join(dir, 'lambdas');
+    const result = await runCli(['explain', oracleImage, '--model', oracleConfig, '--out', out, '--samples', '100', '--epochs', '1', '--lambda1', '0.5', '--lambda2', '0.01', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const { config } = JSON.parse(result.stdout).results[0].report;
+    assert.equal(config.lambda1, 0.5);
+    assert.equal(config.lambda2, 0.01);
+    assert.ok(config.lambda1Effective > 0 && config.lambda1Effective < 0.5, `λ1 scaled by the answers' variance: ${config.lambda1Effective}`);
+    const negative = await runCli(['explain', oracleImage, '--model', oracleConfig, '--lambda1=-1']);
+    assert.equal(negative.code, 2);
+    assert.match(negative.stderr, /--lambda1 must be a number ≥ 0 \(got "-1"\)/);
+  });
+
   test('bad usage: exit 2 with a hint', async () => {
     const result = await runCli(['explain', oracleImage]);
     assert.equal(result.code, 2);

@@ -46,12 +46,12 @@ describe('DAX on the text-direction classifier and real scene-text photos', () =
     const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
     const detail = [...cases, ...cases].map(({ stem }, i) => `${stem}/${i < cases.length ? 0 : 1} ${dax[i]!.toFixed(2)}`).join(', ');
     t.diagnostic(`top-k IoU: ${detail}; mean ${mean(dax).toFixed(3)} vs random ${mean(random).toFixed(3)}; mean IoU@0.2 ${mean(at02).toFixed(3)}`);
-    // Measured with the fast preset on wasm: mean 0.185 over the 12 runs (seed 0: 0.07, seed 1: 0.30; single
-    // runs from 0.00 to 0.52) against 0.11 for random maps. The floor (0.15) is the measured mean less a margin for
-    // another backend's rounding; it still fails a method that ignores the text. This data is hard for every
-    // perturbation method (a linear fit on the superpixels explains 20-30 % of the answers' variance) and a
-    // centre-band prior scores about 0.4 on these centred crops: see the issue note.
-    assert.ok(mean(dax) >= 0.15, `mean top-k IoU ${mean(dax).toFixed(3)} (${detail})`);
+    // Measured with the fast preset on wasm: mean 0.320 over the 12 runs (single runs 0.01 to 0.53) against 0.11
+    // for random maps; before the KL term was switched off and the mask read over the training copies, 0.185.
+    // The floor (0.25) is the measured mean less a margin for another backend's rounding: it fails a method that
+    // ignores the text, and it fails the previous defaults (0.185, 0.212). A centre-band prior scores about 0.4 on
+    // these centred crops, so this is a floor on finding text, not a claim of precision.
+    assert.ok(mean(dax) >= 0.25, `mean top-k IoU ${mean(dax).toFixed(3)} (${detail})`);
     assert.ok(mean(dax) > mean(random) + 0.04, `beats random maps: ${mean(dax).toFixed(3)} vs ${mean(random).toFixed(3)}`);
   });
 });

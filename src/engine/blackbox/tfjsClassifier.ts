@@ -62,6 +62,21 @@ export async function openTfjsClassifier(config: ModelConfig): Promise<ImageClas
   const outputName = config.output.name;
   const description = `tfjs-${isGraph ? 'graph' : 'layers'}: [${shape.join(',')}] ${layout}${outputName ? ` → ${outputName}` : ''}`;
 
+  // `execute` where the graph allows it: `executeAsync` on a graph without control flow works but makes TF.js
+  // print a warning per call, which would flood the CLI's stderr and the extension's log.
+  let needsAsync = false;
+  const executeGraph = async (model: NonNullable<typeof graph>, named: Parameters<NonNullable<typeof graph>['execute']>[0], name: string | undefined) => {
+    if (!needsAsync) {
+      try {
+        return name ? model.execute(named, name) : model.execute(named);
+      } catch (error) {
+        if (!/executeAsync/.test((error as Error).message)) throw error;
+        needsAsync = true;
+      }
+    }
+    return name ? model.executeAsync(named, name) : model.executeAsync(named);
+  };
+
   const runOnce = async (images: Float32Array[], padding: Uint8Array | undefined): Promise<Float32Array[]> => {
     const data = packImages(images, width, height, config.input, layout, padding);
     const dims: [number, number, number, number] = layout === 'NCHW' ? [images.length, channels, height, width] : [images.length, height, width, channels];
@@ -70,7 +85,7 @@ export async function openTfjsClassifier(config: ModelConfig): Promise<ImageClas
     try {
       if (graph) {
         const named = inputs.length > 1 || config.input.name ? { [inputs[inputIndex]!.name]: input } : input;
-        const result = outputName ? await graph.executeAsync(named, outputName) : await graph.executeAsync(named);
+        const result = await executeGraph(graph, named, outputName);
         const list = Array.isArray(result) ? result : [result];
         output = list[0];
         for (const extra of list.slice(1)) extra.dispose();

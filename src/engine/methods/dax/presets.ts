@@ -32,8 +32,14 @@ const common: Omit<DaxSettings, 'samples' | 'epochs' | 'workingArea' | 'perturba
   // Relative to the variance of the answers (see TrainingOptions): 0.3 on the oracle, ~0.1-0.2 on real photos.
   // A fixed 0.3 left the masks of real photos on one or two segments; a fixed 0.03 let the oracle's decoy in.
   lambda1: 2.3,
-  lambda2: 0.03,
-  warmupFraction: 0.3,
+  // The paper's KL term (0.03 in its code) is off by default: while the student cannot yet predict the answers,
+  // matching their histogram makes it spread its outputs at random, which doubles its error (validation MSE 0.12
+  // against an answer variance of 0.08 on the bundled example) and the mask then follows noise. Without it the
+  // example's map lands on the text (IoU@0.2 0.004 → 0.42) and the oracle is found as before. Set λ2 to use it.
+  lambda2: 0,
+  // The student first learns with the mask open for half the epochs; with 30 % the mask had closed before the
+  // student imitated anything on the scene-text photos.
+  warmupFraction: 0.5,
   validationFraction: 0.1,
   earlyStopTolerance: 0.02,
   earlyStopPatience: 2,

@@ -179,10 +179,10 @@ export async function trainDax(
   }
 
   /**
-   * M averaged over training copies, each cell over the copies in which it was visible. The networks never saw
-   * the unperturbed input with its neighbours (about half of every training copy is filled), so M(x) alone is
-   * read off the edge of what they learned; measured on the scene-text photos, this reading is more faithful
-   * (deletion and insertion AUC, IoU) for both seeds tried, and the oracle is found as before.
+   * M averaged over training copies, each cell over the copies in which it was visible. The unperturbed input is
+   * one training copy among hundreds that each miss about half their segments, so M(x) alone reads the networks
+   * where they were barely trained; measured on the scene-text photos, this reading is more faithful (deletion and
+   * insertion AUC, IoU) for both seeds tried, and the oracle is found as before.
    */
   function maskOverSamples(): Float32Array {
     const cells = gridWidth * gridHeight;

@@ -1,0 +1,89 @@
+// The results panel: one webview beside the editor, restored after a window reload, fed complete snapshots
+// of the host's state (a hidden webview drops messages, so it never relies on deltas).
+import * as vscode from 'vscode';
+import type { HostToPanel, PanelStateNotification, PanelToHost, RunProgress } from '../../shared/protocol';
+import { panelHtml } from './panelHtml';
+
+export const PANEL_VIEW_TYPE = 'dax.results';
+
+export class PanelController implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private progressSeq = 0;
+  /** Every message posted to the webview, newest last (tests read it; bounded). */
+  readonly posted: HostToPanel[] = [];
+
+  constructor(
+    private readonly distUri: vscode.Uri,
+    private readonly snapshot: () => Promise<PanelStateNotification>,
+    private readonly onCommand: (command: PanelToHost) => void,
+  ) {
+    this.disposables.push(
+      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel) => {
+          this.adopt(panel);
+        },
+      }),
+    );
+  }
+
+  get visible(): boolean {
+    return this.panel !== undefined;
+  }
+
+  /** Opens the panel (or brings it forward) and sends it the current state. */
+  show(preserveFocus = true): void {
+    if (this.panel) {
+      this.panel.reveal(undefined, preserveFocus);
+      void this.refresh();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'DAX Explain', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, this.options());
+    this.adopt(panel);
+  }
+
+  /** Sends the complete state. */
+  async refresh(): Promise<void> {
+    if (!this.panel) return;
+    this.post(await this.snapshot());
+  }
+
+  progress(progress: RunProgress): void {
+    if (this.panel) this.post({ type: 'panel/didProgress', seq: ++this.progressSeq, progress });
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+
+  private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    // Only the bundles are served; images reach the panel as pixels in messages, not as files.
+    return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [this.distUri] };
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.webview.options = this.options();
+    panel.webview.html = panelHtml(panel.webview, this.distUri);
+    const subscriptions = [
+      panel.webview.onDidReceiveMessage((message: PanelToHost) => {
+        if (message.type === 'panel/readyCommand') void this.refresh();
+        else this.onCommand(message);
+      }),
+      panel.onDidChangeViewState(() => {
+        if (panel.visible) void this.refresh();
+      }),
+    ];
+    panel.onDidDispose(() => {
+      for (const subscription of subscriptions) subscription.dispose();
+      if (this.panel === panel) this.panel = undefined;
+    });
+  }
+
+  private post(message: HostToPanel): void {
+    this.posted.push(message);
+    if (this.posted.length > 200) this.posted.splice(0, this.posted.length - 200);
+    void this.panel?.webview.postMessage(message);
+  }
+}

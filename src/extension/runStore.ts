@@ -1,0 +1,143 @@
+// Finished results in the workspace's storage, keyed by what determines them: the input's content, the model
+// file's content, and the configuration. Explaining the same thing again finds the result here at once.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, readdir, rm, stat, writeFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import type { ExplanationReport } from '../shared/report';
+import type { DisplayPixels, ExplainJob, RunSummary, RunView } from '../shared/protocol';
+
+/** How many results the history keeps; the oldest go first. */
+const HISTORY_LIMIT = 50;
+
+interface Entry {
+  summary: RunSummary;
+  job: ExplainJob;
+  reportFile: string;
+}
+
+export class RunStore {
+  private readonly fileHashes = new Map<string, { mtimeMs: number; size: number; hash: Promise<string> }>();
+
+  constructor(private readonly root: string) {}
+
+  /** The folder a job with this key writes its files into. */
+  folder(key: string): string {
+    return path.join(this.root, 'results', key);
+  }
+
+  /** The cache key of a job: input content, model file content (when it is a file) and every setting. */
+  async keyOf(job: ExplainJob, modelFile: string | undefined): Promise<string> {
+    const hash = createHash('sha256');
+    hash.update(await this.fileHash(job.imageFile));
+    if (modelFile) hash.update(await this.fileHash(modelFile).catch(() => 'missing'));
+    const { imageFile: _image, outDir: _out, ...settings } = job;
+    hash.update(JSON.stringify(settings));
+    return hash.digest('hex').slice(0, 32);
+  }
+
+  async get(key: string): Promise<RunView | undefined> {
+    try {
+      const entry = JSON.parse(await readFile(path.join(this.folder(key), 'entry.json'), 'utf8')) as Entry;
+      const report = JSON.parse(await readFile(entry.reportFile, 'utf8')) as ExplanationReport;
+      return { summary: { ...entry.summary, cached: true }, report, display: await readDisplay(path.join(this.folder(key), 'display.bin')) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Records a finished run whose files the worker wrote into `folder(key)`. */
+  async put(key: string, job: ExplainJob, report: ExplanationReport, display: DisplayPixels): Promise<RunView> {
+    const folder = this.folder(key);
+    await mkdir(folder, { recursive: true });
+    await writeDisplay(path.join(folder, 'display.bin'), display);
+    const summary: RunSummary = {
+      key,
+      imageName: path.basename(job.imageFile),
+      modelName: report.model.name,
+      method: job.method,
+      targetLabel: report.target.label ?? `class ${report.target.index}`,
+      probability: report.target.probability,
+      finishedAt: Date.now(),
+      cached: false,
+    };
+    const entry: Entry = { summary, job, reportFile: report.outputs?.report ?? '' };
+    const temporary = path.join(folder, 'entry.json.partial');
+    await writeFile(temporary, JSON.stringify(entry, null, 2));
+    // The entry appears last and atomically: a folder without entry.json is an unfinished run, never shown.
+    await rename(temporary, path.join(folder, 'entry.json'));
+    await this.evict();
+    return { summary, report, display };
+  }
+
+  /** Summaries of the stored results, newest first. */
+  async history(): Promise<RunSummary[]> {
+    const results = path.join(this.root, 'results');
+    let names: string[];
+    try {
+      names = await readdir(results);
+    } catch {
+      return [];
+    }
+    const summaries: RunSummary[] = [];
+    for (const name of names) {
+      try {
+        const entry = JSON.parse(await readFile(path.join(results, name, 'entry.json'), 'utf8')) as Entry;
+        summaries.push({ ...entry.summary, cached: true });
+      } catch {
+        // An unfinished or foreign folder: not a result.
+      }
+    }
+    return summaries.sort((a, b) => b.finishedAt - a.finishedAt);
+  }
+
+  /** The stored job of a result (to re-run it or explain another class). */
+  async jobOf(key: string): Promise<ExplainJob | undefined> {
+    try {
+      return (JSON.parse(await readFile(path.join(this.folder(key), 'entry.json'), 'utf8')) as Entry).job;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    await rm(this.folder(key), { recursive: true, force: true });
+  }
+
+  private async evict(): Promise<void> {
+    const all = await this.history();
+    for (const old of all.slice(HISTORY_LIMIT)) await this.remove(old.key);
+  }
+
+  private async fileHash(file: string): Promise<string> {
+    const { mtimeMs, size } = await stat(file);
+    const known = this.fileHashes.get(file);
+    if (known && known.mtimeMs === mtimeMs && known.size === size) return known.hash;
+    const hash = new Promise<string>((resolve, reject) => {
+      const digest = createHash('sha256');
+      createReadStream(file)
+        .on('data', (chunk) => digest.update(chunk))
+        .on('end', () => resolve(digest.digest('hex')))
+        .on('error', reject);
+    });
+    this.fileHashes.set(file, { mtimeMs, size, hash });
+    hash.catch(() => this.fileHashes.delete(file));
+    return hash;
+  }
+}
+
+async function writeDisplay(file: string, display: DisplayPixels): Promise<void> {
+  const header = Buffer.alloc(8);
+  header.writeUInt32LE(display.width, 0);
+  header.writeUInt32LE(display.height, 4);
+  await writeFile(file, Buffer.concat([header, Buffer.from(display.rgb.buffer, display.rgb.byteOffset, display.rgb.length), Buffer.from(display.saliency.buffer, display.saliency.byteOffset, display.saliency.length)]));
+}
+
+async function readDisplay(file: string): Promise<DisplayPixels> {
+  const data = await readFile(file);
+  const width = data.readUInt32LE(0);
+  const height = data.readUInt32LE(4);
+  const pixels = width * height;
+  if (data.length !== 8 + pixels * 4) throw new Error(`${file} is truncated`);
+  return { width, height, rgb: new Uint8Array(data.buffer, data.byteOffset + 8, pixels * 3), saliency: new Uint8Array(data.buffer, data.byteOffset + 8 + pixels * 3, pixels) };
+}

@@ -1,0 +1,189 @@
+// Runs explanations for the commands: one at a time in the worker, later requests queued, results cached,
+// progress in a notification with Cancel and in the status bar, failures reported without touching earlier results.
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { ActiveRun, ExplainJob, PanelStateNotification, RunError, RunProgress, RunView } from '../shared/protocol';
+import type { PanelController } from './panel/panelController';
+import type { RunStore } from './runStore';
+import { activeModel, configuredModels, runSettings } from './settings';
+import { RunFailure, type WorkerClient } from './workerClient';
+
+/** What a caller may ask beyond the settings. */
+export interface ExplainOptions {
+  target?: number | string;
+  /** Ignore a cached result and run again. */
+  force?: boolean;
+  /** A stored job to repeat (re-run, another class) instead of one built from the settings. */
+  job?: ExplainJob;
+}
+
+export class Runner implements vscode.Disposable {
+  private current: RunView | undefined;
+  private lastError: PanelStateNotification['error'];
+  private active: (ActiveRun & { id?: number }) | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
+  private readonly status: vscode.StatusBarItem;
+
+  constructor(
+    private readonly worker: WorkerClient,
+    private readonly store: RunStore,
+    private readonly panel: () => PanelController,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.status = vscode.window.createStatusBarItem('dax.status', vscode.StatusBarAlignment.Left, 50);
+    this.status.name = 'DAX Explain';
+    this.status.command = 'dax.showResults';
+  }
+
+  /** The panel's complete state. */
+  async snapshot(): Promise<PanelStateNotification> {
+    return {
+      type: 'panel/didChangeState',
+      history: await this.store.history(),
+      current: this.current,
+      active: this.active ? { ...this.active, queued: this.waiting } : undefined,
+      error: this.lastError,
+    };
+  }
+
+  get running(): boolean {
+    return this.active !== undefined;
+  }
+
+  /** Shows a stored result. */
+  async select(key: string): Promise<void> {
+    const view = await this.store.get(key);
+    if (view) {
+      this.current = view;
+      this.lastError = undefined;
+    }
+    await this.panel().refresh();
+  }
+
+  get currentView(): RunView | undefined {
+    return this.current;
+  }
+
+  /** Explains an image; resolves to the result, or undefined when the run failed or was cancelled (already reported). */
+  async explain(imageUri: vscode.Uri, options: ExplainOptions = {}): Promise<RunView | undefined> {
+    const job = options.job ? { ...options.job, target: options.target ?? options.job.target } : this.jobFor(imageUri, options.target);
+    if (!job) return undefined;
+    const modelFile = typeof job.model === 'string' ? path.resolve(job.modelBaseDir, job.model) : typeof job.model.path === 'string' ? path.resolve(job.modelBaseDir, job.model.path) : undefined;
+    let key: string;
+    try {
+      key = await this.store.keyOf(job, modelFile);
+    } catch (error) {
+      return this.fail({ kind: 'input', message: `${job.imageFile}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).` }, job.imageFile);
+    }
+    if (!options.force) {
+      const cached = await this.store.get(key);
+      if (cached) {
+        this.log.info(`cached result for ${job.imageFile} (${key})`);
+        this.current = cached;
+        this.lastError = undefined;
+        this.panel().show();
+        await this.panel().refresh();
+        return cached;
+      }
+    }
+    this.waiting++;
+    if (this.active) {
+      void vscode.window.showInformationMessage(`DAX: ${path.basename(job.imageFile)} is queued; it runs after ${this.active.imageName}.`);
+      await this.panel().refresh();
+    }
+    const turn = this.chain.then(() => this.run({ ...job, outDir: this.store.folder(key) }, key));
+    this.chain = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** Cancels the run that is going (queued requests stay queued). */
+  cancel(): void {
+    if (this.active?.id !== undefined) this.worker.cancel(this.active.id);
+  }
+
+  dispose(): void {
+    this.status.dispose();
+  }
+
+  private jobFor(imageUri: vscode.Uri, target: number | string | undefined): ExplainJob | undefined {
+    const model = activeModel(imageUri);
+    if (!model) {
+      const { ignoredForTrust } = configuredModels(imageUri);
+      const message = ignoredForTrust > 0
+        ? `DAX: this workspace is not trusted, so the ${ignoredForTrust} model(s) its settings name are not loaded (a model or predict module runs code). Trust the workspace, or configure the model in your user settings.`
+        : 'DAX: no model is configured. Choose one with "DAX: Select Model…".';
+      void vscode.window.showWarningMessage(message, 'Select Model…').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('dax.selectModel');
+      });
+      return undefined;
+    }
+    return { imageFile: imageUri.fsPath, model: model.description, modelBaseDir: model.baseDir, target, outDir: '', ...runSettings(imageUri) };
+  }
+
+  private async run(job: ExplainJob, key: string): Promise<RunView | undefined> {
+    this.waiting--;
+    const imageName = path.basename(job.imageFile);
+    const modelName = String((typeof job.model === 'string' ? job.model : job.model.name ?? job.model.path) ?? 'model');
+    this.active = { imageName, modelName, method: job.method, phase: 'starting', queued: this.waiting };
+    this.lastError = undefined;
+    this.panel().show();
+    await this.panel().refresh();
+    void vscode.commands.executeCommand('setContext', 'dax.running', true);
+    this.log.info(`explaining ${job.imageFile} with ${modelName} (${job.method}, ${job.preset}, seed ${job.seed})`);
+    const started = Date.now();
+    try {
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `DAX: explaining ${imageName}`, cancellable: true },
+        async (progress, token) => {
+          const { id, done } = this.worker.explain(job, (event) => this.onProgress(event, progress));
+          this.active!.id = id;
+          token.onCancellationRequested(() => this.worker.cancel(id));
+          const result = await done;
+          const view = await this.store.put(key, job, result.report, result.display);
+          this.current = view;
+          this.log.info(`done: ${imageName} → ${view.summary.targetLabel} (p = ${view.summary.probability.toFixed(3)}), ${result.report.queries} queries, ${((Date.now() - started) / 1000).toFixed(1)} s on ${result.report.backend.name}`);
+          return view;
+        },
+      );
+    } catch (error) {
+      const runError: RunError = error instanceof RunFailure ? error.error : { kind: 'explain', message: (error as Error).message };
+      return this.fail(runError, job.imageFile);
+    } finally {
+      this.active = undefined;
+      this.status.hide();
+      void vscode.commands.executeCommand('setContext', 'dax.running', this.waiting > 0);
+      await this.panel().refresh();
+    }
+  }
+
+  private onProgress(event: RunProgress, progress: vscode.Progress<{ message?: string; increment?: number }>): void {
+    let text: string | undefined;
+    if (event.type === 'phase') text = event.message;
+    else if (event.type === 'queries') text = `querying the model ${event.done}/${event.total}`;
+    else if (event.type === 'step') text = `training epoch ${event.epoch}/${event.epochs} · loss ${(event.losses.total ?? 0).toFixed(4)}`;
+    if (text) {
+      progress.report({ message: text });
+      this.status.text = `$(sync~spin) DAX: ${text}`;
+      this.status.show();
+      if (this.active) this.active.phase = text;
+    }
+    this.panel().progress(event);
+  }
+
+  private fail(error: RunError, file: string): undefined {
+    if (error.kind === 'cancelled') {
+      this.log.info(`cancelled: ${file}`);
+      void vscode.window.showInformationMessage(`DAX: cancelled ${path.basename(file)}; nothing was written.`);
+      return undefined;
+    }
+    this.log.error(`${error.kind}: ${error.message}`);
+    this.lastError = { ...error, file };
+    const actions = error.kind === 'model' || error.kind === 'usage' ? ['Select Model…', 'Show Log'] : ['Show Log'];
+    void vscode.window.showErrorMessage(`DAX: ${error.message}`, ...actions).then((choice) => {
+      if (choice === 'Select Model…') void vscode.commands.executeCommand('dax.selectModel');
+      else if (choice === 'Show Log') this.log.show(true);
+    });
+    return undefined;
+  }
+}

@@ -1,0 +1,66 @@
+// Reading the `dax.*` settings into an explanation job, with workspace trust applied: in an untrusted workspace,
+// models named by workspace settings are never loaded.
+import * as vscode from 'vscode';
+import type { ExplainJob } from '../shared/protocol';
+
+/** A configured model: its description (as written in settings) and the folder its relative paths start from. */
+export interface ConfiguredModel {
+  name: string;
+  description: Record<string, unknown>;
+  baseDir: string;
+  /** Where it was configured, for messages. */
+  scope: 'user' | 'workspace';
+}
+
+/** The models the user may use here; workspace-level ones only in a trusted workspace. */
+export function configuredModels(resource?: vscode.Uri): { models: ConfiguredModel[]; ignoredForTrust: number } {
+  const config = vscode.workspace.getConfiguration('dax', resource);
+  const inspected = config.inspect<unknown[]>('models');
+  const folder = resource ? vscode.workspace.getWorkspaceFolder(resource) : vscode.workspace.workspaceFolders?.[0];
+  const workspaceDir = folder?.uri.fsPath ?? process.cwd();
+  const userDir = process.env.HOME ?? workspaceDir;
+  const fromWorkspace = [...(inspected?.workspaceFolderValue ?? []), ...(inspected?.workspaceValue ?? [])];
+  const fromUser = inspected?.globalValue ?? [];
+  const trusted = vscode.workspace.isTrusted;
+  const models: ConfiguredModel[] = [];
+  const add = (entries: unknown[], baseDir: string, scope: ConfiguredModel['scope']): void => {
+    for (const entry of entries) {
+      if (typeof entry !== 'object' || entry === null) continue;
+      const description = entry as Record<string, unknown>;
+      const name = typeof description.name === 'string' && description.name ? description.name : String(description.path ?? 'model');
+      models.push({ name, description, baseDir, scope });
+    }
+  };
+  if (trusted) add(fromWorkspace, workspaceDir, 'workspace');
+  add(fromUser, userDir, 'user');
+  return { models, ignoredForTrust: trusted ? 0 : fromWorkspace.length };
+}
+
+/** The model to explain with: `dax.activeModel` by name, else the first configured one. */
+export function activeModel(resource?: vscode.Uri): ConfiguredModel | undefined {
+  const { models } = configuredModels(resource);
+  const wanted = vscode.workspace.getConfiguration('dax', resource).get<string>('activeModel');
+  return models.find((model) => model.name === wanted) ?? models[0];
+}
+
+/** The run settings of a job, from `dax.*` (the model and files are filled in by the caller). */
+export function runSettings(resource?: vscode.Uri): Pick<ExplainJob, 'method' | 'preset' | 'samples' | 'epochs' | 'lambda1' | 'lambda2' | 'seed' | 'backend'> {
+  const config = vscode.workspace.getConfiguration('dax', resource);
+  const optional = (key: string): number | undefined => {
+    const value = config.get<number | null>(key);
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  };
+  return {
+    method: config.get<ExplainJob['method']>('method') ?? 'dax',
+    preset: config.get<ExplainJob['preset']>('preset') ?? 'balanced',
+    samples: optional('samples'),
+    epochs: optional('epochs'),
+    lambda1: optional('lambda1'),
+    lambda2: optional('lambda2'),
+    seed: optional('seed') ?? 0,
+    backend: config.get<ExplainJob['backend']>('trainingBackend') ?? 'auto',
+  };
+}
+
+/** Image extensions the engine decodes (the explorer menu's `when` clause lists the same). */
+export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif'];

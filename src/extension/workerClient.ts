@@ -1,0 +1,120 @@
+// The extension host's side of the worker: starts the child process on demand, sends requests, routes progress,
+// and turns a crash into an error for the run that was going (the next request starts a fresh worker).
+import { fork, type ChildProcess } from 'node:child_process';
+import type { ExplainJob, ExplainResult, RunError, RunProgress, WorkerToHost } from '../shared/protocol';
+
+/** A run that failed; `kind` says whose fault it was. */
+export class RunFailure extends Error {
+  constructor(readonly error: RunError) {
+    super(error.message);
+  }
+}
+
+interface Pending {
+  resolve(result: ExplainResult): void;
+  reject(error: RunFailure): void;
+  onProgress(progress: RunProgress): void;
+  seq: number;
+}
+
+export interface WorkerClientOptions {
+  /** The bundled worker script (dist/worker.js). */
+  script: string;
+  log(line: string): void;
+  /** Memory limit of the worker's heap in MB; out of memory ends the worker, not the extension host. */
+  maxOldSpaceMb?: number;
+}
+
+export class WorkerClient {
+  private child: ChildProcess | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly options: WorkerClientOptions) {}
+
+  /** Explains one job; rejects with a RunFailure (kind `cancelled` after `cancel`, `crashed` if the worker died). */
+  explain(job: ExplainJob, onProgress: (progress: RunProgress) => void): { id: number; done: Promise<ExplainResult> } {
+    const child = this.ensureStarted();
+    const id = this.nextId++;
+    const done = new Promise<ExplainResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress, seq: 0 });
+    });
+    child.send({ type: 'run/explainRequest', id, job });
+    return { id, done };
+  }
+
+  cancel(id: number): void {
+    if (this.pending.has(id)) this.child?.send({ type: 'run/cancelCommand', id });
+  }
+
+  /** Ends the worker process (tests use it to simulate a crash). */
+  kill(): void {
+    this.child?.kill('SIGKILL');
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  dispose(): void {
+    const child = this.child;
+    this.child = undefined;
+    child?.removeAllListeners();
+    child?.kill();
+    this.failAll({ kind: 'cancelled', message: 'the extension was deactivated.' });
+  }
+
+  private ensureStarted(): ChildProcess {
+    if (this.child && this.child.connected) return this.child;
+    const child = fork(this.options.script, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: [`--max-old-space-size=${this.options.maxOldSpaceMb ?? 4096}`],
+      // The extension host may run on Electron's Node: ELECTRON_RUN_AS_NODE makes the same binary a plain Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    this.child = child;
+    this.options.log(`worker started (pid ${child.pid})`);
+    child.stdout?.on('data', (chunk: Buffer) => this.options.log(`worker: ${chunk.toString().trimEnd()}`));
+    child.stderr?.on('data', (chunk: Buffer) => this.options.log(`worker: ${chunk.toString().trimEnd()}`));
+    child.on('message', (message: WorkerToHost) => this.onMessage(message));
+    child.on('error', (error) => this.options.log(`worker error: ${error.message}`));
+    child.on('exit', (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      this.options.log(`worker exited (${signal ?? `code ${code}`})`);
+      const reason = signal === 'SIGKILL' ? 'was killed' : code === 134 || code === 137 ? 'ran out of memory' : `stopped unexpectedly (${signal ?? `exit code ${code}`})`;
+      this.failAll({ kind: 'crashed', message: `The DAX worker process ${reason}; the next run starts a new one. See the "DAX" output for details.` });
+    });
+    return child;
+  }
+
+  private onMessage(message: WorkerToHost): void {
+    switch (message.type) {
+      case 'worker/didStart':
+        this.options.log(`worker ready: ${JSON.stringify(message.versions)}`);
+        break;
+      case 'run/didProgress': {
+        const pending = this.pending.get(message.id);
+        if (pending && message.seq > pending.seq) {
+          pending.seq = message.seq;
+          pending.onProgress(message.progress);
+        }
+        break;
+      }
+      case 'run/response': {
+        const pending = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        if (!pending) return;
+        if (message.result) pending.resolve(message.result);
+        else pending.reject(new RunFailure(message.error ?? { kind: 'explain', message: 'the worker answered without a result.' }));
+        break;
+      }
+    }
+  }
+
+  private failAll(error: RunError): void {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const run of pending) run.reject(new RunFailure(error));
+  }
+}

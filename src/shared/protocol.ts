@@ -1,0 +1,197 @@
+// The messages between the extension host, the worker process and the panel. One file, so that each side
+// changes in step with the others; imports nothing but the report's value types.
+import type { ComparisonReport, ExplanationReport } from './report';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Values
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Progress of a run, as the engine reports it (mirrors engine/core/progress.ts; kept here so the panel needs no engine import). */
+export type RunProgress =
+  | { type: 'phase'; phase: 'loading' | 'querying' | 'training' | 'measuring' | 'finishing'; message: string }
+  | { type: 'queries'; done: number; total: number }
+  | { type: 'step'; step: number; epoch: number; epochs: number; stepsPerEpoch: number; losses: Record<string, number> }
+  | { type: 'epoch'; epoch: number; epochs: number; validation: number; maskChange: number };
+
+/** Why a run failed, in the engine's terms (see engine/core/errors.ts). */
+export interface RunError {
+  kind: 'usage' | 'input' | 'model' | 'explain' | 'cancelled' | 'crashed';
+  message: string;
+}
+
+/** What the host asks the worker to explain. Paths are absolute; the model is a description object or a file. */
+export interface ExplainJob {
+  imageFile: string;
+  /** A model description as in the `dax.models` setting (relative paths resolved against `modelBaseDir`), or the path of a description / model file. */
+  model: Record<string, unknown> | string;
+  modelBaseDir: string;
+  method: 'dax' | 'rise' | 'lime' | 'occlusion';
+  preset: 'fast' | 'balanced' | 'thorough';
+  /** Overrides of the preset; absent keys keep the preset's value. */
+  samples?: number;
+  epochs?: number;
+  lambda1?: number;
+  lambda2?: number;
+  seed: number;
+  /** Class index or label; absent = top-1. */
+  target?: number | string;
+  backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  /** Where the worker writes `<stem>.saliency.png`, `.overlay.png`, `.dax.json`. */
+  outDir: string;
+  /** Also measure deletion/insertion AUC. */
+  faithfulness?: boolean;
+}
+
+/** A finished explanation: the report (with `outputs` written in the job's `outDir`) and what the panel draws. */
+export interface ExplainResult {
+  report: ExplanationReport;
+  display: DisplayPixels;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Host ⇄ worker (child process, `serialization: 'advanced'`)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Host → worker: explain one image. Answered by exactly one `run/response` with the same id. */
+export interface ExplainRequest {
+  type: 'run/explainRequest';
+  id: number;
+  job: ExplainJob;
+}
+
+/** Host → worker: stop run `id` as soon as possible; its response then carries a `cancelled` error. */
+export interface CancelCommand {
+  type: 'run/cancelCommand';
+  id: number;
+}
+
+export type HostToWorker = ExplainRequest | CancelCommand;
+
+/** Worker → host: the worker is up (sent once, before any response). */
+export interface WorkerReadyNotification {
+  type: 'worker/didStart';
+  versions: Record<string, string>;
+}
+
+/** Worker → host: progress of run `id`; `seq` increases per run; throttled at the source. */
+export interface RunProgressNotification {
+  type: 'run/didProgress';
+  id: number;
+  seq: number;
+  progress: RunProgress;
+}
+
+/** Worker → host: the outcome of run `id`: a result or an error, never both, always sent. */
+export interface RunResponse {
+  type: 'run/response';
+  id: number;
+  result?: ExplainResult;
+  error?: RunError;
+}
+
+export type WorkerToHost = WorkerReadyNotification | RunProgressNotification | RunResponse;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Host ⇄ panel (webview)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One entry of the panel's history. */
+export interface RunSummary {
+  /** Stable key of the result (hash of input content, model and configuration). */
+  key: string;
+  imageName: string;
+  modelName: string;
+  method: ExplainJob['method'];
+  targetLabel: string;
+  probability: number;
+  /** Epoch milliseconds. */
+  finishedAt: number;
+  cached: boolean;
+}
+
+/**
+ * The pixels the panel draws, at display size (the input scaled to at most 1024 pixels on its longer side).
+ * Sent as typed arrays: a canvas fed from webview resource URIs would be tainted and unreadable.
+ */
+export interface DisplayPixels {
+  width: number;
+  height: number;
+  /** The input, RGB, 8 bits per channel, row-major. */
+  rgb: Uint8Array;
+  /** The saliency, 0..255, row-major, same size. */
+  saliency: Uint8Array;
+}
+
+/** What the panel shows for one result. */
+export interface RunView {
+  summary: RunSummary;
+  report: ExplanationReport;
+  display: DisplayPixels;
+}
+
+/** A run in progress, for the live view (losses arrive as `panel/didProgress`). */
+export interface ActiveRun {
+  imageName: string;
+  modelName: string;
+  method: ExplainJob['method'];
+  phase: string;
+  queued: number;
+}
+
+/** Host → panel: everything the panel shows (sent on `panel/ready` and after each change; never a delta). */
+export interface PanelStateNotification {
+  type: 'panel/didChangeState';
+  history: RunSummary[];
+  current?: RunView;
+  active?: ActiveRun;
+  /** Last error, shown until the next run starts. */
+  error?: RunError & { file?: string };
+  comparison?: ComparisonReport;
+}
+
+/** Host → panel: live progress of the active run (loss points for the chart). */
+export interface PanelProgressNotification {
+  type: 'panel/didProgress';
+  seq: number;
+  progress: RunProgress;
+}
+
+export type HostToPanel = PanelStateNotification | PanelProgressNotification;
+
+/** Panel → host: the panel (re)loaded and wants a complete state. */
+export interface PanelReadyCommand {
+  type: 'panel/readyCommand';
+}
+
+/** Panel → host: explain another class of the current result's input. */
+export interface ExplainClassCommand {
+  type: 'panel/explainClassCommand';
+  key: string;
+  classIndex: number;
+}
+
+/** Panel → host: show a result from the history. */
+export interface SelectRunCommand {
+  type: 'panel/selectRunCommand';
+  key: string;
+}
+
+/** Panel → host: run the current result again, ignoring the cache. */
+export interface RerunCommand {
+  type: 'panel/rerunCommand';
+  key: string;
+}
+
+/** Panel → host: save a file of the current result. */
+export interface ExportCommand {
+  type: 'panel/exportCommand';
+  key: string;
+  what: 'overlay' | 'saliency' | 'report';
+}
+
+/** Panel → host: cancel the active run. */
+export interface CancelRunCommand {
+  type: 'panel/cancelCommand';
+}
+
+export type PanelToHost = PanelReadyCommand | ExplainClassCommand | SelectRunCommand | RerunCommand | ExportCommand | CancelRunCommand;

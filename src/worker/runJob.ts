@@ -1,0 +1,77 @@
+// One explanation job in the worker: open (or reuse) the black box, run the engine, write the files, and shrink
+// the result to what the panel draws.
+import path from 'node:path';
+import sharp from 'sharp';
+import type { ImageClassifier } from '../engine/blackbox/classifier';
+import { loadModelConfig, parseModelConfig, type ModelConfig } from '../engine/blackbox/modelConfig';
+import { openClassifier } from '../engine/blackbox/openClassifier';
+import type { ProgressListener } from '../engine/core/progress';
+import { explainImage } from '../engine/explainImage';
+import { outputPaths, saliencyBytes, writeExplanation } from '../engine/io/outputs';
+import { PRESETS } from '../engine/methods/dax/presets';
+import { methodForBudget } from '../engine/methods/method';
+import { initBackend } from '../engine/tf/runtime';
+import type { DisplayPixels, ExplainJob, ExplainResult } from '../shared/protocol';
+
+/** Longest side of the pixels sent to the panel: enough for a side panel, small enough to post at once. */
+const DISPLAY_MAX_SIDE = 1024;
+
+/** The black box of the previous job, kept open while jobs keep naming the same model. */
+let cached: { key: string; classifier: ImageClassifier } | undefined;
+
+export async function runJob(job: ExplainJob, signal: AbortSignal, onProgress: ProgressListener): Promise<ExplainResult> {
+  // TF.js black boxes run on the engine's backend, so it must be up before the model loads.
+  await initBackend(job.backend);
+  const config = await resolveModel(job);
+  const classifier = await classifierFor(config);
+  const settings = { ...PRESETS[job.preset] };
+  if (job.samples !== undefined) settings.samples = job.samples;
+  if (job.epochs !== undefined) settings.epochs = job.epochs;
+  if (job.lambda1 !== undefined) settings.lambda1 = job.lambda1;
+  if (job.lambda2 !== undefined) settings.lambda2 = job.lambda2;
+  const explanation = await explainImage({
+    imageFile: job.imageFile,
+    classifier,
+    method: methodForBudget(job.method, settings.samples, settings),
+    preset: job.preset,
+    seed: job.seed,
+    target: job.target ?? config.target,
+    faithfulness: job.faithfulness ? { steps: 32, substrate: 'blur', queryBatchSize: settings.queryBatchSize } : undefined,
+    backend: job.backend,
+    signal,
+    onProgress,
+  });
+  const paths = outputPaths(job.outDir, job.imageFile, job.method);
+  await writeExplanation(paths, explanation.image, explanation.saliency, explanation.report);
+  return { report: { ...explanation.report, outputs: paths }, display: await displayPixels(explanation.image, explanation.saliency) };
+}
+
+export async function disposeCachedModel(): Promise<void> {
+  const previous = cached;
+  cached = undefined;
+  await previous?.classifier.dispose();
+}
+
+async function resolveModel(job: ExplainJob): Promise<ModelConfig> {
+  if (typeof job.model === 'string') return loadModelConfig(path.resolve(job.modelBaseDir, job.model));
+  return parseModelConfig(job.model, job.modelBaseDir, `model "${String(job.model.name ?? job.model.path)}" in the dax.models setting`);
+}
+
+async function classifierFor(config: ModelConfig): Promise<ImageClassifier> {
+  const key = JSON.stringify(config);
+  if (cached?.key === key) return cached.classifier;
+  await disposeCachedModel();
+  const classifier = await openClassifier(config);
+  cached = { key, classifier };
+  return classifier;
+}
+
+async function displayPixels(image: { width: number; height: number; data: Uint8Array }, saliency: Float32Array): Promise<DisplayPixels> {
+  const ratio = Math.min(1, DISPLAY_MAX_SIDE / Math.max(image.width, image.height));
+  const width = Math.max(1, Math.round(image.width * ratio));
+  const height = Math.max(1, Math.round(image.height * ratio));
+  if (ratio === 1) return { width, height, rgb: image.data, saliency: saliencyBytes(saliency) };
+  const rgb = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).resize(width, height, { fit: 'fill' }).raw().toBuffer();
+  const grey = await sharp(saliencyBytes(saliency), { raw: { width: image.width, height: image.height, channels: 1 } }).resize(width, height, { fit: 'fill' }).raw().toBuffer();
+  return { width, height, rgb: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length), saliency: new Uint8Array(grey.buffer, grey.byteOffset, grey.length) };
+}

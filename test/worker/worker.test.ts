@@ -1,0 +1,105 @@
+// The worker process as the extension host drives it: results with progress, cancel within a second, clear
+// errors for bad models, and a fresh worker after a crash. No VS Code needed: the client is plain Node.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { WorkerClient, RunFailure } from '../../src/extension/workerClient';
+import type { ExplainJob, RunProgress } from '../../src/shared/protocol';
+import { tempDir } from '../helpers/files';
+import { ROOT } from '../helpers/cli';
+import { ORACLE, writeOracleImage, writeOraclePredictModule } from '../helpers/oracle';
+
+let dir: string;
+let imageFile: string;
+let modelFile: string;
+const logs: string[] = [];
+const worker = new WorkerClient({ script: path.join(ROOT, 'dist', 'worker.js'), log: (line) => logs.push(line) });
+
+function job(changes: Partial<ExplainJob> = {}): ExplainJob {
+  return {
+    imageFile,
+    model: { name: 'oracle', path: modelFile, input: { width: ORACLE.size, height: ORACLE.size } },
+    modelBaseDir: dir,
+    method: 'dax',
+    preset: 'fast',
+    samples: 120,
+    epochs: 2,
+    seed: 0,
+    backend: 'auto',
+    outDir: path.join(dir, `out-${Math.random().toString(36).slice(2)}`),
+    ...changes,
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<RunFailure> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof RunFailure, `a RunFailure, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the run should have failed');
+}
+
+before(async () => {
+  dir = await tempDir();
+  imageFile = path.join(dir, 'oracle.png');
+  await writeOracleImage(imageFile);
+  modelFile = await writeOraclePredictModule(dir);
+});
+
+after(() => worker.dispose());
+
+describe('the worker process', () => {
+  test('explains an image: report, display pixels, files written, progress in order', async () => {
+    const events: RunProgress[] = [];
+    const request = job();
+    const { done } = worker.explain(request, (event) => events.push(event));
+    const result = await done;
+    assert.equal(result.report.target.label, 'red-region');
+    assert.equal(result.report.queries, 120);
+    assert.deepEqual([result.display.width, result.display.height], [ORACLE.size, ORACLE.size]);
+    assert.equal(result.display.rgb.length, ORACLE.size * ORACLE.size * 3);
+    assert.equal(result.display.saliency.length, ORACLE.size * ORACLE.size);
+    assert.deepEqual((await readdir(request.outDir)).sort(), ['oracle.dax.json', 'oracle.overlay.png', 'oracle.saliency.png']);
+    assert.ok(events.some((event) => event.type === 'queries'), 'query progress');
+    assert.ok(events.some((event) => event.type === 'step' && typeof event.losses.total === 'number'), 'loss progress');
+    assert.ok(events.length < 200, `throttled: ${events.length} events`);
+  });
+
+  test('Cancel stops a long run within a second and writes nothing', async () => {
+    const request = job({ preset: 'thorough', samples: undefined, epochs: undefined });
+    let training = false;
+    const { id, done } = worker.explain(request, (event) => {
+      if (event.type === 'step') training = true;
+    });
+    while (!training) await new Promise((resolve) => setTimeout(resolve, 50));
+    const asked = performance.now();
+    worker.cancel(id);
+    const error = await failure(done);
+    assert.equal(error.error.kind, 'cancelled');
+    assert.ok(performance.now() - asked < 1000, `stopped after ${(performance.now() - asked).toFixed(0)} ms`);
+    assert.deepEqual(await readdir(request.outDir).catch(() => []), []);
+  });
+
+  test('a model path that does not exist is an error that names it, and the worker keeps serving', async () => {
+    const error = await failure(worker.explain(job({ model: { path: path.join(dir, 'missing.onnx') } }), () => undefined).done);
+    assert.match(error.message, /missing\.onnx/);
+    assert.notEqual(error.error.kind, 'crashed');
+    const result = await worker.explain(job(), () => undefined).done;
+    assert.equal(result.report.target.label, 'red-region');
+  });
+
+  test('a killed worker fails its run as crashed, and the next run starts a new worker', async () => {
+    const { done } = worker.explain(job({ preset: 'thorough', samples: undefined, epochs: undefined }), () => undefined);
+    const firstPid = worker.pid;
+    setTimeout(() => worker.kill(), 300);
+    const error = await failure(done);
+    assert.equal(error.error.kind, 'crashed');
+    assert.match(error.message, /was killed; the next run starts a new one/);
+    const result = await worker.explain(job(), () => undefined).done;
+    assert.equal(result.report.target.label, 'red-region');
+    assert.notEqual(worker.pid, firstPid);
+  });
+});

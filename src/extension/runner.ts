@@ -20,7 +20,8 @@ export interface ExplainOptions {
 export class Runner implements vscode.Disposable {
   private current: RunView | undefined;
   private lastError: PanelStateNotification['error'];
-  private active: (ActiveRun & { id?: number }) | undefined;
+  private active: (ActiveRun & { workerRunId?: number }) | undefined;
+  private runCounter = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private waiting = 0;
   private readonly status: vscode.StatusBarItem;
@@ -42,7 +43,7 @@ export class Runner implements vscode.Disposable {
       type: 'panel/didChangeState',
       history: await this.store.history(),
       current: this.current,
-      active: this.active ? { ...this.active, queued: this.waiting } : undefined,
+      active: this.active ? { id: this.active.id, imageName: this.active.imageName, modelName: this.active.modelName, method: this.active.method, phase: this.active.phase, queued: this.waiting } : undefined,
       error: this.lastError,
     };
   }
@@ -99,7 +100,7 @@ export class Runner implements vscode.Disposable {
 
   /** Cancels the run that is going (queued requests stay queued). */
   cancel(): void {
-    if (this.active?.id !== undefined) this.worker.cancel(this.active.id);
+    if (this.active?.workerRunId !== undefined) this.worker.cancel(this.active.workerRunId);
   }
 
   dispose(): void {
@@ -125,7 +126,7 @@ export class Runner implements vscode.Disposable {
     this.waiting--;
     const imageName = path.basename(job.imageFile);
     const modelName = String((typeof job.model === 'string' ? job.model : job.model.name ?? job.model.path) ?? 'model');
-    this.active = { imageName, modelName, method: job.method, phase: 'starting', queued: this.waiting };
+    this.active = { id: ++this.runCounter, imageName, modelName, method: job.method, phase: 'starting', queued: this.waiting };
     this.lastError = undefined;
     this.panel().show();
     await this.panel().refresh();
@@ -137,7 +138,7 @@ export class Runner implements vscode.Disposable {
         { location: vscode.ProgressLocation.Notification, title: `DAX: explaining ${imageName}`, cancellable: true },
         async (progress, token) => {
           const { id, done } = this.worker.explain(job, (event) => this.onProgress(event, progress));
-          this.active!.id = id;
+          this.active!.workerRunId = id;
           token.onCancellationRequested(() => this.worker.cancel(id));
           const result = await done;
           const view = await this.store.put(key, job, result.report, result.display);

@@ -131,6 +131,8 @@ export interface RunView {
 
 /** A run in progress, for the live view (losses arrive as `panel/didProgress`). */
 export interface ActiveRun {
+  /** Unique per run in this window: progress and snapshots with the same id belong to the same run. */
+  id: number;
   imageName: string;
   modelName: string;
   method: ExplainJob['method'];

@@ -1,0 +1,163 @@
+// The panel's layout: builds the sections once and shows each state in them.
+import type { PanelToHost, RunError, RunView } from '../../src/shared/protocol';
+import type { ExplanationReport } from '../../src/shared/report';
+import { ActiveRunView } from './activeRun';
+import { ClassList } from './classList';
+import { ComparisonTable } from './comparisonTable';
+import { h, setText, show } from './dom';
+import { className, methodName, percent } from './format';
+import { HistoryList } from './history';
+import { LossChart } from './lossChart';
+import { lossPointsFromRows, validationPointsFromRows, type LossPoint, type ValidationPoint } from './lossData';
+import { OverlayView } from './overlayView';
+import { RunFacts } from './runFacts';
+import type { PanelState, UiAction } from './store';
+import type { ChartTheme } from './theme';
+
+const ERROR_TITLES: Record<RunError['kind'], string> = {
+  usage: 'The run was set up wrongly',
+  input: 'The image could not be read',
+  model: 'The model failed',
+  explain: 'The explanation failed',
+  cancelled: 'The run was cancelled',
+  crashed: 'The worker crashed',
+};
+
+/** A report's histories as chart points, converted once per report. */
+const reportPoints = new WeakMap<ExplanationReport, { losses: LossPoint[]; validation: ValidationPoint[] }>();
+function pointsOf(report: ExplanationReport): { losses: LossPoint[]; validation: ValidationPoint[] } {
+  let points = reportPoints.get(report);
+  if (!points) {
+    points = { losses: lossPointsFromRows(report.losses ?? []), validation: validationPointsFromRows(report.validation ?? []) };
+    reportPoints.set(report, points);
+  }
+  return points;
+}
+
+/** The whole panel. */
+export class App {
+  private readonly banner: HTMLElement;
+  private readonly bannerTitle: HTMLElement;
+  private readonly bannerMessage: HTMLElement;
+  private readonly bannerFile: HTMLElement;
+  private readonly connecting: HTMLElement;
+  private readonly empty: HTMLElement;
+  private readonly activeRun: ActiveRunView;
+  private readonly result: HTMLElement;
+  private readonly resultTitle: HTMLElement;
+  private readonly resultSubtitle: HTMLElement;
+  private readonly resultButtons: HTMLButtonElement[];
+  private readonly overlay: OverlayView;
+  private readonly classes: ClassList;
+  private readonly lossChart: LossChart;
+  private readonly facts: RunFacts;
+  private readonly comparison: ComparisonTable;
+  private readonly history: HistoryList;
+  private currentKey = '';
+  /** The result on screen; a snapshot that re-sends the same result keeps this object, so nothing is redrawn or reset. */
+  private shown: RunView | undefined;
+
+  constructor(root: HTMLElement, post: (message: PanelToHost) => void, dispatch: (action: UiAction) => void, theme: ChartTheme) {
+    this.bannerTitle = h('strong', { class: 'banner-title' });
+    this.bannerMessage = h('span', { class: 'banner-message' });
+    this.bannerFile = h('span', { class: 'banner-file' });
+    this.banner = h('div', { class: 'banner' }, this.bannerTitle, this.bannerMessage, this.bannerFile);
+    this.connecting = h('p', { class: 'hint' }, 'Loading…');
+    this.empty = h('p', { class: 'empty' }, 'No explanation yet. Right-click an image in the Explorer and choose “Explain with DAX”, or run “DAX: Explain Active File” from the Command Palette.');
+    this.activeRun = new ActiveRunView(post, dispatch, theme);
+
+    const action = (label: string, ariaLabel: string, message: () => PanelToHost, primary = false) => {
+      const button = h('button', { type: 'button', class: primary ? 'primary' : 'secondary', 'aria-label': ariaLabel, title: ariaLabel }, label);
+      button.addEventListener('click', () => this.currentKey && post(message()));
+      return button;
+    };
+    this.resultButtons = [
+      action('Re-run', 'Run this explanation again, ignoring the cache', () => ({ type: 'panel/rerunCommand', key: this.currentKey }), true),
+      action('Overlay PNG', 'Export the overlay as PNG', () => ({ type: 'panel/exportCommand', key: this.currentKey, what: 'overlay' })),
+      action('Saliency PNG', 'Export the saliency map as PNG', () => ({ type: 'panel/exportCommand', key: this.currentKey, what: 'saliency' })),
+      action('Report JSON', 'Export the JSON report', () => ({ type: 'panel/exportCommand', key: this.currentKey, what: 'report' })),
+    ];
+    this.resultTitle = h('h2', { id: 'result-heading' });
+    this.resultSubtitle = h('p', { class: 'hint' });
+    this.overlay = new OverlayView(dispatch);
+    this.classes = new ClassList(post);
+    this.lossChart = new LossChart(dispatch, theme, 'result-chart', 'Loss curves of this result');
+    this.facts = new RunFacts();
+    this.result = h(
+      'section',
+      { class: 'result', 'aria-labelledby': 'result-heading' },
+      h(
+        'div',
+        { class: 'section-header' },
+        h('div', {}, this.resultTitle, this.resultSubtitle),
+        h('div', { class: 'actions', role: 'group', 'aria-label': 'Result actions' }, this.resultButtons[0]!, h('span', { class: 'actions-label', 'aria-hidden': 'true' }, 'Export:'), ...this.resultButtons.slice(1)),
+      ),
+      h(
+        'div',
+        { class: 'result-grid' },
+        h('div', { class: 'result-main' }, this.overlay.element, this.classes.element),
+        h('div', { class: 'result-side' }, h('section', { class: 'losses', 'aria-labelledby': 'losses-heading' }, h('h3', { id: 'losses-heading' }, 'Training losses'), this.lossChart.element), this.facts.element),
+      ),
+    );
+    this.comparison = new ComparisonTable();
+    this.history = new HistoryList(post);
+    root.replaceChildren(this.banner, this.connecting, this.activeRun.element, this.empty, this.result, this.comparison.element, this.history.element);
+  }
+
+  /** Shows `state`; every section skips work when its inputs did not change. */
+  render(state: PanelState): void {
+    const { host, prefs } = state;
+    show(this.connecting, !state.connected);
+
+    const error = host.error;
+    show(this.banner, error !== undefined);
+    if (error) {
+      // A cancellation is news, not an alarm: a polite status instead of an assertive alert.
+      this.banner.setAttribute('role', error.kind === 'cancelled' ? 'status' : 'alert');
+      this.banner.classList.toggle('is-info', error.kind === 'cancelled');
+      setText(this.bannerTitle, `${ERROR_TITLES[error.kind] ?? 'Error'}:`);
+      setText(this.bannerMessage, error.message);
+      setText(this.bannerFile, error.file ?? '');
+      show(this.bannerFile, error.file !== undefined);
+    }
+
+    show(this.activeRun.element, host.active !== undefined);
+    if (host.active) this.activeRun.update(host.active, state.live, prefs);
+
+    const incoming = host.current;
+    const shown = this.shown;
+    const same = incoming && shown && incoming.summary.key === shown.summary.key && incoming.summary.finishedAt === shown.summary.finishedAt && incoming.summary.cached === shown.summary.cached;
+    const current = same ? shown : incoming;
+    this.shown = current;
+    show(this.empty, state.connected && !current && !host.active);
+    show(this.result, current !== undefined);
+    this.currentKey = current?.summary.key ?? '';
+    for (const button of this.resultButtons) button.disabled = !current;
+    if (current) {
+      const { report, summary } = current;
+      setText(this.resultTitle, `${summary.imageName}: ${className(report.target)} (${percent(report.target.probability)})`);
+      setText(this.resultSubtitle, `${methodName(report.method)} · ${summary.modelName}${summary.cached ? ' · from cache' : ''}`);
+      this.overlay.update(current.display, summary.imageName, prefs);
+      this.classes.update(current);
+      const points = pointsOf(report);
+      const emptyText =
+        report.method !== 'dax'
+          ? `${methodName(report.method)} trains nothing, so this result has no loss curves.`
+          : points.losses.length === 0 && points.validation.length === 0
+            ? 'This report has no loss history.'
+            : undefined;
+      this.lossChart.update({ ...points, emptyText }, prefs);
+      this.facts.update(current);
+    }
+
+    show(this.comparison.element, host.comparison !== undefined);
+    if (host.comparison) this.comparison.update(host.comparison);
+    this.history.update(host.history, current?.summary.key);
+  }
+
+  /** Re-reads chart colours after a theme change. */
+  setTheme(theme: ChartTheme): void {
+    this.activeRun.setTheme(theme);
+    this.lossChart.setTheme(theme);
+  }
+}

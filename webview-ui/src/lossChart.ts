@@ -1,0 +1,215 @@
+// The loss chart: one curve per loss term found in the data plus validation, with an HTML legend of checkboxes.
+import { Chart, Decimation, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip, type ChartDataset } from 'chart.js';
+import { h, replaceKeepingFocus, setText, show } from './dom';
+import { metric } from './format';
+import { latestSummary, lossSeries, VALIDATION_SERIES, type LossPoint, type LossSeries, type ValidationPoint } from './lossData';
+import type { Preferences } from './preferences';
+import type { UiAction } from './store';
+import type { ChartTheme } from './theme';
+
+// Only what a line chart on numeric axes uses: the bundle leaves out every other controller, scale and plugin.
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Decimation);
+
+/** What to draw: points, or a sentence saying why there are none. */
+export interface LossChartInput {
+  losses: readonly LossPoint[];
+  validation: readonly ValidationPoint[];
+  /** Shown instead of the chart when set (e.g. a baseline, which trains nothing). */
+  emptyText?: string;
+}
+
+/** Colour slot and dash pattern per series, so no curve is told apart by colour alone. */
+const KNOWN_STYLES: Record<string, { slot: number; dash: number[] }> = {
+  total: { slot: 0, dash: [] },
+  distillation: { slot: 1, dash: [6, 3] },
+  l1: { slot: 2, dash: [2, 3] },
+  kl: { slot: 3, dash: [8, 3, 2, 3] },
+  [VALIDATION_SERIES]: { slot: 4, dash: [] },
+};
+const OTHER_DASHES = [[4, 4], [10, 4], [1, 2], [12, 3, 3, 3]];
+
+function seriesStyle(name: string, index: number, theme: ChartTheme): { colour: string; dash: number[] } {
+  const known = KNOWN_STYLES[name];
+  const slot = known?.slot ?? 5 + index;
+  return { colour: theme.palette[slot % theme.palette.length]!, dash: known?.dash ?? OTHER_DASHES[index % OTHER_DASHES.length]! };
+}
+
+/** A short line drawn as the series is (colour, dashes, validation's markers), for the legend. */
+function swatch(colour: string, dash: number[], marker: boolean): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 28 10');
+  svg.setAttribute('width', '28');
+  svg.setAttribute('height', '10');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.classList.add('swatch');
+  const line = document.createElementNS(ns, 'line');
+  for (const [name, value] of Object.entries({ x1: '1', y1: '5', x2: '27', y2: '5', stroke: colour, 'stroke-width': '2', 'stroke-dasharray': dash.join(' ') })) line.setAttribute(name, value);
+  svg.append(line);
+  if (marker) {
+    const diamond = document.createElementNS(ns, 'path');
+    diamond.setAttribute('d', 'M14 1 L18 5 L14 9 L10 5 Z');
+    diamond.setAttribute('fill', colour);
+    svg.append(diamond);
+  }
+  return svg;
+}
+
+/** A chart component; `idPrefix` keeps element ids unique when the panel shows two charts. */
+export class LossChart {
+  readonly element: HTMLElement;
+  private readonly toggles: HTMLElement;
+  private readonly logScale: HTMLInputElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly box: HTMLElement;
+  private readonly summary: HTMLElement;
+  private readonly empty: HTMLElement;
+  private chart: Chart<'line', { x: number; y: number }[]> | undefined;
+  private series: LossSeries[] = [];
+  private lastInput: LossChartInput | undefined;
+  private lastPrefs: Preferences | undefined;
+  private legendKey = '';
+
+  constructor(
+    private readonly dispatch: (action: UiAction) => void,
+    private theme: ChartTheme,
+    idPrefix: string,
+    label: string,
+  ) {
+    this.toggles = h('fieldset', { class: 'series-toggles' }, h('legend', {}, 'Curves'));
+    this.logScale = h('input', { type: 'checkbox', id: `${idPrefix}-log` });
+    this.logScale.addEventListener('change', () => this.dispatch({ type: 'ui/setLogScale', logScale: this.logScale.checked }));
+    this.canvas = h('canvas', { role: 'img', id: `${idPrefix}-canvas`, 'aria-describedby': `${idPrefix}-summary` });
+    this.box = h('div', { class: 'chart-box' }, this.canvas);
+    this.summary = h('p', { class: 'chart-summary', id: `${idPrefix}-summary` });
+    this.empty = h('p', { class: 'chart-empty' });
+    this.element = h(
+      'div',
+      { class: 'loss-chart', role: 'group', 'aria-label': label },
+      h('div', { class: 'chart-toolbar' }, this.toggles, h('label', { class: 'check', for: `${idPrefix}-log` }, this.logScale, 'Log scale')),
+      this.box,
+      this.summary,
+      this.empty,
+    );
+  }
+
+  /** Redraws when the points, the empty text or the chart preferences changed. */
+  update(input: LossChartInput, prefs: Preferences): void {
+    const last = this.lastInput;
+    const dataChanged = !last || last.losses !== input.losses || last.validation !== input.validation || last.emptyText !== input.emptyText;
+    const prefsChanged = !this.lastPrefs || this.lastPrefs.hiddenSeries !== prefs.hiddenSeries || this.lastPrefs.logScale !== prefs.logScale;
+    if (!dataChanged && !prefsChanged) return;
+    this.lastInput = input;
+    this.lastPrefs = prefs;
+    if (dataChanged) this.series = lossSeries(input.losses, input.validation);
+
+    const hasData = input.emptyText === undefined && this.series.some((series) => series.points.length > 0);
+    const emptyText = input.emptyText ?? 'No loss values yet.';
+    show(this.empty, !hasData);
+    setText(this.empty, hasData ? '' : emptyText);
+    for (const element of [this.toggles.parentElement!, this.box, this.summary]) show(element, hasData);
+    if (!hasData) return;
+
+    this.logScale.checked = prefs.logScale;
+    this.renderLegend(prefs);
+    setText(this.summary, latestSummary(input.losses, input.validation, metric));
+    const steps = input.losses.length > 0 ? input.losses[input.losses.length - 1]!.step : 0;
+    this.canvas.setAttribute('aria-label', `Loss curves (${this.series.map((series) => series.name).join(', ')}) over ${steps} training steps${prefs.logScale ? ', logarithmic axis' : ''}`);
+    this.draw(prefs);
+  }
+
+  /** Applies a new theme's colours. */
+  setTheme(theme: ChartTheme): void {
+    this.theme = theme;
+    this.legendKey = '';
+    if (this.lastInput && this.lastPrefs) {
+      const prefs = this.lastPrefs;
+      this.lastPrefs = undefined;
+      this.update(this.lastInput, prefs);
+    }
+  }
+
+  /** Releases the chart's canvas context and resize observer. */
+  destroy(): void {
+    this.chart?.destroy();
+    this.chart = undefined;
+  }
+
+  private renderLegend(prefs: Preferences): void {
+    const key = JSON.stringify([this.series.map((series) => series.name), prefs.hiddenSeries]);
+    if (key === this.legendKey) return;
+    this.legendKey = key;
+    const items = this.series.map((series, index) => {
+      const style = seriesStyle(series.name, index, this.theme);
+      const box = h('input', { type: 'checkbox', 'data-focus-key': `series:${series.name}` });
+      box.checked = !prefs.hiddenSeries.includes(series.name);
+      box.addEventListener('change', () => this.dispatch({ type: 'ui/setSeriesVisible', name: series.name, visible: box.checked }));
+      return h('label', { class: 'check series-toggle' }, box, swatch(style.colour, style.dash, series.kind === 'validation'), series.name);
+    });
+    replaceKeepingFocus(this.toggles, [h('legend', {}, 'Curves'), ...items]);
+  }
+
+  private draw(prefs: Preferences): void {
+    const theme = this.theme;
+    const width = theme.highContrast ? 2 : 1.5;
+    const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = this.series.map((series, index) => {
+      const style = seriesStyle(series.name, index, theme);
+      const validation = series.kind === 'validation';
+      return {
+        label: series.name,
+        data: prefs.logScale ? series.points.filter((point) => point.y > 0) : series.points,
+        normalized: true,
+        hidden: prefs.hiddenSeries.includes(series.name),
+        borderColor: style.colour,
+        backgroundColor: style.colour,
+        borderDash: style.dash,
+        borderWidth: validation ? width + 0.5 : width,
+        pointRadius: validation ? 3.5 : 0,
+        pointHoverRadius: validation ? 5 : 3,
+        pointStyle: validation ? 'rectRot' : 'circle',
+        tension: 0,
+      };
+    });
+    const axis = (title: string) => ({
+      title: { display: true, text: title, color: theme.foreground },
+      ticks: { color: theme.foreground },
+      grid: { color: theme.lines },
+      border: { color: theme.lines },
+    });
+    const options = {
+      animation: false as const,
+      // Points are {x, y} already; the decimation plugin also requires parsing to be off chart-wide.
+      parsing: false as const,
+      responsive: true,
+      maintainAspectRatio: false,
+      interaction: { mode: 'nearest' as const, axis: 'x' as const, intersect: false },
+      font: { family: theme.fontFamily, size: theme.fontSize },
+      color: theme.foreground,
+      scales: {
+        x: { type: 'linear' as const, ...axis('training step') },
+        y: { type: prefs.logScale ? ('logarithmic' as const) : ('linear' as const), ...axis('loss') },
+      },
+      plugins: {
+        decimation: { enabled: true, algorithm: 'lttb' as const, samples: 400 },
+        tooltip: {
+          backgroundColor: theme.hoverBackground,
+          titleColor: theme.hoverForeground,
+          bodyColor: theme.hoverForeground,
+          borderColor: theme.hoverBorder,
+          borderWidth: 1,
+          callbacks: {
+            title: (items: { parsed: { x: number | null } }[]) => `step ${items[0]?.parsed.x ?? ''}`,
+            label: (item: { dataset: { label?: string }; parsed: { y: number | null } }) => `${item.dataset.label}: ${metric(item.parsed.y ?? Number.NaN)}`,
+          },
+        },
+      },
+    };
+    if (!this.chart) {
+      this.chart = new Chart<'line', { x: number; y: number }[]>(this.canvas, { type: 'line', data: { datasets }, options });
+    } else {
+      this.chart.data.datasets = datasets;
+      this.chart.options = options;
+      this.chart.update('none');
+    }
+  }
+}

@@ -1,0 +1,175 @@
+// The image canvas with its controls: view, colormap, opacity and top-k threshold, and a labelled colour bar.
+import type { DisplayPixels } from '../../src/shared/protocol';
+import { COLORMAP_LABELS, colormapLut } from './colormaps';
+import { h, setText, show } from './dom';
+import { percent } from './format';
+import { composeView, displayProblem, keptCount, keptMass, topShareMask } from './pixels';
+import { COLORMAPS, VIEW_MODES, type Preferences, type ViewMode } from './preferences';
+import type { UiAction } from './store';
+
+const VIEW_LABELS: Record<ViewMode, string> = {
+  original: 'Original',
+  saliency: 'Saliency',
+  overlay: 'Overlay',
+  masked: 'Masked input',
+};
+
+/** Below this width the image is scaled up with hard pixel edges (small inputs, e.g. 32×32, stay readable). */
+const SMALL_IMAGE = 256;
+
+/** The image section of the current result. */
+export class OverlayView {
+  readonly element: HTMLElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly problem: HTMLElement;
+  private readonly views: Map<ViewMode, HTMLInputElement>;
+  private readonly colormap: HTMLSelectElement;
+  private readonly opacity: HTMLInputElement;
+  private readonly opacityOutput: HTMLOutputElement;
+  private readonly threshold: HTMLInputElement;
+  private readonly thresholdOutput: HTMLOutputElement;
+  private readonly colourBar: HTMLCanvasElement;
+  private readonly caption: HTMLElement;
+  private readonly colourScale: HTMLElement;
+  private display: DisplayPixels | undefined;
+  private prefs: Preferences | undefined;
+  /** The last threshold mask, reused while only the view, colormap or opacity changes. */
+  /** The RGBA buffer, reused while the image size stays the same (dragging a slider recomposes on every step). */
+  private buffer: Uint8ClampedArray<ArrayBuffer> = new Uint8ClampedArray(0);
+  private keepCache: { saliency: Uint8Array; threshold: number; keep: Uint8Array; mass: number } | undefined;
+
+  constructor(private readonly dispatch: (action: UiAction) => void) {
+    this.views = new Map(
+      VIEW_MODES.map((mode) => {
+        const input = h('input', { type: 'radio', name: 'view-mode', value: mode, id: `view-${mode}` });
+        input.addEventListener('change', () => input.checked && this.dispatch({ type: 'ui/setView', view: mode }));
+        return [mode, input];
+      }),
+    );
+    const viewGroup = h(
+      'fieldset',
+      { class: 'view-modes' },
+      h('legend', {}, 'View'),
+      ...VIEW_MODES.map((mode) => h('label', { class: 'radio', for: `view-${mode}` }, this.views.get(mode)!, VIEW_LABELS[mode])),
+    );
+
+    this.colormap = h('select', { id: 'colormap' }, ...COLORMAPS.map((name) => h('option', { value: name }, COLORMAP_LABELS[name])));
+    this.colormap.addEventListener('change', () => {
+      const name = COLORMAPS.find((candidate) => candidate === this.colormap.value);
+      if (name) this.dispatch({ type: 'ui/setColormap', colormap: name });
+    });
+
+    this.opacity = h('input', { type: 'range', id: 'opacity', min: 0, max: 100, step: 5, 'aria-describedby': 'opacity-value' });
+    this.opacity.addEventListener('input', () => this.dispatch({ type: 'ui/setOpacity', opacity: Number(this.opacity.value) / 100 }));
+    this.opacityOutput = h('output', { id: 'opacity-value', for: 'opacity' });
+
+    this.threshold = h('input', { type: 'range', id: 'threshold', min: 1, max: 100, step: 1, 'aria-describedby': 'threshold-value' });
+    this.threshold.addEventListener('input', () => this.dispatch({ type: 'ui/setThreshold', threshold: Number(this.threshold.value) }));
+    this.thresholdOutput = h('output', { id: 'threshold-value', for: 'threshold' });
+
+    this.canvas = h('canvas', { class: 'image-canvas', role: 'img' });
+    this.problem = h('p', { class: 'notice', role: 'status' });
+    this.colourBar = h('canvas', { class: 'colour-bar', width: 256, height: 1, 'aria-hidden': 'true' });
+    this.caption = h('p', { class: 'image-caption' });
+    this.colourScale = h('div', { class: 'colour-scale' }, h('span', {}, 'low'), this.colourBar, h('span', {}, 'high saliency'));
+
+    this.element = h(
+      'section',
+      { class: 'overlay-view', 'aria-labelledby': 'image-heading' },
+      h('h3', { id: 'image-heading' }, 'Saliency'),
+      h(
+        'div',
+        { class: 'image-controls' },
+        viewGroup,
+        h('div', { class: 'control' }, h('label', { for: 'colormap' }, 'Colormap'), this.colormap),
+        h('div', { class: 'control' }, h('label', { for: 'opacity' }, 'Opacity'), this.opacity, this.opacityOutput),
+        h('div', { class: 'control' }, h('label', { for: 'threshold' }, 'Show top'), this.threshold, this.thresholdOutput),
+      ),
+      h('figure', { class: 'image-figure' }, this.canvas, this.problem, h('figcaption', {}, this.caption)),
+      this.colourScale,
+    );
+  }
+
+  /** Shows `display` with `prefs`; recomposes only when something it depends on changed. */
+  update(display: DisplayPixels, imageName: string, prefs: Preferences): void {
+    const previous = this.prefs;
+    const changed =
+      display !== this.display ||
+      !previous ||
+      previous.view !== prefs.view ||
+      previous.colormap !== prefs.colormap ||
+      previous.opacity !== prefs.opacity ||
+      previous.threshold !== prefs.threshold;
+    this.syncControls(prefs);
+    if (!changed) return;
+    this.display = display;
+    this.prefs = prefs;
+
+    const problem = displayProblem(display);
+    show(this.problem, problem !== undefined);
+    show(this.canvas, problem === undefined);
+    if (problem) {
+      setText(this.problem, `The pixels of this result cannot be drawn: ${problem}.`);
+      setText(this.caption, '');
+      return;
+    }
+    const lut = colormapLut(prefs.colormap);
+    const kept = prefs.threshold >= 100 ? undefined : this.keepMask(display.saliency, prefs.threshold);
+    const keep = kept?.keep;
+    if (this.buffer.length !== display.width * display.height * 4) this.buffer = new Uint8ClampedArray(display.width * display.height * 4);
+    const pixels = composeView(display, { view: prefs.view, opacity: prefs.opacity, lut, keep }, this.buffer);
+    if (this.canvas.width !== display.width) this.canvas.width = display.width;
+    if (this.canvas.height !== display.height) this.canvas.height = display.height;
+    this.canvas.classList.toggle('is-small', display.width < SMALL_IMAGE && display.height < SMALL_IMAGE);
+    this.canvas.getContext('2d')?.putImageData(new ImageData(pixels, display.width, display.height), 0, 0);
+    this.drawColourBar(lut);
+    show(this.colourScale, prefs.view === 'saliency' || prefs.view === 'overlay');
+
+    const shown = kept
+      ? `the top ${prefs.threshold} % most salient pixels (${keptCount(display.saliency.length, prefs.threshold).toLocaleString()} of ${display.saliency.length.toLocaleString()}, holding ${percent(kept.mass)} of the saliency)`
+      : 'all pixels';
+    const description =
+      prefs.view === 'original'
+        ? `${imageName}, ${display.width}×${display.height}, without the saliency.`
+        : prefs.view === 'saliency'
+          ? `Saliency of ${imageName} in ${COLORMAP_LABELS[prefs.colormap]}, ${shown}.`
+          : prefs.view === 'overlay'
+            ? `Saliency in ${COLORMAP_LABELS[prefs.colormap]} at ${Math.round(prefs.opacity * 100)} % over ${imageName}, ${shown}.`
+            : `${imageName} multiplied by its saliency, ${shown}.`;
+    this.canvas.setAttribute('aria-label', description);
+    setText(this.caption, description);
+  }
+
+  private keepMask(saliency: Uint8Array, threshold: number): { keep: Uint8Array; mass: number } {
+    const cached = this.keepCache;
+    if (cached && cached.saliency === saliency && cached.threshold === threshold) return cached;
+    const keep = topShareMask(saliency, threshold);
+    this.keepCache = { saliency, threshold, keep, mass: keptMass(saliency, keep) };
+    return this.keepCache;
+  }
+
+  /** Puts the preference values into the controls without disturbing a control the user is dragging. */
+  private syncControls(prefs: Preferences): void {
+    for (const [mode, input] of this.views) if (input.checked !== (mode === prefs.view)) input.checked = mode === prefs.view;
+    if (this.colormap.value !== prefs.colormap) this.colormap.value = prefs.colormap;
+    const opacity = String(Math.round(prefs.opacity * 100));
+    if (this.opacity.value !== opacity) this.opacity.value = opacity;
+    if (this.threshold.value !== String(prefs.threshold)) this.threshold.value = String(prefs.threshold);
+    setText(this.opacityOutput, `${opacity} %`);
+    setText(this.thresholdOutput, prefs.threshold >= 100 ? 'all' : `${prefs.threshold} %`);
+    this.threshold.setAttribute('aria-valuetext', prefs.threshold >= 100 ? 'all pixels' : `top ${prefs.threshold} percent of pixels`);
+    this.opacity.setAttribute('aria-valuetext', `${opacity} percent`);
+    // Controls that do nothing in the current view are disabled, which also tells screen readers so.
+    this.colormap.disabled = prefs.view === 'original' || prefs.view === 'masked';
+    this.opacity.disabled = prefs.view !== 'overlay';
+    this.threshold.disabled = prefs.view === 'original';
+  }
+
+  private drawColourBar(lut: Uint8Array): void {
+    const pixels = new Uint8ClampedArray(256 * 4);
+    for (let i = 0; i < 256; i++) {
+      pixels.set([lut[3 * i]!, lut[3 * i + 1]!, lut[3 * i + 2]!, 255], 4 * i);
+    }
+    this.colourBar.getContext('2d')?.putImageData(new ImageData(pixels, 256, 1), 0, 0);
+  }
+}

@@ -1,0 +1,79 @@
+// What the current result's run was and how it went: model, method, budget, time, backend, seed and scores.
+import type { RunView } from '../../src/shared/protocol';
+import type { ExplanationReport } from '../../src/shared/report';
+import { h } from './dom';
+import { className, count, duration, methodName, metric, percent } from './format';
+
+type Fact = [term: string, description: string | Node];
+
+/** The facts of a report as term/description pairs, in reading order. */
+export function reportFacts(report: ExplanationReport): Fact[] {
+  const { timing } = report;
+  const share = (ms: number) => (timing.totalMs > 0 ? ` (${percent(ms / timing.totalMs)})` : '');
+  const facts: Fact[] = [
+    ['Model', `${report.model.name} (${report.model.kind})`],
+    ['Method', `${methodName(report.method)}, preset ${report.preset}`],
+    ['Class', `${className(report.target)} (#${report.target.index}), probability ${percent(report.target.probability)}`],
+    ['Queries', `${count(report.queries)} black-box queries`],
+  ];
+  if (report.method === 'dax') {
+    facts.push(['Training', `${count(report.trainingSteps)} steps in ${report.epochs} epochs${report.stoppedEarly ? ', stopped early (the mask settled)' : ''}`]);
+  }
+  facts.push(
+    ['Time', `${duration(timing.totalMs)} in all`],
+    ['Querying', `${duration(timing.queryMs)}${share(timing.queryMs)}, of which the model ${duration(timing.modelMs)}`],
+  );
+  if (report.method === 'dax' || timing.trainMs > 0) facts.push(['Training time', `${duration(timing.trainMs)}${share(timing.trainMs)}`]);
+  facts.push(
+    ['Loading, finishing', `${duration(timing.loadMs)}, ${duration(timing.finishMs)}`],
+    ['Backend', report.backend.notes.length > 0 ? `${report.backend.name} (${report.backend.notes.join('; ')})` : report.backend.name],
+    ['Seed', String(report.seed)],
+    ['Resolution', `input ${report.input.width}×${report.input.height}, working ${report.workingSize.width}×${report.workingSize.height}, mask ${report.maskGrid.width}×${report.maskGrid.height}, ${count(report.segments)} segments`],
+  );
+  const f = report.faithfulness;
+  if (f) {
+    facts.push(
+      ['Deletion AUC', `${metric(f.deletionAuc)} (lower is more faithful)`],
+      ['Insertion AUC', `${metric(f.insertionAuc)} (higher is more faithful)`],
+      ['Measured with', `${f.steps} steps on a ${f.substrate} substrate, ${count(f.queries)} extra queries`],
+    );
+  }
+  const g = report.groundTruth;
+  if (g) {
+    facts.push(
+      ['IoU at 0.2', metric(g.iouAt02)],
+      ['Best IoU', `${metric(g.bestIou)} at threshold ${g.bestThreshold}`],
+      ['Pointing game', g.pointingHit ? 'hit: the most salient pixel is inside the mask' : 'miss: the most salient pixel is outside the mask'],
+      ['Ground truth', g.file],
+    );
+  }
+  return facts;
+}
+
+function definitionList(facts: Fact[], className: string): HTMLDListElement {
+  return h('dl', { class: className }, ...facts.flatMap(([term, description]) => [h('dt', {}, term), h('dd', {}, description)]));
+}
+
+/** The facts section. */
+export class RunFacts {
+  readonly element: HTMLElement;
+  private view: RunView | undefined;
+
+  constructor() {
+    this.element = h('section', { class: 'facts', 'aria-labelledby': 'facts-heading' }, h('h3', { id: 'facts-heading' }, 'Run'));
+  }
+
+  update(view: RunView): void {
+    if (view === this.view) return;
+    this.view = view;
+    const { report } = view;
+    const config = Object.entries(report.config).map(([key, value]): Fact => [key, typeof value === 'object' ? JSON.stringify(value) : String(value)]);
+    const versions = Object.entries(report.versions).map(([key, value]): Fact => [key, value]);
+    this.element.replaceChildren(
+      h('h3', { id: 'facts-heading' }, 'Run'),
+      definitionList(reportFacts(report), 'facts-list'),
+      h('details', {}, h('summary', {}, 'Configuration'), definitionList(config, 'facts-list compact')),
+      h('details', {}, h('summary', {}, 'Versions'), definitionList(versions, 'facts-list compact')),
+    );
+  }
+}

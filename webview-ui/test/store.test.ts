@@ -1,0 +1,149 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_PREFERENCES, restorePreferences } from '../src/preferences';
+import { createStore, initialState, progressOf, reduce, type PanelAction, type PanelState } from '../src/store';
+import { active, progress, runView, snapshot, step, summary } from './fixtures';
+
+const start = (): PanelState => initialState(DEFAULT_PREFERENCES);
+const run = (state: PanelState, ...actions: PanelAction[]): PanelState => actions.reduce(reduce, state);
+
+describe('snapshots', () => {
+  test('a snapshot replaces everything the host owns', () => {
+    const first = run(start(), snapshot({ history: [summary('a')], current: runView('a'), error: { kind: 'model', message: 'boom' } }));
+    assert.equal(first.connected, true);
+    assert.equal(first.host.current?.summary.key, 'a');
+    assert.equal(first.host.error?.message, 'boom');
+    const second = reduce(first, snapshot({ history: [summary('b')] }));
+    assert.deepEqual(second.host, { history: [summary('b')] });
+    assert.equal(second.host.current, undefined, 'a field left out of a snapshot is gone, not kept from the last one');
+    assert.equal(second.host.error, undefined);
+  });
+
+  test('preferences survive snapshots', () => {
+    const tuned = run(start(), { type: 'ui/setOpacity', opacity: 0.8 }, { type: 'ui/setColormap', colormap: 'greys' }, { type: 'ui/setThreshold', threshold: 20 }, { type: 'ui/setView', view: 'masked' });
+    const after = run(tuned, snapshot({ current: runView('a') }), snapshot({ history: [summary('a')], active: active() }), snapshot());
+    assert.deepEqual(after.prefs, { ...DEFAULT_PREFERENCES, opacity: 0.8, colormap: 'greys', threshold: 20, view: 'masked' });
+    assert.equal(after.prefs, tuned.prefs, 'the same object: nothing re-persisted');
+  });
+
+  test('live data is cleared when no run is active any more', () => {
+    const running = run(start(), snapshot({ active: active() }), step(1, 1));
+    assert.equal(running.live?.losses.length, 1);
+    const done = reduce(running, snapshot({ current: runView('a') }));
+    assert.equal(done.live, undefined);
+  });
+});
+
+describe('progress', () => {
+  test('is ignored while no run is active', () => {
+    const idle = run(start(), snapshot());
+    assert.equal(reduce(idle, step(1, 1)), idle);
+    const unconnected = start();
+    assert.equal(reduce(unconnected, step(1, 1)), unconnected);
+  });
+
+  test('appends loss points for the active run, in order', () => {
+    const state = run(start(), snapshot({ active: active() }), step(1, 1, { total: 1, l1: 0.5 }), step(2, 2, { total: 0.5, l1: 0.25 }));
+    assert.deepEqual(state.live?.losses, [
+      { step: 1, epoch: 1, losses: { total: 1, l1: 0.5 } },
+      { step: 2, epoch: 1, losses: { total: 0.5, l1: 0.25 } },
+    ]);
+    assert.equal(state.live?.lastSeq, 2);
+  });
+
+  test('ignores an event whose seq is not newer than the last applied', () => {
+    const state = run(start(), snapshot({ active: active() }), step(5, 5));
+    assert.equal(reduce(state, step(5, 6)), state, 'a repeated seq');
+    assert.equal(reduce(state, step(3, 3)), state, 'an older seq');
+    assert.equal(reduce(state, step(Number.NaN, 7)), state, 'a seq that is not a number');
+    assert.equal(reduce(state, step(6, 6)).live?.losses.length, 2);
+  });
+
+  test('phase and query events update the live run without adding loss points', () => {
+    const state = run(
+      start(),
+      snapshot({ active: active() }),
+      progress(1, { type: 'phase', phase: 'querying', message: 'querying the model' }),
+      progress(2, { type: 'queries', done: 250, total: 1000 }),
+    );
+    assert.deepEqual(state.live?.phase, { phase: 'querying', message: 'querying the model' });
+    assert.deepEqual(state.live?.queries, { done: 250, total: 1000 });
+    assert.deepEqual(state.live?.losses, []);
+    assert.deepEqual(progressOf(state.host.active!, state.live), { text: '250 of 1,000 queries', fraction: 0.25 });
+  });
+
+  test('an epoch event adds a validation point at the epoch’s last step, as the report does', () => {
+    const state = run(start(), snapshot({ active: active() }), step(1, 7), progress(2, { type: 'epoch', epoch: 1, epochs: 3, validation: 0.4, maskChange: 0.1 }));
+    assert.deepEqual(state.live?.validation, [{ step: 10, epoch: 1, validation: 0.4, maskChange: 0.1 }]);
+  });
+
+  test('does not mutate the previous state', () => {
+    const before = run(start(), snapshot({ active: active() }), step(1, 1));
+    const losses = before.live!.losses;
+    reduce(before, step(2, 2));
+    assert.equal(before.live!.losses, losses);
+    assert.equal(losses.length, 1);
+  });
+});
+
+describe('which run the live data belongs to', () => {
+  const withPoints = run(start(), snapshot({ active: active('a.png', 1) }), step(1, 1), step(2, 2));
+
+  test('a later snapshot of the same run keeps the points', () => {
+    const state = reduce(withPoints, snapshot({ active: active('a.png', 1, { phase: 'training' }) }));
+    assert.equal(state.live, withPoints.live);
+  });
+
+  test('another run starts from nothing, and accepts its own seq from 1 again', () => {
+    const state = run(withPoints, snapshot({ active: active('b.png', 1, { id: 2 }) }), step(1, 1));
+    assert.equal(state.live?.losses.length, 1);
+  });
+
+  test('a run of the same input with a new id starts from nothing', () => {
+    const state = reduce(withPoints, snapshot({ active: active('a.png', 0, { id: 2 }) }));
+    assert.deepEqual(state.live?.losses, []);
+  });
+
+  test('the same id keeps its points whatever else changes (queue, history)', () => {
+    const state = reduce(withPoints, snapshot({ active: active('a.png', 0, { phase: 'training' }), history: [summary('x', 2000)] }));
+    assert.equal(state.live, withPoints.live);
+  });
+});
+
+describe('preferences', () => {
+  test('are clamped and rounded, and an unchanged value returns the same state', () => {
+    const state = run(start(), { type: 'ui/setOpacity', opacity: 3 }, { type: 'ui/setThreshold', threshold: 0 });
+    assert.equal(state.prefs.opacity, 1);
+    assert.equal(state.prefs.threshold, 1);
+    assert.equal(reduce(state, { type: 'ui/setOpacity', opacity: 1 }), state);
+    assert.equal(run(state, { type: 'ui/setThreshold', threshold: 42.4 }).prefs.threshold, 42);
+  });
+
+  test('series visibility is a set of hidden names', () => {
+    const hidden = run(start(), { type: 'ui/setSeriesVisible', name: 'kl', visible: false }, { type: 'ui/setSeriesVisible', name: 'kl', visible: false });
+    assert.deepEqual(hidden.prefs.hiddenSeries, ['kl']);
+    assert.deepEqual(reduce(hidden, { type: 'ui/setSeriesVisible', name: 'kl', visible: true }).prefs.hiddenSeries, []);
+  });
+
+  test('restoring takes what is valid and defaults the rest', () => {
+    assert.deepEqual(restorePreferences(undefined), DEFAULT_PREFERENCES);
+    assert.deepEqual(restorePreferences({ opacity: '1', colormap: 'jet', threshold: 250, view: 'masked', hiddenSeries: ['kl', 3], logScale: true }), {
+      ...DEFAULT_PREFERENCES,
+      threshold: 100,
+      view: 'masked',
+      hiddenSeries: ['kl'],
+      logScale: true,
+    });
+  });
+});
+
+test('the store tells its listeners only about changes', () => {
+  const store = createStore(start());
+  const seen: PanelState[] = [];
+  store.subscribe((state) => seen.push(state));
+  store.dispatch(step(1, 1));
+  store.dispatch(snapshot());
+  store.dispatch({ type: 'ui/setView', view: 'overlay' });
+  assert.equal(seen.length, 1);
+  assert.equal(store.getState().connected, true);
+});

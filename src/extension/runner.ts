@@ -20,7 +20,7 @@ export interface ExplainOptions {
 export class Runner implements vscode.Disposable {
   private current: RunView | undefined;
   private lastError: PanelStateNotification['error'];
-  private active: (ActiveRun & { workerRunId?: number }) | undefined;
+  private active: (ActiveRun & { workerRunId?: number; cancelRequested?: boolean }) | undefined;
   private runCounter = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private waiting = 0;
@@ -100,7 +100,10 @@ export class Runner implements vscode.Disposable {
 
   /** Cancels the run that is going (queued requests stay queued). */
   cancel(): void {
-    if (this.active?.workerRunId !== undefined) this.worker.cancel(this.active.workerRunId);
+    if (!this.active) return;
+    // Before the worker has the job, remember the request; the run cancels itself as soon as it is sent.
+    this.active.cancelRequested = true;
+    if (this.active.workerRunId !== undefined) this.worker.cancel(this.active.workerRunId);
   }
 
   dispose(): void {
@@ -128,6 +131,7 @@ export class Runner implements vscode.Disposable {
     const modelName = String((typeof job.model === 'string' ? job.model : job.model.name ?? job.model.path) ?? 'model');
     this.active = { id: ++this.runCounter, imageName, modelName, method: job.method, phase: 'starting', queued: this.waiting };
     this.lastError = undefined;
+    this.panel().startRun();
     this.panel().show();
     await this.panel().refresh();
     void vscode.commands.executeCommand('setContext', 'dax.running', true);
@@ -139,6 +143,7 @@ export class Runner implements vscode.Disposable {
         async (progress, token) => {
           const { id, done } = this.worker.explain(job, (event) => this.onProgress(event, progress));
           this.active!.workerRunId = id;
+          if (this.active!.cancelRequested) this.worker.cancel(id);
           token.onCancellationRequested(() => this.worker.cancel(id));
           const result = await done;
           const view = await this.store.put(key, job, result.report, result.display);

@@ -10,6 +10,11 @@ export class PanelController implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private progressSeq = 0;
+  /**
+   * The active run's progress so far: a panel that (re)loads mid-run gets the snapshot and then these, so its
+   * chart starts from the run's first step, not from the reload.
+   */
+  private runProgress: HostToPanel[] = [];
   /** Every message posted to the webview, newest last (tests read it; bounded). */
   readonly posted: HostToPanel[] = [];
 
@@ -48,8 +53,15 @@ export class PanelController implements vscode.Disposable {
     this.post(await this.snapshot());
   }
 
+  /** A new run starts: its progress replaces the previous run's. */
+  startRun(): void {
+    this.runProgress = [];
+  }
+
   progress(progress: RunProgress): void {
-    if (this.panel) this.post({ type: 'panel/didProgress', seq: ++this.progressSeq, progress });
+    const message: HostToPanel = { type: 'panel/didProgress', seq: ++this.progressSeq, progress };
+    if (this.runProgress.length < 5000) this.runProgress.push(message);
+    if (this.panel) this.post(message);
   }
 
   dispose(): void {
@@ -68,7 +80,7 @@ export class PanelController implements vscode.Disposable {
     panel.webview.html = panelHtml(panel.webview, this.distUri);
     const subscriptions = [
       panel.webview.onDidReceiveMessage((message: PanelToHost) => {
-        if (message.type === 'panel/readyCommand') void this.refresh();
+        if (message.type === 'panel/readyCommand') void this.refresh().then(() => this.replayProgress());
         else this.onCommand(message);
       }),
       panel.onDidChangeViewState(() => {
@@ -79,6 +91,11 @@ export class PanelController implements vscode.Disposable {
       for (const subscription of subscriptions) subscription.dispose();
       if (this.panel === panel) this.panel = undefined;
     });
+  }
+
+  private async replayProgress(): Promise<void> {
+    const state = await this.snapshot();
+    if (state.active) for (const message of this.runProgress) this.post(message);
   }
 
   private post(message: HostToPanel): void {

@@ -1,0 +1,138 @@
+// Explaining through the real extension host: the worker runs the engine, the panel gets the result, Cancel
+// works, a bad model leaves earlier results alone, and a killed worker is replaced on the next run.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { DaxExtensionApi } from '../../../src/extension/extension';
+import type { PanelStateNotification } from '../../../src/shared/protocol';
+
+const EXTENSION_ID = 'dax-explain.dax-explain';
+
+function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the tests run in a workspace');
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+async function api(): Promise<DaxExtensionApi> {
+  const extension = vscode.extensions.getExtension<DaxExtensionApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed`);
+  return extension.activate();
+}
+
+function lastState(dax: DaxExtensionApi): PanelStateNotification | undefined {
+  return [...dax.panel.posted].reverse().find((message): message is PanelStateNotification => message.type === 'panel/didChangeState');
+}
+
+/** Whether a command's result is "nothing" (asserting on a result itself would make mocha print megabytes of pixels). */
+const isNothing = (value: unknown): boolean => value === undefined;
+
+async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('dax');
+
+describe('Explain with DAX', function () {
+  this.timeout(240_000);
+  let originalModels: unknown;
+
+  before(async () => {
+    originalModels = config().inspect('models')?.workspaceValue;
+    // Small runs: the behaviour under test is the plumbing, not the map.
+    await config().update('samples', 120, vscode.ConfigurationTarget.Workspace);
+    await config().update('epochs', 2, vscode.ConfigurationTarget.Workspace);
+  });
+
+  after(async () => {
+    await config().update('models', originalModels, vscode.ConfigurationTarget.Workspace);
+    await config().update('samples', undefined, vscode.ConfigurationTarget.Workspace);
+    await config().update('epochs', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('runs end to end through the worker, and the panel receives the result', async () => {
+    const dax = await api();
+    const view = await vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('stationery-sign.jpg'));
+    assert.ok(view, 'a result');
+    const state = lastState(dax);
+    assert.ok(state?.current, 'the panel got a state with the result');
+    assert.equal(state.current.report.target.label, '0');
+    assert.equal(state.current.report.queries, 120);
+    assert.ok(state.current.display.saliency.length === state.current.display.width * state.current.display.height);
+    assert.ok(state.history.some((entry) => entry.key === state.current!.summary.key), 'and it is in the history');
+  });
+
+  it('explaining the same image again shows the cached result at once', async () => {
+    const dax = await api();
+    const started = Date.now();
+    await vscode.commands.executeCommand('dax.explain', workspaceFile('stationery-sign.jpg'));
+    assert.equal(lastState(dax)?.current?.summary.cached, true);
+    assert.ok(Date.now() - started < 5000, `cached in ${Date.now() - started} ms`);
+  });
+
+  it('DAX: Cancel stops a run and stores nothing', async () => {
+    const dax = await api();
+    // Long enough to be cancelled mid-training: 1500 queries, at least six epochs of ~45 steps.
+    await config().update('samples', 1500, vscode.ConfigurationTarget.Workspace);
+    await config().update('epochs', 200, vscode.ConfigurationTarget.Workspace);
+    const before = (await dax.runner.snapshot()).history.length;
+    const seen = dax.panel.posted.length;
+    const pending = vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('stationery-sign.jpg'));
+    await until(() => dax.panel.posted.slice(seen).some((message) => message.type === 'panel/didProgress' && message.progress.type === 'step'), 120_000, 'training to start');
+    const asked = Date.now();
+    await vscode.commands.executeCommand('dax.cancel');
+    assert.ok(isNothing(await pending), 'the cancelled run gives no result');
+    assert.ok(Date.now() - asked < 3000, `cancelled in ${Date.now() - asked} ms`);
+    assert.equal((await dax.runner.snapshot()).history.length, before);
+    await config().update('samples', 120, vscode.ConfigurationTarget.Workspace);
+    await config().update('epochs', 2, vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('a bad model path gives an error and leaves earlier results intact', async () => {
+    const dax = await api();
+    const before = await dax.runner.snapshot();
+    await config().update('models', [{ name: 'broken', path: 'no-such-model.onnx' }], vscode.ConfigurationTarget.Workspace);
+    await config().update('activeModel', 'broken', vscode.ConfigurationTarget.Workspace);
+    const result = await vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('stationery-sign.jpg'));
+    assert.ok(isNothing(result), 'no result from a model that does not exist');
+    const after = await dax.runner.snapshot();
+    assert.match(after.error?.message ?? '', /no-such-model\.onnx/);
+    assert.deepEqual(after.history.map((entry) => entry.key), before.history.map((entry) => entry.key));
+    assert.equal(after.current?.summary.key, before.current?.summary.key, 'the result on show stays');
+    await config().update('models', originalModels, vscode.ConfigurationTarget.Workspace);
+    await config().update('activeModel', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('after the worker is killed, the next run works', async () => {
+    const dax = await api();
+    await config().update('seed', 7, vscode.ConfigurationTarget.Workspace);
+    await config().update('samples', 1500, vscode.ConfigurationTarget.Workspace);
+    await config().update('epochs', 200, vscode.ConfigurationTarget.Workspace);
+    const pending = vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('stationery-sign.jpg'));
+    const seen = dax.panel.posted.length;
+    await until(() => dax.panel.posted.slice(seen).some((message) => message.type === 'panel/didProgress' && message.progress.type === 'step'), 120_000, 'training to start');
+    dax.worker.kill();
+    assert.ok(isNothing(await pending), 'the run that was going gives no result');
+    assert.match((await dax.runner.snapshot()).error?.message ?? '', /worker process was killed/);
+    await config().update('samples', 120, vscode.ConfigurationTarget.Workspace);
+    await config().update('epochs', 2, vscode.ConfigurationTarget.Workspace);
+    const view = await vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('stationery-sign.jpg'));
+    assert.ok(view, 'a new worker answered');
+    await config().update('seed', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('requests made while a run is going are queued, not lost', async () => {
+    const dax = await api();
+    const image = workspaceFile('stationery-sign.jpg');
+    const first = dax.runner.explain(image, { target: 0, force: true });
+    const second = dax.runner.explain(image, { target: 1, force: true });
+    await until(() => dax.runner.running, 30_000, 'the first run to start');
+    assert.equal((await dax.runner.snapshot()).active?.queued, 1, 'the second waits its turn');
+    const [a, b] = await Promise.all([first, second]);
+    assert.equal(a?.report.target.index ?? -1, 0);
+    assert.equal(b?.report.target.index ?? -1, 1, 'the queued request ran, for the class it asked for');
+  });
+});

@@ -53,6 +53,12 @@ export class PanelController implements vscode.Disposable {
     this.post(await this.snapshot());
   }
 
+  /** Handles a message from the panel (the webview's listener calls this; so can tests). */
+  handle(message: PanelToHost): void {
+    if (message.type === 'panel/readyCommand') void this.refresh().then(() => this.replayProgress());
+    else this.onCommand(message);
+  }
+
   /** A new run starts: its progress replaces the previous run's. */
   startRun(): void {
     this.runProgress = [];
@@ -79,10 +85,7 @@ export class PanelController implements vscode.Disposable {
     panel.webview.options = this.options();
     panel.webview.html = panelHtml(panel.webview, this.distUri);
     const subscriptions = [
-      panel.webview.onDidReceiveMessage((message: PanelToHost) => {
-        if (message.type === 'panel/readyCommand') void this.refresh().then(() => this.replayProgress());
-        else this.onCommand(message);
-      }),
+      panel.webview.onDidReceiveMessage((message: PanelToHost) => this.handle(message)),
       panel.onDidChangeViewState(() => {
         if (panel.visible) void this.refresh();
       }),

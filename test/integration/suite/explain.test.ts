@@ -135,4 +135,17 @@ describe('Explain with DAX', function () {
     assert.equal(a?.report.target.index ?? -1, 0);
     assert.equal(b?.report.target.index ?? -1, 1, 'the queued request ran, for the class it asked for');
   });
+
+  it('choosing another class in the panel explains that class; the history brings back the earlier result', async () => {
+    const dax = await api();
+    const first = await dax.runner.explain(workspaceFile('stationery-sign.jpg'));
+    assert.ok(first, 'a result to start from');
+    const startedWith = first.report.target.index;
+    const other = 1 - startedWith;
+    dax.panel.handle({ type: 'panel/explainClassCommand', key: first.summary.key, classIndex: other });
+    await until(() => lastState(dax)?.current?.report.target.index === other && !dax.runner.running, 120_000, 'the other class to be explained');
+    dax.panel.handle({ type: 'panel/selectRunCommand', key: first.summary.key });
+    await until(() => lastState(dax)?.current?.summary.key === first.summary.key, 10_000, 'the earlier result to be shown');
+    assert.equal(lastState(dax)?.current?.report.target.index, startedWith);
+  });
 });

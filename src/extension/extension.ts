@@ -67,6 +67,14 @@ export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
     vscode.commands.registerCommand('dax.explain', explain),
     vscode.commands.registerCommand('dax.explainActiveFile', () => explain(undefined)),
     vscode.commands.registerCommand('dax.selectModel', selectModel),
+    vscode.commands.registerCommand('dax.compareMethods', async (uri?: vscode.Uri) => {
+      const target = uri ?? activeFileUri();
+      if (!target) {
+        void vscode.window.showInformationMessage('DAX: open an image (or right-click one in the explorer) to compare the methods on it.');
+        return undefined;
+      }
+      return runner.compare(target);
+    }),
     vscode.commands.registerCommand('dax.cancel', () => runner.cancel()),
     vscode.commands.registerCommand('dax.showResults', () => panel.show(false)),
     vscode.commands.registerCommand('dax.exportResult', () => exportResult(runner.currentView)),

@@ -26,6 +26,11 @@ export class RunStore {
     return path.join(this.root, 'results', key);
   }
 
+  /** A fresh folder for the files of one comparison (comparisons are not cached: they are for looking at). */
+  comparisonFolder(): string {
+    return path.join(this.root, 'comparisons', String(Date.now()));
+  }
+
   /** The cache key of a job: input content, model file content (when it is a file) and every setting. */
   async keyOf(job: ExplainJob, modelFile: string | undefined): Promise<string> {
     const hash = createHash('sha256');

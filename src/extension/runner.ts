@@ -3,6 +3,10 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ActiveRun, ExplainJob, PanelStateNotification, RunError, RunProgress, RunView } from '../shared/protocol';
+import type { ComparisonReport } from '../shared/report';
+
+/** Queries of each preset (mirrors engine/methods/dax/presets.ts, which the host does not import). */
+const PRESET_QUERIES: Record<ExplainJob['preset'], number> = { fast: 500, balanced: 1000, thorough: 3000 };
 import type { PanelController } from './panel/panelController';
 import type { RunStore } from './runStore';
 import { activeModel, configuredModels, runSettings } from './settings';
@@ -20,6 +24,7 @@ export interface ExplainOptions {
 export class Runner implements vscode.Disposable {
   private current: RunView | undefined;
   private lastError: PanelStateNotification['error'];
+  private comparison: ComparisonReport | undefined;
   private active: (ActiveRun & { workerRunId?: number; cancelRequested?: boolean }) | undefined;
   private runCounter = 0;
   private chain: Promise<unknown> = Promise.resolve();
@@ -45,6 +50,7 @@ export class Runner implements vscode.Disposable {
       current: this.current,
       active: this.active ? { id: this.active.id, imageName: this.active.imageName, modelName: this.active.modelName, method: this.active.method, phase: this.active.phase, queued: this.waiting } : undefined,
       error: this.lastError,
+      comparison: this.comparison,
     };
   }
 
@@ -126,6 +132,22 @@ export class Runner implements vscode.Disposable {
   }
 
   private async run(job: ExplainJob, key: string): Promise<RunView | undefined> {
+    const started = Date.now();
+    return this.execute(job, 'explaining', (onProgress) => this.worker.explain(job, onProgress), async (result) => {
+      const view = await this.store.put(key, job, result.report, result.display);
+      this.current = view;
+      this.log.info(`done: ${view.summary.imageName} → ${view.summary.targetLabel} (p = ${view.summary.probability.toFixed(3)}), ${result.report.queries} queries, ${((Date.now() - started) / 1000).toFixed(1)} s on ${result.report.backend.name}`);
+      return view;
+    });
+  }
+
+  /** One queued turn: the active-run state, the progress notification with Cancel, the status bar, failures. */
+  private async execute<T, R>(
+    job: ExplainJob,
+    verb: string,
+    start: (onProgress: (event: RunProgress) => void) => { id: number; done: Promise<T> },
+    finish: (result: T) => Promise<R>,
+  ): Promise<R | undefined> {
     this.waiting--;
     const imageName = path.basename(job.imageFile);
     const modelName = String((typeof job.model === 'string' ? job.model : job.model.name ?? job.model.path) ?? 'model');
@@ -135,21 +157,16 @@ export class Runner implements vscode.Disposable {
     this.panel().show();
     await this.panel().refresh();
     void vscode.commands.executeCommand('setContext', 'dax.running', true);
-    this.log.info(`explaining ${job.imageFile} with ${modelName} (${job.method}, ${job.preset}, seed ${job.seed})`);
-    const started = Date.now();
+    this.log.info(`${verb} ${job.imageFile} with ${modelName} (${job.method}, ${job.preset}, seed ${job.seed})`);
     try {
       return await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `DAX: explaining ${imageName}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: `DAX: ${verb} ${imageName}`, cancellable: true },
         async (progress, token) => {
-          const { id, done } = this.worker.explain(job, (event) => this.onProgress(event, progress));
+          const { id, done } = start((event) => this.onProgress(event, progress));
           this.active!.workerRunId = id;
           if (this.active!.cancelRequested) this.worker.cancel(id);
           token.onCancellationRequested(() => this.worker.cancel(id));
-          const result = await done;
-          const view = await this.store.put(key, job, result.report, result.display);
-          this.current = view;
-          this.log.info(`done: ${imageName} → ${view.summary.targetLabel} (p = ${view.summary.probability.toFixed(3)}), ${result.report.queries} queries, ${((Date.now() - started) / 1000).toFixed(1)} s on ${result.report.backend.name}`);
-          return view;
+          return finish(await done);
         },
       );
     } catch (error) {
@@ -161,6 +178,24 @@ export class Runner implements vscode.Disposable {
       void vscode.commands.executeCommand('setContext', 'dax.running', this.waiting > 0);
       await this.panel().refresh();
     }
+  }
+
+  /** Runs every method at the same budget on an image and shows the table (nothing is cached). */
+  async compare(imageUri: vscode.Uri): Promise<ComparisonReport | undefined> {
+    const built = this.jobFor(imageUri, undefined);
+    if (!built) return undefined;
+    const budget = built.samples ?? PRESET_QUERIES[built.preset];
+    const job: ExplainJob = { ...built, outDir: this.store.comparisonFolder() };
+    this.waiting++;
+    const turn = this.chain.then(() =>
+      this.execute(job, `comparing methods at ${budget} queries on`, (onProgress) => this.worker.compare(job, budget, onProgress), async (comparison) => {
+        this.comparison = comparison;
+        this.log.info(`compared on ${job.imageFile}: ${comparison.rows.map((row) => `${row.method} deletion ${row.deletionAuc.toFixed(3)} insertion ${row.insertionAuc.toFixed(3)}`).join('; ')}`);
+        return comparison;
+      }),
+    );
+    this.chain = turn.catch(() => undefined);
+    return turn;
   }
 
   private onProgress(event: RunProgress, progress: vscode.Progress<{ message?: string; increment?: number }>): void {

@@ -1,7 +1,8 @@
 // The extension host's side of the worker: starts the child process on demand, sends requests, routes progress,
 // and turns a crash into an error for the run that was going (the next request starts a fresh worker).
 import { fork, type ChildProcess } from 'node:child_process';
-import type { ExplainJob, ExplainResult, RunError, RunProgress, WorkerToHost } from '../shared/protocol';
+import type { ExplainJob, ExplainResult, HostToWorker, RunError, RunProgress, RunResponse, WorkerToHost } from '../shared/protocol';
+import type { ComparisonReport } from '../shared/report';
 
 /** A run that failed; `kind` says whose fault it was. */
 export class RunFailure extends Error {
@@ -11,7 +12,7 @@ export class RunFailure extends Error {
 }
 
 interface Pending {
-  resolve(result: ExplainResult): void;
+  resolve(response: RunResponse): void;
   reject(error: RunFailure): void;
   onProgress(progress: RunProgress): void;
   seq: number;
@@ -34,12 +35,23 @@ export class WorkerClient {
 
   /** Explains one job; rejects with a RunFailure (kind `cancelled` after `cancel`, `crashed` if the worker died). */
   explain(job: ExplainJob, onProgress: (progress: RunProgress) => void): { id: number; done: Promise<ExplainResult> } {
+    const { id, done } = this.request((id) => ({ type: 'run/explainRequest', id, job }), onProgress);
+    return { id, done: done.then((response) => response.result ?? fail('the worker answered without a result.')) };
+  }
+
+  /** Runs every method at `budget` queries on the job's image (see `dax compare`). */
+  compare(job: ExplainJob, budget: number, onProgress: (progress: RunProgress) => void): { id: number; done: Promise<ComparisonReport> } {
+    const { id, done } = this.request((id) => ({ type: 'run/compareRequest', id, job, budget }), onProgress);
+    return { id, done: done.then((response) => response.comparison ?? fail('the worker answered without a comparison.')) };
+  }
+
+  private request(message: (id: number) => HostToWorker, onProgress: (progress: RunProgress) => void): { id: number; done: Promise<RunResponse> } {
     const child = this.ensureStarted();
     const id = this.nextId++;
-    const done = new Promise<ExplainResult>((resolve, reject) => {
+    const done = new Promise<RunResponse>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress, seq: 0 });
     });
-    child.send({ type: 'run/explainRequest', id, job });
+    child.send(message(id));
     return { id, done };
   }
 
@@ -105,8 +117,8 @@ export class WorkerClient {
         const pending = this.pending.get(message.id);
         this.pending.delete(message.id);
         if (!pending) return;
-        if (message.result) pending.resolve(message.result);
-        else pending.reject(new RunFailure(message.error ?? { kind: 'explain', message: 'the worker answered without a result.' }));
+        if (message.error) pending.reject(new RunFailure(message.error));
+        else pending.resolve(message);
         break;
       }
     }
@@ -117,4 +129,8 @@ export class WorkerClient {
     this.pending.clear();
     for (const run of pending) run.reject(new RunFailure(error));
   }
+}
+
+function fail(message: string): never {
+  throw new RunFailure({ kind: 'explain', message });
 }

@@ -65,7 +65,16 @@ export interface CancelCommand {
   id: number;
 }
 
-export type HostToWorker = ExplainRequest | CancelCommand;
+/** Host → worker: every method on one image at the same query budget, measured alike (`dax compare`). */
+export interface CompareRequest {
+  type: 'run/compareRequest';
+  id: number;
+  job: ExplainJob;
+  /** Queries per method, the input included. */
+  budget: number;
+}
+
+export type HostToWorker = ExplainRequest | CompareRequest | CancelCommand;
 
 /** Worker → host: the worker is up (sent once, before any response). */
 export interface WorkerReadyNotification {
@@ -81,11 +90,12 @@ export interface RunProgressNotification {
   progress: RunProgress;
 }
 
-/** Worker → host: the outcome of run `id`: a result or an error, never both, always sent. */
+/** Worker → host: the outcome of run `id`: a result (or comparison) or an error, never both, always sent. */
 export interface RunResponse {
   type: 'run/response';
   id: number;
   result?: ExplainResult;
+  comparison?: ComparisonReport;
   error?: RunError;
 }
 

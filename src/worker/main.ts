@@ -3,7 +3,7 @@ import { asDaxError } from '../engine/core/errors';
 import { daxVersion } from '../engine/versions';
 import type { HostToWorker, RunError, WorkerToHost } from '../shared/protocol';
 import { throttleProgress } from './progressThrottle';
-import { disposeCachedModel, runJob } from './runJob';
+import { disposeCachedModel, runComparison, runJob } from './runJob';
 
 const running = new Map<number, AbortController>();
 const seqs = new Map<number, number>();
@@ -12,7 +12,9 @@ function send(message: WorkerToHost): void {
   process.send?.(message);
 }
 
-async function explain(id: number, job: Extract<HostToWorker, { type: 'run/explainRequest' }>['job']): Promise<void> {
+type Job = Extract<HostToWorker, { type: 'run/explainRequest' }>['job'];
+
+async function explain(id: number, job: Job, budget?: number): Promise<void> {
   const controller = new AbortController();
   running.set(id, controller);
   seqs.set(id, 0);
@@ -22,8 +24,8 @@ async function explain(id: number, job: Extract<HostToWorker, { type: 'run/expla
     send({ type: 'run/didProgress', id, seq, progress });
   });
   try {
-    const result = await runJob(job, controller.signal, onProgress);
-    send({ type: 'run/response', id, result });
+    if (budget === undefined) send({ type: 'run/response', id, result: await runJob(job, controller.signal, onProgress) });
+    else send({ type: 'run/response', id, comparison: await runComparison(job, budget, controller.signal, onProgress) });
   } catch (error) {
     const daxError = asDaxError(error, 'explain', job.imageFile);
     const runError: RunError = { kind: daxError.kind, message: daxError.message };
@@ -40,6 +42,9 @@ process.on('message', (message: HostToWorker) => {
   switch (message.type) {
     case 'run/explainRequest':
       void explain(message.id, message.job);
+      break;
+    case 'run/compareRequest':
+      void explain(message.id, message.job, message.budget);
       break;
     case 'run/cancelCommand':
       running.get(message.id)?.abort();

@@ -6,12 +6,15 @@ import type { ImageClassifier } from '../engine/blackbox/classifier';
 import { loadModelConfig, parseModelConfig, type ModelConfig } from '../engine/blackbox/modelConfig';
 import { openClassifier } from '../engine/blackbox/openClassifier';
 import type { ProgressListener } from '../engine/core/progress';
+import { compareImage } from '../engine/compareImage';
 import { explainImage } from '../engine/explainImage';
 import { outputPaths, saliencyBytes, writeExplanation } from '../engine/io/outputs';
 import { PRESETS } from '../engine/methods/dax/presets';
 import { methodForBudget } from '../engine/methods/method';
 import { initBackend } from '../engine/tf/runtime';
 import type { DisplayPixels, ExplainJob, ExplainResult } from '../shared/protocol';
+import type { ComparisonReport } from '../shared/report';
+import { METHOD_NAMES } from '../engine/methods/method';
 
 /** Longest side of the pixels sent to the panel: enough for a side panel, small enough to post at once. */
 const DISPLAY_MAX_SIDE = 1024;
@@ -20,15 +23,7 @@ const DISPLAY_MAX_SIDE = 1024;
 let cached: { key: string; classifier: ImageClassifier } | undefined;
 
 export async function runJob(job: ExplainJob, signal: AbortSignal, onProgress: ProgressListener): Promise<ExplainResult> {
-  // TF.js black boxes run on the engine's backend, so it must be up before the model loads.
-  await initBackend(job.backend);
-  const config = await resolveModel(job);
-  const classifier = await classifierFor(config);
-  const settings = { ...PRESETS[job.preset] };
-  if (job.samples !== undefined) settings.samples = job.samples;
-  if (job.epochs !== undefined) settings.epochs = job.epochs;
-  if (job.lambda1 !== undefined) settings.lambda1 = job.lambda1;
-  if (job.lambda2 !== undefined) settings.lambda2 = job.lambda2;
+  const { config, classifier, settings } = await prepare(job);
   const explanation = await explainImage({
     imageFile: job.imageFile,
     classifier,
@@ -44,6 +39,43 @@ export async function runJob(job: ExplainJob, signal: AbortSignal, onProgress: P
   const paths = outputPaths(job.outDir, job.imageFile, job.method);
   await writeExplanation(paths, explanation.image, explanation.saliency, explanation.report);
   return { report: { ...explanation.report, outputs: paths }, display: await displayPixels(explanation.image, explanation.saliency) };
+}
+
+/** Every method at `budget` queries on the job's image; each method's files go to the job's `outDir`. */
+export async function runComparison(job: ExplainJob, budget: number, signal: AbortSignal, onProgress: ProgressListener): Promise<ComparisonReport> {
+  const { config, classifier, settings } = await prepare(job);
+  return compareImage({
+    imageFile: job.imageFile,
+    classifier,
+    methods: METHOD_NAMES,
+    budget,
+    dax: settings,
+    preset: job.preset,
+    seed: job.seed,
+    target: job.target ?? config.target,
+    faithfulness: { steps: 32, substrate: 'blur', queryBatchSize: settings.queryBatchSize },
+    backend: job.backend,
+    signal,
+    onProgress: (_method, event) => onProgress(event),
+    onExplained: async (method, explanation) => {
+      const paths = outputPaths(job.outDir, job.imageFile, method);
+      await writeExplanation(paths, explanation.image, explanation.saliency, explanation.report);
+      return paths.report;
+    },
+  });
+}
+
+async function prepare(job: ExplainJob) {
+  // TF.js black boxes run on the engine's backend, so it must be up before the model loads.
+  await initBackend(job.backend);
+  const config = await resolveModel(job);
+  const classifier = await classifierFor(config);
+  const settings = { ...PRESETS[job.preset] };
+  if (job.samples !== undefined) settings.samples = job.samples;
+  if (job.epochs !== undefined) settings.epochs = job.epochs;
+  if (job.lambda1 !== undefined) settings.lambda1 = job.lambda1;
+  if (job.lambda2 !== undefined) settings.lambda2 = job.lambda2;
+  return { config, classifier, settings };
 }
 
 export async function disposeCachedModel(): Promise<void> {

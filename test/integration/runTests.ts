@@ -1,15 +1,15 @@
 // `npm run test:vscode`: builds the extension, bundles the integration suite and runs it inside a real VS Code
 // extension host through @vscode/test-electron's runTests(). Where VS Code cannot be downloaded, the executable is
 // scripts/vscode/code, which runs the same tests in code-server (see test/integration/README.md).
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { runTests } from '@vscode/test-electron';
 import { build } from 'esbuild';
+import { buildStep, installCodeServerStep } from '../../scripts/vscode/steps.mjs';
+import { makeWorkspace, ROOT } from '../../scripts/vscode/workspace.mjs';
 
-const ROOT = path.join(__dirname, '..', '..');
 const SUITE_SOURCE = path.join(__dirname, 'suite');
 const SUITE_OUT = path.join(ROOT, 'dist-test', 'suite');
 const SHIM = path.join(ROOT, 'scripts', 'vscode', 'code');
@@ -19,8 +19,8 @@ const SUMMARY = /^(\d+) passed, (\d+) failed$/;
 async function main(): Promise<number> {
   const started = Date.now();
   const vscodeExecutablePath = process.env.DAX_VSCODE_EXECUTABLE ?? SHIM;
-  if (vscodeExecutablePath === SHIM) step('code-server install', () => node(['scripts/vscode/installCodeServer.mjs']));
-  step('extension build', () => node(['scripts/build.mjs']));
+  if (vscodeExecutablePath === SHIM) installCodeServerStep();
+  buildStep();
   await bundleSuite();
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'dax-vscode-test-'));
@@ -77,31 +77,6 @@ async function bundleSuite(): Promise<void> {
     external: ['vscode', 'mocha'],
     logLevel: 'warning',
   });
-}
-
-/**
- * A workspace folder as a user would have it: the bundled example image and settings naming the example model
- * (its `path` made absolute, since the description's is relative to examples/) with the fast preset.
- */
-function makeWorkspace(folder: string): string {
-  const examples = path.join(ROOT, 'examples');
-  mkdirSync(path.join(folder, '.vscode'), { recursive: true });
-  copyFileSync(path.join(examples, 'stationery-sign.jpg'), path.join(folder, 'stationery-sign.jpg'));
-  const model = JSON.parse(readFileSync(path.join(examples, 'text-direction.model.json'), 'utf8')) as { path: string };
-  const settings = { 'dax.models': [{ ...model, path: path.resolve(examples, model.path) }], 'dax.preset': 'fast' };
-  writeFileSync(path.join(folder, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
-  return folder;
-}
-
-function step(name: string, run: () => void): void {
-  const started = Date.now();
-  run();
-  console.log(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
-
-function node(args: string[]): void {
-  const result = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed (${result.signal ?? `exit code ${result.status}`})`);
 }
 
 main().then(

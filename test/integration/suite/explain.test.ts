@@ -149,3 +149,20 @@ describe('Explain with DAX', function () {
     assert.equal(lastState(dax)?.current?.report.target.index, startedWith);
   });
 });
+
+describe('DAX: Compare Methods', function () {
+  this.timeout(240_000);
+
+  it('runs every method at the same budget and the panel shows the table', async () => {
+    const dax = await api();
+    await config().update('samples', 120, vscode.ConfigurationTarget.Workspace);
+    await config().update('epochs', 2, vscode.ConfigurationTarget.Workspace);
+    const comparison = (await vscode.commands.executeCommand<unknown>('dax.compareMethods', workspaceFile('stationery-sign.jpg'))) as { rows?: { method: string; queries: number }[] } | undefined;
+    assert.ok(comparison?.rows, 'a comparison');
+    assert.deepEqual(comparison.rows.map((row) => row.method), ['dax', 'rise', 'lime', 'occlusion']);
+    assert.ok(comparison.rows.every((row) => row.queries <= 120), 'every method within the budget');
+    assert.deepEqual(lastState(dax)?.comparison?.rows.map((row) => row.method), ['dax', 'rise', 'lime', 'occlusion']);
+    await config().update('samples', undefined, vscode.ConfigurationTarget.Workspace);
+    await config().update('epochs', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+});

@@ -2,7 +2,7 @@
 // progress in a notification with Cancel and in the status bar, failures reported without touching earlier results.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { ActiveRun, ExplainJob, PanelStateNotification, RunError, RunProgress, RunView } from '../shared/protocol';
+import type { ActiveRun, ComparisonResult, ExplainJob, PanelStateNotification, RunError, RunProgress, RunView } from '../shared/protocol';
 import type { ComparisonReport } from '../shared/report';
 
 /** Queries of each preset (mirrors engine/methods/dax/presets.ts, which the host does not import). */
@@ -24,7 +24,7 @@ export interface ExplainOptions {
 export class Runner implements vscode.Disposable {
   private current: RunView | undefined;
   private lastError: PanelStateNotification['error'];
-  private comparison: ComparisonReport | undefined;
+  private comparison: ComparisonResult | undefined;
   private active: (ActiveRun & { workerRunId?: number; cancelRequested?: boolean }) | undefined;
   private runCounter = 0;
   private chain: Promise<unknown> = Promise.resolve();
@@ -50,7 +50,8 @@ export class Runner implements vscode.Disposable {
       current: this.current,
       active: this.active ? { id: this.active.id, imageName: this.active.imageName, modelName: this.active.modelName, method: this.active.method, phase: this.active.phase, queued: this.waiting } : undefined,
       error: this.lastError,
-      comparison: this.comparison,
+      comparison: this.comparison?.report,
+      comparisonDetail: this.comparison?.detail,
     };
   }
 
@@ -188,8 +189,9 @@ export class Runner implements vscode.Disposable {
     const job: ExplainJob = { ...built, outDir: this.store.comparisonFolder() };
     this.waiting++;
     const turn = this.chain.then(() =>
-      this.execute(job, `comparing methods at ${budget} queries on`, (onProgress) => this.worker.compare(job, budget, onProgress), async (comparison) => {
-        this.comparison = comparison;
+      this.execute(job, `comparing methods at ${budget} queries on`, (onProgress) => this.worker.compare(job, budget, onProgress), async (result) => {
+        this.comparison = result;
+        const comparison = result.report;
         this.log.info(`compared on ${job.imageFile}: ${comparison.rows.map((row) => `${row.method} deletion ${row.deletionAuc.toFixed(3)} insertion ${row.insertionAuc.toFixed(3)}`).join('; ')}`);
         return comparison;
       }),

@@ -1,8 +1,7 @@
 // The extension host's side of the worker: starts the child process on demand, sends requests, routes progress,
 // and turns a crash into an error for the run that was going (the next request starts a fresh worker).
 import { fork, type ChildProcess } from 'node:child_process';
-import type { ExplainJob, ExplainResult, HostToWorker, RunError, RunProgress, RunResponse, WorkerToHost } from '../shared/protocol';
-import type { ComparisonReport } from '../shared/report';
+import type { ComparisonResult, ExplainJob, ExplainResult, HostToWorker, RunError, RunProgress, RunResponse, WorkerToHost } from '../shared/protocol';
 
 /** A run that failed; `kind` says whose fault it was. */
 export class RunFailure extends Error {
@@ -40,7 +39,7 @@ export class WorkerClient {
   }
 
   /** Runs every method at `budget` queries on the job's image (see `dax compare`). */
-  compare(job: ExplainJob, budget: number, onProgress: (progress: RunProgress) => void): { id: number; done: Promise<ComparisonReport> } {
+  compare(job: ExplainJob, budget: number, onProgress: (progress: RunProgress) => void): { id: number; done: Promise<ComparisonResult> } {
     const { id, done } = this.request((id) => ({ type: 'run/compareRequest', id, job, budget }), onProgress);
     return { id, done: done.then((response) => response.comparison ?? fail('the worker answered without a comparison.')) };
   }

@@ -90,12 +90,35 @@ export interface RunProgressNotification {
   progress: RunProgress;
 }
 
+/** What the panel draws for a comparison: each method's map over the same input, and its faithfulness curves. */
+export interface ComparisonDetail {
+  /** The input at display size (as in DisplayPixels). */
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+  methods: {
+    method: ExplainJob['method'];
+    /** The method's saliency, 0..255, display size. */
+    saliency: Uint8Array;
+    /** Share of pixels removed (deletion) or restored (insertion) at each point. */
+    fractions: number[];
+    deletionCurve: number[];
+    insertionCurve: number[];
+  }[];
+}
+
+/** A finished comparison: the table and what the panel draws. */
+export interface ComparisonResult {
+  report: ComparisonReport;
+  detail: ComparisonDetail;
+}
+
 /** Worker → host: the outcome of run `id`: a result (or comparison) or an error, never both, always sent. */
 export interface RunResponse {
   type: 'run/response';
   id: number;
   result?: ExplainResult;
-  comparison?: ComparisonReport;
+  comparison?: ComparisonResult;
   error?: RunError;
 }
 
@@ -159,6 +182,8 @@ export interface PanelStateNotification {
   /** Last error, shown until the next run starts. */
   error?: RunError & { file?: string };
   comparison?: ComparisonReport;
+  /** The maps and curves of `comparison`, when the panel should draw them. */
+  comparisonDetail?: ComparisonDetail;
 }
 
 /** Host → panel: live progress of the active run (loss points for the chart). */

@@ -12,8 +12,7 @@ import { outputPaths, saliencyBytes, writeExplanation } from '../engine/io/outpu
 import { PRESETS } from '../engine/methods/dax/presets';
 import { methodForBudget } from '../engine/methods/method';
 import { initBackend } from '../engine/tf/runtime';
-import type { DisplayPixels, ExplainJob, ExplainResult } from '../shared/protocol';
-import type { ComparisonReport } from '../shared/report';
+import type { ComparisonDetail, ComparisonResult, DisplayPixels, ExplainJob, ExplainResult } from '../shared/protocol';
 import { METHOD_NAMES } from '../engine/methods/method';
 
 /** Longest side of the pixels sent to the panel: enough for a side panel, small enough to post at once. */
@@ -42,9 +41,10 @@ export async function runJob(job: ExplainJob, signal: AbortSignal, onProgress: P
 }
 
 /** Every method at `budget` queries on the job's image; each method's files go to the job's `outDir`. */
-export async function runComparison(job: ExplainJob, budget: number, signal: AbortSignal, onProgress: ProgressListener): Promise<ComparisonReport> {
+export async function runComparison(job: ExplainJob, budget: number, signal: AbortSignal, onProgress: ProgressListener): Promise<ComparisonResult> {
   const { config, classifier, settings } = await prepare(job);
-  return compareImage({
+  const detail: ComparisonDetail = { width: 0, height: 0, rgb: new Uint8Array(0), methods: [] };
+  const report = await compareImage({
     imageFile: job.imageFile,
     classifier,
     methods: METHOD_NAMES,
@@ -60,9 +60,14 @@ export async function runComparison(job: ExplainJob, budget: number, signal: Abo
     onExplained: async (method, explanation) => {
       const paths = outputPaths(job.outDir, job.imageFile, method);
       await writeExplanation(paths, explanation.image, explanation.saliency, explanation.report);
+      const display = await displayPixels(explanation.image, explanation.saliency);
+      Object.assign(detail, { width: display.width, height: display.height, rgb: display.rgb });
+      const curves = explanation.report.faithfulness!;
+      detail.methods.push({ method, saliency: display.saliency, fractions: curves.fractions, deletionCurve: curves.deletionCurve, insertionCurve: curves.insertionCurve });
       return paths.report;
     },
   });
+  return { report, detail };
 }
 
 async function prepare(job: ExplainJob) {

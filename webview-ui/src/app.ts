@@ -3,7 +3,7 @@ import type { PanelToHost, RunError, RunView } from '../../src/shared/protocol';
 import type { ExplanationReport } from '../../src/shared/report';
 import { ActiveRunView } from './activeRun';
 import { ClassList } from './classList';
-import { ComparisonTable } from './comparisonTable';
+import { ComparisonView } from './comparisonView';
 import { h, setText, show } from './dom';
 import { className, methodName, percent } from './format';
 import { HistoryList } from './history';
@@ -51,7 +51,7 @@ export class App {
   private readonly classes: ClassList;
   private readonly lossChart: LossChart;
   private readonly facts: RunFacts;
-  private readonly comparison: ComparisonTable;
+  private readonly comparison: ComparisonView;
   private readonly history: HistoryList;
   private currentKey = '';
   /** The result on screen; a snapshot that re-sends the same result keeps this object, so nothing is redrawn or reset. */
@@ -99,7 +99,7 @@ export class App {
         h('div', { class: 'result-side' }, h('section', { class: 'losses', 'aria-labelledby': 'losses-heading' }, h('h3', { id: 'losses-heading' }, 'Training losses'), this.lossChart.element), this.facts.element),
       ),
     );
-    this.comparison = new ComparisonTable();
+    this.comparison = new ComparisonView(theme);
     this.history = new HistoryList(post);
     root.replaceChildren(this.banner, this.connecting, this.activeRun.element, this.empty, this.result, this.comparison.element, this.history.element);
   }
@@ -151,7 +151,7 @@ export class App {
     }
 
     show(this.comparison.element, host.comparison !== undefined);
-    if (host.comparison) this.comparison.update(host.comparison);
+    if (host.comparison) this.comparison.update(host.comparison, host.comparisonDetail, prefs);
     this.history.update(host.history, current?.summary.key);
   }
 
@@ -159,5 +159,6 @@ export class App {
   setTheme(theme: ChartTheme): void {
     this.activeRun.setTheme(theme);
     this.lossChart.setTheme(theme);
+    this.comparison.setTheme(theme);
   }
 }

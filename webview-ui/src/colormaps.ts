@@ -37,6 +37,13 @@ export function colormapLut(name: ColormapName): Uint8Array {
   return lut;
 }
 
+/** The colour bar of a colormap: 256 × 1 RGBA pixels, low saliency on the left. */
+export function colourBarPixels(lut: Uint8Array): Uint8ClampedArray<ArrayBuffer> {
+  const pixels = new Uint8ClampedArray(256 * 4);
+  for (let i = 0; i < 256; i++) pixels.set([lut[3 * i]!, lut[3 * i + 1]!, lut[3 * i + 2]!, 255], 4 * i);
+  return pixels;
+}
+
 /** Parses the two forms d3 produces: `rgb(r, g, b)` and `#rrggbb`. */
 export function parseColour(text: string): [number, number, number] {
   const rgb = /^rgb\((\d+),\s*(\d+),\s*(\d+)\)$/.exec(text.trim());

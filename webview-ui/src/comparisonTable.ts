@@ -3,13 +3,13 @@ import type { ComparisonReport } from '../../src/shared/report';
 import { h } from './dom';
 import { className, count, duration, methodName, metric } from './format';
 
-/** The comparison section (shown when the host's snapshot carries a comparison). */
+/** The comparison's facts and table (inside the comparison section, below its heading `headingId`). */
 export class ComparisonTable {
   readonly element: HTMLElement;
   private comparison: ComparisonReport | undefined;
 
-  constructor() {
-    this.element = h('section', { class: 'comparison', 'aria-labelledby': 'comparison-heading' });
+  constructor(private readonly headingId: string) {
+    this.element = h('div', { class: 'comparison-table' });
   }
 
   update(comparison: ComparisonReport): void {
@@ -30,9 +30,8 @@ export class ComparisonTable {
       ),
     );
     this.element.replaceChildren(
-      h('h2', { id: 'comparison-heading' }, 'Comparison'),
       h('p', { class: 'hint' }, `${comparison.input.file.split(/[\\/]/).pop()} · ${comparison.model.name} · ${className(comparison.target)} · budget ${count(comparison.budget)} queries · seed ${comparison.seed} · ${comparison.substrate} substrate · ${comparison.backend}`),
-      h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-labelledby': 'comparison-heading' }, h('table', {}, h('thead', {}, h('tr', {}, ...headers.map((text) => h('th', { scope: 'col' }, text)))), h('tbody', {}, ...rows))),
+      h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-labelledby': this.headingId }, h('table', {}, h('thead', {}, h('tr', {}, ...headers.map((text) => h('th', { scope: 'col' }, text)))), h('tbody', {}, ...rows))),
     );
   }
 }

@@ -1,14 +1,12 @@
 // The loss chart: one curve per loss term found in the data plus validation, with an HTML legend of checkboxes.
-import { Chart, Decimation, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip, type ChartDataset } from 'chart.js';
+import type { ChartDataset } from 'chart.js';
+import { baseLineOptions, Chart, swatch, themedAxis, themedTooltip } from './charts';
 import { h, replaceKeepingFocus, setText, show } from './dom';
 import { metric } from './format';
 import { latestSummary, lossSeries, VALIDATION_SERIES, type LossPoint, type LossSeries, type ValidationPoint } from './lossData';
 import type { Preferences } from './preferences';
 import type { UiAction } from './store';
-import type { ChartTheme } from './theme';
-
-// Only what a line chart on numeric axes uses: the bundle leaves out every other controller, scale and plugin.
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Decimation);
+import { lineWidth, type ChartTheme } from './theme';
 
 /** What to draw: points, or a sentence saying why there are none. */
 export interface LossChartInput {
@@ -32,27 +30,6 @@ function seriesStyle(name: string, index: number, theme: ChartTheme): { colour: 
   const known = KNOWN_STYLES[name];
   const slot = known?.slot ?? 5 + index;
   return { colour: theme.palette[slot % theme.palette.length]!, dash: known?.dash ?? OTHER_DASHES[index % OTHER_DASHES.length]! };
-}
-
-/** A short line drawn as the series is (colour, dashes, validation's markers), for the legend. */
-function swatch(colour: string, dash: number[], marker: boolean): SVGSVGElement {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', '0 0 28 10');
-  svg.setAttribute('width', '28');
-  svg.setAttribute('height', '10');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.classList.add('swatch');
-  const line = document.createElementNS(ns, 'line');
-  for (const [name, value] of Object.entries({ x1: '1', y1: '5', x2: '27', y2: '5', stroke: colour, 'stroke-width': '2', 'stroke-dasharray': dash.join(' ') })) line.setAttribute(name, value);
-  svg.append(line);
-  if (marker) {
-    const diamond = document.createElementNS(ns, 'path');
-    diamond.setAttribute('d', 'M14 1 L18 5 L14 9 L10 5 Z');
-    diamond.setAttribute('fill', colour);
-    svg.append(diamond);
-  }
-  return svg;
 }
 
 /** A chart component; `idPrefix` keeps element ids unique when the panel shows two charts. */
@@ -144,14 +121,14 @@ export class LossChart {
       const box = h('input', { type: 'checkbox', 'data-focus-key': `series:${series.name}` });
       box.checked = !prefs.hiddenSeries.includes(series.name);
       box.addEventListener('change', () => this.dispatch({ type: 'ui/setSeriesVisible', name: series.name, visible: box.checked }));
-      return h('label', { class: 'check series-toggle' }, box, swatch(style.colour, style.dash, series.kind === 'validation'), series.name);
+      return h('label', { class: 'check series-toggle' }, box, swatch(style.colour, style.dash, series.kind === 'validation' ? 'rectRot' : undefined), series.name);
     });
     replaceKeepingFocus(this.toggles, [h('legend', {}, 'Curves'), ...items]);
   }
 
   private draw(prefs: Preferences): void {
     const theme = this.theme;
-    const width = theme.highContrast ? 2 : 1.5;
+    const width = lineWidth(theme);
     const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = this.series.map((series, index) => {
       const style = seriesStyle(series.name, index, theme);
       const validation = series.kind === 'validation';
@@ -170,33 +147,16 @@ export class LossChart {
         tension: 0,
       };
     });
-    const axis = (title: string) => ({
-      title: { display: true, text: title, color: theme.foreground },
-      ticks: { color: theme.foreground },
-      grid: { color: theme.lines },
-      border: { color: theme.lines },
-    });
     const options = {
-      animation: false as const,
-      // Points are {x, y} already; the decimation plugin also requires parsing to be off chart-wide.
-      parsing: false as const,
-      responsive: true,
-      maintainAspectRatio: false,
-      interaction: { mode: 'nearest' as const, axis: 'x' as const, intersect: false },
-      font: { family: theme.fontFamily, size: theme.fontSize },
-      color: theme.foreground,
+      ...baseLineOptions(theme),
       scales: {
-        x: { type: 'linear' as const, ...axis('training step') },
-        y: { type: prefs.logScale ? ('logarithmic' as const) : ('linear' as const), ...axis('loss') },
+        x: { type: 'linear' as const, ...themedAxis(theme, 'training step') },
+        y: { type: prefs.logScale ? ('logarithmic' as const) : ('linear' as const), ...themedAxis(theme, 'loss') },
       },
       plugins: {
         decimation: { enabled: true, algorithm: 'lttb' as const, samples: 400 },
         tooltip: {
-          backgroundColor: theme.hoverBackground,
-          titleColor: theme.hoverForeground,
-          bodyColor: theme.hoverForeground,
-          borderColor: theme.hoverBorder,
-          borderWidth: 1,
+          ...themedTooltip(theme),
           callbacks: {
             title: (items: { parsed: { x: number | null } }[]) => `step ${items[0]?.parsed.x ?? ''}`,
             label: (item: { dataset: { label?: string }; parsed: { y: number | null } }) => `${item.dataset.label}: ${metric(item.parsed.y ?? Number.NaN)}`,

@@ -1,5 +1,5 @@
 // The edge between the host and the panel: checks a message's type and restores typed arrays. No DOM.
-import type { DisplayPixels, HostToPanel } from '../../src/shared/protocol';
+import type { ComparisonDetail, DisplayPixels, HostToPanel, PanelStateNotification } from '../../src/shared/protocol';
 
 /**
  * A byte array from what a posted typed array may arrive as: the array itself, its buffer, a plain array, or
@@ -28,15 +28,78 @@ function restoreDisplay(display: DisplayPixels): DisplayPixels {
   return rgb === display.rgb && saliency === display.saliency ? display : { ...display, rgb, saliency };
 }
 
-/** The message if it is one the panel knows (display arrays restored to `Uint8Array`), else undefined. */
+/** A value of a number list; JSON turns NaN into null, which must not become 0. */
+function toNumber(value: unknown): number {
+  return value === null || value === undefined || value === '' ? Number.NaN : Number(value);
+}
+
+/**
+ * A number list from a plain array, a typed array or an object with numeric keys; the array itself when it already
+ * is one of numbers; empty for anything else.
+ */
+export function toNumbers(value: unknown): number[] {
+  if (Array.isArray(value)) return value.every((v) => typeof v === 'number') ? (value as number[]) : value.map(toNumber);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>, Number);
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value);
+    if (entries.every(([key]) => /^\d+$/.test(key))) {
+      const numbers = new Array<number>(entries.length).fill(Number.NaN);
+      for (const [key, v] of entries) numbers[Number(key)] = toNumber(v);
+      return numbers;
+    }
+  }
+  return [];
+}
+
+/** A comparison's detail with its arrays restored (the same object when nothing needed it); undefined when it is not one. */
+function restoreComparisonDetail(value: unknown): ComparisonDetail | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const detail = value as ComparisonDetail;
+  if (!Array.isArray(detail.methods)) return undefined;
+  const rgb = toBytes(detail.rgb) ?? new Uint8Array(0);
+  let changed = rgb !== detail.rgb;
+  const methods = detail.methods.flatMap((method) => {
+    if (typeof method !== 'object' || method === null) {
+      changed = true;
+      return [];
+    }
+    const saliency = toBytes(method.saliency) ?? new Uint8Array(0);
+    const fractions = toNumbers(method.fractions);
+    const deletionCurve = toNumbers(method.deletionCurve);
+    const insertionCurve = toNumbers(method.insertionCurve);
+    if (saliency === method.saliency && fractions === method.fractions && deletionCurve === method.deletionCurve && insertionCurve === method.insertionCurve) return [method];
+    changed = true;
+    return [{ ...method, saliency, fractions, deletionCurve, insertionCurve }];
+  });
+  return changed ? { ...detail, rgb, methods } : detail;
+}
+
+/** A snapshot with its typed arrays restored; the same object when they all arrived as typed arrays. */
+function restoreSnapshot(message: PanelStateNotification): PanelStateNotification {
+  let next = message;
+  const current = message.current;
+  if (current?.display) {
+    const display = restoreDisplay(current.display);
+    if (display !== current.display) next = { ...next, current: { ...current, display } };
+  }
+  if (message.comparisonDetail !== undefined) {
+    const detail = restoreComparisonDetail(message.comparisonDetail);
+    if (detail !== message.comparisonDetail) {
+      const { comparisonDetail: _dropped, ...rest } = next;
+      next = detail ? { ...rest, comparisonDetail: detail } : rest;
+    }
+  }
+  return next;
+}
+
+/** The message if it is one the panel knows (display and comparison arrays restored to `Uint8Array`), else undefined. */
 export function decodeHostMessage(data: unknown): HostToPanel | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const message = data as HostToPanel;
   switch (message.type) {
     case 'panel/didChangeState': {
       if (!Array.isArray(message.history)) return undefined;
-      const current = message.current;
-      return current?.display ? { ...message, current: { ...current, display: restoreDisplay(current.display) } } : message;
+      return restoreSnapshot(message);
     }
     case 'panel/didProgress':
       return typeof message.seq === 'number' && typeof message.progress === 'object' && message.progress !== null ? message : undefined;

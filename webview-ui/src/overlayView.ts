@@ -1,6 +1,6 @@
 // The image canvas with its controls: view, colormap, opacity and top-k threshold, and a labelled colour bar.
 import type { DisplayPixels } from '../../src/shared/protocol';
-import { COLORMAP_LABELS, colormapLut } from './colormaps';
+import { COLORMAP_LABELS, colormapLut, colourBarPixels } from './colormaps';
 import { h, setText, show } from './dom';
 import { percent } from './format';
 import { composeView, displayProblem, keptCount, keptMass, topShareMask } from './pixels';
@@ -166,10 +166,6 @@ export class OverlayView {
   }
 
   private drawColourBar(lut: Uint8Array): void {
-    const pixels = new Uint8ClampedArray(256 * 4);
-    for (let i = 0; i < 256; i++) {
-      pixels.set([lut[3 * i]!, lut[3 * i + 1]!, lut[3 * i + 2]!, 255], 4 * i);
-    }
-    this.colourBar.getContext('2d')?.putImageData(new ImageData(pixels, 256, 1), 0, 0);
+    this.colourBar.getContext('2d')?.putImageData(new ImageData(colourBarPixels(lut), 256, 1), 0, 0);
   }
 }

@@ -15,6 +15,11 @@ export interface ChartTheme {
   highContrast: boolean;
 }
 
+/** Line width of a chart series: thicker in high-contrast themes. */
+export function lineWidth(theme: Pick<ChartTheme, 'highContrast'>): number {
+  return theme.highContrast ? 2 : 1.5;
+}
+
 function cssVariable(style: CSSStyleDeclaration, name: string): string {
   return style.getPropertyValue(name).trim();
 }

@@ -1,6 +1,6 @@
 // Small protocol values for the panel's tests.
-import type { ActiveRun, PanelProgressNotification, PanelStateNotification, RunProgress, RunSummary, RunView } from '../../src/shared/protocol';
-import type { ExplanationReport } from '../../src/shared/report';
+import type { ActiveRun, ComparisonDetail, PanelProgressNotification, PanelStateNotification, RunProgress, RunSummary, RunView } from '../../src/shared/protocol';
+import type { ComparisonReport, ComparisonRow, ExplanationReport } from '../../src/shared/report';
 
 export function summary(key: string, finishedAt = 1000, cached = false): RunSummary {
   return { key, imageName: `${key}.png`, modelName: 'model', method: 'dax', targetLabel: 'cat', probability: 0.9, finishedAt, cached };
@@ -61,4 +61,39 @@ export function progress(seq: number, value: RunProgress): PanelProgressNotifica
 
 export function step(seq: number, stepNumber: number, losses: Record<string, number> = { total: 1 / stepNumber }, epoch = 1): PanelProgressNotification {
   return progress(seq, { type: 'step', step: stepNumber, epoch, epochs: 3, stepsPerEpoch: 10, losses });
+}
+
+export function comparisonRow(method: ComparisonRow['method'], overrides: Partial<ComparisonRow> = {}): ComparisonRow {
+  return { method, queries: 500, totalMs: 1000, deletionAuc: 0.2, insertionAuc: 0.7, ...overrides };
+}
+
+export function comparison(rows: ComparisonRow[] = [comparisonRow('dax'), comparisonRow('rise'), comparisonRow('lime'), comparisonRow('occlusion')]): ComparisonReport {
+  return {
+    schema: 1,
+    input: { file: '/tmp/a.png', width: 2, height: 1 },
+    model: { name: 'model', kind: 'onnx', path: '/tmp/m.onnx', description: '' },
+    target: { index: 0, label: 'cat', probability: 0.9 },
+    budget: 500,
+    seed: 0,
+    substrate: 'blur',
+    steps: 4,
+    backend: 'cpu',
+    rows,
+  };
+}
+
+/** A 2×1 input and one map per method, with five-point curves (fractions 0, 0.25, …, 1). */
+export function comparisonDetail(methods: ComparisonDetail['methods'][number]['method'][] = ['dax', 'rise', 'lime', 'occlusion']): ComparisonDetail {
+  return {
+    width: 2,
+    height: 1,
+    rgb: Uint8Array.from([10, 20, 30, 40, 50, 60]),
+    methods: methods.map((method, i) => ({
+      method,
+      saliency: Uint8Array.from([i, 255 - i]),
+      fractions: [0, 0.25, 0.5, 0.75, 1],
+      deletionCurve: [0.9, 0.5, 0.3, 0.2, 0.1],
+      insertionCurve: [0.1, 0.4, 0.6, 0.8, 0.9],
+    })),
+  };
 }

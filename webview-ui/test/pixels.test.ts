@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { colormapLut, parseColour } from '../src/colormaps';
+import { colormapLut, colourBarPixels, parseColour } from '../src/colormaps';
 import { composeView, displayProblem, keptCount, keptMass, topShareMask } from '../src/pixels';
 import { COLORMAPS } from '../src/preferences';
 
@@ -122,6 +122,13 @@ describe('composing a view', () => {
 describe('colormaps', () => {
   test('every colormap has 256 RGB entries', () => {
     for (const name of COLORMAPS) assert.equal(colormapLut(name).length, 768, name);
+  });
+
+  test('the colour bar is the table as opaque RGBA, low on the left', () => {
+    const bar = colourBarPixels(colormapLut('greys'));
+    assert.equal(bar.length, 1024);
+    assert.deepEqual(Array.from(bar.subarray(0, 4)), [0, 0, 0, 255]);
+    assert.deepEqual(Array.from(bar.subarray(4 * 200, 4 * 201)), [200, 200, 200, 255]);
   });
 
   test('greys is a straight ramp from black to white', () => {

@@ -108,6 +108,28 @@ async function examplePixels() {
 }
 
 const { report, display } = await examplePixels();
+/** A comparison of the four methods on the example: the real map and three variants of it, with made-up curves. */
+function exampleComparisonOf(report, display) {
+  const { width, height, saliency } = display;
+  const variants = {
+    dax: saliency,
+    rise: saliency.map((_, i) => saliency[(i + Math.floor(width / 8)) % saliency.length]),
+    lime: saliency.map((_, i) => { const x = i % width, y = Math.floor(i / width); return saliency[Math.min(height - 1, y - (y % 24) + 12) * width + Math.min(width - 1, x - (x % 24) + 12)]; }),
+    occlusion: saliency.map((v) => Math.round(v * 0.6)),
+  };
+  const fractions = Array.from({ length: 33 }, (_, k) => k / 32);
+  const methods = Object.entries(variants).map(([method, map], i) => {
+    const fall = 4 + 3 * (3 - i);
+    return { method, saliency: map, fractions, deletionCurve: fractions.map((f) => report.target.probability * Math.exp(-fall * f)), insertionCurve: fractions.map((f) => report.target.probability * (1 - Math.exp(-fall * f))) };
+  });
+  const rows = methods.map((m, i) => ({ method: m.method, queries: 500, totalMs: 1000 * (i + 1), deletionAuc: m.deletionCurve.reduce((a, b) => a + b, 0) / 33, insertionAuc: m.insertionCurve.reduce((a, b) => a + b, 0) / 33 }));
+  return {
+    comparison: { schema: 1, input: report.input, model: report.model, target: report.target, budget: 500, seed: 0, substrate: 'blur', steps: 32, backend: 'cpu', rows },
+    detail: { width, height, rgb: display.rgb, methods },
+  };
+}
+
+const { comparison: exampleComparison, detail: exampleDetail } = exampleComparisonOf(report, display);
 const summary = (key, finishedAt, cached = false, method = 'dax') => ({ key, imageName: 'stationery-sign.jpg', modelName: report.model.name, method, targetLabel: report.target.label, probability: report.target.probability, finishedAt, cached });
 
 const server = http.createServer((request, response) => {
@@ -178,6 +200,28 @@ try {
       await page.click('.class-button:not([aria-current])');
       await page.click('.history-entry >> nth=1');
       const commands = (await page.evaluate(() => window.__posted)).map((m) => JSON.stringify(m));
+
+      // A comparison with its maps and curves (arrays as plain arrays, as a JSON transport would deliver them); sent
+      // twice, since every snapshot brings fresh objects and the second must not rebuild what the first drew.
+      const comparisonSnapshot = { type: 'panel/didChangeState', history, current: { summary: history[0], report, display }, comparison: exampleComparison, comparisonDetail: exampleDetail };
+      await post(comparisonSnapshot);
+      await page.waitForTimeout(300);
+      await page.evaluate(() => { window.__firstMap = document.querySelector('.map-canvas'); });
+      await post(comparisonSnapshot);
+      await page.waitForTimeout(200);
+      const drawn = await page.evaluate(() => ({
+        maps: document.querySelectorAll('.comparison-maps .map-canvas:not([hidden])').length,
+        charts: [...document.querySelectorAll('.curve-chart canvas')].filter((c) => c.width > 0 && c.height > 0).length,
+        legend: [...document.querySelectorAll('.curve-legend-item')].map((e) => e.textContent),
+        kept: window.__firstMap === document.querySelector('.map-canvas'),
+      }));
+      if (drawn.maps !== 4 || drawn.charts !== 2 || drawn.legend.join() !== 'DAX,RISE,LIME,Occlusion' || !drawn.kept) errors.push(`comparison drawn as ${JSON.stringify(drawn)}`);
+      await page.locator('.comparison').screenshot({ path: path.join(outDir, `${name}-${width}-comparison.png`) });
+      // The maps follow the result view's colormap.
+      await page.selectOption('#colormap', 'greys');
+      await page.waitForTimeout(200);
+      const hint = await page.textContent('.comparison-maps-section .hint');
+      if (!hint.includes('Greys')) errors.push(`the maps did not follow the colormap: ${hint}`);
       const violations = await page.evaluate(() => window.__violations);
       const saved = await page.evaluate(() => window.acquireVsCodeApi().getState());
       const ok = errors.length === 0 && violations.length === 0;

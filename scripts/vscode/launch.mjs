@@ -7,16 +7,24 @@
 // Env: DAX_VSCODE_TIMEOUT (seconds, default 600), DAX_VSCODE_ARTIFACTS (default .vscode-test/artifacts),
 //   DAX_CHROMIUM (default /usr/bin/chromium), DAX_VSCODE_VERBOSE=1 (echo code-server's output and every log line),
 //   DAX_VSCODE_MAX_RSS_MB (the extension host's memory limit, default 8192), DAX_VSCODE_CACHE (see paths.mjs).
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
-import { chromium } from 'playwright-core';
-import { layout, readStamp } from './paths.mjs';
+import { launchChromium, missingChromium } from './chromium.mjs';
+import {
+  extensionHostEvent,
+  freePort,
+  guardMemory,
+  installedCodeServer,
+  killCodeServerNow,
+  sleep,
+  spawnCodeServer,
+  stopCodeServer,
+  waitHealthy,
+  withTimeout,
+  workbenchUrl,
+} from './codeServer.mjs';
 
 const TAG = '[vscode-shim]';
 const started = Date.now();
@@ -36,7 +44,6 @@ const VALUE_FLAGS = new Set(['extensionDevelopmentPath', 'extensionTestsPath', '
 const options = parseArgs(process.argv.slice(2));
 const timeoutSeconds = positiveNumber('DAX_VSCODE_TIMEOUT', 600);
 const artifacts = path.resolve(process.env.DAX_VSCODE_ARTIFACTS ?? path.join('.vscode-test', 'artifacts'));
-const chromiumPath = process.env.DAX_CHROMIUM ?? '/usr/bin/chromium';
 const verbose = process.env.DAX_VSCODE_VERBOSE === '1';
 /**
  * The extension host's resident memory limit: a runaway host is killed with a clear message instead of taking the
@@ -77,15 +84,6 @@ const OFFLINE_NOISE = [
   /^\[Service Worker\]/,
   /^Updating additional builtin extensions cache/,
 ];
-/** User settings for a fresh profile that keep a test run lean: no AI features, no startup editor, no update checks. */
-const DEFAULT_USER_SETTINGS = {
-  'chat.disableAIFeatures': true,
-  'workbench.startupEditor': 'none',
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
-  'telemetry.telemetryLevel': 'off',
-};
 
 process.on('SIGINT', () => finish(130, 'interrupted (SIGINT)'));
 process.on('SIGTERM', () => finish(143, 'terminated (SIGTERM)'));
@@ -98,10 +96,15 @@ async function main() {
   if (options.extensionTestsPath === undefined) {
     fail('no --extensionTestsPath: this stand-in only runs extension tests (it is what runTests() launches)');
   }
-  const stamp = readStamp();
-  const files = layout();
-  if (!stamp) fail(`code-server is not installed in ${files.dir}: run \`node scripts/vscode/installCodeServer.mjs\` first`);
-  if (!existsSync(chromiumPath)) fail(`no Chromium at ${chromiumPath} (Debian: apt-get install -y chromium; or set DAX_CHROMIUM)`);
+  let install;
+  try {
+    install = installedCodeServer();
+  } catch (error) {
+    fail(error.message);
+  }
+  const { files, stamp } = install;
+  const noChromium = missingChromium();
+  if (noChromium) fail(noChromium.message);
 
   prepareArtifacts();
   state.tmp = mkdtempSync(path.join(os.tmpdir(), 'dax-vscode-shim-'));
@@ -110,7 +113,8 @@ async function main() {
 
   const port = await freePort();
   await startServer(files, stamp, port);
-  const url = workbenchUrl(port);
+  const payload = [...options.extensionDevelopmentPath.map((folder) => ['extensionDevelopmentPath', folder]), ['extensionTestsPath', options.extensionTestsPath]];
+  const url = workbenchUrl(port, { workspace: options.workspace, payload });
   const exitCode = await runInBrowser(url);
   await finish(exitCode, exitCode === 0 ? 'tests passed' : `tests failed (exit code ${exitCode})`);
 }
@@ -160,60 +164,25 @@ function prepareArtifacts() {
 
 /** Starts code-server on Node 24 in its own process group (so that cleanup reaches its extension host too). */
 async function startServer(files, stamp, port) {
-  const home = (name) => {
-    const folder = path.join(state.tmp, name);
-    mkdirSync(folder, { recursive: true });
-    return folder;
-  };
-  const userDataDir = options.userDataDir ?? home('user-data');
-  const extensionsDir = options.extensionsDir ?? home('extensions');
-  mkdirSync(extensionsDir, { recursive: true });
-  // A profile that already has settings keeps them; a fresh one gets the lean defaults.
-  const settings = path.join(userDataDir, 'User', 'settings.json');
-  if (!existsSync(settings)) {
-    mkdirSync(path.dirname(settings), { recursive: true });
-    writeFileSync(settings, `${JSON.stringify(DEFAULT_USER_SETTINGS, null, 2)}\n`);
-  }
-  const config = path.join(state.tmp, 'config.yaml');
-  writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
-  const env = { ...process.env, XDG_CONFIG_HOME: home('config'), XDG_DATA_HOME: home('data'), XDG_CACHE_HOME: home('cache'), XDG_STATE_HOME: home('state') };
-  // Inside a VS Code terminal these make code-server hand its arguments to that VS Code instead of starting.
-  for (const name of Object.keys(env)) if (name.startsWith('VSCODE_') || name === 'ELECTRON_RUN_AS_NODE') delete env[name];
-  const args = [
-    files.entry,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
-    '--config', config,
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--disable-workspace-trust',
-    '--ignore-last-opened',
-    '--vscode-option', 'enable-smoke-test-driver',
-  ];
   say(`starting code-server ${stamp.codeServer} (VS Code ${stamp.vscode}, Node ${stamp.node}) on 127.0.0.1:${port}`);
-  const server = spawn(files.node, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  state.server = server;
-  for (const stream of [server.stdout, server.stderr]) {
-    let pending = '';
-    stream.on('data', (chunk) => {
+  state.server = spawnCodeServer({
+    files,
+    tmp: state.tmp,
+    port,
+    userDataDir: options.userDataDir,
+    extensionsDir: options.extensionsDir,
+    extraArgs: ['--vscode-option', 'enable-smoke-test-driver'],
+    onOutput: (chunk) => {
       state.serverLog?.write(chunk);
       if (verbose) process.stderr.write(chunk);
-      const lines = (pending + chunk.toString()).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) watchServerLine(line);
-    });
-  }
-  server.on('exit', (code, signal) => {
-    state.server = undefined;
-    if (!state.finishing) finish(EXIT_HARNESS, `code-server exited early (${signal ?? `exit code ${code}`}); see ${path.join(artifacts, 'code-server.log')}`);
+    },
+    onLine: watchServerLine,
+    onExit: (code, signal) => {
+      state.server = undefined;
+      if (!state.finishing) finish(EXIT_HARNESS, `code-server exited early (${signal ?? `exit code ${code}`}); see ${path.join(artifacts, 'code-server.log')}`);
+    },
   });
-  const deadline = Date.now() + 60_000;
-  while (!(await healthy(port))) {
-    if (Date.now() > deadline) fail(`code-server did not answer /healthz within 60 s; see ${path.join(artifacts, 'code-server.log')}`);
-    await sleep(200);
-  }
+  await waitHealthy(state.server, port, 60_000).catch((error) => fail(`${error.message}; see ${path.join(artifacts, 'code-server.log')}`));
   say('code-server is up');
 }
 
@@ -222,64 +191,21 @@ async function startServer(files, stamp, port) {
  * exit code 0, so the process's real end is read from code-server's own log.
  */
 function watchServerLine(line) {
-  const match = /Extension Host Process exited with code: (\S+), signal: (\S+)\./.exec(line);
-  if (match) state.extensionHostExit = { code: match[1] === 'null' ? null : Number(match[1]), signal: match[2] === 'null' ? null : match[2] };
-  const launched = /<(\d+)> Launched Extension Host Process/.exec(line);
-  if (launched) guardMemory(Number(launched[1]));
-}
-
-/** Polls the extension host's VmRSS (Linux) and kills it past DAX_VSCODE_MAX_RSS_MB. */
-function guardMemory(pid) {
-  const timer = setInterval(() => {
-    let status;
-    try {
-      status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    } catch {
-      clearInterval(timer);
-      return;
-    }
-    const rssMb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024;
-    if (rssMb <= maxHostRssMb) return;
-    clearInterval(timer);
-    state.extensionHostKilled = `its resident memory reached ${Math.round(rssMb)} MB (limit DAX_VSCODE_MAX_RSS_MB=${maxHostRssMb})`;
-    console.error(`${TAG} killing the extension host (pid ${pid}): ${state.extensionHostKilled}`);
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }, 1_000);
-  timer.unref();
-}
-
-/** The workbench URL whose payload makes the workbench run the extension tests (needs enable-smoke-test-driver). */
-function workbenchUrl(port) {
-  const remote = (file) => `vscode-remote://remote${pathToFileURL(file).pathname}`;
-  const payload = [
-    ...options.extensionDevelopmentPath.map((folder) => ['extensionDevelopmentPath', remote(folder)]),
-    ['extensionTestsPath', remote(options.extensionTestsPath)],
-  ];
-  const query = new URLSearchParams();
-  if (options.workspace === undefined) query.set('ew', 'true');
-  else if (options.workspace.endsWith('.code-workspace') && existsSync(options.workspace) && statSync(options.workspace).isFile()) query.set('workspace', options.workspace);
-  else query.set('folder', options.workspace);
-  query.set('payload', JSON.stringify(payload));
-  return `http://127.0.0.1:${port}/?${query}`;
+  const event = extensionHostEvent(line);
+  if (event && 'exited' in event) state.extensionHostExit = event.exited;
+  if (event && 'launched' in event) {
+    const pid = event.launched;
+    // A runaway host is killed with a clear message instead of taking the machine into the kernel's OOM killer.
+    guardMemory(pid, maxHostRssMb, (why) => {
+      state.extensionHostKilled = `${why} (limit DAX_VSCODE_MAX_RSS_MB=${maxHostRssMb})`;
+      console.error(`${TAG} killing the extension host (pid ${pid}): ${state.extensionHostKilled}`);
+    });
+  }
 }
 
 /** Opens the workbench in headless Chromium and resolves with the code passed to window.codeAutomationExit. */
 async function runInBrowser(url) {
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-    // Chromium keeps crash reports and dconf files under XDG_CONFIG_HOME/XDG_CACHE_HOME; keep them out of the home.
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(state.tmp, 'browser-config'), XDG_CACHE_HOME: path.join(state.tmp, 'browser-cache') },
-    // Without the networking flags Chromium keeps dialling hosts this machine cannot reach.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium({ tmp: state.tmp });
   state.browser = browser;
   browser.on('disconnected', () => {
     state.browser = undefined;
@@ -355,27 +281,13 @@ async function finish(code, reason) {
   process.exit(code);
 }
 
-/** SIGTERM to code-server's process group, SIGKILL if it is still there after 5 s. */
+/** Stops code-server's process group (and the extension host in it). */
 async function stopServer() {
-  const server = state.server;
-  if (!server) return;
-  const gone = new Promise((resolve) => server.once('exit', resolve));
-  signalGroup(server.pid, 'SIGTERM');
-  if ((await withTimeout(gone, 5_000).catch(() => 'timeout')) === 'timeout') signalGroup(server.pid, 'SIGKILL');
-  // The extension host may outlive the server process in the same group.
-  signalGroup(server.pid, 'SIGKILL');
+  await stopCodeServer(state.server);
 }
 
 function killServerNow() {
-  if (state.server?.pid) signalGroup(state.server.pid, 'SIGKILL');
-}
-
-function signalGroup(pid, signal) {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // The group is already gone.
-  }
+  killCodeServerNow(state.server);
 }
 
 /** A positive number from the environment, or the default when unset; anything else stops the run. */
@@ -392,38 +304,4 @@ function positiveNumber(name, fallback) {
 
 function fail(message) {
   throw new HarnessError(message);
-}
-
-function healthy(port) {
-  return new Promise((resolve) => {
-    const request = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: 2_000 }, (response) => {
-      response.resume();
-      resolve(response.statusCode === 200);
-    });
-    request.on('error', () => resolve(false));
-    request.on('timeout', () => {
-      request.destroy();
-      resolve(false);
-    });
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function withTimeout(promise, ms) {
-  return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
 }

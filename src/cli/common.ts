@@ -4,7 +4,7 @@ import type { ImageClassifier } from '../engine/blackbox/classifier';
 import { loadModelConfig } from '../engine/blackbox/modelConfig';
 import { openClassifier } from '../engine/blackbox/openClassifier';
 import { DaxError, asDaxError } from '../engine/core/errors';
-import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
+import { DEFAULT_FAITHFULNESS_STEPS, type FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import { initBackend, type BackendPreference } from '../engine/tf/runtime';
 
 /** Exit codes. */
@@ -51,7 +51,7 @@ export function backendOption(text: string | undefined): BackendPreference {
 export function faithfulnessOptions(values: { substrate?: string; steps?: string }, queryBatchSize: number): FaithfulnessOptions {
   const substrate = values.substrate ?? 'blur';
   if (substrate !== 'blur' && substrate !== 'zero') throw new DaxError('usage', `--substrate must be blur or zero (got "${substrate}").`);
-  const steps = values.steps === undefined ? 32 : integerOption('--steps', values.steps, 2);
+  const steps = values.steps === undefined ? DEFAULT_FAITHFULNESS_STEPS : integerOption('--steps', values.steps, 2);
   return { substrate, steps, queryBatchSize };
 }
 

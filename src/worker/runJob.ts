@@ -11,6 +11,7 @@ import { explainImage } from '../engine/explainImage';
 import { outputPaths, saliencyBytes, writeExplanation } from '../engine/io/outputs';
 import { PRESETS } from '../engine/methods/dax/presets';
 import { methodForBudget } from '../engine/methods/method';
+import { DEFAULT_FAITHFULNESS_STEPS, type FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import { initBackend } from '../engine/tf/runtime';
 import type { ComparisonDetail, ComparisonResult, DisplayPixels, ExplainJob, ExplainResult } from '../shared/protocol';
 import { METHOD_NAMES } from '../engine/methods/method';
@@ -30,7 +31,7 @@ export async function runJob(job: ExplainJob, signal: AbortSignal, onProgress: P
     preset: job.preset,
     seed: job.seed,
     target: job.target ?? config.target,
-    faithfulness: job.faithfulness ? { steps: 32, substrate: 'blur', queryBatchSize: settings.queryBatchSize } : undefined,
+    faithfulness: job.faithfulness ? faithfulnessFor(settings.queryBatchSize) : undefined,
     backend: job.backend,
     signal,
     onProgress,
@@ -53,7 +54,7 @@ export async function runComparison(job: ExplainJob, budget: number, signal: Abo
     preset: job.preset,
     seed: job.seed,
     target: job.target ?? config.target,
-    faithfulness: { steps: 32, substrate: 'blur', queryBatchSize: settings.queryBatchSize },
+    faithfulness: faithfulnessFor(settings.queryBatchSize),
     backend: job.backend,
     signal,
     onProgress: (_method, event) => onProgress(event),
@@ -68,6 +69,11 @@ export async function runComparison(job: ExplainJob, budget: number, signal: Abo
     },
   });
   return { report, detail };
+}
+
+/** The CLI's defaults: the blurred substrate (RISE's evaluation) and the default number of steps. */
+function faithfulnessFor(queryBatchSize: number): FaithfulnessOptions {
+  return { steps: DEFAULT_FAITHFULNESS_STEPS, substrate: 'blur', queryBatchSize };
 }
 
 async function prepare(job: ExplainJob) {

@@ -7,7 +7,7 @@ import { DaxError, asDaxError } from './core/errors';
 import type { ProgressListener } from './core/progress';
 import { createRng } from './core/rng';
 import { decodeImage, decodeMask, DEFAULT_MAX_PIXELS, type RgbImage } from './io/image';
-import { runMethod, upsample, type MethodSpec } from './methods/method';
+import { runMethod, type MethodSpec } from './methods/method';
 import { measureFaithfulness, type FaithfulnessOptions } from './metrics/faithfulness';
 import { bestIou, iouAtThreshold, pointingHit } from './metrics/groundTruth';
 import { buildScene, type Scene } from './perturbation/scene';
@@ -133,9 +133,6 @@ function argmax(values: Float32Array): number {
   for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
   return best;
 }
-
-/** Bilinear upsampling of a coarse map to the image. */
-export const upsampleMask = upsample;
 
 /** Min-max normalisation to [0, 1]; a constant map becomes all zeros. */
 export function normalise(full: Float32Array): Float32Array {

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { loadModelConfig } from '../../src/engine/blackbox/modelConfig';
 import { openClassifier } from '../../src/engine/blackbox/openClassifier';
 import type { ImageClassifier } from '../../src/engine/blackbox/classifier';
-import { normalise, upsampleMask } from '../../src/engine/explainImage';
+import { normalise } from '../../src/engine/explainImage';
+import { upsample } from '../../src/engine/methods/method';
 import { decodeImage } from '../../src/engine/io/image';
 import { runLime } from '../../src/engine/methods/lime';
 import { runRise, type BaselineOutcome } from '../../src/engine/methods/rise';
@@ -33,7 +34,7 @@ before(async () => {
 });
 
 function regionIou(outcome: BaselineOutcome): number {
-  const saliency = normalise(upsampleMask(outcome.map, outcome.width, outcome.height, ORACLE.size, ORACLE.size));
+  const saliency = normalise(upsample(outcome.map, outcome.width, outcome.height, ORACLE.size, ORACLE.size));
   return iouOfTopFraction(saliency, regionMask(), fraction);
 }
 

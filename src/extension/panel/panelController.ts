@@ -36,26 +36,30 @@ export class PanelController implements vscode.Disposable {
     return this.panel !== undefined;
   }
 
-  /** Opens the panel (or brings it forward) and sends it the current state. */
+  /**
+   * Opens the panel or brings it forward. The state follows on its own: a new or reloaded webview asks for it
+   * (`panel/readyCommand`), a revealed one gets it from the view-state change, and callers refresh after changing it.
+   */
   show(preserveFocus = true): void {
     if (this.panel) {
       this.panel.reveal(undefined, preserveFocus);
-      void this.refresh();
       return;
     }
     const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'DAX Explain', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, this.options());
     this.adopt(panel);
   }
 
-  /** Sends the complete state. */
-  async refresh(): Promise<void> {
-    if (!this.panel) return;
-    this.post(await this.snapshot());
+  /** Sends the complete state, and returns it (undefined when there is no panel). */
+  async refresh(): Promise<PanelStateNotification | undefined> {
+    if (!this.panel) return undefined;
+    const state = await this.snapshot();
+    this.post(state);
+    return state;
   }
 
   /** Handles a message from the panel (the webview's listener calls this; so can tests). */
   handle(message: PanelToHost): void {
-    if (message.type === 'panel/readyCommand') void this.refresh().then(() => this.replayProgress());
+    if (message.type === 'panel/readyCommand') void this.refresh().then((state) => this.replayProgress(state));
     else this.onCommand(message);
   }
 
@@ -96,9 +100,8 @@ export class PanelController implements vscode.Disposable {
     });
   }
 
-  private async replayProgress(): Promise<void> {
-    const state = await this.snapshot();
-    if (state.active) for (const message of this.runProgress) this.post(message);
+  private replayProgress(state: PanelStateNotification | undefined): void {
+    if (state?.active) for (const message of this.runProgress) this.post(message);
   }
 
   private post(message: HostToPanel): void {

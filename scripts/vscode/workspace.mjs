@@ -9,6 +9,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /** The image every VS Code test explains. */
 export const EXAMPLE_IMAGE = 'stationery-sign.jpg';
+/** The sound the audio tests explain (speech at 0.25-1.05 s in noise), from examples/speech/. */
+export const EXAMPLE_SOUND = 'open-the-door.wav';
 
 /**
  * A workspace folder as a user would have it: examples/stationery-sign.jpg and a .vscode/settings.json naming the
@@ -19,8 +21,14 @@ export function makeWorkspace(folder, settings = {}) {
   const examples = path.join(ROOT, 'examples');
   mkdirSync(path.join(folder, '.vscode'), { recursive: true });
   copyFileSync(path.join(examples, EXAMPLE_IMAGE), path.join(folder, EXAMPLE_IMAGE));
+  copyFileSync(path.join(examples, 'speech', EXAMPLE_SOUND), path.join(folder, EXAMPLE_SOUND));
   const model = JSON.parse(readFileSync(path.join(examples, 'text-direction.model.json'), 'utf8'));
-  const all = { 'dax.models': [{ ...model, path: path.resolve(examples, model.path) }], 'dax.preset': 'fast', ...settings };
+  const speech = JSON.parse(readFileSync(path.join(examples, 'speech', 'speech-activity.model.json'), 'utf8'));
+  const models = [
+    { ...model, path: path.resolve(examples, model.path) },
+    { ...speech, path: path.resolve(examples, 'speech', speech.path) },
+  ];
+  const all = { 'dax.models': models, 'dax.preset': 'fast', ...settings };
   writeFileSync(path.join(folder, '.vscode', 'settings.json'), `${JSON.stringify(all, null, 2)}\n`);
   return folder;
 }

@@ -1,7 +1,8 @@
 // What the `dax` commands share: exit codes, option parsing helpers, opening the model, Ctrl-C handling.
 import { existsSync } from 'node:fs';
-import type { ImageClassifier } from '../engine/blackbox/classifier';
+import type { AudioClassifier, ImageClassifier } from '../engine/blackbox/classifier';
 import { loadModelConfig } from '../engine/blackbox/modelConfig';
+import { openAudioClassifier } from '../engine/blackbox/openAudioClassifier';
 import { openClassifier } from '../engine/blackbox/openClassifier';
 import { DaxError, asDaxError } from '../engine/core/errors';
 import { DEFAULT_FAITHFULNESS_STEPS, type FaithfulnessOptions } from '../engine/metrics/faithfulness';
@@ -61,10 +62,20 @@ export function existingFile(option: string, file: string | undefined): void {
 
 /** Loads the model description and opens the black box; TF.js models need the engine's backend up first. */
 export async function openModel(modelFile: string, target: string | undefined, backend: BackendPreference): Promise<ImageClassifier> {
+  const classifier = await openAnyModel(modelFile, target, backend);
+  if (classifier.modality === 'audio') {
+    await classifier.dispose();
+    throw new DaxError('usage', 'is an audio model; this command measures image explanations only (audio: dax explain <clip> --faithfulness).', modelFile);
+  }
+  return classifier;
+}
+
+/** Opens an image or an audio model, whichever the description is (audio descriptions have an "audio" object). */
+export async function openAnyModel(modelFile: string, target: string | undefined, backend: BackendPreference): Promise<ImageClassifier | AudioClassifier> {
   try {
     const config = await loadModelConfig(modelFile, { target });
     await initBackend(backend);
-    return await openClassifier(config);
+    return config.audio ? await openAudioClassifier(config) : await openClassifier(config);
   } catch (error) {
     throw asDaxError(error, 'model', modelFile);
   }

@@ -1,22 +1,29 @@
-// `dax explain`: one explanation per input image, with DAX or a baseline, written as saliency, overlay and report.
+// `dax explain`: one explanation per input (image, or sound for an audio model), with DAX or a baseline, written
+// as files next to each other in the output folder.
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import type { ImageClassifier } from '../engine/blackbox/classifier';
+import type { AudioClassifier, ImageClassifier } from '../engine/blackbox/classifier';
+import { AUDIO_EXTENSIONS } from '../engine/audio/decodeAudio';
+import { parseTimeInterval } from '../engine/audio/timeSaliency';
+import { explainAudio } from '../engine/explainAudio';
+import { audioOutputPaths, writeAudioExplanation } from '../engine/io/audioOutputs';
 import { DaxError, asDaxError } from '../engine/core/errors';
 import { explainImage } from '../engine/explainImage';
 import { outputPaths, writeExplanation } from '../engine/io/outputs';
 import { PRESETS, type DaxSettings, type PresetName } from '../engine/methods/dax/presets';
 import { METHOD_NAMES, methodForBudget, type MethodName, type MethodSpec } from '../engine/methods/method';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
-import type { ExplanationReport } from '../shared/report';
-import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, numberOption, openModel, seconds, usageError, withInterrupt } from './common';
+import type { ExplanationReport, TimeInterval } from '../shared/report';
+import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, numberOption, openAnyModel, seconds, usageError, withInterrupt } from './common';
 import { ProgressBar } from './progressBar';
 
-export const EXPLAIN_USAGE = `dax explain <image...> --model <config.json | model.onnx | model.json> [options]
+export const EXPLAIN_USAGE = `dax explain <input...> --model <config.json | model.onnx | model.json> [options]
 
-  Explains why the model gave each image its class. Writes <stem>.saliency.png,
-  <stem>.overlay.png and <stem>.dax.json (with --method other than dax:
-  <stem>.<method>.saliency.png and so on).
+  Explains why the model gave each input its class. Images: writes <stem>.saliency.png,
+  <stem>.overlay.png and <stem>.dax.json. Sounds (the model description has an "audio"
+  object): writes <stem>.saliency.png (the spectrogram with the map), <stem>.mask.png,
+  <stem>.kept.wav, <stem>.removed.wav and <stem>.dax.json (with the saliency over time
+  and the top intervals). With --method other than dax: <stem>.<method>.saliency.png and so on.
 
   --model FILE          model description (JSON) or model file (required)
   --method NAME         dax | rise | lime | occlusion (default dax)
@@ -28,12 +35,14 @@ export const EXPLAIN_USAGE = `dax explain <image...> --model <config.json | mode
   --lambda2 L           weight of the KL term between answer histograms (DAX; default 0)
   --seed S              random seed (default 0): the same seed repeats a run on the same backend
   --target T            class to explain: index or label (default: the top-1 class)
-  --ground-truth FILE   mask image: report IoU at 0.2, best IoU and the pointing game
+  --ground-truth GT     images: a mask image (IoU at 0.2, best IoU, pointing game);
+                        sounds: START-END in seconds (time IoU of the top interval)
   --faithfulness        also measure deletion and insertion AUC (2·(steps+1) more queries)
   --substrate NAME      blur | zero: what deleted pixels become (default blur)
   --steps N             points on the deletion/insertion curves (default 32)
   --backend NAME        auto | tensorflow | wasm | cpu (default auto)
   --max-pixels N        refuse larger images (default 40000000)
+  --max-seconds S       refuse longer sounds (default 60)
   --json                print the results as JSON on stdout (no progress bar)`;
 
 interface FileResult {
@@ -63,6 +72,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
         seed: { type: 'string' },
         'ground-truth': { type: 'string' },
         faithfulness: { type: 'boolean', default: false },
+        'max-seconds': { type: 'string' },
       },
     });
   } catch (error) {
@@ -75,6 +85,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
   let spec: MethodSpec;
   let seed: number;
   let maxPixels: number | undefined;
+  let maxSeconds: number | undefined;
   let faithfulness: FaithfulnessOptions | undefined;
   const presetName = (values.preset ?? 'balanced') as PresetName;
   let backend;
@@ -94,8 +105,8 @@ export async function explainCommand(argv: string[]): Promise<number> {
     spec = methodForBudget(method, settings.samples, settings);
     seed = values.seed === undefined ? 0 : integerOption('--seed', values.seed, 0);
     if (values['max-pixels'] !== undefined) maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);
-    if (values['ground-truth'] && inputs.length > 1) throw new DaxError('usage', '--ground-truth applies to a single input image.');
-    existingFile('--ground-truth', values['ground-truth']);
+    if (values['max-seconds'] !== undefined) maxSeconds = numberOption('--max-seconds', values['max-seconds'], 0.01);
+    if (values['ground-truth'] && inputs.length > 1) throw new DaxError('usage', '--ground-truth applies to a single input.');
     if (values.faithfulness) faithfulness = faithfulnessOptions(values, settings.queryBatchSize);
     else if (values.substrate !== undefined || values.steps !== undefined) throw new DaxError('usage', '--substrate and --steps go with --faithfulness.');
   } catch (error) {
@@ -104,24 +115,63 @@ export async function explainCommand(argv: string[]): Promise<number> {
 
   const outDir = path.resolve(values.out ?? 'dax-out');
   const results: FileResult[] = [];
-  let classifier: ImageClassifier | undefined;
+  let classifier: ImageClassifier | AudioClassifier;
   try {
-    classifier = await openModel(values.model, values.target, backend);
+    classifier = await openAnyModel(values.model, values.target, backend);
   } catch (error) {
     return usageError((error as Error).message);
   }
+  // The ground truth is a mask file for images and an interval for sounds; both are checked before any work.
+  let truthInterval: TimeInterval | undefined;
+  try {
+    const truth = values['ground-truth'];
+    if (classifier.modality === 'audio') {
+      if (truth !== undefined) truthInterval = parseTimeInterval(truth);
+    } else {
+      existingFile('--ground-truth', truth);
+      const audioInput = inputs.find((input) => isAudioFile(input));
+      if (audioInput) throw new DaxError('usage', `is a sound, but ${classifier.config.name} is an image model; give a model description with an "audio" object.`, audioInput);
+    }
+  } catch (error) {
+    await classifier.dispose();
+    return usageError(error instanceof RangeError ? `--ground-truth: ${error.message}.` : (error as Error).message);
+  }
+
   try {
     const interrupted = await withInterrupt(async (signal) => {
       for (const input of inputs) {
         const bar = new ProgressBar(path.basename(input), !values.json && process.stderr.isTTY === true);
         try {
+          if (classifier.modality === 'audio') {
+            const explanation = await explainAudio({
+              audioFile: path.resolve(input),
+              classifier,
+              method: spec,
+              preset: spec.method === 'dax' ? presetName : 'custom',
+              seed,
+              target: classifier.config.target,
+              groundTruth: truthInterval,
+              faithfulness: faithfulness && { steps: faithfulness.steps, queryBatchSize: faithfulness.queryBatchSize },
+              maxSeconds,
+              backend,
+              signal,
+              onProgress: bar.onProgress,
+            });
+            bar.stop();
+            const paths = audioOutputPaths(outDir, input, spec.method);
+            await writeAudioExplanation(paths, explanation.scene, explanation.saliency, explanation.report);
+            const report = { ...explanation.report, outputs: paths };
+            results.push({ file: input, status: 'ok', report, exitCode: EXIT.ok });
+            if (!values.json) process.stdout.write(describe(input, report));
+            continue;
+          }
           const explanation = await explainImage({
             imageFile: path.resolve(input),
-            classifier: classifier!,
+            classifier,
             method: spec,
             preset: spec.method === 'dax' ? presetName : 'custom',
             seed,
-            target: classifier!.config.target,
+            target: classifier.config.target,
             groundTruthFile: values['ground-truth'] ? path.resolve(values['ground-truth']) : undefined,
             faithfulness,
             maxPixels,
@@ -167,11 +217,21 @@ function describe(input: string, report: ExplanationReport): string {
       : `${report.method.toUpperCase()}: ${report.queries} queries in ${seconds(report.timing.queryMs)} s`;
   const truth = report.groundTruth;
   const faithful = report.faithfulness;
+  const audio = report.audio;
+  const top = audio?.intervals[0];
+  const files = Object.entries(report.outputs!).map(([key, file]) => `  ${`${key}:`.padEnd(10)}${file}\n`).join('');
   return (
     `${input}: ${label}, p = ${target.probability.toFixed(3)}\n` +
     `  ${work}\n` +
+    (audio ? `  top interval: ${top ? `${top.start.toFixed(2)}-${top.end.toFixed(2)} s` : 'none (flat map)'} of ${audio.durationSeconds.toFixed(2)} s\n` : '') +
+    (audio?.groundTruth ? `  ground truth ${audio.groundTruth.start}-${audio.groundTruth.end} s: time IoU = ${audio.groundTruth.timeIou.toFixed(3)}\n` : '') +
     (truth ? `  ground truth: IoU@0.2 = ${truth.iouAt02.toFixed(3)}, best IoU = ${truth.bestIou.toFixed(3)} at ${truth.bestThreshold.toFixed(2)}, pointing ${truth.pointingHit ? 'hit' : 'miss'}\n` : '') +
     (faithful ? `  deletion AUC = ${faithful.deletionAuc.toFixed(3)} (lower is better), insertion AUC = ${faithful.insertionAuc.toFixed(3)} (higher is better), ${faithful.substrate} substrate\n` : '') +
-    `  saliency: ${report.outputs!.saliency}\n  overlay:  ${report.outputs!.overlay}\n  report:   ${report.outputs!.report}\n`
+    files
   );
+}
+
+function isAudioFile(file: string): boolean {
+  const extension = path.extname(file).slice(1).toLowerCase();
+  return (AUDIO_EXTENSIONS as readonly string[]).includes(extension);
 }

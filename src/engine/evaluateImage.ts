@@ -33,7 +33,7 @@ export async function evaluateImage(request: EvaluateImageRequest): Promise<Eval
   // Only the placement at the model's input matters here; the segmentation is never used, so keep it trivial.
   const scene = await buildScene(image, classifier, { segmentation: 'grid', segments: 1, fill: 'zero' });
   try {
-    const input = await runQueries(classifier, 1, (_i, out) => out.set(scene.model.original), { batchSize: 1, padding: scene.model.padding, signal });
+    const input = await runQueries(classifier, 1, (_i, out) => out.set(scene.model.original), { batchSize: 1, inputLength: scene.model.original.length, padding: scene.model.padding, signal });
     const probabilities = input.rows[0]!;
     const target = chooseTarget(request.target, classifier, probabilities);
     onProgress?.({ type: 'phase', phase: 'measuring', message: 'deleting and inserting pixels in saliency order' });

@@ -1,7 +1,7 @@
 // Explains why a black box gave an image its class: decode, query, train, and return the saliency with a report.
 import path from 'node:path';
 import type { ExplanationReport, ClassScore, GroundTruthScores } from '../shared/report';
-import type { ImageClassifier } from './blackbox/classifier';
+import type { BlackBox, ImageClassifier } from './blackbox/classifier';
 import { resolveTarget } from './blackbox/modelConfig';
 import { DaxError, asDaxError } from './core/errors';
 import type { ProgressListener } from './core/progress';
@@ -113,7 +113,7 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
 }
 
 /** The class to explain: the requested one (index or label), or the top-1 class on the input. */
-export function chooseTarget(requested: number | string | undefined, classifier: ImageClassifier, probabilities: Float32Array): number {
+export function chooseTarget(requested: number | string | undefined, classifier: BlackBox, probabilities: Float32Array): number {
   const labels = classifier.labels;
   if (labels && labels.length !== probabilities.length) {
     throw new DaxError('usage', `has ${labels.length} labels but the model returns ${probabilities.length} classes.`, classifier.config.path);

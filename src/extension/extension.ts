@@ -8,7 +8,7 @@ import { selectModel } from './commands/selectModel';
 import { PanelController } from './panel/panelController';
 import { Runner } from './runner';
 import { RunStore } from './runStore';
-import { IMAGE_EXTENSIONS } from './settings';
+import { IMAGE_EXTENSIONS, SOUND_EXTENSIONS, inputKind } from './settings';
 import { WorkerClient } from './workerClient';
 
 /** What `activate` returns: handles for the integration tests (not a public API). */
@@ -49,11 +49,11 @@ export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
   const explain = async (uri?: vscode.Uri): Promise<unknown> => {
     const target = uri ?? activeFileUri();
     if (!target) {
-      void vscode.window.showInformationMessage('DAX: open an image (or right-click one in the explorer) to explain it.');
+      void vscode.window.showInformationMessage('DAX: open an image or a sound (or right-click one in the explorer) to explain it.');
       return undefined;
     }
-    if (!IMAGE_EXTENSIONS.includes(path.extname(target.fsPath).toLowerCase())) {
-      void vscode.window.showWarningMessage(`DAX: ${path.basename(target.fsPath)} is not an image DAX can read (${IMAGE_EXTENSIONS.join(', ')}).`);
+    if (!inputKind(target.fsPath)) {
+      void vscode.window.showWarningMessage(`DAX: ${path.basename(target.fsPath)} is not an image or a sound DAX can read (${[...IMAGE_EXTENSIONS, ...SOUND_EXTENSIONS].join(', ')}).`);
       return undefined;
     }
     return runner.explain(target);

@@ -131,11 +131,20 @@ export class RunStore {
   }
 }
 
+/**
+ * display.bin: width, height (u32 LE), RGB bytes, saliency bytes. A sound's result adds audio.json (its facts and
+ * the lengths of its arrays) and audio.bin (the original, kept and removed samples and the time curve, float32).
+ */
 async function writeDisplay(file: string, display: DisplayPixels): Promise<void> {
   const header = Buffer.alloc(8);
   header.writeUInt32LE(display.width, 0);
   header.writeUInt32LE(display.height, 4);
   await writeFile(file, Buffer.concat([header, Buffer.from(display.rgb.buffer, display.rgb.byteOffset, display.rgb.length), Buffer.from(display.saliency.buffer, display.saliency.byteOffset, display.saliency.length)]));
+  if (!display.audio) return;
+  const { original, kept, removed, timeSaliency, ...facts } = display.audio;
+  const arrays = [original, kept, removed, timeSaliency];
+  await writeFile(path.join(path.dirname(file), 'audio.json'), JSON.stringify({ ...facts, lengths: arrays.map((a) => a.length) }));
+  await writeFile(path.join(path.dirname(file), 'audio.bin'), Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
 }
 
 async function readDisplay(file: string): Promise<DisplayPixels> {
@@ -144,5 +153,24 @@ async function readDisplay(file: string): Promise<DisplayPixels> {
   const height = data.readUInt32LE(4);
   const pixels = width * height;
   if (data.length !== 8 + pixels * 4) throw new Error(`${file} is truncated`);
-  return { width, height, rgb: new Uint8Array(data.buffer, data.byteOffset + 8, pixels * 3), saliency: new Uint8Array(data.buffer, data.byteOffset + 8 + pixels * 3, pixels) };
+  const display: DisplayPixels = { width, height, rgb: new Uint8Array(data.buffer, data.byteOffset + 8, pixels * 3), saliency: new Uint8Array(data.buffer, data.byteOffset + 8 + pixels * 3, pixels) };
+  let facts: Omit<NonNullable<DisplayPixels['audio']>, 'original' | 'kept' | 'removed' | 'timeSaliency'> & { lengths: number[] };
+  try {
+    facts = JSON.parse(await readFile(path.join(path.dirname(file), 'audio.json'), 'utf8')) as typeof facts;
+  } catch {
+    return display;
+  }
+  const samples = await readFile(path.join(path.dirname(file), 'audio.bin'));
+  const { lengths, ...rest } = facts;
+  if (samples.length !== 4 * lengths.reduce((a, b) => a + b, 0)) throw new Error(`${file}: audio.bin is truncated`);
+  // A fresh copy: the file's buffer need not be 4-byte aligned.
+  const all = new Float32Array(samples.buffer.slice(samples.byteOffset, samples.byteOffset + samples.length));
+  const parts: Float32Array[] = [];
+  let offset = 0;
+  for (const length of lengths) {
+    parts.push(all.subarray(offset, offset + length));
+    offset += length;
+  }
+  const [original, kept, removed, timeSaliency] = parts as [Float32Array, Float32Array, Float32Array, Float32Array];
+  return { ...display, audio: { ...rest, original, kept, removed, timeSaliency } };
 }

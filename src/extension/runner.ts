@@ -9,7 +9,7 @@ import type { ComparisonReport } from '../shared/report';
 const PRESET_QUERIES: Record<ExplainJob['preset'], number> = { fast: 500, balanced: 1000, thorough: 3000 };
 import type { PanelController } from './panel/panelController';
 import type { RunStore } from './runStore';
-import { activeModel, configuredModels, runSettings } from './settings';
+import { activeModel, configuredModels, inputKind, runSettings } from './settings';
 import { RunFailure, type WorkerClient } from './workerClient';
 
 /** What a caller may ask beyond the settings. */
@@ -118,12 +118,15 @@ export class Runner implements vscode.Disposable {
   }
 
   private jobFor(imageUri: vscode.Uri, target: number | string | undefined): ExplainJob | undefined {
-    const model = activeModel(imageUri);
+    const modality = inputKind(imageUri.fsPath) ?? 'image';
+    const model = activeModel(imageUri, modality);
     if (!model) {
       const { ignoredForTrust } = configuredModels(imageUri);
       const message = ignoredForTrust > 0
         ? `DAX: this workspace is not trusted, so the ${ignoredForTrust} model(s) its settings name are not loaded (a model or predict module runs code). Trust the workspace, or configure the model in your user settings.`
-        : 'DAX: no model is configured. Choose one with "DAX: Select Model…".';
+        : modality === 'audio'
+          ? `DAX: no audio model is configured for ${path.basename(imageUri.fsPath)}. Add one to "dax.models" with an "audio" object (see the README), or choose a model description with "DAX: Select Model…".`
+          : 'DAX: no model is configured. Choose one with "DAX: Select Model…".';
       void vscode.window.showWarningMessage(message, 'Select Model…').then((choice) => {
         if (choice) void vscode.commands.executeCommand('dax.selectModel');
       });

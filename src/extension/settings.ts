@@ -1,5 +1,6 @@
 // Reading the `dax.*` settings into an explanation job, with workspace trust applied: in an untrusted workspace,
 // models named by workspace settings are never loaded.
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExplainJob } from '../shared/protocol';
 
@@ -36,9 +37,17 @@ export function configuredModels(resource?: vscode.Uri): { models: ConfiguredMod
   return { models, ignoredForTrust: trusted ? 0 : fromWorkspace.length };
 }
 
-/** The model to explain with: `dax.activeModel` by name, else the first configured one. */
-export function activeModel(resource?: vscode.Uri): ConfiguredModel | undefined {
-  const { models } = configuredModels(resource);
+/** Whether a configured model takes sounds (its description has an `audio` object) or images. */
+export function modelModality(model: ConfiguredModel): 'image' | 'audio' {
+  return typeof model.description.audio === 'object' && model.description.audio !== null ? 'audio' : 'image';
+}
+
+/**
+ * The model to explain an input of `modality` with: `dax.activeModel` when it takes that kind of input, else
+ * the first configured model that does; so one image model and one audio model can be configured side by side.
+ */
+export function activeModel(resource?: vscode.Uri, modality: 'image' | 'audio' = 'image'): ConfiguredModel | undefined {
+  const models = configuredModels(resource).models.filter((model) => modelModality(model) === modality);
   const wanted = vscode.workspace.getConfiguration('dax', resource).get<string>('activeModel');
   return models.find((model) => model.name === wanted) ?? models[0];
 }
@@ -64,3 +73,13 @@ export function runSettings(resource?: vscode.Uri): Pick<ExplainJob, 'method' | 
 
 /** Image extensions the engine decodes (the explorer menu's `when` clause lists the same). */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif'];
+/** Sound extensions the engine decodes (listed in the same `when` clause). */
+export const SOUND_EXTENSIONS = ['.wav', '.wave', '.flac', '.mp3', '.ogg', '.oga', '.opus'];
+
+/** What kind of input a file is by its name, or undefined when DAX cannot read it. */
+export function inputKind(file: string): 'image' | 'audio' | undefined {
+  const extension = path.extname(file).toLowerCase();
+  if (IMAGE_EXTENSIONS.includes(extension)) return 'image';
+  if (SOUND_EXTENSIONS.includes(extension)) return 'audio';
+  return undefined;
+}

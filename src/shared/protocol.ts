@@ -1,6 +1,6 @@
 // The messages between the extension host, the worker process and the panel. One file, so that each side
 // changes in step with the others; imports nothing but the report's value types.
-import type { ComparisonReport, ExplanationReport } from './report';
+import type { ComparisonReport, ExplanationReport, TimeInterval } from './report';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Values
@@ -21,6 +21,7 @@ export interface RunError {
 
 /** What the host asks the worker to explain. Paths are absolute; the model is a description object or a file. */
 export interface ExplainJob {
+  /** The input: an image, or an audio file (when the model is an audio model). */
   imageFile: string;
   /** A model description as in the `dax.models` setting (relative paths resolved against `modelBaseDir`), or the path of a description / model file. */
   model: Record<string, unknown> | string;
@@ -153,6 +154,32 @@ export interface DisplayPixels {
   rgb: Uint8Array;
   /** The saliency, 0..255, row-major, same size. */
   saliency: Uint8Array;
+  /**
+   * Audio inputs: `rgb` is then the spectrogram (high frequencies at the top, time to the right) and `saliency`
+   * the map over it; these are the sounds and the curve that go with them.
+   */
+  audio?: DisplayAudio;
+}
+
+/** What the panel plays and plots for an audio result. */
+export interface DisplayAudio {
+  sampleRate: number;
+  /** Mono samples at `sampleRate`, in [-1, 1]: the input, what the mask keeps (input × M), what it removes (× (1 − M)). */
+  original: Float32Array;
+  kept: Float32Array;
+  removed: Float32Array;
+  durationSeconds: number;
+  /** The time saliency (see AudioFindings), one point per `frameSeconds`. */
+  timeSaliency: Float32Array;
+  frameSeconds: number;
+  /** Most salient intervals, best first. */
+  intervals: TimeInterval[];
+  /** Ground-truth interval, when one was given. */
+  truth?: TimeInterval;
+  /** Frequency axis of the spectrogram picture: bottom and top in Hz, and whether rows are mel-spaced. */
+  lowHz: number;
+  highHz: number;
+  scale: 'linear' | 'mel';
 }
 
 /** What the panel shows for one result. */

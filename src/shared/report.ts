@@ -54,6 +54,31 @@ export interface FaithfulnessSummary {
   insertionCurve: number[];
 }
 
+/** A time interval in seconds. */
+export interface TimeInterval {
+  start: number;
+  end: number;
+}
+
+/** What an audio explanation found over time (the map itself lies over the spectrogram's cells). */
+export interface AudioFindings {
+  sampleRate: number;
+  durationSeconds: number;
+  /** The spectrogram the mask lies on: `rows` (FFT bins or mel bands, lowest first) x `frames`. */
+  spectrogram: { rows: number; frames: number; scale: 'linear' | 'mel'; fftSize: number; hop: number; lowHz: number; highHz: number };
+  /** Seconds between the points of `timeSaliency` (point t is the frame centred at t · frameSeconds). */
+  frameSeconds: number;
+  /** Saliency per frame: the mean over the rows of the map, divided by its maximum (so in [0, 1]). */
+  timeSaliency: number[];
+  /**
+   * The most salient intervals, best first: runs of frames where the time saliency is at least half its peak,
+   * ranked by their total saliency (`mass`, in seconds × saliency). The first one is "the" top interval.
+   */
+  intervals: (TimeInterval & { mass: number })[];
+  /** Agreement of the top interval with a ground-truth interval. */
+  groundTruth?: TimeInterval & { timeIou: number };
+}
+
 /** The explanation methods a report can come from. */
 export type ReportMethod = 'dax' | 'rise' | 'lime' | 'occlusion';
 
@@ -62,6 +87,7 @@ export interface ExplanationReport {
   /** Format version of this report. */
   schema: 1;
   method: ReportMethod;
+  /** For audio, `width` x `height` are the spectrogram's frames x rows (the map's size). */
   input: { file: string; width: number; height: number };
   model: { name: string; kind: string; path: string; description: string };
   target: ClassScore;
@@ -87,8 +113,13 @@ export interface ExplanationReport {
   versions: Record<string, string>;
   groundTruth?: GroundTruthScores;
   faithfulness?: FaithfulnessSummary;
-  /** Where the outputs were written, when they were. */
-  outputs?: { saliency: string; overlay: string; report: string };
+  /** Audio inputs only: the map over time, its top intervals, the time IoU. */
+  audio?: AudioFindings;
+  /**
+   * Where the outputs were written, when they were. Images: the grey map and the overlay. Audio: the spectrogram
+   * with the map over it (`saliency`), the grey map per cell (`mask`), and the sounds the map keeps and removes.
+   */
+  outputs?: { saliency: string; report: string; overlay?: string; mask?: string; kept?: string; removed?: string };
 }
 
 /** `dax eval`: the metrics of an existing saliency map. */

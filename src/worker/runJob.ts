@@ -2,7 +2,12 @@
 // the result to what the panel draws.
 import path from 'node:path';
 import sharp from 'sharp';
-import type { ImageClassifier } from '../engine/blackbox/classifier';
+import type { AudioClassifier, ImageClassifier } from '../engine/blackbox/classifier';
+import { spectrogramPictures } from '../engine/audio/audioPictures';
+import { openAudioClassifier } from '../engine/blackbox/openAudioClassifier';
+import { DaxError } from '../engine/core/errors';
+import { explainAudio, type AudioExplanation } from '../engine/explainAudio';
+import { audioOutputPaths, keptAndRemoved, writeAudioExplanation } from '../engine/io/audioOutputs';
 import { loadModelConfig, parseModelConfig, type ModelConfig } from '../engine/blackbox/modelConfig';
 import { openClassifier } from '../engine/blackbox/openClassifier';
 import type { ProgressListener } from '../engine/core/progress';
@@ -20,10 +25,27 @@ import { METHOD_NAMES } from '../engine/methods/method';
 const DISPLAY_MAX_SIDE = 1024;
 
 /** The black box of the previous job, kept open while jobs keep naming the same model. */
-let cached: { key: string; classifier: ImageClassifier } | undefined;
+let cached: { key: string; classifier: ImageClassifier | AudioClassifier } | undefined;
 
 export async function runJob(job: ExplainJob, signal: AbortSignal, onProgress: ProgressListener): Promise<ExplainResult> {
   const { config, classifier, settings } = await prepare(job);
+  if (classifier.modality === 'audio') {
+    const explanation = await explainAudio({
+      audioFile: job.imageFile,
+      classifier,
+      method: methodForBudget(job.method, settings.samples, settings),
+      preset: job.preset,
+      seed: job.seed,
+      target: job.target ?? config.target,
+      faithfulness: job.faithfulness ? { steps: DEFAULT_FAITHFULNESS_STEPS, queryBatchSize: settings.queryBatchSize } : undefined,
+      backend: job.backend,
+      signal,
+      onProgress,
+    });
+    const paths = audioOutputPaths(job.outDir, job.imageFile, job.method);
+    await writeAudioExplanation(paths, explanation.scene, explanation.saliency, explanation.report);
+    return { report: { ...explanation.report, outputs: paths }, display: await audioDisplay(explanation) };
+  }
   const explanation = await explainImage({
     imageFile: job.imageFile,
     classifier,
@@ -44,6 +66,9 @@ export async function runJob(job: ExplainJob, signal: AbortSignal, onProgress: P
 /** Every method at `budget` queries on the job's image; each method's files go to the job's `outDir`. */
 export async function runComparison(job: ExplainJob, budget: number, signal: AbortSignal, onProgress: ProgressListener): Promise<ComparisonResult> {
   const { config, classifier, settings } = await prepare(job);
+  if (classifier.modality === 'audio') {
+    throw new DaxError('usage', 'Compare Methods draws images only so far; for a sound, run Explain with each method (setting dax.method) or `dax explain --method`.', job.imageFile);
+  }
   const detail: ComparisonDetail = { width: 0, height: 0, rgb: new Uint8Array(0), methods: [] };
   const report = await compareImage({
     imageFile: job.imageFile,
@@ -100,11 +125,11 @@ async function resolveModel(job: ExplainJob): Promise<ModelConfig> {
   return parseModelConfig(job.model, job.modelBaseDir, `model "${String(job.model.name ?? job.model.path)}" in the dax.models setting`);
 }
 
-async function classifierFor(config: ModelConfig): Promise<ImageClassifier> {
+async function classifierFor(config: ModelConfig): Promise<ImageClassifier | AudioClassifier> {
   const key = JSON.stringify(config);
   if (cached?.key === key) return cached.classifier;
   await disposeCachedModel();
-  const classifier = await openClassifier(config);
+  const classifier = config.audio ? await openAudioClassifier(config) : await openClassifier(config);
   cached = { key, classifier };
   return classifier;
 }
@@ -117,4 +142,32 @@ async function displayPixels(image: { width: number; height: number; data: Uint8
   const rgb = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).resize(width, height, { fit: 'fill' }).raw().toBuffer();
   const grey = await sharp(saliencyBytes(saliency), { raw: { width: image.width, height: image.height, channels: 1 } }).resize(width, height, { fit: 'fill' }).raw().toBuffer();
   return { width, height, rgb: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length), saliency: new Uint8Array(grey.buffer, grey.byteOffset, grey.length) };
+}
+
+/** The spectrogram and the map as pictures, and the sounds and the time curve the panel plays and plots. */
+async function audioDisplay(explanation: AudioExplanation): Promise<DisplayPixels> {
+  const { scene, saliency, findings } = explanation;
+  const { rows, frames } = scene.spectrogram;
+  const { image, saliency: map } = await spectrogramPictures(scene.picture, saliency, rows, frames);
+  const { kept, removed } = keptAndRemoved(scene, saliency);
+  return {
+    width: image.width,
+    height: image.height,
+    rgb: image.data,
+    saliency: saliencyBytes(map),
+    audio: {
+      sampleRate: scene.sampleRate,
+      original: scene.samples,
+      kept,
+      removed,
+      durationSeconds: findings.durationSeconds,
+      timeSaliency: Float32Array.from(findings.timeSaliency),
+      frameSeconds: findings.frameSeconds,
+      intervals: findings.intervals.map(({ start, end }) => ({ start, end })),
+      truth: findings.groundTruth && { start: findings.groundTruth.start, end: findings.groundTruth.end },
+      lowHz: findings.spectrogram.lowHz,
+      highHz: findings.spectrogram.highHz,
+      scale: findings.spectrogram.scale,
+    },
+  };
 }

@@ -70,3 +70,65 @@ describe('target class', () => {
   test('an index past the last class is an error', () => assert.throws(() => resolveTarget(5, ['a', 'b'], 2, 'm'), /does not exist: the model has 2 classes/));
   test('an unknown label lists the labels', () => assert.throws(() => resolveTarget('cow', ['a', 'b'], 2, 'm'), /"cow" is not one of the labels \(a, b\)/));
 });
+
+describe('audio model description', () => {
+  test('an empty "audio" object gives 16 kHz waveforms, max over windows, 64 log-mel bands every 8 ms', async () => {
+    const config = await parseModelConfig({ path: 'm.onnx', audio: {} }, '/models');
+    assert.deepEqual(config.audio, {
+      sampleRate: 16000, aggregate: 'max', scale: 1, feature: 'waveform',
+      spectrogram: { fftSize: 512, hop: 128, window: 'hann', scale: 'mel', melBands: 64, log: true },
+    });
+  });
+
+  test('a description without "audio" is an image model', async () => {
+    assert.equal((await parseModelConfig({ path: 'm.onnx' }, '/models')).audio, undefined);
+  });
+
+  test('given keys are kept, and a partial spectrogram keeps the other defaults', async () => {
+    const config = await parseModelConfig(
+      { path: 'm.onnx', audio: { name: 'waveform', sampleRate: 32000, window: 32000, hop: 16000, aggregate: 'mean', scale: 32768, feature: 'spectrogram', spectrogram: { fftSize: 1024, hop: 320 } } },
+      '/models',
+    );
+    assert.deepEqual(config.audio, {
+      name: 'waveform', sampleRate: 32000, window: 32000, hop: 16000, aggregate: 'mean', scale: 32768, feature: 'spectrogram',
+      spectrogram: { fftSize: 1024, hop: 320, window: 'hann', scale: 'mel', melBands: 64, log: true },
+    });
+  });
+
+  test('one description\'s spectrogram is its own: changing it leaves the defaults alone', async () => {
+    const first = await parseModelConfig({ path: 'm.onnx', audio: {} }, '/models');
+    first.audio!.spectrogram.fftSize = 2048;
+    assert.equal((await parseModelConfig({ path: 'm.onnx', audio: {} }, '/models')).audio!.spectrogram.fftSize, 512);
+  });
+
+  for (const [audio, message] of [
+    ['16000', /"audio" must be an object/],
+    [{ channels: 1 }, /unknown key "audio.channels"/],
+    [{ sampleRate: 500 }, /"audio.sampleRate" must be between 1000 and 384000 Hz, got 500/],
+    [{ sampleRate: 16000.5 }, /"audio.sampleRate" must be a positive integer/],
+    [{ window: 8000, hop: 16000 }, /"audio.hop" must not exceed "audio.window"/],
+    [{ window: 0 }, /"audio.window" must be a positive integer/],
+    [{ aggregate: 'median' }, /"audio.aggregate" must be one of "max", "mean"/],
+    [{ scale: 0 }, /"audio.scale" must not be 0/],
+    [{ feature: 'mfcc' }, /"audio.feature" must be one of "waveform", "spectrogram"/],
+    [{ spectrogram: { fftSize: 1000 } }, /"audio.spectrogram": .*fftSize must be a power of two from 16 to 65536, got 1000/],
+    [{ spectrogram: { fftSize: 256, hop: 200 } }, /"audio.spectrogram": .*hop must be a whole number from 1 to fftSize \/ 2 \(128\), got 200/],
+    [{ spectrogram: { fMax: 12000 } }, /"audio.spectrogram": .*0 <= fMin < fMax <= 8000 Hz/],
+    [{ spectrogram: { bins: 64 } }, /unknown key "audio.spectrogram.bins"/],
+    [{ spectrogram: { log: 'yes' } }, /"audio.spectrogram.log" must be true or false/],
+  ] as const) {
+    test(`rejects "audio": ${JSON.stringify(audio)} with a message that says what to fix`, async () => {
+      await assert.rejects(parseModelConfig({ path: 'm.onnx', audio }, '/models', 'sound.model.json'), (error: unknown) => {
+        assert.ok(error instanceof DaxError);
+        assert.equal(error.kind, 'usage');
+        assert.match(error.message, /^sound\.model\.json: /);
+        assert.match(error.message, message);
+        return true;
+      });
+    });
+  }
+
+  test('"audio" and "input" together are refused: an audio model describes its input in "audio"', async () => {
+    await assert.rejects(parseModelConfig({ path: 'm.onnx', audio: {}, input: { width: 10 } }, '/models'), /has both "input" \(images\) and "audio"/);
+  });
+});

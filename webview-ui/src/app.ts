@@ -16,7 +16,7 @@ import type { ChartTheme } from './theme';
 
 const ERROR_TITLES: Record<RunError['kind'], string> = {
   usage: 'The run was set up wrongly',
-  input: 'The image could not be read',
+  input: 'The input could not be read',
   model: 'The model failed',
   explain: 'The explanation failed',
   cancelled: 'The run was cancelled',
@@ -63,7 +63,7 @@ export class App {
     this.bannerFile = h('span', { class: 'banner-file' });
     this.banner = h('div', { class: 'banner' }, this.bannerTitle, this.bannerMessage, this.bannerFile);
     this.connecting = h('p', { class: 'hint' }, 'Loading…');
-    this.empty = h('p', { class: 'empty' }, 'No explanation yet. Right-click an image in the Explorer and choose “Explain with DAX”, or run “DAX: Explain Active File” from the Command Palette.');
+    this.empty = h('p', { class: 'empty' }, 'No explanation yet. Right-click an image or a sound in the Explorer and choose “Explain with DAX”, or run “DAX: Explain Active File” from the Command Palette.');
     this.activeRun = new ActiveRunView(post, dispatch, theme);
 
     const action = (label: string, ariaLabel: string, message: () => PanelToHost, primary = false) => {
@@ -79,7 +79,7 @@ export class App {
     ];
     this.resultTitle = h('h2', { id: 'result-heading' });
     this.resultSubtitle = h('p', { class: 'hint' });
-    this.overlay = new OverlayView(dispatch);
+    this.overlay = new OverlayView(dispatch, theme);
     this.classes = new ClassList(post);
     this.lossChart = new LossChart(dispatch, theme, 'result-chart', 'Loss curves of this result');
     this.facts = new RunFacts();
@@ -158,6 +158,7 @@ export class App {
   /** Re-reads chart colours after a theme change. */
   setTheme(theme: ChartTheme): void {
     this.activeRun.setTheme(theme);
+    this.overlay.setTheme(theme);
     this.lossChart.setTheme(theme);
     this.comparison.setTheme(theme);
   }

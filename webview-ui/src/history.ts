@@ -1,5 +1,6 @@
 // The history of results, newest first, as a list of buttons; the one shown is marked.
 import type { PanelToHost, RunSummary } from '../../src/shared/protocol';
+import { isAudioFileName } from './audioTimeline';
 import { h, replaceKeepingFocus, show } from './dom';
 import { methodName, percent, when } from './format';
 
@@ -36,6 +37,8 @@ export class HistoryList {
 
   private entryButton(entry: RunSummary, isCurrent: boolean): HTMLButtonElement {
     const target = entry.targetLabel || 'unlabelled class';
+    // The summary has no kind; a sound is known by its file name.
+    const audio = isAudioFileName(entry.imageName);
     const button = h(
       'button',
       {
@@ -43,9 +46,9 @@ export class HistoryList {
         class: 'history-entry',
         'data-focus-key': `run:${entry.key}`,
         'aria-current': isCurrent ? 'true' : undefined,
-        'aria-label': `${entry.imageName}: ${target} ${percent(entry.probability)}, ${methodName(entry.method)}, ${entry.modelName}, ${when(entry.finishedAt)}${entry.cached ? ', from cache' : ''}${isCurrent ? ', shown' : ''}`,
+        'aria-label': `${entry.imageName}${audio ? ' (sound)' : ''}: ${target} ${percent(entry.probability)}, ${methodName(entry.method)}, ${entry.modelName}, ${when(entry.finishedAt)}${entry.cached ? ', from cache' : ''}${isCurrent ? ', shown' : ''}`,
       },
-      h('span', { class: 'history-title' }, h('span', { class: 'history-image' }, entry.imageName), isCurrent ? h('span', { class: 'badge' }, 'shown') : undefined),
+      h('span', { class: 'history-title' }, audio ? h('span', { class: 'history-audio', 'aria-hidden': 'true', title: 'Sound' }, '♪') : undefined, h('span', { class: 'history-image' }, entry.imageName), isCurrent ? h('span', { class: 'badge' }, 'shown') : undefined),
       h('span', { class: 'history-detail' }, `${target} ${percent(entry.probability)} · ${methodName(entry.method)} · ${entry.modelName}`),
       h('span', { class: 'history-detail' }, `${when(entry.finishedAt)}${entry.cached ? ' · from cache' : ''}`),
     );

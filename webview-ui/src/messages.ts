@@ -1,5 +1,5 @@
 // The edge between the host and the panel: checks a message's type and restores typed arrays. No DOM.
-import type { ComparisonDetail, DisplayPixels, HostToPanel, PanelStateNotification } from '../../src/shared/protocol';
+import type { ComparisonDetail, DisplayAudio, DisplayPixels, HostToPanel, PanelStateNotification } from '../../src/shared/protocol';
 
 /**
  * A byte array from what a posted typed array may arrive as: the array itself, its buffer, a plain array, or
@@ -22,10 +22,35 @@ export function toBytes(value: unknown): Uint8Array | undefined {
   return undefined;
 }
 
+/**
+ * Samples from what a posted Float32Array may arrive as: the array itself, its buffer, another typed array, a plain
+ * array or an object with numeric keys (JSON). Empty for anything else.
+ */
+export function toFloats(value: unknown): Float32Array {
+  if (value instanceof Float32Array) return value;
+  if (value instanceof ArrayBuffer) return value.byteLength % 4 === 0 ? new Float32Array(value) : new Float32Array(0);
+  return Float32Array.from(toNumbers(value));
+}
+
+/** An audio display with its sample arrays restored; the same object when they all arrived as Float32Arrays. */
+function restoreAudio(audio: DisplayAudio): DisplayAudio | undefined {
+  if (typeof audio !== 'object' || audio === null) return undefined;
+  const original = toFloats(audio.original);
+  const kept = toFloats(audio.kept);
+  const removed = toFloats(audio.removed);
+  const timeSaliency = toFloats(audio.timeSaliency);
+  const intervals = Array.isArray(audio.intervals) ? audio.intervals : [];
+  if (original === audio.original && kept === audio.kept && removed === audio.removed && timeSaliency === audio.timeSaliency && intervals === audio.intervals) return audio;
+  return { ...audio, original, kept, removed, timeSaliency, intervals };
+}
+
 function restoreDisplay(display: DisplayPixels): DisplayPixels {
   const rgb = toBytes(display.rgb) ?? new Uint8Array(0);
   const saliency = toBytes(display.saliency) ?? new Uint8Array(0);
-  return rgb === display.rgb && saliency === display.saliency ? display : { ...display, rgb, saliency };
+  const audio = display.audio === undefined ? undefined : restoreAudio(display.audio);
+  if (rgb === display.rgb && saliency === display.saliency && audio === display.audio) return display;
+  const { audio: _audio, ...pixels } = display;
+  return audio ? { ...pixels, rgb, saliency, audio } : { ...pixels, rgb, saliency };
 }
 
 /** A value of a number list; JSON turns NaN into null, which must not become 0. */

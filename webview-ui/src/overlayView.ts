@@ -1,11 +1,15 @@
-// The image canvas with its controls: view, colormap, opacity and top-k threshold, and a labelled colour bar.
+// The image canvas with its controls: view, colormap, opacity and top-k threshold, and a labelled colour bar. For an
+// audio result the canvas shows the spectrogram, and AudioView's axes, curve and play buttons are placed around it.
 import type { DisplayPixels } from '../../src/shared/protocol';
+import { describeFrequencyAxis } from './audioTimeline';
+import { AudioView } from './audioView';
 import { COLORMAP_LABELS, colormapLut, colourBarPixels } from './colormaps';
 import { h, setText, show } from './dom';
 import { percent } from './format';
 import { composeView, displayProblem, keptCount, keptMass, topShareMask } from './pixels';
 import { COLORMAPS, VIEW_MODES, type Preferences, type ViewMode } from './preferences';
 import type { UiAction } from './store';
+import type { ChartTheme } from './theme';
 
 const VIEW_LABELS: Record<ViewMode, string> = {
   original: 'Original',
@@ -31,6 +35,7 @@ export class OverlayView {
   private readonly colourBar: HTMLCanvasElement;
   private readonly caption: HTMLElement;
   private readonly colourScale: HTMLElement;
+  private readonly audio: AudioView;
   private display: DisplayPixels | undefined;
   private prefs: Preferences | undefined;
   /** The last threshold mask, reused while only the view, colormap or opacity changes. */
@@ -38,7 +43,10 @@ export class OverlayView {
   private buffer: Uint8ClampedArray<ArrayBuffer> = new Uint8ClampedArray(0);
   private keepCache: { saliency: Uint8Array; threshold: number; keep: Uint8Array; mass: number } | undefined;
 
-  constructor(private readonly dispatch: (action: UiAction) => void) {
+  constructor(
+    private readonly dispatch: (action: UiAction) => void,
+    theme: ChartTheme,
+  ) {
     this.views = new Map(
       VIEW_MODES.map((mode) => {
         const input = h('input', { type: 'radio', name: 'view-mode', value: mode, id: `view-${mode}` });
@@ -73,6 +81,13 @@ export class OverlayView {
     this.caption = h('p', { class: 'image-caption' });
     this.colourScale = h('div', { class: 'colour-scale' }, h('span', {}, 'low'), this.colourBar, h('span', {}, 'high saliency'));
 
+    // The plot is a plain block around the canvas for an image; for a sound it is a grid: frequency labels | spectrogram,
+    // then the time labels and the curve under the spectrogram, in the same column so they share its x extent.
+    this.audio = new AudioView(theme);
+    const canvasBox = h('div', { class: 'canvas-box' }, this.canvas, this.audio.spectrogramCursor);
+    this.audio.attachSeek(canvasBox);
+    const plot = h('div', { class: 'plot' }, this.audio.frequencyAxis, canvasBox, this.audio.timeAxis, this.audio.curveScale, this.audio.curveBox);
+
     this.element = h(
       'section',
       { class: 'overlay-view', 'aria-labelledby': 'image-heading' },
@@ -85,7 +100,8 @@ export class OverlayView {
         h('div', { class: 'control' }, h('label', { for: 'opacity' }, 'Opacity'), this.opacity, this.opacityOutput),
         h('div', { class: 'control' }, h('label', { for: 'threshold' }, 'Show top'), this.threshold, this.thresholdOutput),
       ),
-      h('figure', { class: 'image-figure' }, this.canvas, this.problem, h('figcaption', {}, this.caption)),
+      this.audio.controls,
+      h('figure', { class: 'image-figure' }, plot, this.audio.legend, this.problem, h('figcaption', {}, this.caption)),
       this.colourScale,
     );
   }
@@ -108,6 +124,9 @@ export class OverlayView {
     const problem = displayProblem(display);
     show(this.problem, problem !== undefined);
     show(this.canvas, problem === undefined);
+    // The sounds can still be played when the picture cannot be drawn.
+    this.audio.update(display.audio);
+    this.element.classList.toggle('is-audio', display.audio !== undefined);
     if (problem) {
       setText(this.problem, `The pixels of this result cannot be drawn: ${problem}.`);
       setText(this.caption, '');
@@ -120,7 +139,7 @@ export class OverlayView {
     const pixels = composeView(display, { view: prefs.view, opacity: prefs.opacity, lut, keep }, this.buffer);
     if (this.canvas.width !== display.width) this.canvas.width = display.width;
     if (this.canvas.height !== display.height) this.canvas.height = display.height;
-    this.canvas.classList.toggle('is-small', display.width < SMALL_IMAGE && display.height < SMALL_IMAGE);
+    this.canvas.classList.toggle('is-small', !display.audio && display.width < SMALL_IMAGE && display.height < SMALL_IMAGE);
     this.canvas.getContext('2d')?.putImageData(new ImageData(pixels, display.width, display.height), 0, 0);
     this.drawColourBar(lut);
     show(this.colourScale, prefs.view === 'saliency' || prefs.view === 'overlay');
@@ -128,16 +147,25 @@ export class OverlayView {
     const shown = kept
       ? `the top ${prefs.threshold} % most salient pixels (${keptCount(display.saliency.length, prefs.threshold).toLocaleString()} of ${display.saliency.length.toLocaleString()}, holding ${percent(kept.mass)} of the saliency)`
       : 'all pixels';
+    // For a sound the picture is its spectrogram: say so, with the axes.
+    const input = display.audio ? `the spectrogram of ${imageName}` : imageName;
     const description =
       prefs.view === 'original'
-        ? `${imageName}, ${display.width}×${display.height}, without the saliency.`
+        ? display.audio
+          ? `Spectrogram of ${imageName} (${display.audio.durationSeconds.toFixed(2)} s, ${describeFrequencyAxis(display.audio)}), without the saliency.`
+          : `${imageName}, ${display.width}×${display.height}, without the saliency.`
         : prefs.view === 'saliency'
-          ? `Saliency of ${imageName} in ${COLORMAP_LABELS[prefs.colormap]}, ${shown}.`
+          ? `Saliency of ${input} in ${COLORMAP_LABELS[prefs.colormap]}, ${shown}.`
           : prefs.view === 'overlay'
-            ? `Saliency in ${COLORMAP_LABELS[prefs.colormap]} at ${Math.round(prefs.opacity * 100)} % over ${imageName}, ${shown}.`
-            : `${imageName} multiplied by its saliency, ${shown}.`;
+            ? `Saliency in ${COLORMAP_LABELS[prefs.colormap]} at ${Math.round(prefs.opacity * 100)} % over ${input}, ${shown}.`
+            : `${capitalise(input)} multiplied by its saliency, ${shown}.`;
     this.canvas.setAttribute('aria-label', description);
     setText(this.caption, description);
+  }
+
+  /** Applies a new theme's colours to the audio curve. */
+  setTheme(theme: ChartTheme): void {
+    this.audio.setTheme(theme);
   }
 
   private keepMask(saliency: Uint8Array, threshold: number): { keep: Uint8Array; mass: number } {
@@ -168,4 +196,8 @@ export class OverlayView {
   private drawColourBar(lut: Uint8Array): void {
     this.colourBar.getContext('2d')?.putImageData(new ImageData(colourBarPixels(lut), 256, 1), 0, 0);
   }
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

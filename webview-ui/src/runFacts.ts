@@ -1,19 +1,47 @@
 // What the current result's run was and how it went: model, method, budget, time, backend, seed and scores.
-import type { RunView } from '../../src/shared/protocol';
+import type { DisplayAudio, RunView } from '../../src/shared/protocol';
 import type { ExplanationReport } from '../../src/shared/report';
+import { formatHz, formatInterval, formatLength } from './audioTimeline';
 import { h } from './dom';
 import { className, count, duration, methodName, metric, percent } from './format';
 
 type Fact = [term: string, description: string | Node];
 
-/** The facts of a report as term/description pairs, in reading order. */
-export function reportFacts(report: ExplanationReport): Fact[] {
+/**
+ * What an audio result found over time: the top interval, the next ones, and the time IoU with the ground truth.
+ * From the report's findings; from the display's intervals when the report has none (then without IoU).
+ */
+export function audioFacts(report: ExplanationReport, display?: DisplayAudio): Fact[] {
+  const findings = report.audio;
+  if (!findings && !display) return [];
+  const intervals = findings?.intervals ?? display?.intervals ?? [];
+  const [top, ...others] = intervals;
+  const facts: Fact[] = [['Top interval', top ? `${formatInterval(top)} (${formatLength(top)})` : 'none: no moment stands out (the map is flat over time)']];
+  if (others.length > 0) facts.push(['Next intervals', others.map(formatInterval).join(', ')]);
+  const truth = findings?.groundTruth;
+  if (truth) facts.push(['Time IoU', `${metric(truth.timeIou)} with the ground truth ${formatInterval(truth)}`]);
+  else if (display?.truth) facts.push(['Ground truth', formatInterval(display.truth)]);
+  return facts;
+}
+
+/** What the sound and its spectrogram were, in place of an image's resolution. */
+function audioResolution(report: ExplanationReport): string | undefined {
+  const findings = report.audio;
+  if (!findings) return undefined;
+  const s = findings.spectrogram;
+  const rows = s.scale === 'mel' ? `${count(s.rows)} mel bands` : `${count(s.rows)} frequency bins`;
+  return `${findings.durationSeconds.toFixed(2)} s at ${formatHz(findings.sampleRate)}; spectrogram ${rows} × ${count(s.frames)} frames (${formatHz(s.lowHz)} to ${formatHz(s.highHz)}, FFT ${s.fftSize}, hop ${s.hop}); mask ${report.maskGrid.width}×${report.maskGrid.height}, ${count(report.segments)} segments`;
+}
+
+/** The facts of a report as term/description pairs, in reading order (`audio`: the display's, for an audio result). */
+export function reportFacts(report: ExplanationReport, audio?: DisplayAudio): Fact[] {
   const { timing } = report;
   const share = (ms: number) => (timing.totalMs > 0 ? ` (${percent(ms / timing.totalMs)})` : '');
   const facts: Fact[] = [
     ['Model', `${report.model.name} (${report.model.kind})`],
     ['Method', `${methodName(report.method)}, preset ${report.preset}`],
     ['Class', `${className(report.target)} (#${report.target.index}), probability ${percent(report.target.probability)}`],
+    ...audioFacts(report, audio),
     ['Queries', `${count(report.queries)} black-box queries`],
   ];
   if (report.method === 'dax') {
@@ -28,7 +56,9 @@ export function reportFacts(report: ExplanationReport): Fact[] {
     ['Loading, finishing', `${duration(timing.loadMs)}, ${duration(timing.finishMs)}`],
     ['Backend', report.backend.notes.length > 0 ? `${report.backend.name} (${report.backend.notes.join('; ')})` : report.backend.name],
     ['Seed', String(report.seed)],
-    ['Resolution', `input ${report.input.width}×${report.input.height}, working ${report.workingSize.width}×${report.workingSize.height}, mask ${report.maskGrid.width}×${report.maskGrid.height}, ${count(report.segments)} segments`],
+    audioResolution(report) !== undefined
+      ? ['Sound', audioResolution(report)!]
+      : ['Resolution', `input ${report.input.width}×${report.input.height}, working ${report.workingSize.width}×${report.workingSize.height}, mask ${report.maskGrid.width}×${report.maskGrid.height}, ${count(report.segments)} segments`],
   );
   const f = report.faithfulness;
   if (f) {
@@ -71,7 +101,7 @@ export class RunFacts {
     const versions = Object.entries(report.versions).map(([key, value]): Fact => [key, value]);
     this.element.replaceChildren(
       h('h3', { id: 'facts-heading' }, 'Run'),
-      definitionList(reportFacts(report), 'facts-list'),
+      definitionList(reportFacts(report, view.display.audio), 'facts-list'),
       h('details', {}, h('summary', {}, 'Configuration'), definitionList(config, 'facts-list compact')),
       h('details', {}, h('summary', {}, 'Versions'), definitionList(versions, 'facts-list compact')),
     );

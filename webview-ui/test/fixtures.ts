@@ -1,6 +1,6 @@
 // Small protocol values for the panel's tests.
-import type { ActiveRun, ComparisonDetail, PanelProgressNotification, PanelStateNotification, RunProgress, RunSummary, RunView } from '../../src/shared/protocol';
-import type { ComparisonReport, ComparisonRow, ExplanationReport } from '../../src/shared/report';
+import type { ActiveRun, ComparisonDetail, DisplayAudio, PanelProgressNotification, PanelStateNotification, RunProgress, RunSummary, RunView } from '../../src/shared/protocol';
+import type { AudioFindings, ComparisonReport, ComparisonRow, ExplanationReport } from '../../src/shared/report';
 
 export function summary(key: string, finishedAt = 1000, cached = false): RunSummary {
   return { key, imageName: `${key}.png`, modelName: 'model', method: 'dax', targetLabel: 'cat', probability: 0.9, finishedAt, cached };
@@ -95,5 +95,67 @@ export function comparisonDetail(methods: ComparisonDetail['methods'][number]['m
       deletionCurve: [0.9, 0.5, 0.3, 0.2, 0.1],
       insertionCurve: [0.1, 0.4, 0.6, 0.8, 0.9],
     })),
+  };
+}
+
+/**
+ * One second of sound at 8 kHz, as the engine describes it: 11 frames 0.1 s apart (frame t centred at t × 0.1 s),
+ * a bump of saliency from 0.35 to 0.65 s and a smaller one at 0.85–0.95 s, a ground truth at 0.3–0.6 s, and a
+ * mel axis from 0 Hz to 4 kHz. The picture is 4×2 (only its arrays' sizes matter here).
+ */
+export function displayAudio(overrides: Partial<DisplayAudio> = {}): DisplayAudio {
+  const sampleRate = 8000;
+  const original = Float32Array.from({ length: sampleRate }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / sampleRate));
+  const mask = (i: number) => (i >= 0.35 * sampleRate && i < 0.65 * sampleRate ? 1 : 0);
+  return {
+    sampleRate,
+    original,
+    kept: original.map((v, i) => v * mask(i)),
+    removed: original.map((v, i) => v * (1 - mask(i))),
+    durationSeconds: 1,
+    timeSaliency: Float32Array.from([0, 0.1, 0.2, 0.4, 0.9, 1, 0.8, 0.3, 0.2, 0.6, 0.1]),
+    frameSeconds: 0.1,
+    intervals: [
+      { start: 0.35, end: 0.65 },
+      { start: 0.85, end: 0.95 },
+    ],
+    truth: { start: 0.3, end: 0.6 },
+    lowHz: 0,
+    highHz: 4000,
+    scale: 'mel',
+    ...overrides,
+  };
+}
+
+/** The report's side of `displayAudio()`: the same intervals with their mass, and the time IoU of the top one. */
+export function audioFindings(overrides: Partial<AudioFindings> = {}): AudioFindings {
+  const audio = displayAudio();
+  return {
+    sampleRate: audio.sampleRate,
+    durationSeconds: 1,
+    spectrogram: { rows: 64, frames: 11, scale: 'mel', fftSize: 512, hop: 800, lowHz: 0, highHz: 4000 },
+    frameSeconds: 0.1,
+    timeSaliency: Array.from(audio.timeSaliency),
+    intervals: [
+      { start: 0.35, end: 0.65, mass: 0.27 },
+      { start: 0.85, end: 0.95, mass: 0.06 },
+    ],
+    groundTruth: { start: 0.3, end: 0.6, timeIou: 0.25 / 0.35 },
+    ...overrides,
+  };
+}
+
+/** An audio result: the spectrogram picture with its map, the sounds, and a report with audio findings. */
+export function audioRunView(key: string): RunView {
+  return {
+    summary: { ...summary(key), imageName: `${key}.wav` },
+    report: report({ input: { file: `/tmp/${key}.wav`, width: 11, height: 64 }, audio: audioFindings() }),
+    display: {
+      width: 4,
+      height: 2,
+      rgb: new Uint8Array(4 * 2 * 3).fill(128),
+      saliency: Uint8Array.from([0, 255, 128, 0, 0, 200, 64, 0]),
+      audio: displayAudio(),
+    },
   };
 }

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeHostMessage, toBytes, toNumbers } from '../src/messages';
-import { comparison, comparisonDetail, runView, snapshot, step } from './fixtures';
+import { decodeHostMessage, toBytes, toFloats, toNumbers } from '../src/messages';
+import { audioRunView, comparison, comparisonDetail, runView, snapshot, step } from './fixtures';
 
 describe('messages from the host', () => {
   test('typed arrays pass through untouched', () => {
@@ -55,6 +55,47 @@ describe('messages from the host', () => {
     assert.equal(decoded.comparisonDetail, undefined);
     assert.ok(!('comparisonDetail' in decoded));
     assert.equal(decoded.comparison?.rows.length, 4);
+  });
+
+  test('an audio result passes untouched when its sounds arrive as Float32Arrays', () => {
+    const message = snapshot({ current: audioRunView('a') });
+    const decoded = decodeHostMessage(message);
+    assert.ok(decoded?.type === 'panel/didChangeState');
+    assert.equal(decoded.current, message.current);
+  });
+
+  test('audio arrays that arrive as JSON become Float32Arrays again', () => {
+    const view = audioRunView('a');
+    const mangled = JSON.parse(JSON.stringify(snapshot({ current: view }))) as unknown;
+    const decoded = decodeHostMessage(mangled);
+    assert.ok(decoded?.type === 'panel/didChangeState');
+    const audio = decoded.current!.display.audio!;
+    for (const name of ['original', 'kept', 'removed', 'timeSaliency'] as const) {
+      assert.ok(audio[name] instanceof Float32Array, name);
+      // JSON writes −0 as 0.
+      assert.deepEqual(Array.from(audio[name], (v) => v + 0), Array.from(view.display.audio![name], (v) => v + 0), name);
+    }
+    assert.deepEqual(audio.intervals, view.display.audio!.intervals);
+    assert.equal(audio.scale, 'mel');
+    assert.ok(decoded.current!.display.saliency instanceof Uint8Array);
+  });
+
+  test('an image result gets no audio field', () => {
+    const mangled = JSON.parse(JSON.stringify(snapshot({ current: runView('a') }))) as unknown;
+    const decoded = decodeHostMessage(mangled);
+    assert.ok(decoded?.type === 'panel/didChangeState');
+    assert.ok(!('audio' in decoded.current!.display));
+  });
+
+  test('samples from Float32Arrays, their buffers, other typed arrays and plain arrays', () => {
+    const samples = new Float32Array([0.5, -0.25]);
+    assert.equal(toFloats(samples), samples);
+    assert.deepEqual(toFloats(samples.buffer), samples);
+    assert.deepEqual(toFloats(new Float64Array([0.5, -0.25])), samples);
+    assert.deepEqual(toFloats([0.5, -0.25]), samples);
+    assert.deepEqual(toFloats({ 0: 0.5, 1: -0.25 }), samples);
+    assert.deepEqual(toFloats(new ArrayBuffer(3)), new Float32Array(0), 'a buffer that is not whole floats');
+    assert.deepEqual(toFloats(undefined), new Float32Array(0));
   });
 
   test('number lists from arrays, typed arrays and numbered objects', () => {

@@ -157,6 +157,63 @@ export function istft(spectrum: Stft, mask?: Float32Array, length = spectrum.len
   return out;
 }
 
+/**
+ * The part of {@link istft}'s output that frames [firstFrame, endFrame) contribute, for a mask that is zero on
+ * every other frame: samples from `start` on. Adding the segments of masks that sum to M gives istft(M) exactly
+ * (the overlap-add and its normalisation are linear), at the cost of the segment's frames only.
+ */
+export function istftSegment(spectrum: Stft, mask: Float32Array, firstFrame: number, endFrame: number): { start: number; samples: Float32Array } {
+  const { fftSize, hop, bins, frames, length } = spectrum;
+  if (mask.length !== bins * frames) throw new RangeError(`istftSegment: the mask has ${mask.length} values, expected ${bins} x ${frames}`);
+  const half = fftSize / 2;
+  const start = Math.max(0, firstFrame * hop - half);
+  const end = Math.min(length, (endFrame - 1) * hop + half);
+  const window = makeWindow(spectrum.window, fftSize);
+  const weight = overlapWeights(spectrum, window);
+  const fft = new FFT(fftSize);
+  const full = new Float64Array(2 * fftSize);
+  const frame = new Float64Array(2 * fftSize);
+  const out = new Float32Array(Math.max(0, end - start));
+  for (let t = firstFrame; t < endFrame; t++) {
+    for (let k = 0; k < bins; k++) {
+      const m = mask[k * frames + t]!;
+      const re = spectrum.real[k * frames + t]! * m;
+      const im = spectrum.imag[k * frames + t]! * m;
+      full[2 * k] = re;
+      full[2 * k + 1] = im;
+      if (k > 0 && k < half) {
+        full[2 * (fftSize - k)] = re;
+        full[2 * (fftSize - k) + 1] = -im;
+      }
+    }
+    fft.inverseTransform(frame, full);
+    for (let n = 0; n < fftSize; n++) {
+      const i = t * hop - half + n;
+      if (i < start || i >= end) continue;
+      if (weight[i]! > 1e-10) out[i - start]! += (frame[2 * n]! * window[n]!) / weight[i]!;
+    }
+  }
+  return { start, samples: out };
+}
+
+const weightCache = new WeakMap<Stft, Float64Array>();
+
+/** Per sample, the sum of the squared windows of the frames that cover it (istft's normaliser), cached per STFT. */
+function overlapWeights(spectrum: Stft, window: Float64Array): Float64Array {
+  const cached = weightCache.get(spectrum);
+  if (cached) return cached;
+  const { fftSize, hop, frames, length } = spectrum;
+  const weight = new Float64Array(length);
+  for (let t = 0; t < frames; t++) {
+    for (let n = 0; n < fftSize; n++) {
+      const i = t * hop - fftSize / 2 + n;
+      if (i >= 0 && i < length) weight[i]! += window[n]! * window[n]!;
+    }
+  }
+  weightCache.set(spectrum, weight);
+  return weight;
+}
+
 /** |X|^power per cell (power 1: magnitude, 2: power), `bins x frames`. */
 export function magnitudes(spectrum: Stft, power: 1 | 2 = 1): Float32Array {
   const out = new Float32Array(spectrum.real.length);

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DaxError } from '../core/errors';
+import { checkSpectrogramConfig, DEFAULT_SPECTROGRAM_CONFIG, type SpectrogramConfig } from '../audio/spectrogram';
 
 /** How the black box is run. */
 export type ModelKind = 'onnx' | 'tfjs' | 'module';
@@ -42,6 +43,40 @@ export interface OutputConfig {
   activation: 'softmax' | 'sigmoid' | 'none' | 'auto';
 }
 
+/**
+ * An audio model's input: the rate it listens at, how a clip longer than its window is covered, and the
+ * spectrogram whose cells the explanation masks (also the model's input when `feature` is `spectrogram`).
+ */
+export interface AudioInputConfig {
+  /** Input tensor name (ONNX); default: the model's first input. */
+  name?: string;
+  /** Hz; clips are resampled to it. */
+  sampleRate: number;
+  /**
+   * Samples per model call. Default: the model's fixed input length, or the whole clip for free-length models.
+   * A clip longer than the window is covered by windows `hop` apart (the last one aligned with the clip's end);
+   * a shorter one is zero-padded.
+   */
+  window?: number;
+  /** Samples between windows; default window / 2. */
+  hop?: number;
+  /** How the windows' scores make the clip's: `max` (the event anywhere) or `mean` (how much of the clip). */
+  aggregate: 'max' | 'mean';
+  /** Samples in [-1, 1] are multiplied by this first (32768 for models trained on int16 values). */
+  scale: number;
+  feature: 'waveform' | 'spectrogram';
+  spectrogram: SpectrogramConfig;
+}
+
+/** Defaults of an audio model's input: 16 kHz waveforms, max over windows, 64 log-mel bands every 8 ms. */
+export const DEFAULT_AUDIO_INPUT: AudioInputConfig = {
+  sampleRate: 16000,
+  aggregate: 'max',
+  scale: 1,
+  feature: 'waveform',
+  spectrogram: DEFAULT_SPECTROGRAM_CONFIG,
+};
+
 /** A complete, validated model description with absolute paths. */
 export interface ModelConfig {
   name: string;
@@ -56,6 +91,8 @@ export interface ModelConfig {
   target?: number | string;
   /** Largest batch sent to the model at once. */
   batchSize: number;
+  /** Present for audio models (the description has an `"audio"` object); `input` then does not apply. */
+  audio?: AudioInputConfig;
 }
 
 const DEFAULT_INPUT: ImageInputConfig = {
@@ -182,10 +219,83 @@ export async function parseModelConfig(raw: unknown, baseDir: string, source = '
     else fail('"target" must be "top1", a class index or a label.');
   }
   const batchSize = raw.batchSize === undefined ? 32 : positiveInteger(raw.batchSize, 'batchSize', fail);
-  const known = new Set(['name', 'kind', 'path', 'input', 'output', 'labels', 'target', 'batchSize', 'description', 'licence', 'license']);
+  const audio = raw.audio === undefined ? undefined : parseAudioInput(raw.audio, fail);
+  if (audio && raw.input !== undefined) fail('has both "input" (images) and "audio"; an audio model describes its input in "audio".');
+  const known = new Set(['name', 'kind', 'path', 'input', 'output', 'labels', 'target', 'batchSize', 'audio', 'description', 'licence', 'license']);
   for (const key of Object.keys(raw)) if (!known.has(key)) fail(`unknown key "${key}".`);
   const name = typeof raw.name === 'string' && raw.name !== '' ? raw.name : path.basename(absolutePath);
-  return { name, kind, path: absolutePath, input, output, labels, target, batchSize };
+  return { name, kind, path: absolutePath, input, output, labels, target, batchSize, ...(audio ? { audio } : {}) };
+}
+
+function parseAudioInput(raw: unknown, fail: Fail): AudioInputConfig {
+  if (!isObject(raw)) return fail('"audio" must be an object.');
+  const audio: AudioInputConfig = { ...DEFAULT_AUDIO_INPUT, spectrogram: { ...DEFAULT_AUDIO_INPUT.spectrogram } };
+  for (const [key, value] of Object.entries(raw)) {
+    switch (key) {
+      case 'name':
+        audio.name = stringValue(value, 'audio.name', fail);
+        break;
+      case 'sampleRate':
+      case 'window':
+      case 'hop':
+        audio[key] = positiveInteger(value, `audio.${key}`, fail);
+        break;
+      case 'aggregate':
+        audio.aggregate = oneOf(value, ['max', 'mean'] as const, 'audio.aggregate', fail);
+        break;
+      case 'scale':
+        audio.scale = finiteNumber(value, 'audio.scale', fail);
+        if (audio.scale === 0) fail('"audio.scale" must not be 0.');
+        break;
+      case 'feature':
+        audio.feature = oneOf(value, ['waveform', 'spectrogram'] as const, 'audio.feature', fail);
+        break;
+      case 'spectrogram':
+        audio.spectrogram = parseSpectrogram(value, fail);
+        break;
+      default:
+        fail(`unknown key "audio.${key}".`);
+    }
+  }
+  if (audio.sampleRate < 1000 || audio.sampleRate > 384000) fail(`"audio.sampleRate" must be between 1000 and 384000 Hz, got ${audio.sampleRate}.`);
+  if (audio.hop !== undefined && audio.window !== undefined && audio.hop > audio.window) fail('"audio.hop" must not exceed "audio.window" (windows would leave gaps).');
+  try {
+    checkSpectrogramConfig(audio.spectrogram, audio.sampleRate);
+  } catch (error) {
+    fail(`"audio.spectrogram": ${(error as Error).message}`);
+  }
+  return audio;
+}
+
+function parseSpectrogram(raw: unknown, fail: Fail): SpectrogramConfig {
+  if (!isObject(raw)) return fail('"audio.spectrogram" must be an object.');
+  const config: SpectrogramConfig = { ...DEFAULT_SPECTROGRAM_CONFIG };
+  for (const [key, value] of Object.entries(raw)) {
+    switch (key) {
+      case 'fftSize':
+      case 'hop':
+      case 'melBands':
+        config[key] = positiveInteger(value, `audio.spectrogram.${key}`, fail);
+        break;
+      case 'fMin':
+      case 'fMax':
+        config[key] = finiteNumber(value, `audio.spectrogram.${key}`, fail);
+        break;
+      case 'window':
+        config.window = oneOf(value, ['hann', 'hamming'] as const, 'audio.spectrogram.window', fail);
+        break;
+      case 'scale':
+        config.scale = oneOf(value, ['linear', 'mel'] as const, 'audio.spectrogram.scale', fail);
+        break;
+      case 'log':
+        if (typeof value !== 'boolean') fail('"audio.spectrogram.log" must be true or false.');
+        config.log = value as boolean;
+        break;
+      default:
+        fail(`unknown key "audio.spectrogram.${key}".`);
+    }
+  }
+  return config;
 }
 
 /** Resolves a target (index or label) to a class index, or undefined for top-1. */

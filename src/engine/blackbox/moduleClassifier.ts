@@ -2,7 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { stat } from 'node:fs/promises';
 import { DaxError } from '../core/errors';
-import { classifyInBatches, type ImageBatch, type ImageClassifier } from './classifier';
+import { classifyInBatches, type AudioClassifier, type ImageBatch, type ImageClassifier } from './classifier';
 import type { ModelConfig } from './modelConfig';
 import { toProbabilities } from './tensorLayout';
 
@@ -26,21 +26,7 @@ export interface PredictModule {
 /** Imports the module and checks that it exports `predict`. */
 export async function openModuleClassifier(config: ModelConfig): Promise<ImageClassifier> {
   const file = config.path;
-  try {
-    await stat(file);
-  } catch (error) {
-    throw new DaxError('model', `cannot read the predict module (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, file);
-  }
-  let loaded: Partial<PredictModule> & { default?: Partial<PredictModule> };
-  try {
-    loaded = (await import(pathToFileURL(file).href)) as typeof loaded;
-  } catch (error) {
-    throw new DaxError('model', `the predict module failed to load (${(error as Error).message.split('\n')[0]}).`, file, { cause: error });
-  }
-  const module = typeof loaded.predict === 'function' ? loaded : loaded.default;
-  if (!module || typeof module.predict !== 'function') {
-    throw new DaxError('model', 'does not export a `predict(images, context)` function.', file);
-  }
+  const module = await loadPredictModule<PredictModule>(file, 'images');
   const width = config.input.width;
   const height = config.input.height;
   if (width === undefined || height === undefined) {
@@ -56,22 +42,117 @@ export async function openModuleClassifier(config: ModelConfig): Promise<ImageCl
     classify(batch: ImageBatch, signal?: AbortSignal) {
       return classifyInBatches(batch, config.batchSize, signal, async (images) => {
         const chunk = images.map((data) => ({ width, height, data }));
-        let answer: ArrayLike<number>[];
-        try {
-          answer = await predict(chunk, { signal });
-        } catch (error) {
-          throw new DaxError('model', `predict threw: ${(error as Error)?.message ?? String(error)}`, file, { cause: error });
-        }
-        if (!Array.isArray(answer) || answer.length !== chunk.length) {
-          throw new DaxError('model', `predict returned ${Array.isArray(answer) ? answer.length : typeof answer} rows for ${chunk.length} images; it must return one row of scores per image.`, file);
-        }
-        const classes = answer[0]?.length ?? 0;
-        if (classes === 0 || answer.some((row) => row?.length !== classes)) {
-          throw new DaxError('model', 'predict returned rows of different or zero lengths.', file);
-        }
-        const flat = new Float32Array(chunk.length * classes);
-        answer.forEach((row, i) => flat.set(Array.from(row, Number), i * classes));
-        return toProbabilities(flat, chunk.length, config.output, file);
+        return readAnswer(() => predict(chunk, { signal }), chunk.length, 'image', config, file);
+      });
+    },
+    async dispose() {
+      await module.dispose?.();
+    },
+  };
+}
+
+/** Imports a predict module and checks that it exports `predict` (itself or as its default export's). */
+async function loadPredictModule<T extends { predict: unknown }>(file: string, what: 'images' | 'clips'): Promise<T> {
+  try {
+    await stat(file);
+  } catch (error) {
+    throw new DaxError('model', `cannot read the predict module (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, file);
+  }
+  let loaded: Partial<T> & { default?: Partial<T> };
+  try {
+    loaded = (await import(pathToFileURL(file).href)) as typeof loaded;
+  } catch (error) {
+    throw new DaxError('model', `the predict module failed to load (${(error as Error).message.split('\n')[0]}).`, file, { cause: error });
+  }
+  const module = typeof loaded.predict === 'function' ? loaded : loaded.default;
+  if (!module || typeof module.predict !== 'function') {
+    throw new DaxError('model', `does not export a \`predict(${what}, context)\` function.`, file);
+  }
+  return module as T;
+}
+
+/** Calls predict and checks its answer: one row per input, all of one non-zero length; then the activation. */
+async function readAnswer(
+  call: () => Promise<ArrayLike<number>[]> | ArrayLike<number>[],
+  count: number,
+  noun: 'image' | 'clip',
+  config: ModelConfig,
+  file: string,
+): Promise<Float32Array[]> {
+  let answer: ArrayLike<number>[];
+  try {
+    answer = await call();
+  } catch (error) {
+    throw new DaxError('model', `predict threw: ${(error as Error)?.message ?? String(error)}`, file, { cause: error });
+  }
+  if (!Array.isArray(answer) || answer.length !== count) {
+    throw new DaxError('model', `predict returned ${Array.isArray(answer) ? answer.length : typeof answer} rows for ${count} ${noun}s; it must return one row of scores per ${noun}.`, file);
+  }
+  const classes = answer[0]?.length ?? 0;
+  if (classes === 0 || answer.some((row) => row?.length !== classes)) {
+    throw new DaxError('model', 'predict returned rows of different or zero lengths.', file);
+  }
+  const flat = new Float32Array(count * classes);
+  answer.forEach((row, i) => flat.set(Array.from(row, Number), i * classes));
+  return toProbabilities(flat, count, config.output, file);
+}
+
+// ---------------------------------------------------------------- audio
+
+/** One clip as an audio predict module receives it (`"audio": {"feature": "waveform"}`): mono samples in [-1, 1]. */
+export interface ModuleClip {
+  sampleRate: number;
+  samples: Float32Array;
+}
+
+/**
+ * One clip as an audio predict module receives it with `"audio": {"feature": "spectrogram"}`: the
+ * `audio.spectrogram` plane, `rows x frames`, row-major, row 0 the lowest frequency (see audio/spectrogram.ts).
+ */
+export interface ModuleSpectrogram {
+  sampleRate: number;
+  rows: number;
+  frames: number;
+  values: Float32Array;
+}
+
+/**
+ * What an audio predict module exports: `predict` gets a batch of whole clips (at most `batchSize`, all of one
+ * length) and returns one row of class scores per clip. Windows, `audio.scale` and `audio.aggregate` are the
+ * module's business: it gets the clip as it is, samples in [-1, 1], and does what its model needs. The arrays are
+ * the engine's: read them, do not modify them.
+ */
+export interface AudioPredictModule {
+  predict(clips: ModuleClip[] | ModuleSpectrogram[], context: { signal?: AbortSignal }): Promise<ArrayLike<number>[]> | ArrayLike<number>[];
+  labels?: string[];
+  dispose?(): Promise<void> | void;
+}
+
+/** Imports an audio predict module (the description has an `"audio"` object) and checks that it exports `predict`. */
+export async function openAudioModuleClassifier(config: ModelConfig): Promise<AudioClassifier> {
+  const file = config.path;
+  const audio = config.audio;
+  if (!audio) throw new DaxError('usage', 'describes an image model; an audio model needs an "audio" object in its description.', file);
+  const module = await loadPredictModule<AudioPredictModule>(file, 'clips');
+  const predict = module.predict.bind(module);
+  const { sampleRate } = audio;
+  const rows = audio.feature === 'spectrogram' ? (audio.spectrogram.scale === 'mel' ? audio.spectrogram.melBands ?? 64 : audio.spectrogram.fftSize / 2 + 1) : 1;
+  const toClip = (values: Float32Array, i: number): ModuleClip | ModuleSpectrogram => {
+    if (audio.feature === 'waveform') return { sampleRate, samples: values };
+    if (values.length % rows !== 0) throw new DaxError('input', `input ${i} has ${values.length} values, which is not a spectrogram plane of ${rows} rows.`, file);
+    return { sampleRate, rows, frames: values.length / rows, values };
+  };
+  return {
+    config,
+    modality: 'audio',
+    sampleRate,
+    feature: audio.feature,
+    labels: config.labels ?? module.labels,
+    description: `module: ${file} (${audio.feature} at ${sampleRate} Hz)`,
+    classify(batch: ImageBatch, signal?: AbortSignal) {
+      return classifyInBatches(batch, config.batchSize, signal, async (inputs) => {
+        const clips = inputs.map(toClip) as ModuleClip[] | ModuleSpectrogram[];
+        return readAnswer(() => predict(clips, { signal }), clips.length, 'clip', config, file);
       });
     },
     async dispose() {

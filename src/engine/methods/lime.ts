@@ -1,11 +1,11 @@
 // LIME for images (Ribeiro, Singh & Guestrin 2016, "Why Should I Trust You?"): a weighted ridge regression of
 // the target probability on which superpixels were kept; the coefficients are the saliency. Same patterns,
 // fill and kernel as DAX, so the two differ only in what they learn from the answers.
-import type { ImageClassifier } from '../blackbox/classifier';
+import type { BlackBox } from '../blackbox/classifier';
 import type { ProgressListener } from '../core/progress';
 import type { Rng } from '../core/rng';
 import { samplePatterns } from '../perturbation/sampler';
-import type { Scene } from '../perturbation/scene';
+import type { PerturbationSpace } from '../perturbation/scene';
 import { queryPatterns } from './queryRunner';
 import type { BaselineOutcome } from './rise';
 
@@ -20,8 +20,8 @@ export interface LimeSettings {
 
 /** Runs LIME over the scene's segments; the map is on the analysis image. */
 export async function runLime(
-  scene: Scene,
-  classifier: ImageClassifier,
+  scene: PerturbationSpace,
+  classifier: BlackBox,
   settings: LimeSettings,
   rng: Rng,
   chooseTarget: (probabilities: Float32Array) => number,

@@ -1,9 +1,9 @@
 // The explanation methods behind one interface, so the CLI, the comparison and the extension treat them alike:
 // each takes a scene and a black box, makes its queries through the same runner, and returns a map.
-import type { ImageClassifier } from '../blackbox/classifier';
+import type { BlackBox } from '../blackbox/classifier';
 import type { ProgressListener } from '../core/progress';
 import type { Rng } from '../core/rng';
-import type { PerturbationOptions, Scene } from '../perturbation/scene';
+import type { PerturbationOptions, PerturbationSpace } from '../perturbation/scene';
 import { poolOverSegments } from '../perturbation/segmentPooling';
 import { runDax } from './dax/daxMethod';
 import { PRESETS, type DaxSettings } from './dax/presets';
@@ -69,8 +69,8 @@ export function methodForBudget(method: MethodName, budget: number, dax: DaxSett
 /** Runs one method on the scene; `chooseTarget` sees the black box's answer on the input and picks the class. */
 export async function runMethod(
   spec: MethodSpec,
-  scene: Scene,
-  classifier: ImageClassifier,
+  scene: PerturbationSpace,
+  classifier: BlackBox,
   rng: Rng,
   chooseTarget: (probabilities: Float32Array) => number,
   hooks: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
@@ -100,7 +100,7 @@ export async function runMethod(
   };
 }
 
-function occlusionSettings(spec: OcclusionSpec, scene: Scene): OcclusionSettings {
+function occlusionSettings(spec: OcclusionSpec, scene: PerturbationSpace): OcclusionSettings {
   const derived = occlusionForBudget(scene.analysis.width, scene.analysis.height, spec.budget);
   return { window: spec.window ?? derived.window, stride: spec.stride ?? derived.stride, queryBatchSize: spec.queryBatchSize };
 }

@@ -1,11 +1,11 @@
 // Occlusion (Zeiler & Fergus 2014, "Visualizing and Understanding Convolutional Networks" §4.2): slide a patch
 // of the fill over the image; a pixel's saliency is how much the target's probability drops, on average, when
 // a patch covers it. The simplest query-only baseline, deterministic, with the same fill and accounting as DAX.
-import type { ImageClassifier } from '../blackbox/classifier';
+import type { BlackBox } from '../blackbox/classifier';
 import { DaxError } from '../core/errors';
 import type { ProgressListener } from '../core/progress';
 import type { Rng } from '../core/rng';
-import type { Scene } from '../perturbation/scene';
+import type { PerturbationSpace } from '../perturbation/scene';
 import { runQueries } from './queryRunner';
 import type { BaselineOutcome } from './rise';
 
@@ -22,8 +22,8 @@ export interface OcclusionSettings {
  * method is deterministic: `_rng` is taken only so every baseline has runRise's signature.
  */
 export async function runOcclusion(
-  scene: Scene,
-  classifier: ImageClassifier,
+  scene: PerturbationSpace,
+  classifier: BlackBox,
   settings: OcclusionSettings,
   _rng: Rng,
   chooseTarget: (probabilities: Float32Array) => number,
@@ -54,7 +54,7 @@ export async function runOcclusion(
       scene.blend(mask, out);
       paint(i - 1, 1);
     },
-    { batchSize: settings.queryBatchSize, padding: scene.model.padding, signal: hooks.signal, onProgress: hooks.onProgress },
+    { batchSize: settings.queryBatchSize, inputLength: scene.model.original.length, padding: scene.model.padding, signal: hooks.signal, onProgress: hooks.onProgress },
   );
   const target = chooseTarget(rows[0]!);
   const base = rows[0]![target]!;

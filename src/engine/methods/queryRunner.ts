@@ -1,9 +1,9 @@
 // Sends perturbed copies to the black box in batches and accounts for every query and the time it took.
-import type { ImageClassifier } from '../blackbox/classifier';
+import type { BlackBox } from '../blackbox/classifier';
 import { throwIfCancelled } from '../core/cancellation';
 import type { ProgressListener } from '../core/progress';
 import type { Samples } from '../perturbation/sampler';
-import type { Scene } from '../perturbation/scene';
+import type { PerturbationSpace } from '../perturbation/scene';
 
 /** How many queries were made and where the time went. */
 export interface QueryStats {
@@ -17,6 +17,8 @@ export interface QueryStats {
 /** Options of {@link runQueries}. */
 export interface QueryOptions {
   batchSize: number;
+  /** Values in one model input (pixels x 3 for an image, samples for a waveform). */
+  inputLength: number;
   padding?: Uint8Array;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
@@ -28,13 +30,13 @@ export interface QueryOptions {
  * for black boxes that run off the main thread (onnxruntime, remote servers).
  */
 export async function runQueries(
-  classifier: ImageClassifier,
+  classifier: BlackBox,
   count: number,
   makeImage: (index: number, out: Float32Array) => void,
   options: QueryOptions,
 ): Promise<{ rows: Float32Array[]; stats: QueryStats }> {
   const started = performance.now();
-  const pixels = classifier.width * classifier.height * 3;
+  const pixels = options.inputLength;
   const rows: Float32Array[] = new Array(count);
   let modelMs = 0;
   // Two sets of buffers, alternating: batch k+2 is composed into batch k's set only after batch k has answered,
@@ -67,15 +69,15 @@ export async function runQueries(
 
 /** Queries the classifier on the scene's copies for every on/off pattern (DAX and LIME share these). */
 export function queryPatterns(
-  scene: Scene,
-  classifier: ImageClassifier,
+  scene: PerturbationSpace,
+  classifier: BlackBox,
   samples: Samples,
-  options: Omit<QueryOptions, 'padding'>,
+  options: Omit<QueryOptions, 'padding' | 'inputLength'>,
 ): Promise<{ rows: Float32Array[]; stats: QueryStats }> {
   return runQueries(
     classifier,
     samples.count,
     (i, out) => scene.compose(samples.keep.subarray(i * samples.segments, (i + 1) * samples.segments), out),
-    { ...options, padding: scene.model.padding },
+    { ...options, padding: scene.model.padding, inputLength: scene.model.original.length },
   );
 }

@@ -1,9 +1,9 @@
 // RISE (Petsiuk, Das & Saenko 2018, "RISE: Randomized Input Sampling for Explanation of Black-box Models"):
 // saliency = E[f(x ⊙ M) · M] / p over smooth random masks. A baseline that shares DAX's queries and accounting.
-import type { ImageClassifier } from '../blackbox/classifier';
+import type { BlackBox } from '../blackbox/classifier';
 import type { ProgressListener } from '../core/progress';
 import type { Rng } from '../core/rng';
-import type { Scene } from '../perturbation/scene';
+import type { PerturbationSpace } from '../perturbation/scene';
 import { runQueries, type QueryStats } from './queryRunner';
 
 /** RISE's knobs. */
@@ -27,8 +27,8 @@ export interface BaselineOutcome {
 
 /** Runs RISE; the input itself is query 0 (to pick the target), then `masks` masked copies. */
 export async function runRise(
-  scene: Scene,
-  classifier: ImageClassifier,
+  scene: PerturbationSpace,
+  classifier: BlackBox,
   settings: RiseSettings,
   rng: Rng,
   chooseTarget: (probabilities: Float32Array) => number,
@@ -40,7 +40,7 @@ export async function runRise(
     classifier,
     settings.masks + 1,
     (i, out) => (i === 0 ? out.set(scene.model.original) : scene.blend(masks[i - 1]!, out)),
-    { batchSize: settings.queryBatchSize, padding: scene.model.padding, signal: hooks.signal, onProgress: hooks.onProgress },
+    { batchSize: settings.queryBatchSize, inputLength: scene.model.original.length, padding: scene.model.padding, signal: hooks.signal, onProgress: hooks.onProgress },
   );
   const target = chooseTarget(rows[0]!);
   const map = new Float32Array(width * height);

@@ -1,13 +1,13 @@
 // Deletion and insertion (Petsiuk, Das & Saenko 2018, RISE §4.1): a map is faithful when taking away its most
 // salient pixels first makes the black box lose the target quickly, and putting them back first restores it
 // quickly. Measured through the black box on the classifier's canvas, so no ground truth is needed.
-import type { ImageClassifier } from '../blackbox/classifier';
+import type { BlackBox, ImageClassifier } from '../blackbox/classifier';
 import { DaxError } from '../core/errors';
 import type { ProgressListener } from '../core/progress';
 import { canvasToSource, renderPlaced } from '../io/geometry';
 import { blurRgb } from '../io/image';
 import { runQueries } from '../methods/queryRunner';
-import type { Scene } from '../perturbation/scene';
+import type { PerturbationSpace, Scene } from '../perturbation/scene';
 
 /** Options of {@link measureFaithfulness}. */
 export interface FaithfulnessOptions {
@@ -76,7 +76,7 @@ export async function measureFaithfulness(
     classifier,
     2 * (steps + 1),
     (i, out) => (i <= steps ? compose(cutAt(i), true, out) : compose(cutAt(i - steps - 1), false, out)),
-    { batchSize: options.queryBatchSize, padding: model.padding, signal: options.signal, onProgress: options.onProgress },
+    { batchSize: options.queryBatchSize, inputLength: model.original.length, padding: model.padding, signal: options.signal, onProgress: options.onProgress },
   );
   if (target >= rows[0]!.length) {
     throw new DaxError('usage', `the target class ${target} is out of range: the model gives ${rows[0]!.length} classes.`);
@@ -133,4 +133,56 @@ async function makeSubstrate(scene: Scene, kind: 'blur' | 'zero'): Promise<Float
   const { analysis } = scene;
   const blurred = await blurRgb(analysis, Math.max(analysis.width, analysis.height) / 50);
   return (await renderPlaced(blurred, scene.placement)).data;
+}
+
+/**
+ * Deletion and insertion over the cells of a perturbation space's analysis grid, through its `blend`: for a
+ * sound, the spectrogram's cells are silenced (deletion) or let through (insertion) in saliency order, and the
+ * substrate is silence. `saliency` is at the space's `image` size, which for audio is the analysis grid itself.
+ */
+export async function measureCellFaithfulness(
+  space: PerturbationSpace,
+  blackBox: BlackBox,
+  saliency: Float32Array,
+  target: number,
+  options: Omit<FaithfulnessOptions, 'substrate'>,
+): Promise<FaithfulnessScores> {
+  const { steps } = options;
+  const { width, height } = space.analysis;
+  const cells = width * height;
+  if (saliency.length !== cells) throw new DaxError('usage', `the saliency map has ${saliency.length} values; the spectrogram has ${width}x${height} cells.`);
+  if (!Number.isInteger(steps) || steps < 1) throw new DaxError('usage', `faithfulness steps must be a positive integer, not ${steps}.`);
+  const order = Array.from({ length: cells }, (_, i) => i).sort((a, b) => (Number.isNaN(saliency[b]!) ? -Infinity : saliency[b]!) - (Number.isNaN(saliency[a]!) ? -Infinity : saliency[a]!) || a - b);
+  const rankOf = new Int32Array(cells);
+  order.forEach((cell, rank) => (rankOf[cell] = rank));
+  const mask = new Float32Array(cells);
+  const cutAt = (k: number): number => Math.round((k / steps) * cells);
+  const { rows, stats } = await runQueries(
+    blackBox,
+    2 * (steps + 1),
+    (i, out) => {
+      const deleting = i <= steps;
+      const cut = cutAt(deleting ? i : i - steps - 1);
+      for (let c = 0; c < cells; c++) {
+        const top = rankOf[c]! < cut;
+        mask[c] = (deleting ? !top : top) ? 1 : 0;
+      }
+      space.blend(mask, out);
+    },
+    { batchSize: options.queryBatchSize, inputLength: space.model.original.length, signal: options.signal, onProgress: options.onProgress },
+  );
+  if (target >= rows[0]!.length) throw new DaxError('usage', `the target class ${target} is out of range: the model gives ${rows[0]!.length} classes.`);
+  const curve = rows.map((row) => row[target]!);
+  const deletionCurve = curve.slice(0, steps + 1);
+  const insertionCurve = curve.slice(steps + 1);
+  return {
+    deletionAuc: trapezoidAuc(deletionCurve),
+    insertionAuc: trapezoidAuc(insertionCurve),
+    deletionCurve,
+    insertionCurve,
+    fractions: Array.from({ length: steps + 1 }, (_, k) => k / steps),
+    substrate: 'zero',
+    steps,
+    queries: stats.queries,
+  };
 }

@@ -28,8 +28,29 @@ export interface SegmentView {
   padding?: Uint8Array;
 }
 
+/**
+ * What the explanation methods need of an input's perturbation space, whatever the input is: an image (Scene)
+ * or a sound over its spectrogram (audio/audioScene.ts). Maps are made at `image`'s size; the segmentation and
+ * the baselines' soft masks live on `analysis`; `compose` and `blend` write model inputs.
+ */
+export interface PerturbationSpace {
+  image: { width: number; height: number };
+  analysis: { width: number; height: number };
+  segmentation: Segmentation;
+  /** The unperturbed model input, flat, and which of its pixels are padding (images only). */
+  model: { original: Float32Array; padding?: Uint8Array };
+  compose(keep: Uint8Array, out?: Float32Array): Float32Array;
+  blend(mask: Float32Array, out: Float32Array): Float32Array;
+  view(width: number, height: number): Promise<SegmentView>;
+  /**
+   * The size DAX's networks should work at for mask cells of `cell` pixels, when the space has a natural one
+   * (a sound's grid: one mask cell per grid cell); absent, the size follows the preset's working area.
+   */
+  workingSize?(cell: number): { width: number; height: number };
+}
+
 /** Everything needed to perturb one image for one classifier. */
-export interface Scene {
+export interface Scene extends PerturbationSpace {
   image: RgbImage;
   /** The image downscaled for segmentation; `segmentation` is at this size. */
   analysis: RgbImage;

@@ -1,34 +1,46 @@
-// "DAX: Export Result…": saves the overlay, the saliency or the report of a result where the user chooses.
+// "DAX: Export Result…": saves one of a result's files (overlay, saliency, report; for audio also the mask and
+// the kept and removed sounds) where the user chooses.
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunView } from '../../shared/protocol';
 
-export type ExportKind = 'overlay' | 'saliency' | 'report';
+export type ExportKind = keyof NonNullable<RunView['report']['outputs']>;
+
+const CHOICES: Record<ExportKind, { label: string; description: string; filter: Record<string, string[]> }> = {
+  overlay: { label: 'Overlay PNG', description: 'the saliency in colour over the image', filter: { PNG: ['png'] } },
+  saliency: { label: 'Saliency PNG', description: 'the map (for audio: over the spectrogram)', filter: { PNG: ['png'] } },
+  mask: { label: 'Mask PNG', description: '8-bit grey, one pixel per spectrogram cell', filter: { PNG: ['png'] } },
+  kept: { label: 'Kept audio (WAV)', description: 'what the map keeps of the sound', filter: { WAV: ['wav'] } },
+  removed: { label: 'Removed audio (WAV)', description: 'what the map takes away', filter: { WAV: ['wav'] } },
+  report: { label: 'JSON report', description: 'classes, queries, timing, losses, configuration', filter: { JSON: ['json'] } },
+};
 
 export async function exportResult(view: RunView | undefined, what?: ExportKind): Promise<vscode.Uri | undefined> {
   if (!view?.report.outputs) {
     void vscode.window.showInformationMessage('DAX: there is no result to export yet. Explain an image first.');
     return undefined;
   }
+  const outputs = view.report.outputs;
+  const available = (Object.keys(CHOICES) as ExportKind[]).filter((key) => outputs[key] !== undefined);
   const kind =
     what ??
     (
       await vscode.window.showQuickPick(
-        [
-          { label: 'Overlay PNG', description: 'the saliency in colour over the image', what: 'overlay' as const },
-          { label: 'Saliency PNG', description: '8-bit grey, the input\'s resolution', what: 'saliency' as const },
-          { label: 'JSON report', description: 'classes, queries, timing, losses, configuration', what: 'report' as const },
-        ],
+        available.map((key) => ({ label: CHOICES[key].label, description: CHOICES[key].description, what: key })),
         { title: `Export the result for ${view.summary.imageName}` },
       )
     )?.what;
   if (!kind) return undefined;
-  const source = view.report.outputs[kind];
+  const source = outputs[kind];
+  if (!source) {
+    void vscode.window.showInformationMessage(`DAX: this result has no ${CHOICES[kind].label}.`);
+    return undefined;
+  }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(view.report.input.file));
   const target = await vscode.window.showSaveDialog({
     defaultUri: vscode.Uri.joinPath(folder, path.basename(source)),
-    filters: kind === 'report' ? { JSON: ['json'] } : { PNG: ['png'] },
+    filters: CHOICES[kind].filter,
     title: 'Export DAX result',
   });
   if (!target) return undefined;

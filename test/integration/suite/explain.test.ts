@@ -150,6 +150,54 @@ describe('Explain with DAX', function () {
   });
 });
 
+describe('Explain with DAX on a sound', function () {
+  this.timeout(240_000);
+
+  it('picks the audio model for a .wav, and the panel gets the spectrogram, the curve and the three sounds', async () => {
+    const dax = await api();
+    await config().update('samples', 60, vscode.ConfigurationTarget.Workspace);
+    await config().update('epochs', 1, vscode.ConfigurationTarget.Workspace);
+    try {
+      const view = await vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('open-the-door.wav'));
+      assert.ok(!isNothing(view), 'a result');
+      const current = lastState(dax)?.current;
+      assert.ok(current, 'the panel got a state with the result');
+      assert.equal(current.report.model.name, 'speech activity (Silero VAD v5)');
+      assert.equal(current.report.target.label, 'speech');
+      assert.equal(current.report.queries, 60);
+      const audio = current.display.audio;
+      assert.ok(audio, 'the display carries the sounds');
+      assert.equal(audio.sampleRate, 16000);
+      assert.equal(audio.original.length, 48000);
+      assert.equal(audio.kept.length, 48000);
+      assert.equal(audio.removed.length, 48000);
+      assert.equal(audio.timeSaliency.length, current.report.audio?.timeSaliency.length);
+      assert.ok(current.report.outputs?.kept?.endsWith('open-the-door.kept.wav'));
+      assert.equal(current.display.saliency.length, current.display.width * current.display.height);
+    } finally {
+      await config().update('samples', undefined, vscode.ConfigurationTarget.Workspace);
+      await config().update('epochs', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('shows the cached sound result again with its sounds (restored from the store)', async () => {
+    const dax = await api();
+    await config().update('samples', 60, vscode.ConfigurationTarget.Workspace);
+    await config().update('epochs', 1, vscode.ConfigurationTarget.Workspace);
+    try {
+      const key = lastState(dax)?.current?.summary.key;
+      assert.ok(key, 'a previous result');
+      await vscode.commands.executeCommand('dax.explain', workspaceFile('open-the-door.wav'));
+      const current = lastState(dax)?.current;
+      assert.equal(current?.summary.cached, true);
+      assert.equal(current?.display.audio?.kept.length, 48000);
+    } finally {
+      await config().update('samples', undefined, vscode.ConfigurationTarget.Workspace);
+      await config().update('epochs', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+});
+
 describe('DAX: Compare Methods', function () {
   this.timeout(240_000);
 

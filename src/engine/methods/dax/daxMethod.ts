@@ -1,9 +1,9 @@
 // DAX end to end on one scene: sample patterns, query the black box, train the networks, return the input's mask.
-import type { ImageClassifier } from '../../blackbox/classifier';
+import type { BlackBox } from '../../blackbox/classifier';
 import type { ProgressListener } from '../../core/progress';
 import type { Rng } from '../../core/rng';
 import { samplePatterns } from '../../perturbation/sampler';
-import type { Scene } from '../../perturbation/scene';
+import type { PerturbationSpace } from '../../perturbation/scene';
 import { queryPatterns, type QueryStats } from '../queryRunner';
 import type { DaxSettings } from './presets';
 import { workingSize } from './presets';
@@ -23,8 +23,8 @@ export interface DaxOutcome {
  * Runs DAX. `chooseTarget` sees the black box's answer on the input (sample 0) and picks the class to explain.
  */
 export async function runDax(
-  scene: Scene,
-  classifier: ImageClassifier,
+  scene: PerturbationSpace,
+  classifier: BlackBox,
   settings: DaxSettings,
   rng: Rng,
   chooseTarget: (probabilities: Float32Array) => number,
@@ -37,7 +37,7 @@ export async function runDax(
   const target = chooseTarget(inputProbabilities);
   const targets = Float32Array.from(rows, (row) => row[target]!);
 
-  const working = workingSize(scene.image.width, scene.image.height, settings.workingArea);
+  const working = scene.workingSize?.(settings.cell) ?? workingSize(scene.image.width, scene.image.height, settings.workingArea);
   const view = await scene.view(working.width, working.height);
   hooks.onProgress?.({ type: 'phase', phase: 'training', message: `training the mask and student networks at ${working.width}x${working.height}` });
   const training = await trainDax(view, samples, targets, { width: working.width, height: working.height, cell: settings.cell, channels: settings.channels }, settings, rng.fork('training'), hooks);

@@ -1,0 +1,27 @@
+// One entry point from an audio model's description to a ready sound classifier, whatever its kind.
+import { DaxError } from '../core/errors';
+import type { AudioClassifier } from './classifier';
+import type { ModelConfig } from './modelConfig';
+import { openAudioModuleClassifier } from './moduleClassifier';
+import { openOnnxAudioClassifier } from './onnxAudioClassifier';
+import { openTfjsAudioClassifier } from './tfjsAudioClassifier';
+
+/**
+ * Opens the sound classifier a description names (it must have an `"audio"` object); TF.js models need the
+ * TF.js backend started first (initBackend).
+ */
+export function openAudioClassifier(config: ModelConfig): Promise<AudioClassifier> {
+  if (!config.audio) {
+    return Promise.reject(
+      new DaxError('usage', 'is not described as an audio model: the description needs an "audio" object (at least {"sampleRate": …}).', config.path),
+    );
+  }
+  switch (config.kind) {
+    case 'onnx':
+      return openOnnxAudioClassifier(config);
+    case 'tfjs':
+      return openTfjsAudioClassifier(config);
+    case 'module':
+      return openAudioModuleClassifier(config);
+  }
+}

@@ -1,0 +1,154 @@
+// Explains why a black box gave a sound its class: decode and resample, mask the spectrogram's cells, query,
+// train (or run a baseline), and return the map over the spectrogram, its reading over time, and the report.
+import path from 'node:path';
+import type { AudioFindings, ClassScore, ExplanationReport, TimeInterval } from '../shared/report';
+import type { AudioClassifier } from './blackbox/classifier';
+import { buildAudioScene, DEFAULT_AUDIO_GRID, type AudioGridOptions, type AudioScene } from './audio/audioScene';
+import { decodeAudio } from './audio/decodeAudio';
+import { salientIntervals, timeIou, timeSaliency } from './audio/timeSaliency';
+import { asDaxError } from './core/errors';
+import type { ProgressListener } from './core/progress';
+import { createRng } from './core/rng';
+import { chooseTarget, normalise } from './explainImage';
+import { runMethod, type MethodSpec } from './methods/method';
+import { measureCellFaithfulness, type FaithfulnessOptions } from './metrics/faithfulness';
+import { initBackend, type BackendPreference } from './tf/runtime';
+import { versions } from './versions';
+
+/**
+ * Default bound on an explained clip: every query re-synthesises the whole clip, so cost grows with its length;
+ * a minute at 16 kHz is ~1 s of inverse STFTs per 100 queries. Longer recordings should be cut to the part in question.
+ */
+export const DEFAULT_MAX_EXPLAIN_SECONDS = 60;
+
+/** One audio explanation request. */
+export interface ExplainAudioRequest {
+  audioFile: string;
+  classifier: AudioClassifier;
+  /** The method and its settings (`perturbation` does not apply: sounds are cut by `grid`). */
+  method: MethodSpec;
+  preset: string;
+  seed: number;
+  target?: number | string;
+  grid?: AudioGridOptions;
+  /** The interval where the evidence truly is (seconds), to report the top interval's time IoU. */
+  groundTruth?: TimeInterval;
+  /** Also measure deletion and insertion AUC over the spectrogram's cells (silence as substrate). */
+  faithfulness?: Omit<FaithfulnessOptions, 'substrate' | 'signal' | 'onProgress'>;
+  maxSeconds?: number;
+  backend?: BackendPreference;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+/** The map over the spectrogram (`rows x frames`, row 0 lowest frequency, [0, 1]), the scene and the report. */
+export interface AudioExplanation {
+  scene: AudioScene;
+  saliency: Float32Array;
+  findings: AudioFindings;
+  report: ExplanationReport;
+}
+
+/** Explains one audio file. Errors are DaxErrors whose kind says whose fault it was. */
+export async function explainAudio(request: ExplainAudioRequest): Promise<AudioExplanation> {
+  const started = performance.now();
+  const { classifier, method, signal, onProgress } = request;
+  const grid = request.grid ?? DEFAULT_AUDIO_GRID;
+  const config = classifier.config.audio!;
+  onProgress?.({ type: 'phase', phase: 'loading', message: `reading ${path.basename(request.audioFile)}` });
+  const backend = await initBackend(request.backend ?? 'auto');
+  const decoded = await decodeAudio(request.audioFile, { targetRate: classifier.sampleRate, maxSeconds: request.maxSeconds ?? DEFAULT_MAX_EXPLAIN_SECONDS });
+  let scene: AudioScene;
+  try {
+    scene = buildAudioScene(decoded.samples, decoded.sampleRate, config.spectrogram, classifier.feature, grid);
+  } catch (error) {
+    throw asDaxError(error, 'input', request.audioFile);
+  }
+  const loadMs = performance.now() - started;
+
+  let run;
+  try {
+    run = await runMethod(method, scene, classifier, createRng(request.seed), (probabilities) => chooseTarget(request.target, classifier, probabilities), { signal, onProgress });
+  } catch (error) {
+    throw asDaxError(error, 'explain', request.audioFile);
+  }
+
+  onProgress?.({ type: 'phase', phase: 'finishing', message: 'reading the map over time' });
+  const finishStarted = performance.now();
+  const saliency = normalise(run.map);
+  const { rows, frames } = scene.spectrogram;
+  const frameSeconds = scene.spectrogram.hopSeconds;
+  const curve = timeSaliency(saliency, rows, frames);
+  const intervals = salientIntervals(curve, frameSeconds, decoded.durationSeconds);
+  const truth = request.groundTruth;
+  const findings: AudioFindings = {
+    sampleRate: decoded.sampleRate,
+    durationSeconds: decoded.durationSeconds,
+    spectrogram: {
+      rows,
+      frames,
+      scale: config.spectrogram.scale,
+      fftSize: config.spectrogram.fftSize,
+      hop: config.spectrogram.hop,
+      lowHz: config.spectrogram.scale === 'mel' ? config.spectrogram.fMin ?? 0 : 0,
+      highHz: config.spectrogram.scale === 'mel' ? config.spectrogram.fMax ?? decoded.sampleRate / 2 : decoded.sampleRate / 2,
+    },
+    frameSeconds,
+    timeSaliency: Array.from(curve, (v) => Math.round(v * 1e4) / 1e4),
+    intervals,
+    groundTruth: truth ? { ...truth, timeIou: intervals[0] ? timeIou(intervals[0], truth) : 0 } : undefined,
+  };
+  let faithfulness: ExplanationReport['faithfulness'];
+  if (request.faithfulness) {
+    try {
+      faithfulness = await measureCellFaithfulness(scene, classifier, saliency, run.target, { ...request.faithfulness, signal, onProgress });
+    } catch (error) {
+      throw asDaxError(error, 'explain', request.audioFile);
+    }
+  }
+  const labels = classifier.labels;
+  const score = (index: number): ClassScore => ({ index, label: labels?.[index], probability: run.inputProbabilities[index]! });
+  const top = Array.from(run.inputProbabilities.keys()).sort((a, b) => run.inputProbabilities[b]! - run.inputProbabilities[a]!).slice(0, 5).map(score);
+  const { training } = run;
+  const { perturbation: _unused, ...settings } = method.settings as typeof method.settings & { perturbation?: unknown };
+  const report: ExplanationReport = {
+    schema: 1,
+    method: method.method,
+    input: { file: request.audioFile, width: frames, height: rows },
+    model: { name: classifier.config.name, kind: classifier.config.kind, path: classifier.config.path, description: classifier.description },
+    target: score(run.target),
+    top,
+    queries: run.query.queries,
+    trainingSteps: training?.steps ?? 0,
+    epochs: training?.epochs ?? 0,
+    stoppedEarly: training?.stoppedEarly ?? false,
+    timing: {
+      totalMs: performance.now() - started,
+      loadMs,
+      queryMs: run.query.totalMs,
+      modelMs: run.query.modelMs,
+      trainMs: training?.trainMs ?? 0,
+      finishMs: performance.now() - finishStarted,
+    },
+    backend: { name: backend.name, notes: backend.notes },
+    workingSize: run.working,
+    maskGrid: training ? { width: training.gridWidth, height: training.gridHeight } : run.working,
+    segments: scene.segmentation.count,
+    losses: training?.history ?? [],
+    validation: training?.validation ?? [],
+    config: {
+      ...settings,
+      grid: { ...grid, bands: scene.grid.bands, windows: scene.grid.windows },
+      ...(training ? { lambda1Effective: training.lambda1Effective } : {}),
+      target: request.target ?? 'top1',
+      maxSeconds: request.maxSeconds ?? DEFAULT_MAX_EXPLAIN_SECONDS,
+      model: classifier.config,
+    },
+    preset: request.preset,
+    seed: request.seed,
+    versions: versions(backend.name),
+    faithfulness,
+    audio: findings,
+  };
+  return { scene, saliency, findings, report };
+}

@@ -1,0 +1,40 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { audioFacts, reportFacts } from '../src/runFacts';
+import { audioFindings, audioRunView, displayAudio, report } from './fixtures';
+
+const asText = (facts: [string, string | Node][]) => facts.map(([term, description]) => `${term}: ${String(description)}`);
+
+describe('run facts of an audio result', () => {
+  test('name the top interval with its length, the next ones, and the time IoU with the ground truth', () => {
+    const view = audioRunView('a');
+    assert.deepEqual(asText(audioFacts(view.report, view.display.audio)), [
+      'Top interval: 0.35–0.65 s (0.30 s)',
+      'Next intervals: 0.85–0.95 s',
+      'Time IoU: 0.7143 with the ground truth 0.30–0.60 s',
+    ]);
+  });
+
+  test('come right after the class, and the sound replaces the image resolution', () => {
+    const view = audioRunView('a');
+    const facts = asText(reportFacts(view.report, view.display.audio));
+    const terms = facts.map((fact) => fact.split(':')[0]);
+    assert.deepEqual(terms.slice(2, 6), ['Class', 'Top interval', 'Next intervals', 'Time IoU']);
+    assert.ok(!terms.includes('Resolution'));
+    assert.ok(facts.some((fact) => fact === 'Sound: 1.00 s at 8 kHz; spectrogram 64 mel bands × 11 frames (0 Hz to 4 kHz, FFT 512, hop 800); mask 1×1, 4 segments'), facts.join('\n'));
+  });
+
+  test('fall back to the display when the report has no findings (then without IoU)', () => {
+    assert.deepEqual(asText(audioFacts(report(), displayAudio({ intervals: [{ start: 0.1, end: 0.2 }] }))), ['Top interval: 0.10–0.20 s (0.10 s)', 'Ground truth: 0.30–0.60 s']);
+  });
+
+  test('say so when no interval stands out', () => {
+    const facts = asText(audioFacts(report({ audio: audioFindings({ intervals: [], groundTruth: undefined }) })));
+    assert.deepEqual(facts, ['Top interval: none: no moment stands out (the map is flat over time)']);
+  });
+
+  test('an image result has none, and keeps its resolution', () => {
+    assert.deepEqual(audioFacts(report()), []);
+    assert.ok(reportFacts(report()).some(([term]) => term === 'Resolution'));
+  });
+});

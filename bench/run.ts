@@ -14,6 +14,7 @@ import { decodeImage, decodeMask } from '../src/engine/io/image';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { compareOnCases, tabulate, type BenchCase } from './compare';
 import { buildScene } from '../src/engine/perturbation/scene';
+import { AUDIO_DOC, AUDIO_POINTER, audioBenchmarks } from './audio';
 
 const root = path.join(__dirname, '..');
 const presets = (process.env.DAX_BENCH_PRESETS?.split(',').filter(Boolean) ?? ['fast', 'balanced', 'thorough']) as PresetName[];
@@ -24,8 +25,15 @@ interface Case {
   mask?: string;
 }
 
+/** The machine line both documents start with. */
+function machine(backendName: string): string {
+  return `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.versions.node}; training backend: ${backendName}`;
+}
+
 async function main(): Promise<void> {
   const backend = await initBackend((process.env.DAX_BACKEND as 'auto') ?? 'auto');
+  // DAX_BENCH_AUDIO_ONLY=1 runs and rewrites only docs/benchmarks-audio.md; DAX_BENCH_AUDIO=0 skips it.
+  if (process.env.DAX_BENCH_AUDIO_ONLY === '1') return runAudio(backend.name, true);
   const classifier = await openClassifier(await loadModelConfig(path.join(root, 'examples/text-direction.model.json')));
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'dax-bench-'));
   // A 224x224 input: the centre of another real scene-text photo, so the image side matches ImageNet-sized inputs.
@@ -40,7 +48,7 @@ async function main(): Promise<void> {
     console.log(line);
     out.push(line);
   };
-  print(`# Benchmarks\n\nWritten by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.versions.node}; training backend: ${backend.name}). Figures from one run on a shared machine: compare ratios, not absolute times.`);
+  print(`# Benchmarks\n\nWritten by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (${machine(backend.name)}). Figures from one run on a shared machine: compare ratios, not absolute times.`);
   print(`\nmodel: ${classifier.description}\n\n## Time per explanation (DAX presets)\n`);
   print('| input | preset | queries | total s | query s | black box alone s | query / alone | train s | steps | ms/step | epochs | IoU@0.2 | best IoU |');
   print('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
@@ -61,6 +69,7 @@ async function main(): Promise<void> {
   if (process.env.DAX_BENCH_COMPARE !== '0') print('\n' + (await compareOnSceneText(classifier, backend.name)));
   await classifier.dispose();
   if (process.env.DAX_BENCH_COMPARE !== '0' && process.env.DAX_BENCH_PHOTOS !== '0') print('\n' + (await compareOnPhotos(backend.name)));
+  print('\n' + AUDIO_POINTER);
   // A partial run (presets or comparison switched off) prints but does not overwrite the committed figures.
   const partial = process.env.DAX_BENCH_PRESETS || process.env.DAX_BENCH_COMPARE === '0' || process.env.DAX_BENCH_PHOTOS === '0' || process.env.DAX_BENCH_SEEDS;
   const target = process.env.DAX_BENCH_OUT ?? (partial ? '' : path.join(root, 'docs/benchmarks.md'));
@@ -68,6 +77,28 @@ async function main(): Promise<void> {
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, out.join('\n') + '\n');
     console.log(`\nwritten to ${path.relative(process.cwd(), target)}`);
+  }
+  if (process.env.DAX_BENCH_AUDIO !== '0') await runAudio(backend.name, false);
+}
+
+/**
+ * The audio part, written to its own file (docs/benchmarks.md links to it), so that it can be rerun alone without
+ * touching the image figures. A partial run prints but does not write, as above.
+ */
+async function runAudio(backendName: string, only: boolean): Promise<void> {
+  const text = await audioBenchmarks(machine(backendName), progress);
+  console.log('\n' + text);
+  const partial = process.env.DAX_BENCH_PRESETS || process.env.DAX_BENCH_COMPARE === '0' || process.env.DAX_BENCH_SEEDS || process.env.DAX_BENCH_WAKEWORD === '0' || process.env.DAX_BENCH_AUDIO_BUDGET || process.env.DAX_BENCH_WAKEWORD_BUDGET;
+  const target = process.env.DAX_BENCH_AUDIO_OUT ?? (partial ? '' : path.join(root, 'docs', AUDIO_DOC));
+  if (!target) return;
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(target, text);
+  console.log(`written to ${path.relative(process.cwd(), target)}`);
+  // Run alone, the audio part still leaves docs/benchmarks.md pointing to it (the full run writes the pointer).
+  const images = path.join(root, 'docs/benchmarks.md');
+  if (only && !process.env.DAX_BENCH_AUDIO_OUT) {
+    const current = await readFile(images, 'utf8').catch(() => '');
+    if (current && !current.includes(`](${AUDIO_DOC})`)) await writeFile(images, current.replace(/\n*$/, '\n\n') + AUDIO_POINTER);
   }
 }
 

@@ -6,7 +6,7 @@ import type { AudioClassifier } from './blackbox/classifier';
 import { buildAudioScene, DEFAULT_AUDIO_GRID, type AudioGridOptions, type AudioScene } from './audio/audioScene';
 import { decodeAudio } from './audio/decodeAudio';
 import { salientIntervals, timeIou, timeSaliency } from './audio/timeSaliency';
-import { asDaxError } from './core/errors';
+import { asDaxError, DaxError } from './core/errors';
 import type { ProgressListener } from './core/progress';
 import { createRng } from './core/rng';
 import { chooseTarget, normalise } from './explainImage';
@@ -62,6 +62,8 @@ export async function explainAudio(request: ExplainAudioRequest): Promise<AudioE
   try {
     scene = buildAudioScene(decoded.samples, decoded.sampleRate, config.spectrogram, classifier.feature, grid);
   } catch (error) {
+    // buildAudioScene does not know the file: name it (a clip shorter than one FFT window is the user's file).
+    if (error instanceof DaxError && !error.file) throw new DaxError(error.kind, error.message, request.audioFile, { cause: error });
     throw asDaxError(error, 'input', request.audioFile);
   }
   const loadMs = performance.now() - started;

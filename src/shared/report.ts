@@ -68,11 +68,11 @@ export interface AudioFindings {
   spectrogram: { rows: number; frames: number; scale: 'linear' | 'mel'; fftSize: number; hop: number; lowHz: number; highHz: number };
   /** Seconds between the points of `timeSaliency` (point t is the frame centred at t · frameSeconds). */
   frameSeconds: number;
-  /** Saliency per frame: the mean over the rows of the map, divided by its maximum (so in [0, 1]). */
+  /** Saliency per frame: the mean over the rows of the map, stretched to [0, 1] over the clip. */
   timeSaliency: number[];
   /**
-   * The most salient intervals, best first: runs of frames where the time saliency is at least half its peak,
-   * ranked by their total saliency (`mass`, in seconds × saliency). The first one is "the" top interval.
+   * The most salient intervals, best first: the stretch of frames whose time saliency exceeds its mean by the
+   * largest total (`mass`, in seconds × saliency), then the next on what is left. The first is "the" top interval.
    */
   intervals: (TimeInterval & { mass: number })[];
   /** Agreement of the top interval with a ground-truth interval. */

@@ -43,64 +43,76 @@ describe('timeSaliency', () => {
 
 describe('salientIntervals', () => {
   const frameSeconds = 0.1;
+  const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
 
-  test('finds the runs at half the peak or more, in seconds, half a frame either side of their frames', () => {
-    // Frames 2-4 are at or above 0.5; frame 1 (0.49) is not.
-    const curve = Float32Array.from([0, 0.49, 0.5, 1, 0.8, 0.1, 0, 0]);
-    const intervals = salientIntervals(curve, frameSeconds, 0.8);
+  test('is the run of frames that exceeds the curve\'s mean by the most, in seconds, half a frame either side', () => {
+    const curve = [0, 0, 0.5, 1, 0.8, 0, 0, 0];
+    const intervals = salientIntervals(Float32Array.from(curve), frameSeconds, 0.8);
+    // Frames 2-4 are above the mean (0.2875) and the others below: one interval, 0.15-0.45 s.
     assert.equal(intervals.length, 1);
     close(intervals[0]!.start, 0.15, 'start');
     close(intervals[0]!.end, 0.45, 'end');
-    close(intervals[0]!.mass, (0.5 + 1 + 0.8) * frameSeconds, 'mass', 1e-6);
+    close(intervals[0]!.mass, (0.5 + 1 + 0.8 - 3 * mean(curve)) * frameSeconds, 'mass: the excess over the mean x seconds', 1e-6);
   });
 
-  test('the level is half of the peak, whatever the peak', () => {
-    const curve = Float32Array.from([0, 0.2, 0.4, 0.3, 0, 0.21, 0]);
-    // Peak 0.4 → level 0.2: frames 1-3 and frame 5.
-    const intervals = salientIntervals(curve, frameSeconds, 0.7);
-    assert.equal(intervals.length, 2);
-    close(intervals[0]!.start, 0.05, 'first start');
-    close(intervals[0]!.end, 0.35, 'first end');
-    close(intervals[1]!.start, 0.45, 'second start');
-    close(intervals[1]!.end, 0.55, 'second end');
+  test('takes a frame just above the mean in with its neighbours', () => {
+    // Mean 0.36125: frame 1 (0.49) adds to the run; frame 5 (0.1) does not.
+    const intervals = salientIntervals(Float32Array.from([0, 0.49, 0.5, 1, 0.8, 0.1, 0, 0]), frameSeconds, 0.8);
+    assert.equal(intervals.length, 1);
+    close(intervals[0]!.start, 0.05, 'start');
+    close(intervals[0]!.end, 0.45, 'end');
+  });
+
+  test('keeps a broad plateau whole when one frame peaks above it (a word, not its loudest syllable)', () => {
+    // A cut at half the peak would keep frame 4 alone.
+    const intervals = salientIntervals(Float32Array.from([0, 0, 0.4, 0.4, 1, 0.4, 0.4, 0, 0, 0, 0, 0]), frameSeconds, 1.2);
+    assert.equal(intervals.length, 1);
+    close(intervals[0]!.start, 0.15, 'start');
+    close(intervals[0]!.end, 0.65, 'end');
   });
 
   test('ranks intervals by mass, not by peak or position', () => {
-    // A tall narrow bump first (peak 1, mass 1.0), a lower wide one later (0.6 x 4 frames, mass 2.4).
-    const curve = Float32Array.from([0, 1, 0, 0, 0.6, 0.6, 0.6, 0.6, 0, 0]);
-    const intervals = salientIntervals(curve, frameSeconds, 1);
+    // A tall narrow bump first (excess 0.66), a lower wide one later (4 x 0.26 = 1.04); bridging them costs more
+    // than the narrow one brings.
+    const intervals = salientIntervals(Float32Array.from([0, 1, 0, 0, 0.6, 0.6, 0.6, 0.6, 0, 0]), frameSeconds, 1);
     assert.equal(intervals.length, 2);
     close(intervals[0]!.start, 0.35, 'the wide bump first');
     close(intervals[0]!.end, 0.75, 'the wide bump first');
     close(intervals[1]!.start, 0.05, 'the tall bump second');
+    close(intervals[1]!.end, 0.15, 'the tall bump second');
     assert.ok(intervals[0]!.mass > intervals[1]!.mass);
   });
 
   test('returns at most `limit` intervals (3 by default), the heaviest ones', () => {
-    // Five separate bumps of growing width.
-    const curve = Float32Array.from([1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0]);
-    const all = salientIntervals(curve, frameSeconds, 2, 10);
-    assert.equal(all.length, 5);
-    const three = salientIntervals(curve, frameSeconds, 2);
-    assert.equal(three.length, 3);
+    // Five one-frame spikes 21 frames apart, in shuffled heights; the gaps cost more than any spike brings.
+    const curve = new Float32Array(85);
+    for (const [frame, height] of [[0, 0.85], [21, 1], [42, 0.8], [63, 0.95], [84, 0.9]] as const) curve[frame] = height;
+    const all = salientIntervals(curve, frameSeconds, 8.5, 10);
     assert.deepEqual(
-      three.map((i) => Math.round(i.mass * 10)),
-      [5, 4, 3],
+      all.map((i) => Math.round(i.end / frameSeconds - 0.5)),
+      [21, 63, 84, 0, 42],
     );
-    assert.equal(salientIntervals(curve, frameSeconds, 2, 1).length, 1);
-    close(salientIntervals(curve, frameSeconds, 2, 1)[0]!.start, 1.35, 'the widest');
+    for (let i = 1; i < all.length; i++) assert.ok(all[i - 1]!.mass > all[i]!.mass, 'heaviest first');
+    assert.deepEqual(
+      salientIntervals(curve, frameSeconds, 8.5).map((i) => Math.round(i.end / frameSeconds - 0.5)),
+      [21, 63, 84],
+    );
+    assert.equal(salientIntervals(curve, frameSeconds, 8.5, 1).length, 1);
   });
 
   test('clips intervals to the clip: not before 0, not after its duration', () => {
-    const curve = Float32Array.from([1, 1, 0, 0, 1, 1]);
-    const intervals = salientIntervals(curve, frameSeconds, 0.52, 5).sort((a, b) => a.start - b.start);
+    const intervals = salientIntervals(Float32Array.from([1, 1, 0, 0, 1, 1]), frameSeconds, 0.52, 5).sort((a, b) => a.start - b.start);
     assert.equal(intervals.length, 2);
     assert.equal(intervals[0]!.start, 0);
+    close(intervals[0]!.end, 0.15, 'first end');
+    close(intervals[1]!.start, 0.35, 'second start');
     close(intervals[1]!.end, 0.52, 'end at the duration');
   });
 
-  test('a flat (all-zero) curve has no interval', () => {
+  test('a flat curve has no interval', () => {
     assert.deepEqual(salientIntervals(new Float32Array(20), frameSeconds, 2), []);
+    assert.deepEqual(salientIntervals(new Float32Array(20).fill(0.4), frameSeconds, 2), []);
+    assert.deepEqual(salientIntervals(new Float32Array(0), frameSeconds, 0), []);
     // A flat map read through timeSaliency is such a curve.
     assert.deepEqual(salientIntervals(timeSaliency(new Float32Array(40).fill(0.3), 2, 20), frameSeconds, 2), []);
   });

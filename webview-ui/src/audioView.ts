@@ -223,7 +223,7 @@ export class AudioView {
     if (others.length > 0) items.push(item(boxSwatch(interval, 'filled', '2', 0.2), `Next: ${others.map((other, i) => `(${i + 2}) ${formatInterval(other)}`).join(', ')}`));
     if (!top) items.push(item(swatch(curve, [2, 2]), 'No interval stands out (the map is flat)'));
     if (audio.truth) items.push(item(boxSwatch(truth, 'hatched'), `Ground truth (hatched, dashed outline): ${formatInterval(audio.truth)}`));
-    items.push(item(swatch(this.theme.foreground, [1, 3]), 'Half the peak: intervals are where the curve stays above it'));
+    items.push(item(swatch(this.theme.foreground, [1, 3]), 'The curve\'s mean: intervals are the stretches that rise above it the most'));
     this.legendList.replaceChildren(...items);
     const duration = audio.original.length > 0 && audio.sampleRate > 0 ? audio.original.length / audio.sampleRate : audio.durationSeconds;
     setText(
@@ -254,7 +254,7 @@ export class AudioView {
     const y = (value: number) => CURVE_TOP + (1 - Math.min(1, Math.max(0, Number.isFinite(value) ? value : 0))) * plotHeight;
     const font = `${Math.round(theme.fontSize * 0.85)}px ${theme.fontFamily}`;
 
-    // Grid lines at the time ticks, and the half-peak level the intervals are cut at.
+    // Grid lines at the time ticks, and the curve's mean: the intervals are the stretches most above it.
     context.save();
     context.strokeStyle = theme.lines;
     context.globalAlpha = 0.35;
@@ -265,7 +265,8 @@ export class AudioView {
     context.strokeStyle = theme.foreground;
     context.setLineDash([1, 3]);
     context.lineWidth = 1;
-    line(context, 0, Math.round(y(0.5)) + 0.5, width, Math.round(y(0.5)) + 0.5);
+    const mean = audio.timeSaliency.reduce((sum, value) => sum + value, 0) / Math.max(1, audio.timeSaliency.length);
+    line(context, 0, Math.round(y(mean)) + 0.5, width, Math.round(y(mean)) + 0.5);
     context.restore();
 
     // The intervals, best first: filled (the top one stronger), with solid edges and their rank as a number.

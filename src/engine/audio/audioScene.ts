@@ -69,6 +69,7 @@ export function buildAudioScene(samples: Float32Array, sampleRate: number, confi
     analysis: { width: frames, height: rows },
     segmentation: grid,
     model: { original },
+    occlusion: 'time-segments',
     samples,
     sampleRate,
     config,

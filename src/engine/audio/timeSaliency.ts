@@ -3,8 +3,6 @@
 // against a ground-truth interval measures.
 import type { TimeInterval } from '../../shared/report';
 
-/** Share of the curve's peak an interval must reach: half-maximum, the usual width of a bump. */
-const INTERVAL_LEVEL = 0.5;
 
 /**
  * The mean of a `rows x frames` map over its rows, per frame, stretched to [0, 1] over time (a flat curve is all
@@ -27,27 +25,51 @@ export function timeSaliency(map: Float32Array, rows: number, frames: number): F
 }
 
 /**
- * The runs of frames where the curve is at least half its peak, as intervals in seconds (frame t is centred at
- * t · frameSeconds and stands for half a hop either side), ranked by their mass (sum of the curve × seconds),
- * at most `limit` of them. A flat zero curve has none.
+ * The most salient intervals, in seconds, best first: the interval whose frames exceed the curve's mean by the
+ * largest total (the maximum-sum segment of curve − mean), then the same on what is left, while a segment with a
+ * positive excess remains, at most `limit` of them; `mass` is that excess × seconds. Unlike a cut at a fraction of
+ * the peak, a broad plateau (a spoken word) is kept whole even when one cell peaks above it, and a flat curve has
+ * no interval. Frame t is centred at t · frameSeconds and stands for half a frame either side.
  */
 export function salientIntervals(curve: Float32Array, frameSeconds: number, durationSeconds: number, limit = 3): (TimeInterval & { mass: number })[] {
-  let peak = 0;
-  for (const value of curve) peak = Math.max(peak, value);
-  if (peak <= 0) return [];
-  const level = INTERVAL_LEVEL * peak;
+  if (curve.length === 0) return [];
+  let mean = 0;
+  for (const value of curve) mean += value / curve.length;
+  const excess = Float64Array.from(curve, (value) => value - mean);
+  const taken = new Uint8Array(curve.length);
   const found: (TimeInterval & { mass: number })[] = [];
-  for (let t = 0; t < curve.length; ) {
-    if (curve[t]! < level) {
-      t++;
+  while (found.length < limit) {
+    const best = maximumSegment(excess, taken);
+    if (!best || best.sum <= 1e-9) break;
+    taken.fill(1, best.first, best.end);
+    found.push({
+      start: Math.max(0, (best.first - 0.5) * frameSeconds),
+      end: Math.min(durationSeconds, (best.end - 0.5) * frameSeconds),
+      mass: best.sum * frameSeconds,
+    });
+  }
+  return found;
+}
+
+/** Kadane's maximum-sum run of `values` among the frames not yet `taken` (a taken frame ends a run). */
+function maximumSegment(values: Float64Array, taken: Uint8Array): { first: number; end: number; sum: number } | undefined {
+  let best: { first: number; end: number; sum: number } | undefined;
+  let sum = 0;
+  let first = 0;
+  for (let t = 0; t < values.length; t++) {
+    if (taken[t]) {
+      sum = 0;
+      first = t + 1;
       continue;
     }
-    const first = t;
-    let mass = 0;
-    while (t < curve.length && curve[t]! >= level) mass += curve[t++]! * frameSeconds;
-    found.push({ start: Math.max(0, (first - 0.5) * frameSeconds), end: Math.min(durationSeconds, (t - 0.5) * frameSeconds), mass });
+    if (sum <= 0) {
+      sum = 0;
+      first = t;
+    }
+    sum += values[t]!;
+    if (!best || sum > best.sum) best = { first, end: t + 1, sum };
   }
-  return found.sort((a, b) => b.mass - a.mass).slice(0, limit);
+  return best;
 }
 
 /** Intersection over union of two intervals (0 when either is empty and they do not overlap). */

@@ -9,7 +9,7 @@ import { runDax } from './dax/daxMethod';
 import { PRESETS, type DaxSettings } from './dax/presets';
 import type { TrainingResult } from './dax/trainDax';
 import { runLime, type LimeSettings } from './lime';
-import { occlusionForBudget, runOcclusion, type OcclusionSettings } from './occlusion';
+import { occlusionForBudget, runOcclusion, timeSegmentsForBudget, type OcclusionSettings } from './occlusion';
 import type { QueryStats } from './queryRunner';
 import { runRise, type RiseSettings } from './rise';
 import { tf } from '../tf/runtime';
@@ -101,8 +101,9 @@ export async function runMethod(
 }
 
 function occlusionSettings(spec: OcclusionSpec, scene: PerturbationSpace): OcclusionSettings {
-  const derived = occlusionForBudget(scene.analysis.width, scene.analysis.height, spec.budget);
-  return { window: spec.window ?? derived.window, stride: spec.stride ?? derived.stride, queryBatchSize: spec.queryBatchSize };
+  const { width, height } = scene.analysis;
+  const derived = scene.occlusion === 'time-segments' ? timeSegmentsForBudget(width, height, spec.budget) : occlusionForBudget(width, height, spec.budget);
+  return { ...derived, window: spec.window ?? derived.window, stride: spec.stride ?? derived.stride, queryBatchSize: spec.queryBatchSize };
 }
 
 /** Bilinear resampling of a map to the image. */

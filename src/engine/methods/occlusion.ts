@@ -14,6 +14,8 @@ export interface OcclusionSettings {
   /** Side of the square patch (cut to the image on an axis shorter than it). */
   window: number;
   stride: number;
+  /** Height of the patch when it is not square: a sound's time segments cover every frequency. Default `window`. */
+  windowHeight?: number;
   queryBatchSize: number;
 }
 
@@ -35,7 +37,7 @@ export async function runOcclusion(
   }
   const { width, height } = scene.analysis;
   const windowX = Math.min(width, settings.window);
-  const windowY = Math.min(height, settings.window);
+  const windowY = Math.min(height, settings.windowHeight ?? settings.window);
   const xs = windowOrigins(width, windowX, settings.stride);
   const ys = windowOrigins(height, windowY, settings.stride);
   const windows = ys.flatMap((y) => xs.map((x) => ({ x, y })));
@@ -87,6 +89,19 @@ export function occlusionForBudget(width: number, height: number, budget: number
   for (let stride = 1; ; stride++) {
     const window = Math.max(preferred, stride);
     if (windowCount(width, height, window, stride) + 1 <= budget) return { window, stride };
+  }
+}
+
+/**
+ * Occlusion of a sound as it is usually done: full-band time segments (all rows of the spectrogram) a fifteenth
+ * of the clip long (0.2 s of a 3-second clip, about a syllable), at the smallest stride the budget allows.
+ */
+export function timeSegmentsForBudget(frames: number, rows: number, budget: number): { window: number; windowHeight: number; stride: number } {
+  if (!(budget >= 2)) throw new RangeError(`occlusion needs a budget of at least 2 queries (the input and one window), not ${budget}.`);
+  const preferred = Math.min(frames, Math.max(2, Math.round(frames / 15)));
+  for (let stride = 1; ; stride++) {
+    const window = Math.max(preferred, stride);
+    if (windowOrigins(frames, Math.min(frames, window), stride).length + 1 <= budget) return { window, windowHeight: rows, stride };
   }
 }
 

@@ -47,6 +47,8 @@ export interface PerturbationSpace {
    * (a sound's grid: one mask cell per grid cell); absent, the size follows the preset's working area.
    */
   workingSize?(cell: number): { width: number; height: number };
+  /** How occlusion covers the space: square patches (images, the default) or full-height time segments (sounds). */
+  occlusion?: 'patches' | 'time-segments';
 }
 
 /** Everything needed to perturb one image for one classifier. */

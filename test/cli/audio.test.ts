@@ -1,0 +1,200 @@
+// `dax explain` on sounds as a user meets it: a real wake-word chain end to end, and every kind of bad audio
+// refused with exit 2, a message naming the file, and no files left behind.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import sharp from 'sharp';
+import { readFile, writeFile } from 'node:fs/promises';
+import { decodeAudio } from '../../src/engine/audio/decodeAudio';
+import { encodeWav } from '../../src/engine/audio/encodeWav';
+import { loadModelConfig } from '../../src/engine/blackbox/modelConfig';
+import { openAudioClassifier } from '../../src/engine/blackbox/openAudioClassifier';
+import { listDir, tempDir } from '../helpers/files';
+import { runCli, ROOT } from '../helpers/cli';
+
+const wakeWordModel = path.join(ROOT, 'test', 'fixtures', 'wakeword', 'hey-jarvis.model.json');
+const speechModel = path.join(ROOT, 'examples', 'speech', 'speech-activity.model.json');
+const imageModel = path.join(ROOT, 'examples', 'text-direction.model.json');
+const speechClip = path.join(ROOT, 'examples', 'speech', 'open-the-door.wav');
+const RATE = 16000;
+let dir: string;
+
+before(async () => {
+  dir = await tempDir('dax-cli-audio-');
+});
+
+/** `seconds` of a 440 Hz tone at 16 kHz, in each of `channels` channels. */
+function tone(seconds: number, channels = 1): Float32Array[] {
+  const samples = Float32Array.from({ length: Math.round(seconds * RATE) }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / RATE));
+  return Array.from({ length: channels }, () => samples);
+}
+
+async function writeInput(name: string, bytes: Uint8Array): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, bytes);
+  return file;
+}
+
+describe('dax explain on a real wake-word chain (openWakeWord "hey jarvis")', () => {
+  // The chain costs ~80-100 ms per query on these 2-core machines: ONE run in this file.
+  //
+  // Occlusion, not DAX. Measured on light-then-hey-jarvis.wav (wasm), intervals read as salientIntervals does now
+  // (the maximum-excess run over the curve's mean):
+  // - DAX at --preset fast, seeds 0, 1, 2: the top interval is the other utterance ("turn off the light",
+  //   0.2-1.08 s) or runs from the start: time IoU 0, 0, 0. At balanced (1000 queries, ~2 min): 0.986 for seeds 0
+  //   and 1. On all five runs the kept sound scored BELOW or equal to the removed one ("hey jarvis" 0.29/0.64,
+  //   0.47/0.99, 0.47/0.99 at fast; 0.49/0.50, 0.00/0.95 at balanced): the maps also cover the other utterance,
+  //   and this model still fires on the wake word at 10 % volume (0.26), so input x (1 - M) keeps firing.
+  // - Occlusion (full-band 0.2 s time segments, 470 queries at fast, no randomness): top interval 2.06-3.04 s,
+  //   time IoU 0.723; "hey jarvis" on the kept sound 0.993, on the removed one 0.000.
+  // The floor 0.6 leaves room for another backend's rounding and fails on anything that misses the wake word
+  // (the other utterance has IoU 0 with it).
+  test('writes the five files; the top interval is the wake word; the kept sound keeps it and the removed one does not', async () => {
+    const clips = JSON.parse(await readFile(path.join(ROOT, 'test', 'fixtures', 'wakeword', 'clips.json'), 'utf8')) as { file: string; start: number; end: number }[];
+    const clip = clips.find((c) => c.file === 'light-then-hey-jarvis.wav')!;
+    const input = path.join(ROOT, 'test', 'fixtures', 'wakeword', clip.file);
+    const out = path.join(dir, 'wakeword');
+    const result = await runCli([
+      'explain', input, '--model', wakeWordModel, '--target', 'hey jarvis', '--ground-truth', `${clip.start}-${clip.end}`,
+      '--preset', 'fast', '--method', 'occlusion', '--out', out, '--json',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const stem = 'light-then-hey-jarvis.occlusion';
+    const suffixes = ['dax.json', 'kept.wav', 'mask.png', 'removed.wav', 'saliency.png'];
+    assert.deepEqual(await listDir(out), suffixes.map((suffix) => `${stem}.${suffix}`));
+
+    const { results } = JSON.parse(result.stdout);
+    assert.equal(results.length, 1);
+    const report = results[0].report;
+    assert.deepEqual(JSON.parse(await readFile(path.join(out, `${stem}.dax.json`), 'utf8')).audio, report.audio, 'the file holds the printed report');
+    assert.equal(report.target.label, 'hey jarvis');
+    assert.ok(report.target.probability > 0.9, `p = ${report.target.probability}`);
+    assert.ok(report.queries <= 500, `queries ${report.queries}`);
+    assert.deepEqual([report.audio.groundTruth.start, report.audio.groundTruth.end], [clip.start, clip.end]);
+    const iou = report.audio.groundTruth.timeIou;
+    assert.ok(iou >= 0.6, `time IoU ${iou}, intervals ${JSON.stringify(report.audio.intervals)}`);
+    const frames = 1 + Math.floor((4 * RATE) / 128);
+    assert.deepEqual([report.input.width, report.input.height, report.audio.timeSaliency.length], [frames, 64, frames]);
+
+    const mask = await sharp(path.join(out, `${stem}.mask.png`)).metadata();
+    assert.deepEqual([mask.width, mask.height, mask.channels], [frames, 64, 1], 'one pixel per spectrogram cell');
+    const saliency = await sharp(path.join(out, `${stem}.saliency.png`)).metadata();
+    assert.equal(saliency.channels, 3);
+
+    const original = await decodeAudio(input);
+    const kept = await decodeAudio(path.join(out, `${stem}.kept.wav`));
+    const removed = await decodeAudio(path.join(out, `${stem}.removed.wav`));
+    for (const sound of [kept, removed]) {
+      assert.equal(sound.samples.length, original.samples.length);
+      assert.equal(sound.sampleRate, original.sampleRate);
+      assert.equal(sound.channels, 1);
+    }
+    const model = await openAudioClassifier(await loadModelConfig(wakeWordModel));
+    try {
+      const [keptRow, removedRow] = await model.classify({ images: [kept.samples, removed.samples] });
+      assert.ok(keptRow![1]! > removedRow![1]! + 0.5, `"hey jarvis" on the kept sound ${keptRow![1]}, on the removed one ${removedRow![1]}`);
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  test.todo('DAX at --preset fast finds "hey jarvis" for most seeds, and its kept sound outscores its removed one (see above)');
+});
+
+describe('dax explain refuses bad audio with exit 2, naming the file, leaving no files', () => {
+  const cases: [string, () => Uint8Array | Promise<Uint8Array>, RegExp][] = [
+    ['empty.wav', () => new Uint8Array(0), /empty/],
+    ['truncated.wav', () => encodeWav(tone(1), RATE).subarray(0, 30), /truncated/],
+    ['zero-hz.wav', () => encodeWav(tone(1), 0), /sample rate of 0 Hz/],
+    ['picture.wav', () => readFile(path.join(ROOT, 'examples', 'stationery-sign.jpg')), /not an audio file/],
+    ['too-short.wav', () => encodeWav(tone(0.01), RATE), /0\.010 s long; at least 0\.032 s/],
+  ];
+  for (const [name, bytes, message] of cases) {
+    test(name, async () => {
+      const input = await writeInput(name, await bytes());
+      const out = path.join(dir, `out-${name}`);
+      const result = await runCli(['explain', input, '--model', speechModel, '--out', out]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.ok(result.stderr.includes(`${input}: `), `names the file: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.deepEqual(await listDir(out), []);
+    });
+  }
+
+  test('a 61-second clip, from its header, as fast as an empty file (the default --max-seconds is 60)', async () => {
+    const empty = await writeInput('empty-again.wav', new Uint8Array(0));
+    const long = await writeInput('long.wav', encodeWav(tone(61), RATE));
+    let started = performance.now();
+    const baseline = await runCli(['explain', empty, '--model', speechModel, '--out', path.join(dir, 'out-empty-again')]);
+    const emptyMs = performance.now() - started;
+    assert.equal(baseline.code, 2);
+    started = performance.now();
+    const result = await runCli(['explain', long, '--model', speechModel, '--out', path.join(dir, 'out-long')]);
+    const longMs = performance.now() - started;
+    assert.equal(result.code, 2, result.stderr);
+    assert.ok(result.stderr.includes(`${long}: `), result.stderr);
+    assert.match(result.stderr, /1 min 1\.0 s long, above the limit of 1 min/);
+    // Both runs pay Node's start, the bundle's load and the backend's start; the refusal itself adds little.
+    assert.ok(longMs < emptyMs + 1000, `refused in ${longMs.toFixed(0)} ms (an empty file: ${emptyMs.toFixed(0)} ms)`);
+    assert.deepEqual(await listDir(path.join(dir, 'out-long')), []);
+  });
+
+  test('--max-seconds lowers the limit', async () => {
+    const input = await writeInput('one-second.wav', encodeWav(tone(1), RATE));
+    const out = path.join(dir, 'out-max-seconds');
+    const result = await runCli(['explain', input, '--model', speechModel, '--max-seconds', '0.5', '--out', out]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.ok(result.stderr.includes(`${input}: `), result.stderr);
+    assert.match(result.stderr, /above the limit of 0\.5 s/);
+    assert.deepEqual(await listDir(out), []);
+  });
+
+  test('8 channels are mixed to mono and explained (DAX with a tiny budget, speech-activity model)', async () => {
+    const input = await writeInput('eight-channels.wav', encodeWav(tone(1, 8), RATE));
+    const out = path.join(dir, 'out-eight');
+    const result = await runCli(['explain', input, '--model', speechModel, '--samples', '20', '--epochs', '1', '--out', out]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(await listDir(out), ['eight-channels.dax.json', 'eight-channels.kept.wav', 'eight-channels.mask.png', 'eight-channels.removed.wav', 'eight-channels.saliency.png']);
+    assert.match(result.stdout, /eight-channels\.wav: "(speech|no speech)" \(class [01]\), p = /);
+    assert.match(result.stdout, /top interval: (\d+\.\d\d-\d+\.\d\d s|none \(flat map\)) of 1\.00 s/);
+    const report = JSON.parse(await readFile(path.join(out, 'eight-channels.dax.json'), 'utf8'));
+    assert.equal(report.method, 'dax');
+    assert.equal(report.queries, 20);
+    assert.equal(report.audio.durationSeconds, 1);
+    assert.deepEqual([report.input.width, report.input.height], [1 + RATE / 128, 64]);
+    assert.equal(report.outputs.kept, path.join(out, 'eight-channels.kept.wav'));
+    const kept = await decodeAudio(path.join(out, 'eight-channels.kept.wav'));
+    assert.deepEqual([kept.channels, kept.samples.length], [1, RATE]);
+  });
+});
+
+describe('dax explain refuses mismatches before any work', () => {
+  test('--ground-truth that is not START-END, or ends before it starts: exit 2', async () => {
+    for (const truth of ['3-1', 'abc']) {
+      const out = path.join(dir, `out-truth-${truth}`);
+      const result = await runCli(['explain', speechClip, '--model', speechModel, '--ground-truth', truth, '--out', out]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, new RegExp(`--ground-truth: .*"${truth}"`));
+      assert.deepEqual(await listDir(out), []);
+    }
+  });
+
+  test('a sound with an image model: exit 2, naming the file', async () => {
+    const out = path.join(dir, 'out-image-model');
+    const result = await runCli(['explain', speechClip, '--model', imageModel, '--out', out]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.ok(result.stderr.includes(`${speechClip}: `), result.stderr);
+    assert.match(result.stderr, /is a sound, but .* is an image model/);
+    assert.deepEqual(await listDir(out), []);
+  });
+
+  test('an image with an audio model: a non-zero exit saying it is not audio', async () => {
+    const image = path.join(ROOT, 'examples', 'stationery-sign.jpg');
+    const out = path.join(dir, 'out-audio-model');
+    const result = await runCli(['explain', image, '--model', speechModel, '--out', out]);
+    assert.notEqual(result.code, 0);
+    assert.ok(result.stderr.includes('stationery-sign.jpg: '), result.stderr);
+    assert.match(result.stderr, /not an audio file/);
+    assert.deepEqual(await listDir(out), []);
+  });
+});

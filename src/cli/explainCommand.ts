@@ -1,5 +1,6 @@
 // `dax explain`: one explanation per input (image, or sound for an audio model), with DAX or a baseline, written
-// as files next to each other in the output folder.
+// as files next to each other in the output folder; folders and globs run as a resumable batch with a summary.
+import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import type { AudioClassifier, ImageClassifier } from '../engine/blackbox/classifier';
@@ -9,13 +10,18 @@ import { explainAudio } from '../engine/explainAudio';
 import { audioOutputPaths, writeAudioExplanation } from '../engine/io/audioOutputs';
 import { DaxError, asDaxError } from '../engine/core/errors';
 import { explainImage } from '../engine/explainImage';
+import { IMAGE_EXTENSIONS } from '../engine/io/image';
 import { outputPaths, writeExplanation } from '../engine/io/outputs';
+import { initBackend, tf, type BackendPreference } from '../engine/tf/runtime';
 import { PRESETS, type DaxSettings, type PresetName } from '../engine/methods/dax/presets';
 import { METHOD_NAMES, methodForBudget, type MethodName, type MethodSpec } from '../engine/methods/method';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import type { ExplanationReport, TimeInterval } from '../shared/report';
 import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, numberOption, openAnyModel, seconds, usageError, withInterrupt } from './common';
+import { expandInputs, outputLocations, type ExpandedInputs, type OutputLocation } from './inputs';
 import { ProgressBar } from './progressBar';
+import { summaryMarkdown, writeSummary, type SummaryRow } from './summary';
+import { MODEL_SHA256_KEY, fileSha256, modelSha256, upToDateReport, type RunIdentity } from './upToDate';
 
 export const EXPLAIN_USAGE = `dax explain <input...> --model <config.json | model.onnx | model.json> [options]
 
@@ -24,6 +30,12 @@ export const EXPLAIN_USAGE = `dax explain <input...> --model <config.json | mode
   object): writes <stem>.saliency.png (the spectrogram with the map), <stem>.mask.png,
   <stem>.kept.wav, <stem>.removed.wav and <stem>.dax.json (with the saliency over time
   and the top intervals). With --method other than dax: <stem>.<method>.saliency.png and so on.
+
+  An input may be a folder (its images, or sounds for an audio model; --recursive for
+  subfolders too) or a quoted glob ('photos/**/*.jpg': *, ?, **). Such a batch mirrors
+  the folders under --out, skips inputs whose results are there and up to date (same input
+  content, model, method, settings, seed; --force redoes them), keeps going past failures
+  and ends with <out>/summary.md and <out>/summary.csv.
 
   --model FILE          model description (JSON) or model file (required)
   --method NAME         dax | rise | lime | occlusion (default dax)
@@ -43,14 +55,14 @@ export const EXPLAIN_USAGE = `dax explain <input...> --model <config.json | mode
   --backend NAME        auto | tensorflow | wasm | cpu (default auto)
   --max-pixels N        refuse larger images (default 40000000)
   --max-seconds S       refuse longer sounds (default 60)
+  --recursive           a folder's subfolders too (dot-folders and the output folder never)
+  --force               in a batch, explain inputs whose results are up to date too
   --json                print the results as JSON on stdout (no progress bar)`;
 
-interface FileResult {
-  file: string;
-  status: 'ok' | 'failed';
-  report?: ExplanationReport;
-  error?: string;
+/** One input's outcome: its summary row, the exit code it calls for, and (with --json) the whole report. */
+interface FileResult extends SummaryRow {
   exitCode: number;
+  full?: ExplanationReport;
 }
 
 export async function explainCommand(argv: string[]): Promise<number> {
@@ -73,6 +85,8 @@ export async function explainCommand(argv: string[]): Promise<number> {
         'ground-truth': { type: 'string' },
         faithfulness: { type: 'boolean', default: false },
         'max-seconds': { type: 'string' },
+        recursive: { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -88,7 +102,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
   let maxSeconds: number | undefined;
   let faithfulness: FaithfulnessOptions | undefined;
   const presetName = (values.preset ?? 'balanced') as PresetName;
-  let backend;
+  let backend: BackendPreference;
   try {
     const method = (values.method ?? 'dax') as MethodName;
     if (!METHOD_NAMES.includes(method)) throw new DaxError('usage', `--method must be ${METHOD_NAMES.join(', ')} (got "${values.method}").`);
@@ -127,6 +141,8 @@ export async function explainCommand(argv: string[]): Promise<number> {
     const truth = values['ground-truth'];
     if (classifier.modality === 'audio') {
       if (truth !== undefined) truthInterval = parseTimeInterval(truth);
+      const imageInput = inputs.find((input) => (IMAGE_EXTENSIONS as readonly string[]).includes(path.extname(input).slice(1).toLowerCase()));
+      if (imageInput) throw new DaxError('usage', `is an image, but ${classifier.config.name} is an audio model; give an image model description (with "input", not "audio").`, imageInput);
     } else {
       existingFile('--ground-truth', truth);
       const audioInput = inputs.find((input) => isAudioFile(input));
@@ -137,75 +153,175 @@ export async function explainCommand(argv: string[]): Promise<number> {
     return usageError(error instanceof RangeError ? `--ground-truth: ${error.message}.` : (error as Error).message);
   }
 
+  // Folders and globs become their supported files (the model decides which: images or sounds).
+  let expanded: ExpandedInputs;
   try {
-    const interrupted = await withInterrupt(async (signal) => {
-      for (const input of inputs) {
-        const bar = new ProgressBar(path.basename(input), !values.json && process.stderr.isTTY === true);
+    const extensions: readonly string[] = classifier.modality === 'audio' ? AUDIO_EXTENSIONS : IMAGE_EXTENSIONS;
+    expanded = await expandInputs(inputs, { extensions, recursive: values.recursive === true, outDir });
+    if (expanded.batch && values['ground-truth'] !== undefined) throw new DaxError('usage', '--ground-truth applies to a single input, not to a folder or a glob.');
+    if (expanded.files.length === 0) throw new DaxError('usage', `no ${classifier.modality === 'audio' ? 'sound' : 'image'} file (${extensions.join(', ')}) found${values.recursive ? '' : ' (--recursive searches subfolders too)'}.`, expanded.empty.join(', '));
+  } catch (error) {
+    await classifier.dispose();
+    return usageError((error as Error).message);
+  }
+  for (const positional of expanded.empty) {
+    const message = `${positional}: no ${classifier.modality === 'audio' ? 'sound' : 'image'} file found.`;
+    results.push({ file: positional, status: 'failed', error: message, exitCode: EXIT.usage });
+    process.stderr.write(`dax: ${message}\n`);
+  }
+  const batch = expanded.batch;
+  const files = expanded.files;
+  const locations = outputLocations(files, outDir, batch);
+  const preset = spec.method === 'dax' ? presetName : 'custom';
+  const modelHash = await modelSha256(classifier.config);
+  // What a report on disk must have been made with for a batch to skip its input.
+  const identity: RunIdentity = {
+    method: spec.method,
+    preset,
+    seed,
+    settings: classifier.modality === 'audio' ? withoutKeys(spec.settings, ['perturbation', 'grid']) : spec.settings,
+    model: classifier.config,
+    modelSha256: modelHash,
+    backend: (await initBackend(backend)).name,
+    faithfulness: faithfulness && { substrate: classifier.modality === 'audio' ? undefined : faithfulness.substrate, steps: faithfulness.steps },
+  };
+
+  let interrupted = false;
+  try {
+    interrupted = await withInterrupt(async (signal) => {
+      for (const [i, { file: input }] of files.entries()) {
+        if (signal.aborted) {
+          results.push(...files.slice(i).map(({ file }): FileResult => ({ file, status: 'not run', exitCode: EXIT.ok })));
+          return true;
+        }
+        const started = performance.now();
+        const location = locations[i]!;
+        const paths = classifier.modality === 'audio' ? audioOutputPaths(location.dir, nameFor(location), spec.method) : outputPaths(location.dir, nameFor(location), spec.method);
+        const label = batch ? `[${i + 1}/${files.length}] ${path.basename(input)}` : path.basename(input);
+        const bar = new ProgressBar(label, !values.json && process.stderr.isTTY === true);
         try {
-          if (classifier.modality === 'audio') {
-            const explanation = await explainAudio({
-              audioFile: path.resolve(input),
-              classifier,
-              method: spec,
-              preset: spec.method === 'dax' ? presetName : 'custom',
-              seed,
-              target: classifier.config.target,
-              groundTruth: truthInterval,
-              faithfulness: faithfulness && { steps: faithfulness.steps, queryBatchSize: faithfulness.queryBatchSize },
-              maxSeconds,
-              backend,
-              signal,
-              onProgress: bar.onProgress,
-            });
-            bar.stop();
-            const paths = audioOutputPaths(outDir, input, spec.method);
-            await writeAudioExplanation(paths, explanation.scene, explanation.saliency, explanation.report);
-            const report = { ...explanation.report, outputs: paths };
-            results.push({ file: input, status: 'ok', report, exitCode: EXIT.ok });
-            if (!values.json) process.stdout.write(describe(input, report));
+          // Unreadable here: the explanation reports why, in its own words.
+          const sha256 = await fileSha256(path.resolve(input)).catch(() => undefined);
+          const existing = batch && !values.force && sha256 ? await upToDateReport(paths.report, { ...paths }, sha256, identity) : undefined;
+          if (existing) {
+            results.push(resultOf(input, 'skipped', existing, values.json === true));
+            if (!values.json) process.stdout.write(`${input}: up to date, skipped (${paths.report})\n`);
             continue;
           }
-          const explanation = await explainImage({
-            imageFile: path.resolve(input),
-            classifier,
-            method: spec,
-            preset: spec.method === 'dax' ? presetName : 'custom',
-            seed,
-            target: classifier.config.target,
-            groundTruthFile: values['ground-truth'] ? path.resolve(values['ground-truth']) : undefined,
-            faithfulness,
-            maxPixels,
-            backend,
-            signal,
-            onProgress: bar.onProgress,
-          });
-          bar.stop();
-          const paths = outputPaths(outDir, input, spec.method);
-          await writeExplanation(paths, explanation.image, explanation.saliency, explanation.report);
-          const report = { ...explanation.report, outputs: paths };
-          results.push({ file: input, status: 'ok', report, exitCode: EXIT.ok });
+          const made = await explainOne(input, location, signal, bar);
+          const report: ExplanationReport = { ...made.report, input: { ...made.report.input, sha256 }, config: { ...made.report.config, [MODEL_SHA256_KEY]: modelHash }, outputs: paths };
+          await made.write(report);
+          results.push(resultOf(input, 'ok', report, values.json === true));
           if (!values.json) process.stdout.write(describe(input, report));
         } catch (error) {
           bar.stop();
           const daxError = asDaxError(error, 'explain', input);
           if (daxError.kind === 'cancelled') {
             process.stderr.write(`dax: cancelled; no files were written for ${input}.\n`);
+            results.push({ file: input, status: 'cancelled', exitCode: EXIT.interrupted, elapsedMs: performance.now() - started });
+            results.push(...files.slice(i + 1).map(({ file }): FileResult => ({ file, status: 'not run', exitCode: EXIT.ok })));
             return true;
           }
-          results.push({ file: input, status: 'failed', error: daxError.message, exitCode: exitCodeOf(daxError) });
+          results.push({ file: input, status: 'failed', error: daxError.message, exitCode: exitCodeOf(daxError), elapsedMs: performance.now() - started });
           process.stderr.write(`dax: ${daxError.message}\n`);
+        } finally {
+          logMemory(i + 1, input);
         }
       }
       return false;
     });
-    if (interrupted) return EXIT.interrupted;
   } finally {
     await classifier.dispose();
   }
-  if (values.json) {
-    process.stdout.write(JSON.stringify({ results: results.map(({ exitCode: _code, ...rest }) => rest) }, null, 2) + '\n');
+
+  // Explicitly named files alone: no summary, and Ctrl-C leaves nothing behind (as always).
+  if (!batch && interrupted) return EXIT.interrupted;
+  let summary: { markdown: string; csv: string } | undefined;
+  let summaryFailed = false;
+  if (batch) {
+    try {
+      summary = await writeSummary(outDir, results);
+    } catch (error) {
+      summaryFailed = true;
+      process.stderr.write(`dax: ${outDir}: cannot write the summary (${(error as Error).message}).\n`);
+    }
+    if (!values.json) process.stdout.write(`\n${summaryMarkdown(results)}${summary ? `\nsummary: ${summary.markdown}, ${summary.csv}\n` : ''}`);
   }
-  return Math.max(EXIT.ok, ...results.map((r) => r.exitCode));
+  if (values.json) {
+    const rows = results.map(({ file, status, full, error }) => ({ file, status, ...(full ? { report: full } : {}), ...(error !== undefined ? { error } : {}) }));
+    process.stdout.write(JSON.stringify({ results: rows, ...(summary ? { summary } : {}) }, null, 2) + '\n');
+  }
+  if (interrupted) return EXIT.interrupted;
+  return Math.max(EXIT.ok, summaryFailed ? EXIT.failed : EXIT.ok, ...results.map((r) => r.exitCode));
+
+  /** Explains one input; `write` puts its files (all or nothing) where `location` says. */
+  async function explainOne(input: string, location: OutputLocation, signal: AbortSignal, bar: ProgressBar): Promise<{ report: ExplanationReport; write: (report: ExplanationReport) => Promise<void> }> {
+    try {
+      if (classifier.modality === 'audio') {
+        const explanation = await explainAudio({
+          audioFile: path.resolve(input),
+          classifier,
+          method: spec,
+          preset,
+          seed,
+          target: classifier.config.target,
+          groundTruth: truthInterval,
+          faithfulness: faithfulness && { steps: faithfulness.steps, queryBatchSize: faithfulness.queryBatchSize },
+          maxSeconds,
+          backend,
+          signal,
+          onProgress: bar.onProgress,
+        });
+        const paths = audioOutputPaths(location.dir, nameFor(location), spec.method);
+        return { report: explanation.report, write: (report) => writeAudioExplanation(paths, explanation.scene, explanation.saliency, report) };
+      }
+      const explanation = await explainImage({
+        imageFile: path.resolve(input),
+        classifier,
+        method: spec,
+        preset,
+        seed,
+        target: classifier.config.target,
+        groundTruthFile: values['ground-truth'] ? path.resolve(values['ground-truth']) : undefined,
+        faithfulness,
+        maxPixels,
+        backend,
+        signal,
+        onProgress: bar.onProgress,
+      });
+      const paths = outputPaths(location.dir, nameFor(location), spec.method);
+      return { report: explanation.report, write: (report) => writeExplanation(paths, explanation.image, explanation.saliency, report) };
+    } finally {
+      bar.stop();
+    }
+  }
+}
+
+/** A file name whose stem is the location's (outputPaths and audioOutputPaths drop the last extension). */
+function nameFor(location: OutputLocation): string {
+  return `${location.stem}.input`;
+}
+
+/** A result row; the full report is kept only when it is printed (--json), so a long batch holds little. */
+function resultOf(file: string, status: 'ok' | 'skipped', report: ExplanationReport, keepFull: boolean): FileResult {
+  const { target, queries, timing } = report;
+  return { file, status, report: { target, queries, timing }, ...(keepFull ? { full: report } : {}), exitCode: EXIT.ok };
+}
+
+function withoutKeys(settings: object, keys: string[]): object {
+  return Object.fromEntries(Object.entries(settings).filter(([key]) => !keys.includes(key)));
+}
+
+/**
+ * DAX_MEMORY_LOG=FILE: one JSON line per input with the process's memory and TF.js's live tensors, to check that a
+ * long batch stays flat (bench/folderMemory.ts reads it).
+ */
+function logMemory(index: number, file: string): void {
+  const logFile = process.env.DAX_MEMORY_LOG;
+  if (!logFile) return;
+  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+  const { numTensors, numBytes } = tf.memory();
+  appendFileSync(logFile, JSON.stringify({ index, file, rss, heapUsed, external, arrayBuffers, numTensors, numBytes }) + '\n');
 }
 
 function describe(input: string, report: ExplanationReport): string {

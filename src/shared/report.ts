@@ -87,8 +87,11 @@ export interface ExplanationReport {
   /** Format version of this report. */
   schema: 1;
   method: ReportMethod;
-  /** For audio, `width` x `height` are the spectrogram's frames x rows (the map's size). */
-  input: { file: string; width: number; height: number };
+  /**
+   * For audio, `width` x `height` are the spectrogram's frames x rows (the map's size). `sha256`: of the input
+   * file's bytes, recorded by `dax explain` (a batch skips an input whose report holds its current hash).
+   */
+  input: { file: string; width: number; height: number; sha256?: string };
   model: { name: string; kind: string; path: string; description: string };
   target: ClassScore;
   /** Top classes on the unperturbed input, best first (at most 5). */

@@ -132,3 +132,78 @@ describe('audio model description', () => {
     await assert.rejects(parseModelConfig({ path: 'm.onnx', audio: {}, input: { width: 10 } }, '/models'), /has both "input" \(images\) and "audio"/);
   });
 });
+
+describe('served model description ("kind": "kserve")', () => {
+  test('needs no "path": the endpoint names the model, with defaults for the rest', async () => {
+    const config = await parseModelConfig({ kind: 'kserve', endpoint: { url: 'http://gpu-box:8000/', model: 'resnet50' } }, '/models');
+    assert.equal(config.kind, 'kserve');
+    assert.equal(config.name, 'resnet50');
+    assert.equal(config.path, 'http://gpu-box:8000/v2/models/resnet50');
+    assert.deepEqual(config.endpoint, { url: 'http://gpu-box:8000', model: 'resnet50', headers: {}, timeoutMs: 30000, retries: 4, concurrency: 2, binary: false });
+    assert.equal(config.input.scale, 255);
+    assert.equal(config.batchSize, 32);
+  });
+
+  test('an "endpoint" without "kind" is a served model too; every key is kept, the cache folder resolved', async () => {
+    const config = await parseModelConfig(
+      {
+        name: 'remote',
+        endpoint: {
+          url: 'https://infer.example.org/kserve', model: 'my model', version: 3, timeoutMs: 5000, retries: 0, concurrency: 4, cacheDir: 'answers', binary: true,
+          headers: { Authorization: 'Bearer ${env:DAX_TOKEN}', 'X-Team': 'vision' },
+        },
+        audio: { sampleRate: 16000 },
+      },
+      '/models',
+    );
+    assert.equal(config.kind, 'kserve');
+    assert.equal(config.path, 'https://infer.example.org/kserve/v2/models/my%20model/versions/3');
+    assert.deepEqual(config.endpoint, {
+      url: 'https://infer.example.org/kserve', model: 'my model', version: '3', timeoutMs: 5000, retries: 0, concurrency: 4, cacheDir: '/models/answers', binary: true,
+      headers: { Authorization: 'Bearer ${env:DAX_TOKEN}', 'X-Team': 'vision' },
+    });
+    assert.equal(config.audio?.sampleRate, 16000);
+  });
+
+  for (const [raw, message] of [
+    [{ kind: 'kserve' }, /"kind": "kserve" needs "endpoint": \{"url": "http:\/\/host:port", "model": "name"\}/],
+    [{ kind: 'kserve', path: 'm.onnx', endpoint: { url: 'http://h:1', model: 'm' } }, /"path" does not apply to "kind": "kserve"/],
+    [{ path: 'm.onnx', endpoint: { url: 'http://h:1', model: 'm' }, kind: 'onnx' }, /"endpoint" applies only to "kind": "kserve"/],
+    [{ kind: 'kserve', endpoint: { url: 'http://h:1' } }, /"endpoint" needs "model"/],
+    [{ kind: 'kserve', endpoint: { model: 'm' } }, /"endpoint.url" must be a non-empty string/],
+    [{ kind: 'kserve', endpoint: { url: 'gpu-box:8000', model: 'm' } }, /"endpoint.url" must be http:\/\/ or https:\/\//],
+    [{ kind: 'kserve', endpoint: { url: 'not a url', model: 'm' } }, /"endpoint.url" is not a URL/],
+    [{ kind: 'kserve', endpoint: { url: 'http://me:pw@h:1', model: 'm' } }, /must not hold credentials/],
+    [{ kind: 'kserve', endpoint: { url: 'http://h:1/?token=x', model: 'm' } }, /without a query or fragment/],
+    [{ kind: 'kserve', endpoint: { url: 'http://h:1', model: 'm', retries: -1 } }, /"endpoint.retries" must be an integer from 0 to 20/],
+    [{ kind: 'kserve', endpoint: { url: 'http://h:1', model: 'm', concurrency: 0 } }, /"endpoint.concurrency" must be a positive integer/],
+    [{ kind: 'kserve', endpoint: { url: 'http://h:1', model: 'm', timeoutMs: 1.5 } }, /"endpoint.timeoutMs" must be a positive integer/],
+    [{ kind: 'kserve', endpoint: { url: 'http://h:1', model: 'm', token: 'x' } }, /unknown key "endpoint.token"/],
+    [{ kind: 'kserve', endpoint: { url: 'http://h:1', model: 'm', binary: 'yes' } }, /"endpoint.binary" must be true or false/],
+    [{ kind: 'kserve', endpoint: { url: 'http://h:1', model: 'm', headers: { Authorization: 'Bearer abc123' } } }, /"endpoint.headers.Authorization" holds a credential written out; .*"Authorization": "Bearer \$\{env:DAX_TOKEN\}"/],
+    [{ kind: 'kserve', endpoint: { url: 'http://h:1', model: 'm', headers: { 'X-Api-Key': 'abc123' } } }, /"endpoint.headers.X-Api-Key" holds a credential written out/],
+    [{ kind: 'kserve', endpoint: { url: 'http://h:1', model: 'm', headers: { 'X-Team': '${DAX_TEAM}' } } }, /write environment variables as \$\{env:NAME\}/],
+    [{ kind: 'kserve', endpoint: { url: 'http://h:1', model: 'm', headers: { 'Bad Header': 'x' } } }, /"Bad Header" is not a valid header name/],
+    [{ kind: 'kserve', endpoint: { url: 'http://h:1', model: 'm', headers: { 'X-Retry': 3 } } }, /"endpoint.headers.X-Retry" must be a string/],
+    [{ kind: 'triton', path: 'm.onnx' }, /"kind" must be "onnx", "tfjs", "module" or "kserve" \(got "triton"\)/],
+  ] as const) {
+    test(`rejects ${JSON.stringify(raw)} with a message that says what to fix`, async () => {
+      await assert.rejects(parseModelConfig(raw, '/models', 'remote.model.json'), (error: unknown) => {
+        assert.ok(error instanceof DaxError);
+        assert.equal(error.kind, 'usage');
+        assert.match(error.message, /^remote\.model\.json: /);
+        assert.match(error.message, message);
+        return true;
+      });
+    });
+  }
+
+  test('a description file without "path" but with "endpoint" loads', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'remote.model.json');
+    await writeFile(file, JSON.stringify({ kind: 'kserve', endpoint: { url: 'http://127.0.0.1:8000', model: 'direction', cacheDir: '.dax-answers' } }));
+    const config = await loadModelConfig(file, { target: '180' });
+    assert.equal(config.endpoint?.cacheDir, path.join(dir, '.dax-answers'));
+    assert.equal(config.target, '180');
+  });
+});

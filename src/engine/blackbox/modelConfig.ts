@@ -6,7 +6,7 @@ import { DaxError } from '../core/errors';
 import { checkSpectrogramConfig, DEFAULT_SPECTROGRAM_CONFIG, type SpectrogramConfig } from '../audio/spectrogram';
 
 /** How the black box is run. */
-export type ModelKind = 'onnx' | 'tfjs' | 'module';
+export type ModelKind = 'onnx' | 'tfjs' | 'module' | 'kserve';
 
 /** How an image is fitted to the model's input size. */
 export type ResizeMode = 'stretch' | 'crop' | 'letterbox';
@@ -81,8 +81,13 @@ export const DEFAULT_AUDIO_INPUT: AudioInputConfig = {
 export interface ModelConfig {
   name: string;
   kind: ModelKind;
-  /** Absolute path of the model file (`.onnx`, `model.json`, or a JavaScript module). */
+  /**
+   * Absolute path of the model file (`.onnx`, `model.json`, or a JavaScript module); for `kserve`, the model's
+   * URL (`<endpoint.url>/v2/models/<model>[/versions/<version>]`), which names it in messages and reports.
+   */
   path: string;
+  /** Where a `kserve` model is served (and only then). */
+  endpoint?: EndpointConfig;
   input: ImageInputConfig;
   output: OutputConfig;
   /** Class names, in output order. */
@@ -93,6 +98,32 @@ export interface ModelConfig {
   batchSize: number;
   /** Present for audio models (the description has an `"audio"` object); `input` then does not apply. */
   audio?: AudioInputConfig;
+}
+
+/**
+ * A model served over the Open Inference Protocol (KServe v2 REST: Triton, KServe/MLServer, OpenVINO Model Server).
+ * Header values are templates: `${env:NAME}` is replaced from the environment at request time, so a parsed
+ * configuration (and every report that stores it) holds the template, never the secret.
+ */
+export interface EndpointConfig {
+  /** Base URL, `http(s)://host:port[/prefix]`, without a trailing slash. */
+  url: string;
+  /** Model name on the server. */
+  model: string;
+  /** Model version; default the server's choice. */
+  version?: string;
+  /** Extra request headers (templates, see above). */
+  headers: Record<string, string>;
+  /** Per request, milliseconds. */
+  timeoutMs: number;
+  /** Retries of a request after 429/502/503/504, a dropped connection or a timeout (exponential backoff). */
+  retries: number;
+  /** Inference requests in flight at once. */
+  concurrency: number;
+  /** Tensors as raw bytes (the protocol's binary tensor data extension: Triton, OpenVINO Model Server) instead of JSON. */
+  binary: boolean;
+  /** Folder of the resume journal (answers already received, reused by a re-run); none by default. */
+  cacheDir?: string;
 }
 
 const DEFAULT_INPUT: ImageInputConfig = {
@@ -141,12 +172,23 @@ export async function parseModelConfig(raw: unknown, baseDir: string, source = '
     throw new DaxError('usage', message, source);
   };
   if (!isObject(raw)) return fail('must be a JSON object.');
-  const modelPath = raw.path;
-  if (typeof modelPath !== 'string' || modelPath === '') return fail('needs "path": the model file (.onnx, model.json or .js).');
-  const absolutePath = path.resolve(baseDir, modelPath);
-  const kind = raw.kind ?? kindFromPath(absolutePath);
-  if (kind !== 'onnx' && kind !== 'tfjs' && kind !== 'module') {
-    return fail(`"kind" must be "onnx", "tfjs" or "module" (got ${JSON.stringify(raw.kind ?? absolutePath)}).`);
+  // A served model has an endpoint instead of a file.
+  const served = raw.kind === 'kserve' || (raw.kind === undefined && raw.endpoint !== undefined);
+  let endpoint: EndpointConfig | undefined;
+  let absolutePath: string;
+  if (served) {
+    if (raw.path !== undefined) fail('"path" does not apply to "kind": "kserve"; the model is served at "endpoint.url".');
+    endpoint = parseEndpoint(raw.endpoint, baseDir, fail);
+    absolutePath = endpointModelUrl(endpoint);
+  } else {
+    const modelPath = raw.path;
+    if (typeof modelPath !== 'string' || modelPath === '') return fail('needs "path": the model file (.onnx, model.json or .js).');
+    absolutePath = path.resolve(baseDir, modelPath);
+    if (raw.endpoint !== undefined) fail('"endpoint" applies only to "kind": "kserve" (a model served over the Open Inference Protocol).');
+  }
+  const kind = served ? 'kserve' : raw.kind ?? kindFromPath(absolutePath);
+  if (kind !== 'onnx' && kind !== 'tfjs' && kind !== 'module' && kind !== 'kserve') {
+    return fail(`"kind" must be "onnx", "tfjs", "module" or "kserve" (got ${JSON.stringify(raw.kind ?? absolutePath)}).`);
   }
   const inputRaw = raw.input ?? {};
   if (!isObject(inputRaw)) return fail('"input" must be an object.');
@@ -221,10 +263,94 @@ export async function parseModelConfig(raw: unknown, baseDir: string, source = '
   const batchSize = raw.batchSize === undefined ? 32 : positiveInteger(raw.batchSize, 'batchSize', fail);
   const audio = raw.audio === undefined ? undefined : parseAudioInput(raw.audio, fail);
   if (audio && raw.input !== undefined) fail('has both "input" (images) and "audio"; an audio model describes its input in "audio".');
-  const known = new Set(['name', 'kind', 'path', 'input', 'output', 'labels', 'target', 'batchSize', 'audio', 'description', 'licence', 'license']);
+  const known = new Set(['name', 'kind', 'path', 'endpoint', 'input', 'output', 'labels', 'target', 'batchSize', 'audio', 'description', 'licence', 'license']);
   for (const key of Object.keys(raw)) if (!known.has(key)) fail(`unknown key "${key}".`);
-  const name = typeof raw.name === 'string' && raw.name !== '' ? raw.name : path.basename(absolutePath);
-  return { name, kind, path: absolutePath, input, output, labels, target, batchSize, ...(audio ? { audio } : {}) };
+  const name = typeof raw.name === 'string' && raw.name !== '' ? raw.name : endpoint ? endpoint.model : path.basename(absolutePath);
+  return { name, kind, path: absolutePath, ...(endpoint ? { endpoint } : {}), input, output, labels, target, batchSize, ...(audio ? { audio } : {}) };
+}
+
+/** `<url>/v2/models/<model>[/versions/<version>]`: where the Open Inference Protocol serves a model. */
+export function endpointModelUrl(endpoint: Pick<EndpointConfig, 'url' | 'model' | 'version'>): string {
+  const version = endpoint.version === undefined ? '' : `/versions/${encodeURIComponent(endpoint.version)}`;
+  return `${endpoint.url}/v2/models/${encodeURIComponent(endpoint.model)}${version}`;
+}
+
+/** Header names whose values are credentials: they must come from the environment, never be written literally. */
+const SECRET_HEADER = /authorization|token|secret|password|api[-_]?key|cookie|credential/i;
+
+function parseEndpoint(raw: unknown, baseDir: string, fail: Fail): EndpointConfig {
+  if (raw === undefined) return fail('"kind": "kserve" needs "endpoint": {"url": "http://host:port", "model": "name"}.');
+  if (!isObject(raw)) return fail('"endpoint" must be an object: {"url": "http://host:port", "model": "name"}.');
+  const urlText = stringValue(raw.url, 'endpoint.url', fail);
+  let url: URL;
+  try {
+    url = new URL(urlText);
+  } catch {
+    return fail(`"endpoint.url" is not a URL (got ${JSON.stringify(urlText)}); write it as "http://host:port".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(`"endpoint.url" must be http:// or https:// (got ${url.protocol}//).`);
+  if (url.username !== '' || url.password !== '') {
+    fail('"endpoint.url" must not hold credentials; send them in a header from the environment: "headers": {"Authorization": "Bearer ${env:DAX_TOKEN}"}.');
+  }
+  if (url.search !== '' || url.hash !== '') fail('"endpoint.url" must be the server\'s base URL, without a query or fragment.');
+  const endpoint: EndpointConfig = {
+    url: `${url.origin}${url.pathname.replace(/\/+$/, '')}`,
+    model: '',
+    headers: {},
+    timeoutMs: 30_000,
+    retries: 4,
+    concurrency: 2,
+    binary: false,
+  };
+  for (const [key, value] of Object.entries(raw)) {
+    switch (key) {
+      case 'url':
+        break;
+      case 'model':
+        endpoint.model = stringValue(value, 'endpoint.model', fail);
+        break;
+      case 'version':
+        if (typeof value === 'number' && Number.isInteger(value) && value >= 0) endpoint.version = String(value);
+        else endpoint.version = stringValue(value, 'endpoint.version', fail);
+        break;
+      case 'headers':
+        if (!isObject(value)) fail('"endpoint.headers" must be an object of header names and values.');
+        for (const [header, template] of Object.entries(value as Record<string, unknown>)) {
+          if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) fail(`"endpoint.headers": ${JSON.stringify(header)} is not a valid header name.`);
+          if (typeof template !== 'string') fail(`"endpoint.headers.${header}" must be a string.`);
+          const text = template as string;
+          const malformed = text.replace(/\$\{env:[A-Za-z_][A-Za-z0-9_]*\}/g, '').includes('${');
+          if (malformed) fail(`"endpoint.headers.${header}": write environment variables as \${env:NAME} (letters, digits and _).`);
+          if (SECRET_HEADER.test(header) && !/\$\{env:/.test(text)) {
+            fail(
+              `"endpoint.headers.${header}" holds a credential written out; put it in an environment variable and write ` +
+                `"${header}": "${/^authorization$/i.test(header) ? 'Bearer ' : ''}\${env:DAX_TOKEN}" (descriptions and reports keep the template, never the value).`,
+            );
+          }
+          endpoint.headers[header] = text;
+        }
+        break;
+      case 'timeoutMs':
+      case 'concurrency':
+        endpoint[key] = positiveInteger(value, `endpoint.${key}`, fail);
+        break;
+      case 'retries':
+        if (!(typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 20)) fail('"endpoint.retries" must be an integer from 0 to 20.');
+        endpoint.retries = value as number;
+        break;
+      case 'binary':
+        if (typeof value !== 'boolean') fail('"endpoint.binary" must be true or false.');
+        endpoint.binary = value as boolean;
+        break;
+      case 'cacheDir':
+        endpoint.cacheDir = path.resolve(baseDir, stringValue(value, 'endpoint.cacheDir', fail));
+        break;
+      default:
+        fail(`unknown key "endpoint.${key}".`);
+    }
+  }
+  if (endpoint.model === '') fail('"endpoint" needs "model": the model\'s name on the server.');
+  return endpoint;
 }
 
 function parseAudioInput(raw: unknown, fail: Fail): AudioInputConfig {

@@ -1,6 +1,7 @@
 // One entry point from an audio model's description to a ready sound classifier, whatever its kind.
 import { DaxError } from '../core/errors';
 import type { AudioClassifier } from './classifier';
+import { openKserveAudioClassifier, type KserveOpenOptions } from './kserveClassifier';
 import type { ModelConfig } from './modelConfig';
 import { openAudioModuleClassifier } from './moduleClassifier';
 import { openOnnxAudioClassifier } from './onnxAudioClassifier';
@@ -8,9 +9,9 @@ import { openTfjsAudioClassifier } from './tfjsAudioClassifier';
 
 /**
  * Opens the sound classifier a description names (it must have an `"audio"` object); TF.js models need the
- * TF.js backend started first (initBackend).
+ * TF.js backend started first (initBackend). `remote` applies to served (`kserve`) models only.
  */
-export function openAudioClassifier(config: ModelConfig): Promise<AudioClassifier> {
+export function openAudioClassifier(config: ModelConfig, remote: KserveOpenOptions = {}): Promise<AudioClassifier> {
   if (!config.audio) {
     return Promise.reject(
       new DaxError('usage', 'is not described as an audio model: the description needs an "audio" object (at least {"sampleRate": …}).', config.path),
@@ -23,5 +24,7 @@ export function openAudioClassifier(config: ModelConfig): Promise<AudioClassifie
       return openTfjsAudioClassifier(config);
     case 'module':
       return openAudioModuleClassifier(config);
+    case 'kserve':
+      return openKserveAudioClassifier(config, remote);
   }
 }

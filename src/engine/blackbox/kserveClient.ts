@@ -1,0 +1,257 @@
+// HTTP for the Open Inference Protocol (KServe v2 REST): one JSON request with the configured headers (their
+// `${env:NAME}` templates filled in at request time), a per-request timeout, retries with exponential backoff and
+// jitter on 429/502/503/504, dropped connections and timeouts (Retry-After honoured), a limit on requests in flight,
+// and errors that say what happened without ever repeating a header's value.
+import { DaxError } from '../core/errors';
+
+/** What the client needs to know; `env` defaults to process.env. */
+export interface KserveClientOptions {
+  /** Base URL without a trailing slash. */
+  url: string;
+  /** Header templates (`${env:NAME}` is filled in from `env` at request time). */
+  headers: Record<string, string>;
+  timeoutMs: number;
+  retries: number;
+  env?: Record<string, string | undefined>;
+  /** First backoff delay, doubled on each retry (with jitter); default 250 ms. */
+  backoffMs?: number;
+  /** Longest wait before a retry, Retry-After included; default 30 s. */
+  maxBackoffMs?: number;
+}
+
+/** A response: its status, its body as text, and the body as JSON when it is JSON. */
+export interface HttpAnswer {
+  status: number;
+  /** The body, or with the binary tensor extension its JSON part. */
+  text: string;
+  json: unknown;
+  headers: Headers;
+  /** With the binary tensor extension: the bytes after the JSON part (the binary outputs, in order). */
+  binary?: Uint8Array;
+}
+
+/** The binary tensor extension's header: the length of the JSON part that starts the body. */
+const JSON_LENGTH_HEADER = 'inference-header-content-length';
+
+/** Statuses that mean "later": too many requests, a gateway that lost the server, the server busy or loading. */
+const RETRY_STATUS = new Set([429, 502, 503, 504]);
+/** Network errors worth another try: refused (restarting), reset or closed mid-request, connect timeouts. */
+const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Codes that mean the server could not be reached at all (rather than lost mid-request). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Fills `${env:NAME}` from `env`; a missing variable is a usage error naming it (and the header, never a value). */
+export function fillTemplate(template: string, env: Record<string, string | undefined>, header: string, onValue?: (value: string) => void): string {
+  return template.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+    const value = env[name];
+    if (value === undefined || value === '') {
+      throw new DaxError('usage', `header "${header}" of the model's endpoint needs the environment variable ${name}, which is not set.`);
+    }
+    if (/[\r\n]/.test(value)) throw new DaxError('usage', `the environment variable ${name} (header "${header}") contains a line break.`);
+    onValue?.(value);
+    return value;
+  });
+}
+
+/** Counts the gate hands out: at most `limit` tasks run at once, the others wait in order. */
+export class Limiter {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await task();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+/** Waits `ms`, or rejects as cancelled when the signal fires first. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelled());
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function cancelled(): DaxError {
+  return new DaxError('cancelled', 'The run was cancelled.');
+}
+
+/** The network error code behind a failed fetch (undici puts it on `cause`, sometimes inside an AggregateError). */
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== '') return code;
+    const errors = (current as { errors?: unknown[] }).errors;
+    if (Array.isArray(errors) && errors.length > 0) {
+      const inner = errorCode(errors[0]);
+      if (inner) return inner;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Milliseconds a Retry-After header asks for (seconds or an HTTP date), if it is there and readable. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+/** The server's own words from an error body: `{"error": "…"}` (the protocol's form) or the text, shortened. */
+export function serverMessage(answer: Pick<HttpAnswer, 'json' | 'text'>): string {
+  const json = answer.json as { error?: unknown; message?: unknown; detail?: unknown } | undefined;
+  const fromJson = json && typeof json === 'object' ? json.error ?? json.message ?? json.detail : undefined;
+  const text = typeof fromJson === 'string' ? fromJson : fromJson !== undefined ? JSON.stringify(fromJson) : answer.text;
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line === '' ? '(no message)' : line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+/** Parses a JSON body; Python servers may write NaN and Infinity, which are kept as numbers (then refused as non-finite). */
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    try {
+      return JSON.parse(text.replace(/(?<=[[,:]\s*)(-?Infinity|NaN)(?=\s*[\],}])/g, '"$1"'));
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** One Open Inference Protocol server, as seen by one classifier. */
+export class KserveClient {
+  /** Requests sent (retries included), retries made. */
+  requests = 0;
+  retries = 0;
+  private readonly env: Record<string, string | undefined>;
+  /** Values filled into headers so far, scrubbed from every message. */
+  private readonly secrets = new Set<string>();
+
+  constructor(private readonly options: KserveClientOptions) {
+    this.env = options.env ?? process.env;
+  }
+
+  /** The headers with their templates filled in; throws a usage error naming a missing variable. */
+  headers(): Record<string, string> {
+    const headers: Record<string, string> = {};
+    for (const [name, template] of Object.entries(this.options.headers)) {
+      const value = fillTemplate(template, this.env, name, (secret) => this.secrets.add(secret));
+      if (value !== template) this.secrets.add(value);
+      headers[name] = value;
+    }
+    return headers;
+  }
+
+  /** `text` with every header value that came from the environment replaced by ***. */
+  redact(text: string): string {
+    let out = text;
+    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join('***');
+    return out;
+  }
+
+  /**
+   * Sends a request, retrying what may pass (see RETRY_STATUS, RETRY_CODES, timeouts) up to `retries` times with
+   * exponential backoff and jitter, or the server's Retry-After. Resolves with any final HTTP answer (the caller
+   * reads the status); rejects with a DaxError of kind `model` when no answer came, `cancelled` on the signal.
+   */
+  async request(method: 'GET' | 'POST', route: string, body: unknown, signal: AbortSignal | undefined, binary?: Uint8Array): Promise<HttpAnswer> {
+    const url = `${this.options.url}${route}`;
+    let payload: string | Uint8Array | undefined = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { ...this.headers(), accept: 'application/json' };
+    if (binary !== undefined && typeof payload === 'string') {
+      // The binary tensor extension: the JSON part, then the tensors' bytes; a header says where the JSON ends.
+      const json = new TextEncoder().encode(payload);
+      const joined = new Uint8Array(json.length + binary.length);
+      joined.set(json);
+      joined.set(binary, json.length);
+      payload = joined;
+      headers['content-type'] = 'application/octet-stream';
+      headers[JSON_LENGTH_HEADER] = String(json.length);
+    } else if (payload !== undefined) {
+      headers['content-type'] = 'application/json';
+    }
+    const attempts = this.options.retries + 1;
+    for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw cancelled();
+      const timeout = AbortSignal.timeout(this.options.timeoutMs);
+      const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      let answer: HttpAnswer | undefined;
+      let failure: DaxError | undefined;
+      let retryable = false;
+      this.requests++;
+      try {
+        const response = await fetch(url, { method, headers, body: payload, signal: combined });
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        const jsonLength = Number(response.headers.get(JSON_LENGTH_HEADER) ?? NaN);
+        const split = Number.isInteger(jsonLength) && jsonLength >= 0 && jsonLength <= bytes.length ? jsonLength : bytes.length;
+        const text = new TextDecoder().decode(bytes.subarray(0, split));
+        answer = { status: response.status, text, json: parseJson(text), headers: response.headers, ...(split < bytes.length ? { binary: bytes.subarray(split) } : {}) };
+        retryable = RETRY_STATUS.has(answer.status);
+      } catch (error) {
+        if (signal?.aborted) throw cancelled();
+        const tried = attempt + 1 === 1 ? '' : ` (${attempt + 1} attempts)`;
+        if (timeout.aborted) {
+          retryable = true;
+          failure = new DaxError(
+            'model',
+            `${method} ${url} timed out after ${this.options.timeoutMs} ms${tried}. ` +
+              (method === 'POST' ? 'Raise "endpoint.timeoutMs", or lower "batchSize", if the server is slow.' : 'Raise "endpoint.timeoutMs" if the server is slow.'),
+            undefined,
+            { cause: error },
+          );
+        } else {
+          const code = errorCode(error) ?? 'network error';
+          retryable = RETRY_CODES.has(code);
+          const what = UNREACHABLE_CODES.has(code)
+            ? `cannot reach ${url}: ${code} — ${code === 'ENOTFOUND' ? 'no such host; check "endpoint.url"' : 'is the server running?'}`
+            : `the connection to ${url} failed: ${code} (${this.redact(firstLine(error))})${code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' ? ' — the server closed it' : ''}.`;
+          failure = new DaxError('model', `${what}${tried}`, undefined, { cause: error });
+        }
+      }
+      if (!retryable || attempt + 1 >= attempts) {
+        if (failure) throw failure;
+        return answer!;
+      }
+      this.retries++;
+      const backoff = Math.min(this.options.maxBackoffMs ?? 30_000, (this.options.backoffMs ?? 250) * 2 ** attempt);
+      const asked = answer ? retryAfterMs(answer.headers.get('retry-after')) : undefined;
+      const delay = asked !== undefined ? Math.min(asked, this.options.maxBackoffMs ?? 30_000) : backoff * (0.5 + Math.random() / 2);
+      await sleep(delay, signal);
+    }
+  }
+
+  /** A model error for an HTTP answer that is not a success: status, route and the server's message. */
+  httpError(method: string, route: string, answer: HttpAnswer, context = ''): DaxError {
+    const n = this.options.retries;
+    const retried = RETRY_STATUS.has(answer.status) && n > 0 ? ` (after ${n} ${n === 1 ? 'retry' : 'retries'})` : '';
+    return new DaxError('model', `${context}HTTP ${answer.status} from ${method} ${this.options.url}${route}${retried}: ${this.redact(serverMessage(answer))}`);
+  }
+}
+
+function firstLine(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause;
+  const message = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.slice(0, 200);
+}

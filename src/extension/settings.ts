@@ -1,6 +1,5 @@
 // Reading the `dax.*` settings into an explanation job, with workspace trust applied: in an untrusted workspace,
 // models named by workspace settings are never loaded.
-import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExplainJob } from '../shared/protocol';
 
@@ -71,15 +70,4 @@ export function runSettings(resource?: vscode.Uri): Pick<ExplainJob, 'method' | 
   };
 }
 
-/** Image extensions the engine decodes (the explorer menu's `when` clause lists the same). */
-export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif'];
-/** Sound extensions the engine decodes (listed in the same `when` clause). */
-export const SOUND_EXTENSIONS = ['.wav', '.wave', '.flac', '.mp3', '.ogg', '.oga', '.opus'];
-
-/** What kind of input a file is by its name, or undefined when DAX cannot read it. */
-export function inputKind(file: string): 'image' | 'audio' | undefined {
-  const extension = path.extname(file).toLowerCase();
-  if (IMAGE_EXTENSIONS.includes(extension)) return 'image';
-  if (SOUND_EXTENSIONS.includes(extension)) return 'audio';
-  return undefined;
-}
+export { IMAGE_EXTENSIONS, SOUND_EXTENSIONS, inputKind } from './inputKinds';

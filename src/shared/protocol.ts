@@ -200,6 +200,41 @@ export interface ActiveRun {
   queued: number;
 }
 
+/** Where one file of a folder batch stands: waiting, running, explained, taken from the cache, failed or cancelled. */
+export type FolderRowStatus = 'pending' | 'running' | 'ok' | 'cached' | 'failed' | 'cancelled';
+
+/** One file of a folder batch. */
+export interface FolderRow {
+  /** The file's path below the folder, with `/` between folders (the file name for a top-level file). */
+  file: string;
+  /** The key of its result (status ok or cached): `panel/selectRunCommand` with it opens the result. */
+  key?: string;
+  status: FolderRowStatus;
+  /** The explained class's label (or "class 3"), probability and the queries made, when there is a result. */
+  classLabel?: string;
+  probability?: number;
+  queries?: number;
+  /** The explanation's time in seconds (for a cached result, the time it took when it was made). */
+  seconds?: number;
+  /** Why it failed (status failed). */
+  error?: string;
+}
+
+/** A folder explained file by file (**Explain Folder with DAX**): one row per file, in the order they run. */
+export interface FolderSummary {
+  /** Unique per batch in this window. */
+  id: number;
+  /** The folder's name, and its path. */
+  folder: string;
+  folderPath: string;
+  rows: FolderRow[];
+  /** Files finished (explained, cached, failed or cancelled) and files in the batch. */
+  done: number;
+  total: number;
+  /** Running, finished, or stopped by Cancel (then the rows not run are `cancelled`). */
+  state: 'running' | 'done' | 'cancelled';
+}
+
 /** Host → panel: everything the panel shows (sent on `panel/ready` and after each change; never a delta). */
 export interface PanelStateNotification {
   type: 'panel/didChangeState';
@@ -211,6 +246,8 @@ export interface PanelStateNotification {
   comparison?: ComparisonReport;
   /** The maps and curves of `comparison`, when the panel should draw them. */
   comparisonDetail?: ComparisonDetail;
+  /** The last (or running) folder batch. */
+  folder?: FolderSummary;
 }
 
 /** Host → panel: live progress of the active run (loss points for the chart). */

@@ -188,13 +188,13 @@ describe('dax explain refuses mismatches before any work', () => {
     assert.deepEqual(await listDir(out), []);
   });
 
-  test('an image with an audio model: a non-zero exit saying it is not audio', async () => {
+  test('an image with an audio model: exit 2 naming the image and saying the model takes sounds', async () => {
     const image = path.join(ROOT, 'examples', 'stationery-sign.jpg');
     const out = path.join(dir, 'out-audio-model');
     const result = await runCli(['explain', image, '--model', speechModel, '--out', out]);
-    assert.notEqual(result.code, 0);
+    assert.equal(result.code, 2);
     assert.ok(result.stderr.includes('stationery-sign.jpg: '), result.stderr);
-    assert.match(result.stderr, /not an audio file/);
+    assert.match(result.stderr, /is an image, but .* is an audio model/);
     assert.deepEqual(await listDir(out), []);
   });
 });

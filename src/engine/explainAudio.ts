@@ -1,7 +1,7 @@
 // Explains why a black box gave a sound its class: decode and resample, mask the spectrogram's cells, query,
 // train (or run a baseline), and return the map over the spectrogram, its reading over time, and the report.
 import path from 'node:path';
-import type { AudioFindings, ClassScore, ExplanationReport, TimeInterval } from '../shared/report';
+import type { AudioFindings, ExplanationReport, TimeInterval } from '../shared/report';
 import type { AudioClassifier } from './blackbox/classifier';
 import { buildAudioScene, DEFAULT_AUDIO_GRID, type AudioGridOptions, type AudioScene } from './audio/audioScene';
 import { decodeAudio } from './audio/decodeAudio';
@@ -13,7 +13,7 @@ import { chooseTarget, normalise } from './explainImage';
 import { runMethod, type MethodSpec } from './methods/method';
 import { measureCellFaithfulness, type FaithfulnessOptions } from './metrics/faithfulness';
 import { initBackend, type BackendPreference } from './tf/runtime';
-import { versions } from './versions';
+import { runFacts } from './runReport';
 
 /**
  * Default bound on an explained clip: every query re-synthesises the whole clip, so cost grows with its length;
@@ -108,36 +108,14 @@ export async function explainAudio(request: ExplainAudioRequest): Promise<AudioE
       throw asDaxError(error, 'explain', request.audioFile);
     }
   }
-  const labels = classifier.labels;
-  const score = (index: number): ClassScore => ({ index, label: labels?.[index], probability: run.inputProbabilities[index]! });
-  const top = Array.from(run.inputProbabilities.keys()).sort((a, b) => run.inputProbabilities[b]! - run.inputProbabilities[a]!).slice(0, 5).map(score);
   const { training } = run;
   const { perturbation: _unused, ...settings } = method.settings as typeof method.settings & { perturbation?: unknown };
   const report: ExplanationReport = {
     schema: 1,
     method: method.method,
     input: { file: request.audioFile, width: frames, height: rows },
-    model: { name: classifier.config.name, kind: classifier.config.kind, path: classifier.config.path, description: classifier.description },
-    target: score(run.target),
-    top,
-    queries: run.query.queries,
-    trainingSteps: training?.steps ?? 0,
-    epochs: training?.epochs ?? 0,
-    stoppedEarly: training?.stoppedEarly ?? false,
-    timing: {
-      totalMs: performance.now() - started,
-      loadMs,
-      queryMs: run.query.totalMs,
-      modelMs: run.query.modelMs,
-      trainMs: training?.trainMs ?? 0,
-      finishMs: performance.now() - finishStarted,
-    },
-    backend: { name: backend.name, notes: backend.notes },
-    workingSize: run.working,
-    maskGrid: training ? { width: training.gridWidth, height: training.gridHeight } : run.working,
+    ...runFacts(run, classifier, backend, { started, loadMs, finishMs: performance.now() - finishStarted }),
     segments: scene.segmentation.count,
-    losses: training?.history ?? [],
-    validation: training?.validation ?? [],
     config: {
       ...settings,
       grid: { ...grid, bands: scene.grid.bands, windows: scene.grid.windows },
@@ -148,7 +126,6 @@ export async function explainAudio(request: ExplainAudioRequest): Promise<AudioE
     },
     preset: request.preset,
     seed: request.seed,
-    versions: versions(backend.name),
     faithfulness,
     audio: findings,
   };

@@ -1,6 +1,6 @@
 // Explains why a black box gave an image its class: decode, query, train, and return the saliency with a report.
 import path from 'node:path';
-import type { ExplanationReport, ClassScore, GroundTruthScores } from '../shared/report';
+import type { ExplanationReport, GroundTruthScores } from '../shared/report';
 import type { BlackBox, ImageClassifier } from './blackbox/classifier';
 import { resolveTarget } from './blackbox/modelConfig';
 import { DaxError, asDaxError } from './core/errors';
@@ -12,7 +12,7 @@ import { measureFaithfulness, type FaithfulnessOptions } from './metrics/faithfu
 import { bestIou, iouAtThreshold, pointingHit } from './metrics/groundTruth';
 import { buildScene, type Scene } from './perturbation/scene';
 import { initBackend, type BackendPreference } from './tf/runtime';
-import { versions } from './versions';
+import { runFacts } from './runReport';
 
 /** One explanation request. */
 export interface ExplainImageRequest {
@@ -52,7 +52,6 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
   const image = await decodeImage(request.imageFile, { maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS });
   const scene = await buildScene(image, classifier, method.settings.perturbation);
   const loadMs = performance.now() - started;
-  const labels = classifier.labels;
 
   let run;
   try {
@@ -64,8 +63,6 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
   onProgress?.({ type: 'phase', phase: 'finishing', message: 'bringing the map to the input resolution' });
   const finishStarted = performance.now();
   const saliency = normalise(run.map);
-  const score = (index: number): ClassScore => ({ index, label: labels?.[index], probability: run.inputProbabilities[index]! });
-  const top = Array.from(run.inputProbabilities.keys()).sort((a, b) => run.inputProbabilities[b]! - run.inputProbabilities[a]!).slice(0, 5).map(score);
   const groundTruth = request.groundTruthFile ? await scoreAgainstMask(saliency, request.groundTruthFile, image.width, image.height) : undefined;
   let faithfulness: ExplanationReport['faithfulness'];
   if (request.faithfulness) {
@@ -81,31 +78,11 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
     schema: 1,
     method: method.method,
     input: { file: request.imageFile, width: image.width, height: image.height },
-    model: { name: classifier.config.name, kind: classifier.config.kind, path: classifier.config.path, description: classifier.description },
-    target: score(run.target),
-    top,
-    queries: run.query.queries,
-    trainingSteps: training?.steps ?? 0,
-    epochs: training?.epochs ?? 0,
-    stoppedEarly: training?.stoppedEarly ?? false,
-    timing: {
-      totalMs: performance.now() - started,
-      loadMs,
-      queryMs: run.query.totalMs,
-      modelMs: run.query.modelMs,
-      trainMs: training?.trainMs ?? 0,
-      finishMs,
-    },
-    backend: { name: backend.name, notes: backend.notes },
-    workingSize: run.working,
-    maskGrid: training ? { width: training.gridWidth, height: training.gridHeight } : run.working,
+    ...runFacts(run, classifier, backend, { started, loadMs, finishMs }),
     segments: scene.segmentation.count,
-    losses: training?.history ?? [],
-    validation: training?.validation ?? [],
     config: { ...method.settings, ...(training ? { lambda1Effective: training.lambda1Effective } : {}), target: request.target ?? 'top1', maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS, model: classifier.config },
     preset: request.preset,
     seed: request.seed,
-    versions: versions(backend.name),
     groundTruth,
     faithfulness,
   };

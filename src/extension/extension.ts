@@ -66,6 +66,10 @@ export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
     { dispose: () => worker.dispose() },
     vscode.commands.registerCommand('dax.explain', explain),
     vscode.commands.registerCommand('dax.explainActiveFile', () => explain(undefined)),
+    vscode.commands.registerCommand('dax.explainFolder', async (uri?: vscode.Uri) => {
+      const folder = uri ?? (await pickFolder());
+      return folder ? runner.explainFolder(folder) : undefined;
+    }),
     vscode.commands.registerCommand('dax.selectModel', selectModel),
     vscode.commands.registerCommand('dax.compareMethods', async (uri?: vscode.Uri) => {
       const target = uri ?? activeFileUri();
@@ -85,6 +89,19 @@ export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
 
 export function deactivate(): void {
   // Everything is in context.subscriptions.
+}
+
+/** From the Command Palette: a folder chosen in a dialog that opens at the (first) workspace folder. */
+async function pickFolder(): Promise<vscode.Uri | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    openLabel: 'Explain Folder',
+    title: 'DAX: Explain the images and sounds of a folder',
+  });
+  return picked?.[0];
 }
 
 /** The file of the active editor, including images open in VS Code's image preview (a custom editor). */

@@ -8,7 +8,7 @@ import type { ExplanationReport } from '../shared/report';
 import type { DisplayPixels, ExplainJob, RunSummary, RunView } from '../shared/protocol';
 
 /** How many results the history keeps; the oldest go first. */
-const HISTORY_LIMIT = 50;
+export const HISTORY_LIMIT = 50;
 
 interface Entry {
   summary: RunSummary;

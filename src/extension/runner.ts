@@ -1,16 +1,33 @@
 // Runs explanations for the commands: one at a time in the worker, later requests queued, results cached,
 // progress in a notification with Cancel and in the status bar, failures reported without touching earlier results.
+// A folder is a batch of such runs under one notification, summarised in the panel.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { ActiveRun, ComparisonResult, ExplainJob, PanelStateNotification, RunError, RunProgress, RunView } from '../shared/protocol';
+import type { ActiveRun, ComparisonResult, ExplainJob, FolderRow, FolderSummary, PanelStateNotification, RunError, RunProgress, RunView } from '../shared/protocol';
 import type { ComparisonReport } from '../shared/report';
+import { listFolderInputs, type FolderInput } from './folderFiles';
+import type { PanelController } from './panel/panelController';
+import { HISTORY_LIMIT, type RunStore } from './runStore';
+import { activeModel, configuredModels, inputKind, runSettings } from './settings';
+import { RunFailure, type WorkerClient } from './workerClient';
 
 /** Queries of each preset (mirrors engine/methods/dax/presets.ts, which the host does not import). */
 const PRESET_QUERIES: Record<ExplainJob['preset'], number> = { fast: 500, balanced: 1000, thorough: 3000 };
-import type { PanelController } from './panel/panelController';
-import type { RunStore } from './runStore';
-import { activeModel, configuredModels, inputKind, runSettings } from './settings';
-import { RunFailure, type WorkerClient } from './workerClient';
+
+type Progress = vscode.Progress<{ message?: string; increment?: number }>;
+
+/** A run's result, or why there is none. */
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: RunError };
+
+/** A folder batch that is going: its runs share its notification and stop when it is cancelled. */
+interface Batch {
+  cancelled: boolean;
+  progress?: Progress;
+  /** "Explaining 3 of 12: name.jpg", the notification's message for the file that is going. */
+  label: string;
+  /** "3/12", for the status bar. */
+  position: string;
+}
 
 /** What a caller may ask beyond the settings. */
 export interface ExplainOptions {
@@ -25,10 +42,15 @@ export class Runner implements vscode.Disposable {
   private current: RunView | undefined;
   private lastError: PanelStateNotification['error'];
   private comparison: ComparisonResult | undefined;
-  private active: (ActiveRun & { workerRunId?: number; cancelRequested?: boolean }) | undefined;
+  private active: (ActiveRun & { workerRunId?: number; cancelRequested?: boolean; batch?: Batch }) | undefined;
   private runCounter = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private waiting = 0;
+  /** The last (or running) folder batch's summary, and the batch that is going. */
+  private folder: FolderSummary | undefined;
+  private batch: Batch | undefined;
+  private batchCounter = 0;
+  private batchChain: Promise<unknown> = Promise.resolve();
   private readonly status: vscode.StatusBarItem;
 
   constructor(
@@ -52,6 +74,7 @@ export class Runner implements vscode.Disposable {
       error: this.lastError,
       comparison: this.comparison?.report,
       comparisonDetail: this.comparison?.detail,
+      folder: this.folder,
     };
   }
 
@@ -65,6 +88,9 @@ export class Runner implements vscode.Disposable {
     if (view) {
       this.current = view;
       this.lastError = undefined;
+    } else {
+      // A folder's row can outlive its result: the store keeps only the most recent results.
+      void vscode.window.showInformationMessage(`DAX: that result is no longer stored (the cache keeps the ${HISTORY_LIMIT} most recent results); explain the file again to see it.`);
     }
     await this.panel().refresh();
   }
@@ -75,14 +101,32 @@ export class Runner implements vscode.Disposable {
 
   /** Explains an image; resolves to the result, or undefined when the run failed or was cancelled (already reported). */
   async explain(imageUri: vscode.Uri, options: ExplainOptions = {}): Promise<RunView | undefined> {
-    const job = options.job ? { ...options.job, target: options.target ?? options.job.target } : this.jobFor(imageUri, options.target);
-    if (!job) return undefined;
+    const outcome = await this.explainOutcome(imageUri, options);
+    return outcome.ok ? outcome.value : undefined;
+  }
+
+  /**
+   * Explains the images and sounds of a folder one after another (its top level, or every level with
+   * `dax.folder.recursive`), each through `explain` (so cached results come at once), under one notification with
+   * Cancel; the panel shows the summary as it fills. A failed file is recorded and the batch goes on. Resolves to the
+   * final summary, or undefined when there was nothing to explain. A batch asked for while one is going waits its turn.
+   */
+  async explainFolder(folderUri: vscode.Uri): Promise<FolderSummary | undefined> {
+    if (this.batch) void vscode.window.showInformationMessage(`DAX: ${path.basename(folderUri.fsPath)} is queued; it runs after the folder that is being explained.`);
+    const turn = this.batchChain.then(() => this.runFolder(folderUri));
+    this.batchChain = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async explainOutcome(imageUri: vscode.Uri, options: ExplainOptions, batch?: Batch): Promise<Outcome<RunView>> {
+    const job = options.job ? { ...options.job, target: options.target ?? options.job.target } : this.jobFor(imageUri, options.target, batch !== undefined);
+    if (!job) return { ok: false, error: { kind: 'usage', message: `no ${inputKind(imageUri.fsPath) === 'audio' ? 'audio' : 'image'} model is configured.` } };
     const modelFile = typeof job.model === 'string' ? path.resolve(job.modelBaseDir, job.model) : typeof job.model.path === 'string' ? path.resolve(job.modelBaseDir, job.model.path) : undefined;
     let key: string;
     try {
       key = await this.store.keyOf(job, modelFile);
     } catch (error) {
-      return this.fail({ kind: 'input', message: `${job.imageFile}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).` }, job.imageFile);
+      return this.fail({ kind: 'input', message: `${job.imageFile}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).` }, job.imageFile, batch);
     }
     if (!options.force) {
       const cached = await this.store.get(key);
@@ -92,96 +136,234 @@ export class Runner implements vscode.Disposable {
         this.lastError = undefined;
         this.panel().show();
         await this.panel().refresh();
-        return cached;
+        return { ok: true, value: cached };
       }
     }
+    if (batch?.cancelled) return { ok: false, error: { kind: 'cancelled', message: 'cancelled' } };
     this.waiting++;
     if (this.active) {
-      void vscode.window.showInformationMessage(`DAX: ${path.basename(job.imageFile)} is queued; it runs after ${this.active.imageName}.`);
+      if (!batch) void vscode.window.showInformationMessage(`DAX: ${path.basename(job.imageFile)} is queued; it runs after ${this.active.imageName}.`);
       await this.panel().refresh();
     }
-    const turn = this.chain.then(() => this.run({ ...job, outDir: this.store.folder(key) }, key));
+    const turn = this.chain.then(() => this.run({ ...job, outDir: this.store.folder(key) }, key, batch));
     this.chain = turn.catch(() => undefined);
     return turn;
   }
 
-  /** Cancels the run that is going (queued requests stay queued). */
+  /**
+   * Cancels the run that is going (queued requests stay queued). When that run belongs to a folder batch, or no run
+   * is going while a batch is (between two of its files), the batch stops too.
+   */
   cancel(): void {
+    if (this.batch && (!this.active || this.active.batch === this.batch)) this.batch.cancelled = true;
+    this.cancelActive();
+  }
+
+  private cancelActive(): void {
     if (!this.active) return;
     // Before the worker has the job, remember the request; the run cancels itself as soon as it is sent.
     this.active.cancelRequested = true;
     if (this.active.workerRunId !== undefined) this.worker.cancel(this.active.workerRunId);
   }
 
+  /** The batch's Cancel: stops the batch, and its file that is running (not another request that is going). */
+  private cancelBatch(batch: Batch): void {
+    batch.cancelled = true;
+    if (this.active?.batch === batch) this.cancelActive();
+  }
+
   dispose(): void {
     this.status.dispose();
   }
 
-  private jobFor(imageUri: vscode.Uri, target: number | string | undefined): ExplainJob | undefined {
+  /** The job for an input from the settings; undefined (after a warning, unless `quiet`) when no model takes it. */
+  private jobFor(imageUri: vscode.Uri, target: number | string | undefined, quiet = false): ExplainJob | undefined {
     const modality = inputKind(imageUri.fsPath) ?? 'image';
     const model = activeModel(imageUri, modality);
     if (!model) {
-      const { ignoredForTrust } = configuredModels(imageUri);
-      const message = ignoredForTrust > 0
-        ? `DAX: this workspace is not trusted, so the ${ignoredForTrust} model(s) its settings name are not loaded (a model or predict module runs code). Trust the workspace, or configure the model in your user settings.`
-        : modality === 'audio'
-          ? `DAX: no audio model is configured for ${path.basename(imageUri.fsPath)}. Add one to "dax.models" with an "audio" object (see the README), or choose a model description with "DAX: Select Model…".`
-          : 'DAX: no model is configured. Choose one with "DAX: Select Model…".';
-      void vscode.window.showWarningMessage(message, 'Select Model…').then((choice) => {
-        if (choice) void vscode.commands.executeCommand('dax.selectModel');
-      });
+      if (!quiet) this.warnNoModel(imageUri, modality);
       return undefined;
     }
     return { imageFile: imageUri.fsPath, model: model.description, modelBaseDir: model.baseDir, target, outDir: '', ...runSettings(imageUri) };
   }
 
-  private async run(job: ExplainJob, key: string): Promise<RunView | undefined> {
-    const started = Date.now();
-    return this.execute(job, 'explaining', (onProgress) => this.worker.explain(job, onProgress), async (result) => {
-      const view = await this.store.put(key, job, result.report, result.display);
-      this.current = view;
-      this.log.info(`done: ${view.summary.imageName} → ${view.summary.targetLabel} (p = ${view.summary.probability.toFixed(3)}), ${result.report.queries} queries, ${((Date.now() - started) / 1000).toFixed(1)} s on ${result.report.backend.name}`);
-      return view;
+  private warnNoModel(resource: vscode.Uri, modality: 'image' | 'audio'): void {
+    const { ignoredForTrust } = configuredModels(resource);
+    const message = ignoredForTrust > 0
+      ? `DAX: this workspace is not trusted, so the ${ignoredForTrust} model(s) its settings name are not loaded (a model or predict module runs code). Trust the workspace, or configure the model in your user settings.`
+      : modality === 'audio'
+        ? `DAX: no audio model is configured for ${path.basename(resource.fsPath)}. Add one to "dax.models" with an "audio" object (see the README), or choose a model description with "DAX: Select Model…".`
+        : 'DAX: no model is configured. Choose one with "DAX: Select Model…".';
+    void vscode.window.showWarningMessage(message, 'Select Model…').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('dax.selectModel');
     });
   }
 
-  /** One queued turn: the active-run state, the progress notification with Cancel, the status bar, failures. */
+  private async run(job: ExplainJob, key: string, batch?: Batch): Promise<Outcome<RunView>> {
+    const started = Date.now();
+    return this.execute(
+      job,
+      'explaining',
+      (onProgress) => this.worker.explain(job, onProgress),
+      async (result) => {
+        const view = await this.store.put(key, job, result.report, result.display);
+        this.current = view;
+        this.log.info(`done: ${view.summary.imageName} → ${view.summary.targetLabel} (p = ${view.summary.probability.toFixed(3)}), ${result.report.queries} queries, ${((Date.now() - started) / 1000).toFixed(1)} s on ${result.report.backend.name}`);
+        return view;
+      },
+      batch,
+    );
+  }
+
+  /**
+   * One queued turn: the active-run state, the progress notification with Cancel (a batch's run reports in the
+   * batch's notification instead), the status bar, failures.
+   */
   private async execute<T, R>(
     job: ExplainJob,
     verb: string,
     start: (onProgress: (event: RunProgress) => void) => { id: number; done: Promise<T> },
     finish: (result: T) => Promise<R>,
-  ): Promise<R | undefined> {
+    batch?: Batch,
+  ): Promise<Outcome<R>> {
     this.waiting--;
+    // A batch cancelled while this file waited behind another request: it never starts.
+    if (batch?.cancelled) return { ok: false, error: { kind: 'cancelled', message: 'cancelled' } };
     const imageName = path.basename(job.imageFile);
     const modelName = String((typeof job.model === 'string' ? job.model : job.model.name ?? job.model.path) ?? 'model');
-    this.active = { id: ++this.runCounter, imageName, modelName, method: job.method, phase: 'starting', queued: this.waiting };
+    this.active = { id: ++this.runCounter, imageName, modelName, method: job.method, phase: 'starting', queued: this.waiting, batch };
     this.lastError = undefined;
     this.panel().startRun();
     this.panel().show();
     await this.panel().refresh();
     void vscode.commands.executeCommand('setContext', 'dax.running', true);
     this.log.info(`${verb} ${job.imageFile} with ${modelName} (${job.method}, ${job.preset}, seed ${job.seed})`);
+    const turn = async (progress: Progress | undefined): Promise<R> => {
+      const { id, done } = start((event) => this.onProgress(event, progress, batch));
+      this.active!.workerRunId = id;
+      if (this.active!.cancelRequested) this.worker.cancel(id);
+      return finish(await done);
+    };
     try {
-      return await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `DAX: ${verb} ${imageName}`, cancellable: true },
-        async (progress, token) => {
-          const { id, done } = start((event) => this.onProgress(event, progress));
-          this.active!.workerRunId = id;
-          if (this.active!.cancelRequested) this.worker.cancel(id);
-          token.onCancellationRequested(() => this.worker.cancel(id));
-          return finish(await done);
-        },
-      );
+      const value = batch
+        ? await turn(batch.progress)
+        : await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAX: ${verb} ${imageName}`, cancellable: true }, async (progress, token) => {
+            token.onCancellationRequested(() => this.cancelActive());
+            return turn(progress);
+          });
+      return { ok: true, value };
     } catch (error) {
       const runError: RunError = error instanceof RunFailure ? error.error : { kind: 'explain', message: (error as Error).message };
-      return this.fail(runError, job.imageFile);
+      return this.fail(runError, job.imageFile, batch);
     } finally {
       this.active = undefined;
-      this.status.hide();
-      void vscode.commands.executeCommand('setContext', 'dax.running', this.waiting > 0);
+      // A batch's status stays between its files (also when another request ran in between).
+      if (this.batch) this.showBatchStatus(this.batch);
+      else this.status.hide();
+      void vscode.commands.executeCommand('setContext', 'dax.running', this.waiting > 0 || this.batch !== undefined);
       await this.panel().refresh();
     }
+  }
+
+  /** One batch: lists the folder's inputs, runs them in order, keeps the summary up to date. */
+  private async runFolder(folderUri: vscode.Uri): Promise<FolderSummary | undefined> {
+    const folderPath = folderUri.fsPath;
+    const folderName = path.basename(folderPath) || folderPath;
+    const recursive = vscode.workspace.getConfiguration('dax', folderUri).get<boolean>('folder.recursive') === true;
+    let inputs: FolderInput[];
+    try {
+      inputs = await listFolderInputs(folderPath, { recursive });
+    } catch (error) {
+      void vscode.window.showErrorMessage(`DAX: cannot read the folder ${folderPath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+      return undefined;
+    }
+    if (inputs.length === 0) {
+      void vscode.window.showInformationMessage(`DAX: ${folderName} holds no image or sound to explain${recursive ? '' : ' at its top level (the setting "dax.folder.recursive" looks in its subfolders too)'}.`);
+      return undefined;
+    }
+    // Only the kinds of input a model is configured for; the others are passed over and said so.
+    const modelFor = { image: activeModel(folderUri, 'image') !== undefined, audio: activeModel(folderUri, 'audio') !== undefined };
+    const files = inputs.filter((input) => modelFor[input.kind]);
+    const passedOver = inputs.length - files.length;
+    if (files.length === 0) {
+      this.warnNoModel(folderUri, inputs[0]!.kind);
+      return undefined;
+    }
+    const total = files.length;
+    const batch: Batch = { cancelled: false, label: '', position: '' };
+    this.batch = batch;
+    this.lastError = undefined;
+    this.folder = { id: ++this.batchCounter, folder: folderName, folderPath, rows: files.map((file) => ({ file: file.relative, status: 'pending' })), done: 0, total, state: 'running' };
+    this.log.info(`explaining the folder ${folderPath}: ${total} file(s)${recursive ? ' (recursive)' : ''}${passedOver > 0 ? `, ${passedOver} passed over (no model for their kind)` : ''}`);
+    void vscode.commands.executeCommand('setContext', 'dax.running', true);
+    this.panel().show();
+    await this.panel().refresh();
+    const started = Date.now();
+    try {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAX: ${folderName}`, cancellable: true }, async (progress, token) => {
+        batch.progress = progress;
+        const listener = token.onCancellationRequested(() => this.cancelBatch(batch));
+        try {
+          for (const [index, file] of files.entries()) {
+            if (batch.cancelled) break;
+            const name = path.basename(file.path);
+            batch.label = `Explaining ${index + 1} of ${total}: ${name}`;
+            batch.position = `${index + 1}/${total}`;
+            progress.report({ message: batch.label });
+            this.showBatchStatus(batch);
+            await this.setRow(index, { status: 'running' });
+            const outcome = await this.explainOutcome(vscode.Uri.file(file.path), {}, batch);
+            await this.setRow(index, rowOf(outcome), true);
+            progress.report({ increment: 100 / total });
+          }
+        } finally {
+          listener.dispose();
+        }
+      });
+    } finally {
+      const cancelled = batch.cancelled;
+      const rows = this.folder.rows.map((row): FolderRow => (row.status === 'pending' || row.status === 'running' ? { file: row.file, status: 'cancelled' } : row));
+      this.folder = { ...this.folder, rows, done: rows.length, state: cancelled ? 'cancelled' : 'done' };
+      this.batch = undefined;
+      if (!this.active) this.status.hide();
+      void vscode.commands.executeCommand('setContext', 'dax.running', this.waiting > 0 || this.active !== undefined);
+      await this.panel().refresh();
+    }
+    this.reportBatch(this.folder, passedOver, Date.now() - started);
+    return this.folder;
+  }
+
+  /** Changes row `index` of the running batch's summary (a fresh object, so earlier snapshots stay as they were). */
+  private async setRow(index: number, row: Partial<FolderRow> & Pick<FolderRow, 'status'>, finished = false): Promise<void> {
+    const folder = this.folder;
+    if (!folder) return;
+    const rows = folder.rows.map((old, i) => (i === index ? { file: old.file, ...row } : old));
+    this.folder = { ...folder, rows, done: folder.done + (finished ? 1 : 0) };
+    await this.panel().refresh();
+  }
+
+  private showBatchStatus(batch: Batch, phase?: string): void {
+    this.status.text = `$(sync~spin) DAX ${batch.position}${phase ? `: ${phase}` : ''}`;
+    this.status.tooltip = `DAX: ${batch.label} (${this.folder?.folder ?? 'folder'}). Click to show the results.`;
+    this.status.show();
+  }
+
+  /** The batch's closing message: what was explained, taken from the cache, failed or not run. */
+  private reportBatch(summary: FolderSummary, passedOver: number, ms: number): void {
+    const count = (status: FolderRow['status']): number => summary.rows.filter((row) => row.status === status).length;
+    const [ok, cached, failed, cancelled] = [count('ok'), count('cached'), count('failed'), count('cancelled')];
+    const parts = [ok > 0 ? `${ok} explained` : '', cached > 0 ? `${cached} up to date (cached)` : '', failed > 0 ? `${failed} failed` : '', cancelled > 0 ? `${cancelled} cancelled` : '', passedOver > 0 ? `${passedOver} passed over (no model for their kind)` : ''].filter(Boolean);
+    const text =
+      summary.state === 'cancelled'
+        ? `DAX: cancelled the folder ${summary.folder} after ${(ms / 1000).toFixed(1)} s: ${parts.join(', ')}; nothing was written for the file that was running.`
+        : `DAX: explained the folder ${summary.folder} in ${(ms / 1000).toFixed(1)} s: ${parts.join(', ')}.`;
+    this.log.info(text.slice(5));
+    const actions = failed > 0 ? ['Show Results', 'Show Log'] : ['Show Results'];
+    const shown = failed > 0 ? vscode.window.showWarningMessage(text, ...actions) : vscode.window.showInformationMessage(text, ...actions);
+    void shown.then((choice) => {
+      if (choice === 'Show Results') this.panel().show(false);
+      else if (choice === 'Show Log') this.log.show(true);
+    });
   }
 
   /** Runs every method at the same budget on an image and shows the table (nothing is cached). */
@@ -191,37 +373,50 @@ export class Runner implements vscode.Disposable {
     const budget = built.samples ?? PRESET_QUERIES[built.preset];
     const job: ExplainJob = { ...built, outDir: this.store.comparisonFolder() };
     this.waiting++;
-    const turn = this.chain.then(() =>
-      this.execute(job, `comparing methods at ${budget} queries on`, (onProgress) => this.worker.compare(job, budget, onProgress), async (result) => {
+    const turn = this.chain.then(async () => {
+      const outcome = await this.execute(job, `comparing methods at ${budget} queries on`, (onProgress) => this.worker.compare(job, budget, onProgress), async (result) => {
         this.comparison = result;
         const comparison = result.report;
         this.log.info(`compared on ${job.imageFile}: ${comparison.rows.map((row) => `${row.method} deletion ${row.deletionAuc.toFixed(3)} insertion ${row.insertionAuc.toFixed(3)}`).join('; ')}`);
         return comparison;
-      }),
-    );
+      });
+      return outcome.ok ? outcome.value : undefined;
+    });
     this.chain = turn.catch(() => undefined);
     return turn;
   }
 
-  private onProgress(event: RunProgress, progress: vscode.Progress<{ message?: string; increment?: number }>): void {
+  private onProgress(event: RunProgress, progress: Progress | undefined, batch: Batch | undefined): void {
     let text: string | undefined;
     if (event.type === 'phase') text = event.message;
     else if (event.type === 'queries') text = `querying the model ${event.done}/${event.total}`;
     else if (event.type === 'step') text = `training epoch ${event.epoch}/${event.epochs} · loss ${(event.losses.total ?? 0).toFixed(4)}`;
     if (text) {
-      progress.report({ message: text });
-      this.status.text = `$(sync~spin) DAX: ${text}`;
-      this.status.show();
+      if (batch) {
+        // The batch's notification keeps its "Explaining 3 of 12: name" and adds the file's phase.
+        progress?.report({ message: `${batch.label} · ${text}` });
+        this.showBatchStatus(batch, text);
+      } else {
+        progress?.report({ message: text });
+        this.status.text = `$(sync~spin) DAX: ${text}`;
+        this.status.show();
+      }
       if (this.active) this.active.phase = text;
     }
     this.panel().progress(event);
   }
 
-  private fail(error: RunError, file: string): undefined {
+  /** Reports a failure: a message (an error with actions, a note for Cancel); a batch's file only logs, its row tells. */
+  private fail(error: RunError, file: string, batch?: Batch): { ok: false; error: RunError } {
+    if (batch) {
+      if (error.kind === 'cancelled') this.log.info(`cancelled: ${file}`);
+      else this.log.error(`${file}: ${error.kind}: ${error.message}`);
+      return { ok: false, error };
+    }
     if (error.kind === 'cancelled') {
       this.log.info(`cancelled: ${file}`);
       void vscode.window.showInformationMessage(`DAX: cancelled ${path.basename(file)}; nothing was written.`);
-      return undefined;
+      return { ok: false, error };
     }
     this.log.error(`${error.kind}: ${error.message}`);
     this.lastError = { ...error, file };
@@ -230,6 +425,20 @@ export class Runner implements vscode.Disposable {
       if (choice === 'Select Model…') void vscode.commands.executeCommand('dax.selectModel');
       else if (choice === 'Show Log') this.log.show(true);
     });
-    return undefined;
+    return { ok: false, error };
   }
+}
+
+/** A batch's row for a finished file (its `file` is kept by the caller). */
+function rowOf(outcome: Outcome<RunView>): Omit<FolderRow, 'file'> {
+  if (!outcome.ok) return outcome.error.kind === 'cancelled' ? { status: 'cancelled' } : { status: 'failed', error: outcome.error.message };
+  const { summary, report } = outcome.value;
+  return {
+    key: summary.key,
+    status: summary.cached ? 'cached' : 'ok',
+    classLabel: summary.targetLabel,
+    probability: summary.probability,
+    queries: report.queries,
+    seconds: report.timing.totalMs / 1000,
+  };
 }

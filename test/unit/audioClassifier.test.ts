@@ -377,6 +377,17 @@ describe('audio predict modules', () => {
     await rejectsWith(classifier.classify({ images: [clip(10)] }), 'model', /predict threw: service unavailable/);
   });
 
+  test('a predict that stops on the run\'s signal is a cancellation, not a model error', async () => {
+    const file = await writeModule(`export async function predict(clips, { signal }) {
+      await new Promise((resolve, reject) => signal.addEventListener('abort', () => reject(new Error('This operation was aborted'))));
+    }`);
+    const classifier = await openAudioClassifier(await describe_(file, {}));
+    const controller = new AbortController();
+    const pending = classifier.classify({ images: [clip(10)] }, controller.signal);
+    setTimeout(() => controller.abort(), 10);
+    await assert.rejects(pending, (error: unknown) => error instanceof DaxError && error.kind === 'cancelled');
+  });
+
   test('a module without predict is refused when opened', async () => {
     const file = await writeModule('export const labels = ["a"];');
     await rejectsWith(openAudioClassifier(await describe_(file, {})), 'model', /does not export a `predict\(clips, context\)` function/);

@@ -5,6 +5,7 @@ import { ActiveRunView } from './activeRun';
 import { ClassList } from './classList';
 import { ComparisonView } from './comparisonView';
 import { h, setText, show } from './dom';
+import { FolderView } from './folderView';
 import { className, methodName, percent } from './format';
 import { HistoryList } from './history';
 import { LossChart } from './lossChart';
@@ -43,6 +44,7 @@ export class App {
   private readonly connecting: HTMLElement;
   private readonly empty: HTMLElement;
   private readonly activeRun: ActiveRunView;
+  private readonly folder: FolderView;
   private readonly result: HTMLElement;
   private readonly resultTitle: HTMLElement;
   private readonly resultSubtitle: HTMLElement;
@@ -63,8 +65,9 @@ export class App {
     this.bannerFile = h('span', { class: 'banner-file' });
     this.banner = h('div', { class: 'banner' }, this.bannerTitle, this.bannerMessage, this.bannerFile);
     this.connecting = h('p', { class: 'hint' }, 'Loading…');
-    this.empty = h('p', { class: 'empty' }, 'No explanation yet. Right-click an image or a sound in the Explorer and choose “Explain with DAX”, or run “DAX: Explain Active File” from the Command Palette.');
+    this.empty = h('p', { class: 'empty' }, 'No explanation yet. Right-click an image or a sound in the Explorer and choose “Explain with DAX” (or a folder, and “Explain Folder with DAX”), or run “DAX: Explain Active File” from the Command Palette.');
     this.activeRun = new ActiveRunView(post, dispatch, theme);
+    this.folder = new FolderView(post);
 
     const action = (label: string, ariaLabel: string, message: () => PanelToHost, primary = false) => {
       const button = h('button', { type: 'button', class: primary ? 'primary' : 'secondary', 'aria-label': ariaLabel, title: ariaLabel }, label);
@@ -101,7 +104,7 @@ export class App {
     );
     this.comparison = new ComparisonView(theme);
     this.history = new HistoryList(post);
-    root.replaceChildren(this.banner, this.connecting, this.activeRun.element, this.empty, this.result, this.comparison.element, this.history.element);
+    root.replaceChildren(this.banner, this.connecting, this.activeRun.element, this.folder.element, this.empty, this.result, this.comparison.element, this.history.element);
   }
 
   /** Shows `state`; every section skips work when its inputs did not change. */
@@ -129,7 +132,9 @@ export class App {
     const same = incoming && shown && incoming.summary.key === shown.summary.key && incoming.summary.finishedAt === shown.summary.finishedAt && incoming.summary.cached === shown.summary.cached;
     const current = same ? shown : incoming;
     this.shown = current;
-    show(this.empty, state.connected && !current && !host.active);
+    show(this.folder.element, host.folder !== undefined);
+    if (host.folder) this.folder.update(host.folder, current?.summary.key);
+    show(this.empty, state.connected && !current && !host.active && !host.folder);
     show(this.result, current !== undefined);
     this.currentKey = current?.summary.key ?? '';
     for (const button of this.resultButtons) button.disabled = !current;

@@ -1,5 +1,5 @@
 // The edge between the host and the panel: checks a message's type and restores typed arrays. No DOM.
-import type { ComparisonDetail, DisplayAudio, DisplayPixels, HostToPanel, PanelStateNotification } from '../../src/shared/protocol';
+import type { ComparisonDetail, DisplayAudio, DisplayPixels, FolderSummary, HostToPanel, PanelStateNotification } from '../../src/shared/protocol';
 
 /**
  * A byte array from what a posted typed array may arrive as: the array itself, its buffer, a plain array, or
@@ -99,6 +99,19 @@ function restoreComparisonDetail(value: unknown): ComparisonDetail | undefined {
   return changed ? { ...detail, rgb, methods } : detail;
 }
 
+/** Whether a snapshot's folder summary has the shape the panel draws (a malformed one is left out, not drawn half). */
+function isFolderSummary(value: unknown): value is FolderSummary {
+  if (typeof value !== 'object' || value === null) return false;
+  const summary = value as FolderSummary;
+  return (
+    typeof summary.folder === 'string' &&
+    typeof summary.done === 'number' &&
+    typeof summary.total === 'number' &&
+    Array.isArray(summary.rows) &&
+    summary.rows.every((row) => typeof row === 'object' && row !== null && typeof row.file === 'string' && typeof row.status === 'string')
+  );
+}
+
 /** A snapshot with its typed arrays restored; the same object when they all arrived as typed arrays. */
 function restoreSnapshot(message: PanelStateNotification): PanelStateNotification {
   let next = message;
@@ -106,6 +119,10 @@ function restoreSnapshot(message: PanelStateNotification): PanelStateNotificatio
   if (current?.display) {
     const display = restoreDisplay(current.display);
     if (display !== current.display) next = { ...next, current: { ...current, display } };
+  }
+  if (message.folder !== undefined && !isFolderSummary(message.folder)) {
+    const { folder: _dropped, ...rest } = next;
+    next = rest;
   }
   if (message.comparisonDetail !== undefined) {
     const detail = restoreComparisonDetail(message.comparisonDetail);

@@ -1,5 +1,5 @@
 // Small protocol values for the panel's tests.
-import type { ActiveRun, ComparisonDetail, DisplayAudio, PanelProgressNotification, PanelStateNotification, RunProgress, RunSummary, RunView } from '../../src/shared/protocol';
+import type { ActiveRun, ComparisonDetail, DisplayAudio, FolderRow, FolderSummary, PanelProgressNotification, PanelStateNotification, RunProgress, RunSummary, RunView } from '../../src/shared/protocol';
 import type { AudioFindings, ComparisonReport, ComparisonRow, ExplanationReport } from '../../src/shared/report';
 
 export function summary(key: string, finishedAt = 1000, cached = false): RunSummary {
@@ -158,4 +158,17 @@ export function audioRunView(key: string): RunView {
       audio: displayAudio(),
     },
   };
+}
+
+/** A folder row: a result for ok and cached rows, an error for failed ones. */
+export function folderRow(file: string, status: FolderRow['status'], overrides: Partial<FolderRow> = {}): FolderRow {
+  const result = status === 'ok' || status === 'cached' ? { key: `key-${file}`, classLabel: 'cat', probability: 0.9, queries: 500, seconds: 1.5 } : {};
+  const error = status === 'failed' ? { error: `${file}: the model failed` } : {};
+  return { file, status, ...result, ...error, ...overrides };
+}
+
+/** A folder batch of `rows`; `done` counts the finished ones. */
+export function folderSummary(rows: FolderRow[], state: FolderSummary['state'] = 'done', overrides: Partial<FolderSummary> = {}): FolderSummary {
+  const done = rows.filter((row) => row.status !== 'pending' && row.status !== 'running').length;
+  return { id: 1, folder: 'photos', folderPath: '/tmp/photos', rows, done, total: rows.length, state, ...overrides };
 }

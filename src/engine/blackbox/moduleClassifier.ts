@@ -1,6 +1,7 @@
 // The escape hatch: a JavaScript module whose `predict` function is the black box (pipelines, remote APIs).
 import { pathToFileURL } from 'node:url';
 import { stat } from 'node:fs/promises';
+import { throwIfCancelled } from '../core/cancellation';
 import { DaxError } from '../core/errors';
 import { classifyInBatches, type AudioClassifier, type ImageBatch, type ImageClassifier } from './classifier';
 import type { ModelConfig } from './modelConfig';
@@ -42,7 +43,7 @@ export async function openModuleClassifier(config: ModelConfig): Promise<ImageCl
     classify(batch: ImageBatch, signal?: AbortSignal) {
       return classifyInBatches(batch, config.batchSize, signal, async (images) => {
         const chunk = images.map((data) => ({ width, height, data }));
-        return readAnswer(() => predict(chunk, { signal }), chunk.length, 'image', config, file);
+        return readAnswer(() => predict(chunk, { signal }), chunk.length, 'image', config, file, signal);
       });
     },
     async dispose() {
@@ -78,11 +79,14 @@ async function readAnswer(
   noun: 'image' | 'clip',
   config: ModelConfig,
   file: string,
+  signal?: AbortSignal,
 ): Promise<Float32Array[]> {
   let answer: ArrayLike<number>[];
   try {
     answer = await call();
   } catch (error) {
+    // A predict that honours the run's signal stops with its own error when the run is cancelled: that is a cancellation, not a model failure.
+    throwIfCancelled(signal);
     throw new DaxError('model', `predict threw: ${(error as Error)?.message ?? String(error)}`, file, { cause: error });
   }
   if (!Array.isArray(answer) || answer.length !== count) {
@@ -152,7 +156,7 @@ export async function openAudioModuleClassifier(config: ModelConfig): Promise<Au
     classify(batch: ImageBatch, signal?: AbortSignal) {
       return classifyInBatches(batch, config.batchSize, signal, async (inputs) => {
         const clips = inputs.map(toClip) as ModuleClip[] | ModuleSpectrogram[];
-        return readAnswer(() => predict(clips, { signal }), clips.length, 'clip', config, file);
+        return readAnswer(() => predict(clips, { signal }), clips.length, 'clip', config, file, signal);
       });
     },
     async dispose() {

@@ -78,6 +78,11 @@ export async function measureFaithfulness(
     (i, out) => (i <= steps ? compose(cutAt(i), true, out) : compose(cutAt(i - steps - 1), false, out)),
     { batchSize: options.queryBatchSize, inputLength: model.original.length, padding: model.padding, signal: options.signal, onProgress: options.onProgress },
   );
+  return scoresFrom(rows, target, steps, substrateKind, stats.queries);
+}
+
+/** The two curves of the target's probability (deletion queries first, then insertion) and their areas. */
+function scoresFrom(rows: Float32Array[], target: number, steps: number, substrate: 'blur' | 'zero', queries: number): FaithfulnessScores {
   if (target >= rows[0]!.length) {
     throw new DaxError('usage', `the target class ${target} is out of range: the model gives ${rows[0]!.length} classes.`);
   }
@@ -90,9 +95,9 @@ export async function measureFaithfulness(
     deletionCurve,
     insertionCurve,
     fractions: Array.from({ length: steps + 1 }, (_, k) => k / steps),
-    substrate: substrateKind,
+    substrate,
     steps,
-    queries: stats.queries,
+    queries,
   };
 }
 
@@ -171,18 +176,5 @@ export async function measureCellFaithfulness(
     },
     { batchSize: options.queryBatchSize, inputLength: space.model.original.length, signal: options.signal, onProgress: options.onProgress },
   );
-  if (target >= rows[0]!.length) throw new DaxError('usage', `the target class ${target} is out of range: the model gives ${rows[0]!.length} classes.`);
-  const curve = rows.map((row) => row[target]!);
-  const deletionCurve = curve.slice(0, steps + 1);
-  const insertionCurve = curve.slice(steps + 1);
-  return {
-    deletionAuc: trapezoidAuc(deletionCurve),
-    insertionAuc: trapezoidAuc(insertionCurve),
-    deletionCurve,
-    insertionCurve,
-    fractions: Array.from({ length: steps + 1 }, (_, k) => k / steps),
-    substrate: 'zero',
-    steps,
-    queries: stats.queries,
-  };
+  return scoresFrom(rows, target, steps, 'zero', stats.queries);
 }

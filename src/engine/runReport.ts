@@ -1,0 +1,43 @@
+// The part of a report every explanation shares, whatever its input: the model, the classes, the queries, the
+// training and the timing of a method's run.
+import type { ClassScore, ExplanationReport } from '../shared/report';
+import type { BlackBox } from './blackbox/classifier';
+import type { MethodRun } from './methods/method';
+import type { BackendInfo } from './tf/runtime';
+import { versions } from './versions';
+
+/** What the run itself says; the caller adds the input, the configuration and what it measured. */
+export type RunFacts = Pick<
+  ExplanationReport,
+  'model' | 'target' | 'top' | 'queries' | 'trainingSteps' | 'epochs' | 'stoppedEarly' | 'timing' | 'backend' | 'workingSize' | 'maskGrid' | 'losses' | 'validation' | 'versions'
+>;
+
+/** The facts of `run`, with the wall times measured around it (ms since `started`, loading, finishing). */
+export function runFacts(run: MethodRun, classifier: BlackBox, backend: BackendInfo, times: { started: number; loadMs: number; finishMs: number }): RunFacts {
+  const probabilities = run.inputProbabilities;
+  const score = (index: number): ClassScore => ({ index, label: classifier.labels?.[index], probability: probabilities[index]! });
+  const { training } = run;
+  return {
+    model: { name: classifier.config.name, kind: classifier.config.kind, path: classifier.config.path, description: classifier.description },
+    target: score(run.target),
+    top: Array.from(probabilities.keys()).sort((a, b) => probabilities[b]! - probabilities[a]!).slice(0, 5).map(score),
+    queries: run.query.queries,
+    trainingSteps: training?.steps ?? 0,
+    epochs: training?.epochs ?? 0,
+    stoppedEarly: training?.stoppedEarly ?? false,
+    timing: {
+      totalMs: performance.now() - times.started,
+      loadMs: times.loadMs,
+      queryMs: run.query.totalMs,
+      modelMs: run.query.modelMs,
+      trainMs: training?.trainMs ?? 0,
+      finishMs: times.finishMs,
+    },
+    backend: { name: backend.name, notes: backend.notes },
+    workingSize: run.working,
+    maskGrid: training ? { width: training.gridWidth, height: training.gridHeight } : run.working,
+    losses: training?.history ?? [],
+    validation: training?.validation ?? [],
+    versions: versions(backend.name),
+  };
+}

@@ -6,13 +6,13 @@ import { h, replaceKeepingFocus, setText, show } from './dom';
 import { count, percent } from './format';
 import { DEFAULT_FOLDER_SORT, baseName, folderHeadline, nextSort, opensResult, rowLabel, seconds, sortRows, statusText, type FolderSort, type FolderSortKey } from './folderSummary';
 
-const COLUMNS: { key: FolderSortKey; title: string; numeric?: boolean }[] = [
+const COLUMNS: { key: FolderSortKey; title: string; className?: string }[] = [
   { key: 'file', title: 'File' },
   { key: 'status', title: 'Status' },
   { key: 'class', title: 'Class' },
-  { key: 'probability', title: 'Probability', numeric: true },
-  { key: 'queries', title: 'Queries', numeric: true },
-  { key: 'seconds', title: 'Time', numeric: true },
+  { key: 'probability', title: 'Probability', className: 'is-numeric' },
+  { key: 'queries', title: 'Queries', className: 'is-numeric is-queries' },
+  { key: 'seconds', title: 'Time', className: 'is-numeric' },
 ];
 
 /** The folder section. */
@@ -37,7 +37,7 @@ export class FolderView {
     const headerCells = COLUMNS.map((column) => {
       const button = h('button', { type: 'button', class: 'sort-button' }, column.title);
       button.addEventListener('click', () => this.setSort(nextSort(this.sort, column.key)));
-      const cell = h('th', { scope: 'col', class: column.numeric ? 'is-numeric' : undefined }, button);
+      const cell = h('th', { scope: 'col', class: column.className }, button);
       this.headers.set(column.key, { cell, button });
       return cell;
     });
@@ -114,7 +114,7 @@ export class FolderView {
       h('td', { class: 'folder-status' }, statusText(row.status)),
       h('td', { class: 'folder-class' }, row.classLabel ?? '–'),
       h('td', { class: 'is-numeric' }, row.probability === undefined ? '–' : percent(row.probability)),
-      h('td', { class: 'is-numeric' }, row.queries === undefined ? '–' : count(row.queries)),
+      h('td', { class: 'is-numeric is-queries' }, row.queries === undefined ? '–' : count(row.queries)),
       h('td', { class: 'is-numeric' }, seconds(row.seconds)),
     );
     if (!row.error) return [tr];

@@ -61,6 +61,8 @@ interface Row {
   ms: number[];
 }
 
+/** The model's description without this checkout's absolute path, so the committed document reads the same anywhere. */
+const describe = (classifier: AudioClassifier): string => classifier.description.split(root + path.sep).join('');
 const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 const seconds = (ms: number): string => (ms / 1000).toFixed(2);
 
@@ -131,9 +133,9 @@ async function presetTable(classifier: AudioClassifier, clip: Clip, presets: rea
   const lines = [
     '## Time per explanation (DAX presets, sounds)',
     '',
-    `${classifier.description}; one 3-second clip (${path.relative(root, clip.file)}, speech at ${clip.truth.start}-${clip.truth.end} s in pink noise), seed 0. ` +
+    `${describe(classifier)}; one 3-second clip (${path.relative(root, clip.file)}, speech at ${clip.truth.start}-${clip.truth.end} s in pink noise), seed 0. ` +
       'Query s is the whole query phase (re-synthesising each masked clip and the model); model s is the black box alone within it. ' +
-      'Time IoU: the top interval of the map against the speech interval. Occlusion: full-band time segments at the same number of queries (its window grid may use fewer).',
+      'Time IoU: the top interval of the map against the speech interval. Occlusion: full-band time segments (0.2 s) given the same number of queries; at its finest stride (one frame) it needs only the queries shown, so a larger budget cannot refine it.',
     '',
     '| preset | queries | query s | model s | query / model | train s | total s | steps | epochs | time IoU ↑ | occlusion queries | occlusion time IoU ↑ | backend |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -178,7 +180,7 @@ async function methodTable(classifier: AudioClassifier, set: AudioSet, clips: re
   const lines = [
     `## ${set.title}`,
     '',
-    `${classifier.description}; ${clips.length} real clips with the "${set.target}" interval known (${set.fixtures}/clips.json); ` +
+    `${describe(classifier)}; ${clips.length} real clips with the "${set.target}" interval known (${set.fixtures}/clips.json); ` +
       `${set.budget} queries per method; DAX preset balanced with seeds ${seeds.join(', ')}, the baselines with seed ${seeds[0]} (occlusion: full-band time segments, deterministic). ` +
       `Time IoU: the map's top interval against the known interval. Deletion/insertion AUC: the "${set.target}" probability as the spectrogram's cells are silenced (deletion; lower is better) ` +
       `or restored onto silence (insertion; higher is better) in the map's order, ${FAITHFULNESS.steps} steps. Wall time: the explanation alone, not its deletion/insertion curves. Means.`,

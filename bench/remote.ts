@@ -14,12 +14,13 @@
 // client and server, and the query phase's speed-up over 1 in flight. docs/benchmarks-remote.md gets the tables
 // and a projection to several server replicas computed from these figures only.
 //
-//   npm run bench:remote                    (builds dist/, then runs; about 6-8 minutes on 2 cores)
+//   npm run bench:remote                    (builds dist/, then runs; about 10 minutes on 2 cores)
 //   node --import tsx bench/remote.ts       (dist/ must be built with the current sources)
 //
 // Switches: DAX_BENCH_REMOTE_FILES (50), DAX_BENCH_REMOTE_SAMPLES (128: two calls of 64), DAX_BENCH_REMOTE_EPOCHS (2),
 // DAX_BENCH_REMOTE_BINARY=0 (skip the binary-tensor rows), DAX_BENCH_REMOTE_OUT (file to write; a run with other
-// figures than the defaults prints but does not overwrite docs/benchmarks-remote.md), DAX_BENCH_REMOTE_KEEP=1.
+// figures than the defaults prints but does not overwrite docs/benchmarks-remote.md), DAX_BENCH_REMOTE_KEEP=1,
+// DAX_BENCH_REMOTE_ONLY=<regular expression> (only the configurations whose "variant | black box" matches).
 import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -41,7 +42,9 @@ const files = Number(process.env.DAX_BENCH_REMOTE_FILES ?? 50);
 const samples = Number(process.env.DAX_BENCH_REMOTE_SAMPLES ?? 128);
 const epochs = Number(process.env.DAX_BENCH_REMOTE_EPOCHS ?? 2);
 const withBinary = process.env.DAX_BENCH_REMOTE_BINARY !== '0';
-const defaults = files === 50 && samples === 128 && epochs === 2 && withBinary;
+/** Only the configurations whose "variant | black box" matches this regular expression (a partial run). */
+const only = process.env.DAX_BENCH_REMOTE_ONLY ? new RegExp(process.env.DAX_BENCH_REMOTE_ONLY, 'i') : undefined;
+const defaults = files === 50 && samples === 128 && epochs === 2 && withBinary && !only;
 
 /** What the black box is: the model in process, the test server, or the null server; JSON or binary tensors. */
 interface Target {
@@ -248,6 +251,7 @@ async function main(): Promise<void> {
   let run = 0;
   for (const variant of variants) {
     for (const target of variant.targets) {
+      if (only && !only.test(`${variant.name} | ${target.name}`)) continue;
       const out = path.join(tmp, `out-${++run}`);
       const args = ['explain', images, '--model', await modelFile(target), '--out', out, '--json', ...variant.args];
       server.resetCounts();
@@ -332,7 +336,9 @@ function document(results: Measured[], elapsedS: number): string {
   print(
     '- **server**: the protocol test server (`test/helpers/kserveServer.ts`, onnxruntime-node, JSON tensors unless "binary"), started **in the benchmark\'s ' +
       'process**; dax is another process and reaches it over 127.0.0.1. Client and server share the 2 cores. `endpoint.concurrency` 1, 2, 4: a call of 64 ' +
-      'queries goes as 1 x 64, 2 x 32 or 4 x 16 (requests of min(batchSize, ceil(64 / concurrency))); opening the model adds 3 requests (health, metadata, ready).',
+      'queries goes as 1 x 64, 2 x 32 or 4 x 16 (requests of min(batchSize, ceil(64 / concurrency)), each after the first serialised one event-loop turn ' +
+      'later); opening the model adds 3 requests (health, metadata, ready). Before requests were cut this way, a call went as one request of 64 whatever ' +
+      'the concurrency: the "1 in flight" rows are what 2 and 4 gave then.',
   );
   print('- **in process**: the same `.onnx` through onnxruntime-node inside dax.');
   print(
@@ -363,16 +369,77 @@ function document(results: Measured[], elapsedS: number): string {
     }
   }
   print();
+  for (const line of findings(results)) print(line);
   for (const line of replicas(results)) print(line);
   return lines.join('\n') + '\n';
 }
 
+/** What the tables say, in sentences computed from them. */
+function findings(results: Measured[]): string[] {
+  const out: string[] = [];
+  const find = (variant: string, kind: Target['kind'], concurrency?: number, binary = false): Measured | undefined =>
+    results.find((r) => r.variant === variant && r.target.kind === kind && r.target.concurrency === concurrency && (r.target.binary ?? false) === binary);
+  const speedups = (variant: string): string | undefined => {
+    const base = find(variant, 'remote', 1);
+    const others = [2, 4].map((c) => find(variant, 'remote', c)).filter((r): r is Measured => r !== undefined);
+    if (!base || others.length === 0) return undefined;
+    return `${variant} ${others.map((r) => `${(base.meanQueryS / r.meanQueryS).toFixed(2)}x at ${r.target.concurrency} (${r.maxInFlight} seen at once)`).join(', ')}`;
+  };
+  const lime = 'LIME (query-only)';
+  const dax = 'DAX';
+  const parts = [speedups(dax), speedups(lime)].filter((p): p is string => p !== undefined);
+  out.push('## What the figures say');
+  out.push('');
+  if (parts.length > 0) {
+    out.push(
+      `- **Requests in flight.** The query phase against one server, relative to 1 in flight: ${parts.join('; ')}. Before calls were cut by the ` +
+        'concurrency, 2 and 4 gave the 1-in-flight figure (one request of 64 per call).',
+    );
+  }
+  const served = find(lime, 'remote', 4) ?? find(lime, 'remote', 2);
+  const floor = find(lime, 'null', served?.target.concurrency);
+  const base = find(lime, 'remote', 1);
+  if (served && floor && base && served.serverCpuS !== undefined) {
+    out.push(
+      `- **Why not more.** At ${served.target.concurrency} in flight the server used ${(served.serverCpuS / served.explained).toFixed(2)} s of CPU per explanation for a ` +
+        `query phase of ${served.meanQueryS.toFixed(2)} s: it is saturated (the test server decodes JSON on one JavaScript thread). dax's own share of the query ` +
+        `phase, measured against the null server, is ${floor.meanQueryS.toFixed(2)} s. Requests in flight can only overlap the two, so on one server the query ` +
+        `phase stays above about the larger of them, ${Math.max(floor.meanQueryS, served.serverCpuS / served.explained).toFixed(2)} s (${base.meanQueryS.toFixed(2)} s at 1 in flight, ` +
+        `${served.meanQueryS.toFixed(2)} s at ${served.target.concurrency}). More replicas (below), or a server that decodes requests in parallel, is what makes more in flight pay.`,
+    );
+  }
+  const json1 = find(lime, 'remote', 1);
+  const bin1 = find(lime, 'remote', 1, true);
+  const bin4 = find(lime, 'remote', 4, true);
+  const binFloor = results.find((r) => r.variant === lime && r.target.kind === 'null' && r.target.binary);
+  if (json1 && bin1 && binFloor && floor) {
+    out.push(
+      `- **Binary tensors** (\`"binary": true\`): the request bodies shrink from ${((floor.requestBytes ?? 0) / floor.explained / 1e6).toFixed(1)} to ` +
+        `${((binFloor.requestBytes ?? 0) / binFloor.explained / 1e6).toFixed(1)} MB per explanation and dax's share of the query phase from ` +
+        `${floor.meanQueryS.toFixed(2)} to ${binFloor.meanQueryS.toFixed(3)} s; against this server the query phase at 1 in flight went from ${json1.meanQueryS.toFixed(2)} ` +
+        `to ${bin1.meanQueryS.toFixed(2)} s${bin4 ? ` (${bin4.meanQueryS.toFixed(2)} s at 4 in flight: the server, converting the bytes in JavaScript, is then nearly all of it)` : ''}.`,
+    );
+  }
+  const localDax = find(dax, 'local');
+  const remoteDax = find(dax, 'remote', 4) ?? find(dax, 'remote', 1);
+  const localLime = find(lime, 'local');
+  if (localDax && remoteDax) {
+    out.push(
+      `- **In process** the same queries take ${localDax.meanQueryS.toFixed(3)} s (DAX) and ${localLime ? `${localLime.meanQueryS.toFixed(3)} s (LIME)` : '–'}: ` +
+        `served over JSON they take ${(remoteDax.meanQueryS / localDax.meanQueryS).toFixed(0)}x as long at ${remoteDax.target.concurrency} in flight, and DAX's training ` +
+        `(${localDax.meanTrainS.toFixed(2)} s in process, ${remoteDax.meanTrainS.toFixed(2)} s served) becomes the smaller part of an explanation ` +
+        `(${((100 * remoteDax.meanTrainS) / remoteDax.meanTotalS).toFixed(0)} % of it served, ${((100 * localDax.meanTrainS) / localDax.meanTotalS).toFixed(0)} % in process).`,
+    );
+  }
+  out.push('');
+  return out;
+}
+
 /**
- * "How throughput grows with server replicas": per explanation, T(r) = F + Q(r), F the part that stays local
- * (training, segmentation, files; measured), Q(r) = max(N / (r_eff X), floor(c), B / bandwidth): N queries, X the
- * queries per second one server sustained here for that method, r_eff = min(r, c / c*) the replicas the client's c
- * requests in flight keep busy (c* the in-flight count one server needed), floor(c) the query phase against the
- * null server, B the bytes sent per explanation.
+ * "How throughput grows with server replicas": per explanation T(r) = F + Q(r), F the part that stays on the client
+ * (training, segmentation, files; measured), Q(r) = max(N / (min(r, c) X), floor, B / bandwidth): N queries, X the
+ * queries per second the one server sustained, c the requests in flight, floor the query phase against the null
+ * server, B the request bytes per explanation. JSON and binary tensors each with their own X, floor and B.
  */
 function replicas(results: Measured[]): string[] {
   const out: string[] = [];
@@ -380,96 +447,88 @@ function replicas(results: Measured[]): string[] {
   say('## How throughput grows with server replicas');
   say();
   const lime = 'LIME (query-only)';
-  const of = (variant: string, kind: Target['kind'], binary = false): Measured[] =>
+  const of = (variant: string, kind: Target['kind'], binary: boolean): Measured[] =>
     results.filter((r) => r.variant === variant && r.target.kind === kind && (r.target.binary ?? false) === binary);
-  const nulls = of(lime, 'null');
-  if (nulls.length === 0 || results.every((r) => r.target.kind !== 'remote')) {
-    say('(Not computed: the run had no served or null-server rows.)');
+  const GBIT = 125e6;
+  interface Mode {
+    name: string;
+    best: Measured;
+    X: number;
+    floor: Measured;
+    bytes: number;
+  }
+  const modes: Mode[] = [];
+  for (const [name, binary] of [['JSON', false], ['binary', true]] as const) {
+    const served = of(lime, 'remote', binary);
+    const nulls = of(lime, 'null', binary);
+    if (served.length === 0 || nulls.length === 0) continue;
+    const best = served.reduce((a, b) => (b.meanQueryS < a.meanQueryS ? b : a));
+    const floor = nulls.reduce((a, b) => ((b.target.concurrency ?? 1) > (a.target.concurrency ?? 1) ? b : a));
+    modes.push({ name, best, X: best.queries / best.meanQueryS, floor, bytes: floor.requestBytes! / floor.explained });
+  }
+  if (modes.length === 0) {
+    say('(Not computed: the run had no served and null-server rows.)');
     return out;
   }
-  const cMax = Math.max(...nulls.map((r) => r.target.concurrency ?? 1));
-  const floorAt = (c: number, binary = false): Measured | undefined => of(lime, 'null', binary).find((r) => r.target.concurrency === c);
-  const perExplanation = (row: Measured | undefined): number | undefined => (row?.requestBytes === undefined ? undefined : row.requestBytes / row.explained);
-  const bytesJson = perExplanation(floorAt(cMax))!;
-  const bytesBinary = perExplanation(floorAt(cMax, true));
-  const GBIT = 125e6;
-  const net = bytesJson / GBIT;
-  /** One server's throughput for a method: its best query phase over the concurrencies tried, and the fewest in flight within 5 % of it. */
-  const server = (rows: Measured[]): { best: Measured; X: number; cStar: number } => {
-    const best = rows.reduce((a, b) => (b.meanQueryS < a.meanQueryS ? b : a));
-    const near = rows.filter((r) => r.meanQueryS <= best.meanQueryS * 1.05).map((r) => r.target.concurrency ?? 1);
-    return { best, X: best.queries / best.meanQueryS, cStar: Math.min(...near) };
-  };
+  const c = Math.max(...results.filter((r) => r.target.kind === 'remote').map((r) => r.target.concurrency ?? 1));
+  const N = modes[0]!.best.queries;
   say(
-    'A projection, not a measurement: it takes the single-server figures above and asks what r identical servers behind a load balancer would give, ' +
-      "by Amdahl's law. Per explanation, **T(r) = F + Q(r)**, where F (training, segmentation, files) stays on the client and only the query phase Q " +
-      'is shared among replicas; Q is as slow as its slowest stage (the requests in flight overlap the client\'s work with the servers\'):',
+    'A projection from the single-server figures above, not a measurement: what r identical servers behind a load balancer would give, by ' +
+      "Amdahl's law. Per explanation **T(r) = F + Q(r)**: F (training, segmentation, files) stays on the client; only the query phase Q is shared " +
+      "among the replicas, and it is as slow as its slowest stage, since the requests in flight overlap the client's work with the servers':",
   );
   say();
-  say('    Q(r) = max( N / (r_eff · X),  floor(c),  B / bandwidth )      r_eff = min(r, c / c*)');
+  say('    Q(r) = max( N / (min(r, c) · X),  floor,  B / bandwidth )');
   say();
-  say(`- N: queries per explanation (${results[0]!.queries}).`);
-  say(
-    '- X: queries per second one server sustains, N / (its best query phase over 1, 2 and 4 in flight), per method below. Measured with client ' +
-      'and server sharing the 2 cores, so a replica on a machine of its own may do more: X is a lower bound.',
-  );
-  say('- c*: the fewest requests in flight that brought one server within 5 % of X; the client\'s c requests in flight keep at most c / c* replicas busy.');
-  say(
-    `- floor(c): the query phase against the null server (LIME rows; DAX sends as many queries of the same size): ${nulls.map((r) => `${r.meanQueryS.toFixed(3)} s at c = ${r.target.concurrency}`).join(', ')}. ` +
-      "It is the client's own share (composing the copies, writing JSON, reading the answers) plus loopback transport; no number of replicas removes it.",
-  );
-  say(
-    `- B: ${(bytesJson / 1e6).toFixed(1)} MB of request bodies per explanation with JSON tensors (counted by the null server)` +
-      (bytesBinary !== undefined ? `, ${(bytesBinary / 1e6).toFixed(1)} MB with binary tensors` : '') +
-      `. The bandwidth is an assumption, 1 Gbit/s (125 MB/s, no protocol overhead): B / bandwidth = ${net.toFixed(3)} s with JSON. The run itself used loopback, so ` +
-      'this cap is stated, not measured.',
-  );
-  say(`- c = ${cMax}, the most requests in flight measured.`);
-  say();
-  for (const variant of [...new Set(results.map((r) => r.variant))]) {
-    const rows = of(variant, 'remote');
-    if (rows.length === 0) continue;
-    const { best, X, cStar } = server(rows);
-    const F = best.meanTotalS - best.meanQueryS;
-    const N = best.queries;
-    const c = cMax;
-    const floorC = floorAt(c)!.meanQueryS;
-    const T = (r: number): { q: number; t: number; cap: string } => {
-      const rEff = Math.min(r, c / cStar);
-      const parts: [number, string][] = [
-        [N / (rEff * X), rEff < r ? `client concurrency (${c} in flight)` : 'servers'],
-        [floorC, 'client floor'],
-        [net, 'network (1 Gbit/s, assumed)'],
-      ];
-      const [q, cap] = parts.reduce((a, b) => (b[0] > a[0] ? b : a));
-      return { q, t: F + q, cap };
-    };
+  say(`- N = ${N} queries per explanation; c = ${c} requests in flight (a call of 64 is cut into ${c} requests, so at most ${c} replicas work on it).`);
+  for (const mode of modes) {
+    const cpu = mode.best.serverCpuS === undefined ? '' : ` The server's CPU time was ${(mode.best.serverCpuS / mode.best.explained).toFixed(2)} s per explanation in that row, against a query phase of ${mode.best.meanQueryS.toFixed(2)} s.`;
     say(
-      `**${variant}**: X = ${X.toFixed(0)} queries/s (${best.target.name}: Q = ${best.meanQueryS.toFixed(3)} s), c* = ${cStar}; ` +
-        `F = ${F.toFixed(3)} s (${best.meanTrainS > 0 ? `training ${best.meanTrainS.toFixed(3)} s, ` : ''}other ${best.meanOtherS.toFixed(3)} s).`,
+      `- ${mode.name} tensors: X = ${mode.X.toFixed(0)} queries/s (LIME, ${mode.best.target.name}: Q = ${mode.best.meanQueryS.toFixed(3)} s, the best of the served rows).${cpu} ` +
+        `floor = ${mode.floor.meanQueryS.toFixed(3)} s (${mode.floor.target.name}: the client's own work and loopback, which no replica removes). ` +
+        `B = ${(mode.bytes / 1e6).toFixed(1)} MB of request bodies per explanation (counted by the null server), ${(mode.bytes / GBIT).toFixed(3)} s at 1 Gbit/s. ` +
+        `Servers stop being the limit at r = N / (X · floor) = ${(N / (mode.X * mode.floor.meanQueryS)).toFixed(1)} replicas.`,
+    );
+  }
+  say(
+    '- The queries DAX sends are the same in number and size as LIME\'s, so X, floor and B come from the LIME rows; F from each method\'s own row ' +
+      `with the most requests in flight.`,
+  );
+  say();
+  const cell = (F: number, q: number, one: number): string => `${(F + q).toFixed(2)} s · ${(60 / (F + q)).toFixed(0)}/min · ${(one / (F + q)).toFixed(2)}x`;
+  for (const variant of [...new Set(results.map((r) => r.variant))]) {
+    const rows = of(variant, 'remote', false);
+    if (rows.length === 0) continue;
+    const at = rows.reduce((a, b) => ((b.target.concurrency ?? 1) > (a.target.concurrency ?? 1) ? b : a));
+    const F = at.meanTotalS - at.meanQueryS;
+    const Q = (mode: Mode, r: number, network: boolean): number => Math.max(N / (Math.min(r, c) * mode.X), mode.floor.meanQueryS, network ? mode.bytes / GBIT : 0);
+    const one = F + Q(modes[0]!, 1, false);
+    say(
+      `**${variant}**: F = ${F.toFixed(3)} s (${at.meanTrainS > 0 ? `training ${at.meanTrainS.toFixed(3)} s, ` : ''}other ${at.meanOtherS.toFixed(3)} s; ${at.target.name}, ` +
+        `where T was ${at.meanTotalS.toFixed(3)} s). Each cell: T(r), explanations/min, and the ratio to one replica with JSON tensors on loopback.`,
     );
     say();
-    say('| replicas r | Q(r) s | T(r) s | explanations/min | vs 1 replica | what caps Q |');
-    say('|---|---|---|---|---|---|');
-    const one = T(1);
+    say(`| replicas r | ${modes.map((m) => `${m.name}, loopback | ${m.name}, 1 Gbit/s (assumed)`).join(' | ')} |`);
+    say(`|---|${modes.map(() => '---|---').join('|')}|`);
     for (const r of [1, 2, 4, 8]) {
-      const { q, t, cap } = T(r);
-      say(`| ${r} | ${q.toFixed(3)} | ${t.toFixed(3)} | ${(60 / t).toFixed(1)} | ${(one.t / t).toFixed(2)}x | ${cap} |`);
+      say(`| ${r}${r > c ? ` (only ${c} busy)` : ''} | ${modes.map((m) => `${cell(F, Q(m, r, false), one)} | ${cell(F, Q(m, r, true), one)}`).join(' | ')} |`);
     }
-    const limit = F + Math.max(floorC, net);
+    const limit = F + modes[modes.length - 1]!.floor.meanQueryS;
     say();
     say(
-      `However many replicas and requests in flight, T stays above F + max(floor, network) = ${limit.toFixed(3)} s: ${(60 / limit).toFixed(1)} explanations/min, ` +
-        `${(one.t / limit).toFixed(2)}x one replica. ${best.meanTrainS > 0 ? `Training alone (${best.meanTrainS.toFixed(3)} s) would allow ${(60 / best.meanTrainS).toFixed(0)}/min.` : ''}`,
+      `Amdahl's limit (unlimited replicas and requests in flight, loopback, ${modes[modes.length - 1]!.name} tensors): F + floor = ${limit.toFixed(3)} s, ` +
+        `${(60 / limit).toFixed(0)} explanations/min.${at.meanTrainS > 0 ? ` Training, which no server takes over, is ${((100 * at.meanTrainS) / limit).toFixed(0)} % of that.` : ''}`,
     );
     say();
   }
   say(
-    'Assumptions: replicas are identical to the one measured and a load balancer spreads the requests evenly; the query phase overlaps perfectly up ' +
-      "to the caps (it does not quite: each call of 64 waits for its slowest request before the next call is sent); explanations run one after " +
-      'another, as `dax explain` does; start-up and model load (once per batch) are left out, so these per-minute figures are per explanation, ' +
-      'not per batch. More explanations per minute than the limit need more clients: several `dax explain` processes (one per subfolder), each with ' +
-      'its own floor and training.',
+    'Assumptions: every replica sustains the X measured here (with client and server sharing 2 cores; on machines of their own they may do more) ' +
+      'and the load balancer spreads the requests evenly; the floor measured at the highest concurrency run holds at any concurrency (it moved by ' +
+      'a few per cent between 1 and 4 in flight); the query phase overlaps perfectly up to the caps (it does not quite: each call of 64 waits for ' +
+      'its slowest request before the next call starts); the 1 Gbit/s columns add a network this run did not have (it used loopback), with no ' +
+      'protocol overhead; explanations run one after another, as `dax explain` does, and start-up and model load (once per batch) are left out, ' +
+      `so the per-minute figures are per explanation. More than ${c} replicas need a higher \`endpoint.concurrency\`; more than the limit needs more ` +
+      'clients (several `dax explain` processes, one per subfolder), each with its own floor and training.',
   );
   return out;
 }

@@ -83,6 +83,18 @@ function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
   return max;
 }
 
+/**
+ * The sizes of the requests one classify() of `n` distinct new inputs is cut into, written out from the rule:
+ * requests of min(batchSize, ceil(n / concurrency)) inputs, the last one smaller.
+ */
+function cut(n: number, batchSize: number, concurrency: number): number[] {
+  const size = Math.min(batchSize, Math.ceil(n / concurrency));
+  return Array.from({ length: Math.ceil(n / size) }, (_, k) => Math.min(size, n - k * size));
+}
+
+/** Request sizes as the server saw them, in a fixed order (requests in flight together arrive in any order). */
+const sorted = (sizes: readonly number[]): number[] => [...sizes].sort((a, b) => a - b);
+
 /** Expects a DaxError of `kind` whose message matches every pattern. */
 async function rejectsWith(promise: Promise<unknown>, kind: DaxError['kind'], ...patterns: RegExp[]): Promise<DaxError> {
   let caught: DaxError | undefined;
@@ -106,7 +118,10 @@ describe('a model served over the Open Inference Protocol', () => {
     assert.ok(maxAbsDiff(a, b) < 1e-5, `max abs diff ${maxAbsDiff(a, b)}`);
     assert.ok(maxAbsDiff(await remote.classify({ images }), await local.classify({ images })) < 1e-5);
     assert.deepEqual([remote.width, remote.height], [192, 48]);
-    assert.equal(remote.description, `kserve: ${server.url} model "direction": x FP32[-1,3,-1,-1] NCHW → softmax_0.tmp_0; 4 per request, 2 in flight`);
+    assert.equal(remote.description, `kserve: ${server.url} model "direction": x FP32[-1,3,-1,-1] NCHW → softmax_0.tmp_0; up to 4 per request, 2 in flight`);
+    // 6 images, 2 in flight: 2 requests of 3 (not 4 + 2), both sent at once.
+    assert.deepEqual(server.counts.batches, [...cut(6, 4, 2), ...cut(6, 4, 2)]);
+    assert.deepEqual(cut(6, 4, 2), [3, 3]);
     assert.equal(remote.config.path, `${server.url}/v2/models/direction`);
     await remote.dispose();
   });
@@ -117,7 +132,8 @@ describe('a model served over the Open Inference Protocol', () => {
     const images = pictures(5, 18);
     const rows = await remote.classify({ images });
     assert.ok(maxAbsDiff(rows, await local.classify({ images })) < 1e-5);
-    assert.equal(server.counts.infers, 3, 'a dropped request, retried, and the second');
+    assert.deepEqual(cut(5, 3, 2), [3, 2]);
+    assert.equal(server.counts.infers, cut(5, 3, 2).length + 1, 'a dropped request, retried, and the second');
     assert.deepEqual([server.counts.binaryInputs, server.counts.binaryOutputs], [2, 2]);
     assert.match(remote.description, /, binary tensors$/);
   });
@@ -129,15 +145,33 @@ describe('a model served over the Open Inference Protocol', () => {
     await rejectsWith(openRemote({ version: '7' }), 'model', /model "direction" version 7 is not served at http:\/\/127\.0\.0\.1:\d+ \(HTTP 404: Model with name direction and version 7 does not exist\.\); the server has direction v1 \(READY\)/);
   });
 
-  test('a batch is cut into requests of batchSize, at most `concurrency` in flight, answers in order', async () => {
+  test('a batch is cut into requests of min(batchSize, ceil(n / concurrency)), exactly `concurrency` in flight, answers in order', async () => {
     const remote = await openRemote({ concurrency: 3 }, { batchSize: 3 });
     server.faults.inferDelayMs = 80;
     const images = pictures(11, 3);
     const rows = await remote.classify({ images });
-    assert.deepEqual([...server.counts.batches].sort(), [2, 3, 3, 3]);
+    // More inputs than concurrency x batchSize: batchSize caps the requests.
+    assert.deepEqual(sorted(server.counts.batches), sorted(cut(11, 3, 3)));
+    assert.deepEqual(sorted(cut(11, 3, 3)), [2, 3, 3, 3]);
     assert.equal(server.counts.maxInFlight, 3);
     assert.ok(maxAbsDiff(rows, await local.classify({ images })) < 1e-5);
     assert.deepEqual(remoteStats(remote), { requests: 3 + 4, inferRequests: 4, retries: 0, sentInputs: 11, cachedAnswers: 0, journalAnswers: 0 });
+
+    // The engine's pattern: one call of 64 queries at a time, with batchSize 64. Cut by batchSize alone this was
+    // one request whatever the concurrency; now every slot gets one, and 2 and 4 in flight are reached.
+    const engineCall = pictures(64, 19);
+    const expected = await local.classify({ images: engineCall });
+    for (const [concurrency, sizes] of [[1, [64]], [2, [32, 32]], [4, [16, 16, 16, 16]]] as const) {
+      server.resetCounts();
+      const wide = await openRemote({ concurrency }, { batchSize: 64 });
+      const answered = await wide.classify({ images: engineCall });
+      assert.deepEqual(cut(64, 64, concurrency), sizes);
+      assert.deepEqual(server.counts.batches, sizes, `concurrency ${concurrency}`);
+      assert.equal(server.counts.maxInFlight, concurrency, `concurrency ${concurrency}: requests in flight at once`);
+      assert.ok(maxAbsDiff(answered, expected) < 1e-5);
+      assert.equal(remoteStats(wide)!.inferRequests, concurrency);
+      await wide.dispose();
+    }
   });
 
   test('one request at a time with concurrency 1', async () => {
@@ -154,7 +188,9 @@ describe('a model served over the Open Inference Protocol', () => {
     const started = performance.now();
     await rejectsWith(remote.classify({ images: pictures(2, 5) }), 'model', /POST http:\/\/127\.0\.0\.1:\d+\/v2\/models\/direction\/infer timed out after 150 ms \(2 attempts\)/, /"endpoint\.timeoutMs"/);
     assert.ok(performance.now() - started < 900, `took ${performance.now() - started} ms`);
-    assert.equal(server.counts.infers, 2);
+    // 2 images, 2 in flight: 2 requests of 1, sent together, each tried twice.
+    assert.deepEqual(cut(2, 4, 2), [1, 1]);
+    assert.equal(server.counts.infers, cut(2, 4, 2).length * 2);
   });
 
   test('a burst of 503 is retried with backoff and the run goes on', async () => {
@@ -164,7 +200,9 @@ describe('a model served over the Open Inference Protocol', () => {
     const images = pictures(4, 6);
     const rows = await remote.classify({ images });
     assert.ok(maxAbsDiff(rows, await local.classify({ images })) < 1e-5);
-    assert.equal(server.counts.infers, 4);
+    // The requests (2 of 2 images) and the 3 answered 503 between them.
+    assert.equal(server.counts.infers, cut(4, 4, 2).length + 3);
+    assert.deepEqual(server.counts.batches, [2, 2]);
     assert.equal(remoteStats(remote)!.retries, 3);
   });
 
@@ -231,6 +269,8 @@ describe('a model served over the Open Inference Protocol', () => {
     const [a, b] = pictures(2, 13);
     const rows = await remote.classify({ images: [a!, b!, a!, a!] });
     assert.equal(server.counts.answeredItems, 2);
+    // Cut by the distinct inputs: 2 of them, 2 in flight.
+    assert.deepEqual(server.counts.batches, cut(2, 4, 2));
     assert.deepEqual(rows[2], rows[0]);
     assert.deepEqual(rows[3], rows[0]);
     assert.notEqual(rows[2], rows[0], 'each row is its own array');
@@ -374,15 +414,17 @@ describe('a sound classifier served over the Open Inference Protocol', () => {
     const localAudio: AudioClassifier = await openAudioClassifier(await parseModelConfig({ path: graphFile, ...common }, dir));
     const remote = await openAudioClassifier(await parseModelConfig({ kind: 'kserve', endpoint: { url: server.url, model: 'energy', concurrency: 2 }, ...common }, dir));
     assert.equal(remote.modality, 'audio');
-    assert.match(remote.description, /^kserve: .* model "energy": audio FP32\[-1,-1\] window 800 hop 400 max → logits; 3 per request, 2 in flight$/);
+    assert.match(remote.description, /^kserve: .* model "energy": audio FP32\[-1,-1\] window 800 hop 400 max → logits; up to 3 per request, 2 in flight$/);
     let state = 3;
     const noise = (): number => ((state = (state * 48271) % 2147483647) / 2147483647) * 2 - 1;
     const clips = [0.05, 0.1, 0.2].map((level) => Float32Array.from({ length: 4000 }, () => level * noise()));
     const rows = await remote.classify({ images: clips });
     assert.ok(maxAbsDiff(rows, await localAudio.classify({ images: clips })) < 1e-5);
-    // 9 windows a clip (0, 400, …, 3200), 27 in all, 3 per request.
+    // 9 windows a clip (0, 400, …, 3200), 27 in all, handed over batchSize x concurrency = 6 at a time (6, 6, 6, 6,
+    // 3): full calls go 3 per request, the last call of 3 as 2 + 1 so both slots work.
     assert.equal(server.counts.answeredItems, 27);
-    assert.ok(server.counts.batches.every((b) => b === 3));
+    assert.deepEqual(sorted(server.counts.batches), sorted([6, 6, 6, 6, 3].flatMap((n) => cut(n, 3, 2))));
+    assert.deepEqual(sorted(server.counts.batches), [1, 2, ...Array<number>(8).fill(3)]);
     await localAudio.dispose();
   });
 });

@@ -1,8 +1,10 @@
 // Black boxes served over the Open Inference Protocol (KServe v2 REST), the protocol of NVIDIA Triton,
 // KServe/MLServer and OpenVINO Model Server. Opening checks the server and the model (ready, metadata) and the
-// description against the model's input before any query; a classify() is cut into `batchSize` requests, up to
-// `endpoint.concurrency` in flight, answers reassembled in order; answers are kept by a hash of their input so a
-// classify() that failed half way, or a re-run with a resume journal, re-sends only what was not answered.
+// description against the model's input before any query; a classify() is cut into requests of
+// min(batchSize, ceil(inputs / concurrency)) inputs, so that even one call (the engine makes one of 64 queries at a
+// time) keeps `endpoint.concurrency` requests in flight, answers reassembled in order; answers are kept by a hash
+// of their input so a classify() that failed half way, or a re-run with a resume journal, re-sends only what was
+// not answered.
 import { throwIfCancelled } from '../core/cancellation';
 import { DaxError } from '../core/errors';
 import { AnswerCache, hashKey } from './answerCache';
@@ -135,7 +137,7 @@ export async function openKserveClassifier(config: ModelConfig, options: KserveO
     width: w,
     height: h,
     labels: config.labels,
-    description: `kserve: ${endpoint.url} ${describeModel(endpoint)}: ${input.name} FP32[${shape.join(',')}] ${layout} → ${outputName ?? "its first output"}; ${batchSize} per request, ${endpoint.concurrency} in flight${endpoint.binary ? ', binary tensors' : ''}`,
+    description: `kserve: ${endpoint.url} ${describeModel(endpoint)}: ${input.name} FP32[${shape.join(',')}] ${layout} → ${outputName ?? "its first output"}; up to ${batchSize} per request, ${endpoint.concurrency} in flight${endpoint.binary ? ', binary tensors' : ''}`,
     classify(batch: ImageBatch, signal?: AbortSignal) {
       throwIfCancelled(signal);
       const pad = batch.padding ? hashKey(batch.padding) : '';
@@ -166,7 +168,7 @@ export async function openKserveAudioClassifier(config: ModelConfig, options: Ks
     sampleRate: audio.sampleRate,
     feature: audio.feature,
     labels: config.labels,
-    description: `kserve: ${endpoint.url} ${describeModel(endpoint)}: ${input.name} FP32[${input.shape.join(',')}] ${layout.text} → ${outputName ?? "its first output"}; ${batchSize} per request, ${endpoint.concurrency} in flight${endpoint.binary ? ', binary tensors' : ''}`,
+    description: `kserve: ${endpoint.url} ${describeModel(endpoint)}: ${input.name} FP32[${input.shape.join(',')}] ${layout.text} → ${outputName ?? "its first output"}; up to ${batchSize} per request, ${endpoint.concurrency} in flight${endpoint.binary ? ', binary tensors' : ''}`,
     classify(batch: ImageBatch, signal?: AbortSignal) {
       throwIfCancelled(signal);
       // classifyWindows hands over enough windows at once for every request in flight; `run` cuts them.
@@ -386,12 +388,25 @@ function halfToFloat(bits: number): number {
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
+/**
+ * Inputs per inference request when `count` inputs are to be sent in one call: at most `batchSize`, and few enough
+ * that the call makes at least `concurrency` requests when it has that many inputs (the last may be smaller).
+ */
+export function requestSize(count: number, batchSize: number, concurrency: number): number {
+  return Math.max(1, Math.min(batchSize, Math.ceil(count / Math.max(1, concurrency))));
+}
+
 interface RemoteRunner {
   /** One inference request: `count` inputs packed in `data` with tensor `dims`; one probability row per input. */
   infer(inputName: string, outputName: string | undefined, data: Float32Array, dims: number[], count: number, signal: AbortSignal | undefined, audio?: boolean): Promise<Float32Array[]>;
   /**
-   * Rows for inputs by key: cached ones from the cache, the others (each distinct key once) sent `batchSize` per
-   * request through `send`, up to `concurrency` requests in flight, each request's answers kept as they arrive.
+   * Rows for inputs by key: cached ones from the cache, the others (each distinct key once) sent through `send` in
+   * requests of min(batchSize, ceil(n / concurrency)) inputs (n: the distinct uncached ones), up to `concurrency`
+   * in flight, each request's answers kept as they arrive. Cutting by `batchSize` alone would send the engine's
+   * calls (64 queries each, one call at a time) as one request when batchSize >= 64, and `concurrency` would never
+   * apply; cut this way, every slot has a request while the call lasts. A call larger than concurrency x batchSize
+   * (an audio call, cut by classifyWindows to exactly that) is still sent `batchSize` per request. Each request
+   * after the first is serialised one event-loop turn later, so the requests reach the server staggered.
    * On a failure no further request starts; those in flight finish (their answers are kept) and the first error
    * is thrown.
    */
@@ -462,9 +477,16 @@ async function remoteRunner(connection: Connection, config: ModelConfig, options
     const unique = [...pending.keys()];
     let failure: { error: unknown } | undefined;
     const requests: Promise<void>[] = [];
-    for (let start = 0; start < unique.length; start += batchSize) {
-      const chunk = unique.slice(start, start + batchSize);
+    const size = requestSize(unique.length, batchSize, limiter.limit);
+    for (let start = 0; start < unique.length; start += size) {
+      const chunk = unique.slice(start, start + size);
+      const first = start === 0;
       const task = limiter.run(async () => {
+        // Serialising a request blocks the thread (16 images of 192x48 are ~8 MB of JSON): one turn of the event
+        // loop first lets the previous request's body go out, so the server works on it while this one is written,
+        // instead of receiving all the call's requests at once after every one was serialised (bench/remote.ts, 2
+        // cores: the query phase at 4 in flight went from ~1.1x to ~1.3x faster than at 1).
+        if (!first) await new Promise<void>((resolve) => setImmediate(resolve));
         if (failure || signal?.aborted) return;
         try {
           const answered = await send(chunk.map((key) => pending.get(key)![0]!), signal);

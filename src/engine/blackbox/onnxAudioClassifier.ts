@@ -2,12 +2,12 @@
 // spectrogram planes) into the model's windows, batching the windows of a whole query together, and turning the
 // windows' scores back into one row per clip.
 import * as ort from 'onnxruntime-node';
-import { readFile } from 'node:fs/promises';
 import { throwIfCancelled } from '../core/cancellation';
 import { DaxError } from '../core/errors';
 import { frameCount, powerToDb, type SpectrogramConfig } from '../audio/spectrogram';
 import type { AudioClassifier, ImageBatch } from './classifier';
 import type { AudioInputConfig, ModelConfig } from './modelConfig';
+import { createOnnxSession, firstLine } from './onnxClassifier';
 import { toProbabilities } from './tensorLayout';
 
 type Dim = number | string;
@@ -301,19 +301,7 @@ export async function openOnnxAudioClassifier(config: ModelConfig): Promise<Audi
   const file = config.path;
   const audio = config.audio;
   if (!audio) throw new DaxError('usage', 'describes an image model; an audio model needs an "audio" object in its description.', file);
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw new DaxError('model', `cannot read the model (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, file);
-  }
-  if (bytes.length === 0) throw new DaxError('model', 'the model file is empty (0 bytes).', file);
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 0 });
-  } catch (error) {
-    throw new DaxError('model', `is not an ONNX model that onnxruntime can load (${firstLine(error)}).`, file, { cause: error });
-  }
+  const session = await createOnnxSession(file);
   try {
     return openSession(session, config, audio);
   } catch (error) {
@@ -391,8 +379,4 @@ function checkOutputShape(dims: readonly Dim[], outputName: string, file: string
       file,
     );
   }
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
 }

@@ -8,9 +8,8 @@ import { packImages, toProbabilities } from './tensorLayout';
 
 type Dim = number | string;
 
-/** Opens an ONNX model and checks its input against the configuration before any query is made. */
-export async function openOnnxClassifier(config: ModelConfig): Promise<ImageClassifier> {
-  const file = config.path;
+/** An onnxruntime session for a model file; a file that is missing, empty or not ONNX is a `model` error naming it. */
+export async function createOnnxSession(file: string): Promise<ort.InferenceSession> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);
@@ -18,12 +17,17 @@ export async function openOnnxClassifier(config: ModelConfig): Promise<ImageClas
     throw new DaxError('model', `cannot read the model (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, file);
   }
   if (bytes.length === 0) throw new DaxError('model', 'the model file is empty (0 bytes).', file);
-  let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 0 });
+    return await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 0 });
   } catch (error) {
     throw new DaxError('model', `is not an ONNX model that onnxruntime can load (${firstLine(error)}).`, file, { cause: error });
   }
+}
+
+/** Opens an ONNX model and checks its input against the configuration before any query is made. */
+export async function openOnnxClassifier(config: ModelConfig): Promise<ImageClassifier> {
+  const file = config.path;
+  const session = await createOnnxSession(file);
   const inputName = config.input.name ?? session.inputNames[0];
   if (inputName === undefined || !session.inputNames.includes(inputName)) {
     throw new DaxError('usage', `has no input named "${inputName}"; its inputs are ${session.inputNames.join(', ')}.`, file);
@@ -109,6 +113,6 @@ function resolveSize(dim: Dim, configured: number | undefined, what: string, fil
   return configured;
 }
 
-function firstLine(error: unknown): string {
+export function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
 }

@@ -1,15 +1,13 @@
 // TF.js graph and layers sound classifiers, read from local files, run on the engine's TF.js backend; windows,
 // batching and aggregation as for ONNX (onnxAudioClassifier.ts).
-import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
-import { readFile } from 'node:fs/promises';
+import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { tf } from '../tf/runtime';
 import { DaxError } from '../core/errors';
 import type { AudioClassifier, ImageBatch } from './classifier';
 import type { ModelConfig } from './modelConfig';
 import { audioInputLayout, classifyWindows, type RunWindows } from './onnxAudioClassifier';
 import { toProbabilities } from './tensorLayout';
-import { fileModelHandler } from './tfjsFiles';
+import { loadTfjsModel } from './tfjsFiles';
 
 /**
  * Opens a TF.js `model.json` (graph or layers) whose description has an `"audio"` object. Inputs as for ONNX,
@@ -19,27 +17,8 @@ export async function openTfjsAudioClassifier(config: ModelConfig): Promise<Audi
   const file = config.path;
   const audio = config.audio;
   if (!audio) throw new DaxError('usage', 'describes an image model; an audio model needs an "audio" object in its description.', file);
-  let topology: unknown;
-  let format: string | undefined;
-  try {
-    const json = JSON.parse(await readFile(file, 'utf8')) as { modelTopology?: unknown; format?: string };
-    topology = json.modelTopology;
-    format = json.format;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DaxError('model', code ? `cannot read the model (${code}).` : 'is not a TF.js model.json (invalid JSON).', file);
-  }
-  if (typeof topology !== 'object' || topology === null) throw new DaxError('model', 'is not a TF.js model.json (no "modelTopology").', file);
-  const isGraph = format === 'graph-model' || 'node' in topology;
-  let graph: GraphModel | undefined;
-  let layers: LayersModel | undefined;
-  try {
-    if (isGraph) graph = await loadGraphModel(fileModelHandler(file));
-    else layers = await loadLayersModel(fileModelHandler(file));
-  } catch (error) {
-    if (error instanceof DaxError) throw error;
-    throw new DaxError('model', `the TF.js ${isGraph ? 'graph' : 'layers'} model could not be loaded (${(error as Error).message.split('\n')[0]}).`, file, { cause: error });
-  }
+  const { graph, layers } = await loadTfjsModel(file);
+  const isGraph = graph !== undefined;
   const dispose = () => {
     graph?.dispose();
     layers?.dispose();

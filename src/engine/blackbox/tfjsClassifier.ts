@@ -1,38 +1,16 @@
 // TF.js graph and layers models as black boxes, read from local files, run on the engine's TF.js backend.
-import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
-import { readFile } from 'node:fs/promises';
 import { tf } from '../tf/runtime';
 import { DaxError } from '../core/errors';
 import { classifyInBatches, type ImageBatch, type ImageClassifier } from './classifier';
 import type { ModelConfig } from './modelConfig';
 import { packImages, toProbabilities } from './tensorLayout';
-import { fileModelHandler } from './tfjsFiles';
+import { loadTfjsModel } from './tfjsFiles';
 
 /** Opens a TF.js `model.json` (graph or layers format, told apart by its topology). */
 export async function openTfjsClassifier(config: ModelConfig): Promise<ImageClassifier> {
   const file = config.path;
-  let topology: unknown;
-  let format: string | undefined;
-  try {
-    const json = JSON.parse(await readFile(file, 'utf8')) as { modelTopology?: unknown; format?: string };
-    topology = json.modelTopology;
-    format = json.format;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DaxError('model', code ? `cannot read the model (${code}).` : 'is not a TF.js model.json (invalid JSON).', file);
-  }
-  if (typeof topology !== 'object' || topology === null) throw new DaxError('model', 'is not a TF.js model.json (no "modelTopology").', file);
-  const isGraph = format === 'graph-model' || 'node' in topology;
-  let graph: GraphModel | undefined;
-  let layers: LayersModel | undefined;
-  try {
-    if (isGraph) graph = await loadGraphModel(fileModelHandler(file));
-    else layers = await loadLayersModel(fileModelHandler(file));
-  } catch (error) {
-    if (error instanceof DaxError) throw error;
-    throw new DaxError('model', `the TF.js ${isGraph ? 'graph' : 'layers'} model could not be loaded (${(error as Error).message.split('\n')[0]}).`, file, { cause: error });
-  }
+  const { graph, layers } = await loadTfjsModel(file);
+  const isGraph = graph !== undefined;
   const inputs = graph ? graph.inputs : layers!.inputs;
   const inputIndex = config.input.name ? inputs.findIndex((i) => i.name === config.input.name || i.name === `${config.input.name}:0`) : 0;
   if (inputIndex < 0) throw new DaxError('usage', `has no input named "${config.input.name}"; its inputs are ${inputs.map((i) => i.name).join(', ')}.`, file);

@@ -1,5 +1,7 @@
 // Loads TF.js model artifacts (model.json + weight shards) from local files: `file://` exists only in tfjs-node.
+import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import type { io } from '@tensorflow/tfjs-core';
+import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DaxError } from '../core/errors';
@@ -85,4 +87,30 @@ function concatBuffers(buffers: ArrayBuffer[]): ArrayBuffer {
     offset += buffer.byteLength;
   }
   return out.buffer;
+}
+
+/** A TF.js `model.json` loaded from local files: a graph model or a layers model, told apart by its topology. */
+export async function loadTfjsModel(file: string): Promise<{ graph?: GraphModel; layers?: LayersModel }> {
+  let topology: unknown;
+  let format: string | undefined;
+  try {
+    const json = JSON.parse(await readFile(file, 'utf8')) as { modelTopology?: unknown; format?: string };
+    topology = json.modelTopology;
+    format = json.format;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DaxError('model', code ? `cannot read the model (${code}).` : 'is not a TF.js model.json (invalid JSON).', file);
+  }
+  if (typeof topology !== 'object' || topology === null) throw new DaxError('model', 'is not a TF.js model.json (no "modelTopology").', file);
+  const isGraph = format === 'graph-model' || 'node' in topology;
+  let graph: GraphModel | undefined;
+  let layers: LayersModel | undefined;
+  try {
+    if (isGraph) graph = await loadGraphModel(fileModelHandler(file));
+    else layers = await loadLayersModel(fileModelHandler(file));
+  } catch (error) {
+    if (error instanceof DaxError) throw error;
+    throw new DaxError('model', `the TF.js ${isGraph ? 'graph' : 'layers'} model could not be loaded (${(error as Error).message.split('\n')[0]}).`, file, { cause: error });
+  }
+  return { graph, layers };
 }

@@ -87,7 +87,7 @@ function checkPrerequisites() {
 async function installNode(files) {
   writePrefixPackage(files.nodePrefix, 'dax-explain-node24', { node: true });
   console.log(`- ${NODE_SPEC} (npm package)`);
-  await npm(['install', NODE_SPEC], { cwd: files.nodePrefix, env: process.env, log: files.log });
+  await npm(['install', NODE_SPEC], { cwd: files.nodePrefix, env: ownNpmEnv(), log: files.log });
   if (!existsSync(files.node)) {
     throw new InstallError(`${files.node} is missing: the preinstall script of npm's \`node\` package did not run or failed (see ${files.log})`);
   }
@@ -108,7 +108,7 @@ async function installCodeServer(files, node) {
   writePrefixPackage(files.serverPrefix, 'dax-explain-code-server', { 'code-server': true, argon2: true });
   console.log(`- code-server@${CODE_SERVER_VERSION} (npm package; its postinstall installs VS Code's modules and builds native addons)`);
   const env = {
-    ...process.env,
+    ...ownNpmEnv(),
     PATH: `${path.dirname(node.bin)}${path.delimiter}${process.env.PATH ?? ''}`,
     // The machine's npm config points node-gyp at the system Node's headers; code-server's addons run on Node 24.
     npm_config_nodedir: node.headersRoot,
@@ -175,6 +175,15 @@ function writePrefixPackage(prefix, name, allowScripts) {
 }
 
 /** Runs npm in `cwd`, its output appended to `log`; rejects with the log's tail on failure. */
+/**
+ * The environment without the npm_* variables of an enclosing `npm test`: npm reads npm_config_* as configuration,
+ * so the outer npm's user agent ("node/v20…") would reach code-server's postinstall, which takes the Node version
+ * from it and refuses to install; its local prefix would point at the clone.
+ */
+function ownNpmEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+}
+
 function npm(args, { cwd, env, log }) {
   return new Promise((resolve, reject) => {
     const fd = openSync(log, 'a');

@@ -5,10 +5,12 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExplanationReport } from '../shared/report';
-import type { DisplayPixels, ExplainJob, RunSummary, RunView } from '../shared/protocol';
+import type { DisplayPixels, ExplainJob, FolderRow, FolderSummary, RunSummary, RunView } from '../shared/protocol';
 
 /** How many results the history keeps; the oldest go first. */
 export const HISTORY_LIMIT = 50;
+
+const FOLDER_SUMMARY_FILE = 'folder-summary.json';
 
 interface Entry {
   summary: RunSummary;
@@ -103,6 +105,34 @@ export class RunStore {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Keeps the summary of the last folder batch, so that the panel shows it again after a window reload. Written
+   * atomically: a reload during the write leaves the previous summary, never half of one.
+   */
+  async saveFolderSummary(summary: FolderSummary): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    const file = path.join(this.root, FOLDER_SUMMARY_FILE);
+    await writeFile(`${file}.partial`, JSON.stringify(summary));
+    await rename(`${file}.partial`, file);
+  }
+
+  /**
+   * The last folder batch's summary, or undefined when there is none or it cannot be read. A batch that was still
+   * running when the window closed did not finish: its waiting and running rows come back as cancelled.
+   */
+  async loadFolderSummary(): Promise<FolderSummary | undefined> {
+    let summary: FolderSummary;
+    try {
+      summary = JSON.parse(await readFile(path.join(this.root, FOLDER_SUMMARY_FILE), 'utf8')) as FolderSummary;
+    } catch {
+      return undefined;
+    }
+    if (!summary || !Array.isArray(summary.rows) || typeof summary.folderPath !== 'string') return undefined;
+    if (summary.state !== 'running') return summary;
+    const rows = summary.rows.map((row): FolderRow => (row.status === 'pending' || row.status === 'running' ? { file: row.file, status: 'cancelled' } : row));
+    return { ...summary, rows, done: rows.length, state: 'cancelled' };
   }
 
   async remove(key: string): Promise<void> {

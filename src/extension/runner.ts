@@ -50,6 +50,7 @@ export class Runner implements vscode.Disposable {
   private folder: FolderSummary | undefined;
   private batch: Batch | undefined;
   private batchCounter = 0;
+  private folderRestored = false;
   private batchChain: Promise<unknown> = Promise.resolve();
   private readonly status: vscode.StatusBarItem;
 
@@ -66,6 +67,15 @@ export class Runner implements vscode.Disposable {
 
   /** The panel's complete state. */
   async snapshot(): Promise<PanelStateNotification> {
+    if (!this.folderRestored) {
+      this.folderRestored = true;
+      // The last batch of an earlier window (a batch of this window, if one started meanwhile, wins).
+      const restored = await this.store.loadFolderSummary();
+      if (restored && !this.folder) {
+        this.folder = restored;
+        this.batchCounter = Math.max(this.batchCounter, restored.id);
+      }
+    }
     return {
       type: 'panel/didChangeState',
       history: await this.store.history(),
@@ -294,6 +304,7 @@ export class Runner implements vscode.Disposable {
     this.batch = batch;
     this.lastError = undefined;
     this.folder = { id: ++this.batchCounter, folder: folderName, folderPath, rows: files.map((file) => ({ file: file.relative, status: 'pending' })), done: 0, total, state: 'running' };
+    await this.saveFolder();
     this.log.info(`explaining the folder ${folderPath}: ${total} file(s)${recursive ? ' (recursive)' : ''}${passedOver > 0 ? `, ${passedOver} passed over (no model for their kind)` : ''}`);
     void vscode.commands.executeCommand('setContext', 'dax.running', true);
     this.panel().show();
@@ -324,6 +335,7 @@ export class Runner implements vscode.Disposable {
       const cancelled = batch.cancelled;
       const rows = this.folder.rows.map((row): FolderRow => (row.status === 'pending' || row.status === 'running' ? { file: row.file, status: 'cancelled' } : row));
       this.folder = { ...this.folder, rows, done: rows.length, state: cancelled ? 'cancelled' : 'done' };
+      await this.saveFolder();
       this.batch = undefined;
       if (!this.active) this.status.hide();
       void vscode.commands.executeCommand('setContext', 'dax.running', this.waiting > 0 || this.active !== undefined);
@@ -333,12 +345,19 @@ export class Runner implements vscode.Disposable {
     return this.folder;
   }
 
+  /** Stores the batch's summary for the next window; a failure to write costs only that, so it is logged. */
+  private async saveFolder(): Promise<void> {
+    if (!this.folder) return;
+    await this.store.saveFolderSummary(this.folder).catch((error: Error) => this.log.warn(`could not keep the folder summary: ${error.message}`));
+  }
+
   /** Changes row `index` of the running batch's summary (a fresh object, so earlier snapshots stay as they were). */
   private async setRow(index: number, row: Partial<FolderRow> & Pick<FolderRow, 'status'>, finished = false): Promise<void> {
     const folder = this.folder;
     if (!folder) return;
     const rows = folder.rows.map((old, i) => (i === index ? { file: old.file, ...row } : old));
     this.folder = { ...folder, rows, done: folder.done + (finished ? 1 : 0) };
+    if (finished) await this.saveFolder();
     await this.panel().refresh();
   }
 

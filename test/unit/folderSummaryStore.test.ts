@@ -1,0 +1,66 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RunStore } from '../../src/extension/runStore';
+import type { FolderSummary } from '../../src/shared/protocol';
+
+const finished: FolderSummary = {
+  id: 3,
+  folder: 'photos',
+  folderPath: '/data/photos',
+  rows: [
+    { file: 'a.jpg', key: 'k1', status: 'ok', classLabel: 'cat', probability: 0.9, queries: 500, seconds: 12.5 },
+    { file: 'b.wav', status: 'failed', error: 'b.wav: the file ends inside its header' },
+  ],
+  done: 2,
+  total: 2,
+  state: 'done',
+};
+
+function freshStore(): { store: RunStore; root: string } {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'dax-store-'));
+  return { store: new RunStore(root), root };
+}
+
+describe('the last folder summary survives a window reload', () => {
+  test('a finished batch comes back as it was, read by a new store (the next window)', async () => {
+    const { store, root } = freshStore();
+    await store.saveFolderSummary(finished);
+    assert.deepEqual(await new RunStore(root).loadFolderSummary(), finished);
+  });
+
+  test('a batch cut off by the reload comes back cancelled: its waiting and running rows too, its results kept', async () => {
+    const { store } = freshStore();
+    const running: FolderSummary = {
+      ...finished,
+      rows: [finished.rows[0]!, { file: 'c.png', status: 'running' }, { file: 'd.png', status: 'pending' }],
+      done: 1,
+      total: 3,
+      state: 'running',
+    };
+    await store.saveFolderSummary(running);
+    const restored = await store.loadFolderSummary();
+    assert.equal(restored?.state, 'cancelled');
+    assert.equal(restored?.done, 3);
+    assert.deepEqual(restored?.rows, [finished.rows[0], { file: 'c.png', status: 'cancelled' }, { file: 'd.png', status: 'cancelled' }]);
+  });
+
+  test('no summary, or an unreadable one, is no summary (the panel opens without it)', async () => {
+    const { store, root } = freshStore();
+    assert.equal(await store.loadFolderSummary(), undefined);
+    writeFileSync(path.join(root, 'folder-summary.json'), '{"rows": [');
+    assert.equal(await store.loadFolderSummary(), undefined);
+    writeFileSync(path.join(root, 'folder-summary.json'), '{"state": "done"}');
+    assert.equal(await store.loadFolderSummary(), undefined);
+  });
+
+  test('the newest summary replaces the last one and leaves no partial file', async () => {
+    const { store, root } = freshStore();
+    await store.saveFolderSummary({ ...finished, id: 1, folder: 'first' });
+    await store.saveFolderSummary(finished);
+    assert.equal((await store.loadFolderSummary())?.folder, 'photos');
+    assert.deepEqual(readdirSync(root), ['folder-summary.json']);
+  });
+});

@@ -13,7 +13,7 @@ import { chooseTarget, normalise } from './explainImage';
 import { runMethod, type MethodSpec } from './methods/method';
 import { measureCellFaithfulness, type FaithfulnessOptions } from './metrics/faithfulness';
 import { initBackend, type BackendPreference } from './tf/runtime';
-import { runFacts } from './runReport';
+import { runFacts, trainingFacts } from './runReport';
 
 /**
  * Default bound on an explained clip: every query re-synthesises the whole clip, so cost grows with its length;
@@ -49,10 +49,26 @@ export interface AudioExplanation {
   report: ExplanationReport;
 }
 
+/**
+ * DAX's settings on sounds: where most perturbed copies answer near zero (a wake-word detector fires on ~10 % of
+ * the half-silenced copies, median answer ~0.004), the student imitates the answers' log-odds and the map is read
+ * as M(input); otherwise (speech activity, median ~0.5) nothing changes. On the probability scale the student of
+ * such answers learned "always ~0" and the maps followed the loud cells of every utterance. Measured on the 3
+ * wake-word clips x seeds 0, 1 at 500 queries (preset balanced): time IoU 0.189 → 0.694, deletion AUC 0.149 →
+ * 0.058 (log-odds alone: 0.501 and 0.084); the 6 speech clips x seeds 0, 1 keep their maps (time IoU 0.617).
+ */
+function withAudioDefaults(method: MethodSpec): MethodSpec {
+  if (method.method !== 'dax') return method;
+  // 'auto' reads the map over the copies (the presets' 'samples') unless the answers are sparse; an explicit 'input' stays.
+  const { targetScale, maskReadout } = method.settings;
+  return { method: 'dax', settings: { ...method.settings, targetScale: targetScale ?? 'auto', maskReadout: maskReadout === 'samples' ? 'auto' : maskReadout } };
+}
+
 /** Explains one audio file. Errors are DaxErrors whose kind says whose fault it was. */
 export async function explainAudio(request: ExplainAudioRequest): Promise<AudioExplanation> {
   const started = performance.now();
-  const { classifier, method, signal, onProgress } = request;
+  const { classifier, signal, onProgress } = request;
+  const method = withAudioDefaults(request.method);
   const grid = request.grid ?? DEFAULT_AUDIO_GRID;
   const config = classifier.config.audio!;
   onProgress?.({ type: 'phase', phase: 'loading', message: `reading ${path.basename(request.audioFile)}` });
@@ -108,7 +124,6 @@ export async function explainAudio(request: ExplainAudioRequest): Promise<AudioE
       throw asDaxError(error, 'explain', request.audioFile);
     }
   }
-  const { training } = run;
   const { perturbation: _unused, ...settings } = method.settings as typeof method.settings & { perturbation?: unknown };
   const report: ExplanationReport = {
     schema: 1,
@@ -119,7 +134,7 @@ export async function explainAudio(request: ExplainAudioRequest): Promise<AudioE
     config: {
       ...settings,
       grid: { ...grid, bands: scene.grid.bands, windows: scene.grid.windows },
-      ...(training ? { lambda1Effective: training.lambda1Effective } : {}),
+      ...trainingFacts(run),
       target: request.target ?? 'top1',
       maxSeconds: request.maxSeconds ?? DEFAULT_MAX_EXPLAIN_SECONDS,
       model: classifier.config,

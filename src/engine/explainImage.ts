@@ -12,7 +12,7 @@ import { measureFaithfulness, type FaithfulnessOptions } from './metrics/faithfu
 import { bestIou, iouAtThreshold, pointingHit } from './metrics/groundTruth';
 import { buildScene, type Scene } from './perturbation/scene';
 import { initBackend, type BackendPreference } from './tf/runtime';
-import { runFacts } from './runReport';
+import { runFacts, trainingFacts } from './runReport';
 
 /** One explanation request. */
 export interface ExplainImageRequest {
@@ -73,14 +73,13 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
     }
   }
   const finishMs = performance.now() - finishStarted;
-  const { training } = run;
   const report: ExplanationReport = {
     schema: 1,
     method: method.method,
     input: { file: request.imageFile, width: image.width, height: image.height },
     ...runFacts(run, classifier, backend, { started, loadMs, finishMs }),
     segments: scene.segmentation.count,
-    config: { ...method.settings, ...(training ? { lambda1Effective: training.lambda1Effective } : {}), target: request.target ?? 'top1', maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS, model: classifier.config },
+    config: { ...method.settings, ...trainingFacts(run), target: request.target ?? 'top1', maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS, model: classifier.config },
     preset: request.preset,
     seed: request.seed,
     groundTruth,

@@ -41,3 +41,9 @@ export function runFacts(run: MethodRun, classifier: BlackBox, backend: BackendI
     versions: versions(backend.name),
   };
 }
+
+/** The training's own settings as they came out (λ1 scaled by the answers, what 'auto' chose), for the config. */
+export function trainingFacts(run: MethodRun): Record<string, number | string> {
+  const { training } = run;
+  return training ? { lambda1Effective: training.lambda1Effective, targetScaleUsed: training.targetScaleUsed, maskReadoutUsed: training.maskReadoutUsed } : {};
+}

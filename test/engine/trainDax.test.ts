@@ -47,6 +47,18 @@ describe('the DAX training loop', () => {
     assert.ok(Math.max(...result.mask) <= 1 + 1e-6 && Math.min(...result.mask) >= 0);
   });
 
+  test("'auto' imitates log-odds and reads M(input) only when most copies answer near zero (a detector that seldom fires)", async () => {
+    const options = { ...PRESETS.fast, epochs: 1, minEpochs: 1, targetScale: 'auto' as const, maskReadout: 'auto' as const };
+    const spread = await trainDax(view, samples, targets, shape, options, createRng(2));
+    assert.deepEqual([spread.targetScaleUsed, spread.maskReadoutUsed], ['probability', 'samples'], 'answers 0, 0.5, 1: median 0.5');
+    // Fires only when both segments of the first row are kept (a quarter of the copies): median answer 0.002.
+    const seldom = Float32Array.from({ length: samples.count }, (_, n) => (samples.keep[n * segments]! && samples.keep[n * segments + 1]! ? 0.9 : 0.002));
+    const sparse = await trainDax(view, samples, seldom, shape, options, createRng(2));
+    assert.deepEqual([sparse.targetScaleUsed, sparse.maskReadoutUsed], ['logit', 'input']);
+    const fixed = await trainDax(view, samples, seldom, shape, { ...PRESETS.fast, epochs: 1, minEpochs: 1 }, createRng(2));
+    assert.deepEqual([fixed.targetScaleUsed, fixed.maskReadoutUsed], ['probability', 'samples'], 'the presets do not switch by themselves');
+  });
+
   test('cancellation stops training with a cancelled error', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -34,8 +34,20 @@ export interface TrainingOptions {
   /** ...for this many epochs in a row, and not before `minEpochs`. */
   earlyStopPatience: number;
   minEpochs: number;
-  /** The explanation: M(input) as the paper reads it, or M averaged over the training copies (see below). */
-  maskReadout: 'input' | 'samples';
+  /**
+   * The explanation: M(input) as the paper reads it, or M averaged over the training copies (see below); 'auto'
+   * takes M(input) when most copies answer near zero (as for targetScale), where the average would read M mostly
+   * on copies the black box ignored.
+   */
+  maskReadout: 'input' | 'samples' | 'auto';
+  /**
+   * What the student imitates: the probability itself, or its log-odds (clipped at 1e-4) stretched to [0, 1];
+   * 'auto' takes the log-odds when most copies answer near zero (median answer below 0.1). A detector that fires
+   * on few copies answers ~0 on most of them: on the probability scale the student then learns "always ~0" and
+   * the mask follows whatever it sees (loudness, on sounds), while on the log-odds scale those answers still
+   * differ (0.001 against 0.02 is three units), so every copy tells the student something. Probability when unset.
+   */
+  targetScale?: 'probability' | 'logit' | 'auto';
 }
 
 /** One row of the loss history (the report's row type). */
@@ -55,6 +67,9 @@ export interface TrainingResult {
   stoppedEarly: boolean;
   /** The L1 weight actually used: λ1 times the weighted variance of the teacher's answers. */
   lambda1Effective: number;
+  /** What 'auto' settled on: the scale the student imitated and where the map was read. */
+  targetScaleUsed: 'probability' | 'logit';
+  maskReadoutUsed: 'input' | 'samples';
   trainMs: number;
 }
 
@@ -72,6 +87,11 @@ export async function trainDax(
   hooks: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
 ): Promise<TrainingResult> {
   const started = performance.now();
+  // "Sparse" answers: most copies answer near zero (a detector that fires on few of them).
+  const sparse = median(targets) < SPARSE_MEDIAN;
+  const scale = options.targetScale === 'logit' || (options.targetScale === 'auto' && sparse) ? 'logit' : 'probability';
+  if (scale === 'logit') targets = stretchedLogOdds(targets);
+  const readout = options.maskReadout === 'auto' ? (sparse ? 'input' : 'samples') : options.maskReadout;
   const { width, height, cell } = shape;
   const gridWidth = Math.ceil(width / cell);
   const gridHeight = Math.ceil(height / cell);
@@ -170,8 +190,8 @@ export async function trainDax(
       }
     }
     epoch = Math.min(epoch, options.epochs);
-    const mask = options.maskReadout === 'samples' ? maskOverSamples() : previousMask;
-    return { mask, gridWidth, gridHeight, history, validation, steps: step, epochs: epoch, stoppedEarly, lambda1Effective, trainMs: performance.now() - started };
+    const mask = readout === 'samples' ? maskOverSamples() : previousMask;
+    return { mask, gridWidth, gridHeight, history, validation, steps: step, epochs: epoch, stoppedEarly, lambda1Effective, targetScaleUsed: scale, maskReadoutUsed: readout, trainMs: performance.now() - started };
   } finally {
     optimizer.dispose();
     tf.dispose([original, fill, coords, patterns, segmentIndex, teacher, sampleWeights]);
@@ -223,6 +243,34 @@ export async function trainDax(
     }
     return weighted / Math.max(weightSum, 1e-8);
   }
+}
+
+/**
+ * Answers whose median is below this are "sparse" for the 'auto' settings. Not tuned: on the clips measured, any
+ * cut between about 0.01 and 0.3 makes the same choices (wake word: medians ~0.004; speech activity: ~0.5).
+ */
+const SPARSE_MEDIAN = 0.1;
+
+function median(values: Float32Array): number {
+  const sorted = Float32Array.from(values).sort();
+  return sorted.length === 0 ? 0 : sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** log(p / (1 − p)) with p clipped to [1e-4, 1 − 1e-4], then min-max stretched to [0, 1]. */
+function stretchedLogOdds(targets: Float32Array): Float32Array {
+  const eps = 1e-4;
+  const logits = Float32Array.from(targets, (p) => {
+    const q = Math.min(1 - eps, Math.max(eps, p));
+    return Math.log(q / (1 - q));
+  });
+  let low = Infinity;
+  let high = -Infinity;
+  for (const v of logits) {
+    low = Math.min(low, v);
+    high = Math.max(high, v);
+  }
+  const range = high - low;
+  return Float32Array.from(logits, (v) => (range > 1e-9 ? (v - low) / range : 0.5));
 }
 
 /** LIME-weighted variance of the teacher's answers over the training samples. */

@@ -9,7 +9,8 @@ import { salientIntervals, timeIou, timeSaliency } from './audio/timeSaliency';
 import { asDaxError, DaxError } from './core/errors';
 import type { ProgressListener } from './core/progress';
 import { createRng } from './core/rng';
-import { chooseTarget, normalise } from './explainImage';
+import { chooseTarget } from './explainImage';
+import { minMaxNormalise } from './core/minMax';
 import { runMethod, type MethodSpec } from './methods/method';
 import { measureCellFaithfulness, type FaithfulnessOptions } from './metrics/faithfulness';
 import { initBackend, type BackendPreference } from './tf/runtime';
@@ -93,7 +94,7 @@ export async function explainAudio(request: ExplainAudioRequest): Promise<AudioE
 
   onProgress?.({ type: 'phase', phase: 'finishing', message: 'reading the map over time' });
   const finishStarted = performance.now();
-  const saliency = normalise(run.map);
+  const saliency = minMaxNormalise(run.map);
   const { rows, frames } = scene.spectrogram;
   const frameSeconds = scene.spectrogram.hopSeconds;
   const curve = timeSaliency(saliency, rows, frames);

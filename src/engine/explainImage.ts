@@ -13,6 +13,7 @@ import { bestIou, iouAtThreshold, pointingHit } from './metrics/groundTruth';
 import { buildScene, type Scene } from './perturbation/scene';
 import { initBackend, type BackendPreference } from './tf/runtime';
 import { runFacts, trainingFacts } from './runReport';
+import { minMaxNormalise } from './core/minMax';
 
 /** One explanation request. */
 export interface ExplainImageRequest {
@@ -62,7 +63,7 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
 
   onProgress?.({ type: 'phase', phase: 'finishing', message: 'bringing the map to the input resolution' });
   const finishStarted = performance.now();
-  const saliency = normalise(run.map);
+  const saliency = minMaxNormalise(run.map);
   const groundTruth = request.groundTruthFile ? await scoreAgainstMask(saliency, request.groundTruthFile, image.width, image.height) : undefined;
   let faithfulness: ExplanationReport['faithfulness'];
   if (request.faithfulness) {
@@ -110,17 +111,3 @@ function argmax(values: Float32Array): number {
   return best;
 }
 
-/** Min-max normalisation to [0, 1]; a constant map becomes all zeros. */
-export function normalise(full: Float32Array): Float32Array {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const value of full) {
-    min = Math.min(min, value);
-    max = Math.max(max, value);
-  }
-  const range = max - min;
-  const out = new Float32Array(full.length);
-  if (range <= 1e-12) return out;
-  for (let i = 0; i < full.length; i++) out[i] = (full[i]! - min) / range;
-  return out;
-}

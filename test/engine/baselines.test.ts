@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadModelConfig } from '../../src/engine/blackbox/modelConfig';
 import { openClassifier } from '../../src/engine/blackbox/openClassifier';
 import type { ImageClassifier } from '../../src/engine/blackbox/classifier';
-import { normalise } from '../../src/engine/explainImage';
+import { minMaxNormalise } from '../../src/engine/core/minMax';
 import { upsample } from '../../src/engine/methods/method';
 import { decodeImage } from '../../src/engine/io/image';
 import { runLime } from '../../src/engine/methods/lime';
@@ -34,7 +34,7 @@ before(async () => {
 });
 
 function regionIou(outcome: BaselineOutcome): number {
-  const saliency = normalise(upsample(outcome.map, outcome.width, outcome.height, ORACLE.size, ORACLE.size));
+  const saliency = minMaxNormalise(upsample(outcome.map, outcome.width, outcome.height, ORACLE.size, ORACLE.size));
   return iouOfTopFraction(saliency, regionMask(), fraction);
 }
 

@@ -2,6 +2,7 @@
 // what a person asks of a sound's explanation first ("when did the model hear it?"), and what the time IoU
 // against a ground-truth interval measures.
 import type { TimeInterval } from '../../shared/report';
+import { minMaxNormalise } from '../core/minMax';
 
 
 /**
@@ -13,15 +14,7 @@ export function timeSaliency(map: Float32Array, rows: number, frames: number): F
   if (map.length !== rows * frames) throw new RangeError(`timeSaliency: expected ${rows} x ${frames} values, got ${map.length}`);
   const curve = new Float32Array(frames);
   for (let r = 0; r < rows; r++) for (let t = 0; t < frames; t++) curve[t]! += map[r * frames + t]! / rows;
-  let low = Infinity;
-  let high = -Infinity;
-  for (const value of curve) {
-    low = Math.min(low, value);
-    high = Math.max(high, value);
-  }
-  const range = high - low;
-  for (let t = 0; t < frames; t++) curve[t] = range > 1e-9 ? (curve[t]! - low) / range : 0;
-  return curve;
+  return minMaxNormalise(curve);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { LossRow } from '../../../shared/report';
 import type { SegmentView } from '../../perturbation/scene';
 import type { Samples } from '../../perturbation/sampler';
 import { histogramKl, maskL1, weightedMse } from './losses';
+import { minMaxNormalise } from '../../core/minMax';
 import { coordinateChannels, createMaskNetwork, createStudentNetwork, maskForward, studentForward, upsample, type NetworkShape, type Weights } from './networks';
 
 /** Training settings of one DAX run. */
@@ -263,14 +264,7 @@ function stretchedLogOdds(targets: Float32Array): Float32Array {
     const q = Math.min(1 - eps, Math.max(eps, p));
     return Math.log(q / (1 - q));
   });
-  let low = Infinity;
-  let high = -Infinity;
-  for (const v of logits) {
-    low = Math.min(low, v);
-    high = Math.max(high, v);
-  }
-  const range = high - low;
-  return Float32Array.from(logits, (v) => (range > 1e-9 ? (v - low) / range : 0.5));
+  return minMaxNormalise(logits, 0.5);
 }
 
 /** LIME-weighted variance of the teacher's answers over the training samples. */

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { PanelToHost } from '../shared/protocol';
 import { exportResult } from './commands/exportResult';
 import { selectModel } from './commands/selectModel';
+import { EndpointSecrets, storeEndpointSecret } from './endpointSecrets';
 import { PanelController } from './panel/panelController';
 import { Runner } from './runner';
 import { RunStore } from './runStore';
@@ -22,6 +23,15 @@ export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
   const log = vscode.window.createOutputChannel('DAX', { log: true });
   const worker = new WorkerClient({ script: path.join(context.extensionPath, 'dist', 'worker.js'), log: (line) => log.info(line) });
   const store = new RunStore((context.storageUri ?? context.globalStorageUri).fsPath);
+  const secrets = new EndpointSecrets(context.secrets, context.globalState);
+  // The worker gets the stored secrets as environment variables; loading them is quick, and a worker started
+  // before they arrive is replaced once idle (WorkerClient.setEnvironment).
+  const refreshSecrets = (): Promise<void> =>
+    secrets.environment().then(
+      (env) => worker.setEnvironment(env),
+      (error: Error) => log.warn(`could not read the endpoint secrets: ${error.message}`),
+    );
+  void refreshSecrets();
   let panel: PanelController;
   const runner = new Runner(worker, store, () => panel, log);
   panel = new PanelController(vscode.Uri.joinPath(context.extensionUri, 'dist'), () => runner.snapshot(), (command) => void onPanelCommand(command));
@@ -80,6 +90,12 @@ export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
       return runner.compare(target);
     }),
     vscode.commands.registerCommand('dax.cancel', () => runner.cancel()),
+    vscode.commands.registerCommand('dax.storeEndpointSecret', async (name?: string, value?: string) => {
+      const stored = await storeEndpointSecret(secrets, name, value);
+      if (stored) await refreshSecrets();
+      return stored;
+    }),
+    secrets.onDidChange(() => void refreshSecrets()),
     vscode.commands.registerCommand('dax.showResults', () => panel.show(false)),
     vscode.commands.registerCommand('dax.exportResult', () => exportResult(runner.currentView)),
   );

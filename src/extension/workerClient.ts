@@ -29,6 +29,9 @@ export class WorkerClient {
   private child: ChildProcess | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Variables added to the worker's environment (the endpoint secrets), and whether the child predates them. */
+  private extraEnv: Record<string, string> = {};
+  private childIsStale = false;
 
   constructor(private readonly options: WorkerClientOptions) {}
 
@@ -58,6 +61,28 @@ export class WorkerClient {
     if (this.pending.has(id)) this.child?.send({ type: 'run/cancelCommand', id });
   }
 
+  /**
+   * Sets variables of the worker's environment (they win over the extension host's). A worker started before
+   * is stopped as soon as it is idle, so the next run sees them; a run that is going finishes first.
+   */
+  setEnvironment(env: Record<string, string>): void {
+    this.extraEnv = { ...env };
+    this.childIsStale = this.child !== undefined;
+    this.retireIfStale();
+  }
+
+  private retireIfStale(): void {
+    if (!this.childIsStale || this.pending.size > 0) return;
+    const child = this.child;
+    this.child = undefined;
+    this.childIsStale = false;
+    if (!child) return;
+    // Not a crash: nothing is pending, and its exit must not touch the runs of the worker that replaces it.
+    child.removeAllListeners();
+    child.kill();
+    this.options.log(`worker stopped (pid ${child.pid}) to pick up a changed environment`);
+  }
+
   /** Ends the worker process (tests use it to simulate a crash). */
   kill(): void {
     this.child?.kill('SIGKILL');
@@ -76,13 +101,14 @@ export class WorkerClient {
   }
 
   private ensureStarted(): ChildProcess {
+    this.retireIfStale();
     if (this.child && this.child.connected) return this.child;
     const child = fork(this.options.script, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [`--max-old-space-size=${this.options.maxOldSpaceMb ?? 4096}`],
       // The extension host may run on Electron's Node: ELECTRON_RUN_AS_NODE makes the same binary a plain Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...process.env, ...this.extraEnv, ELECTRON_RUN_AS_NODE: '1' },
     });
     this.child = child;
     this.options.log(`worker started (pid ${child.pid})`);
@@ -115,6 +141,7 @@ export class WorkerClient {
       case 'run/response': {
         const pending = this.pending.get(message.id);
         this.pending.delete(message.id);
+        this.retireIfStale();
         if (!pending) return;
         if (message.error) pending.reject(new RunFailure(message.error));
         else pending.resolve(message);

@@ -66,6 +66,8 @@ export class WorkerClient {
    * is stopped as soon as it is idle, so the next run sees them; a run that is going finishes first.
    */
   setEnvironment(env: Record<string, string>): void {
+    // The same variables again (a store in this window also fires the storage's change event): nothing to do.
+    if (sameEnvironment(env, this.extraEnv)) return;
     this.extraEnv = { ...env };
     this.childIsStale = this.child !== undefined;
     this.retireIfStale();
@@ -159,4 +161,9 @@ export class WorkerClient {
 
 function fail(message: string): never {
   throw new RunFailure({ kind: 'explain', message });
+}
+
+function sameEnvironment(a: Record<string, string>, b: Record<string, string>): boolean {
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((name) => b[name] === a[name]);
 }

@@ -174,7 +174,6 @@ function writePrefixPackage(prefix, name, allowScripts) {
   writeFileSync(path.join(prefix, 'package.json'), `${JSON.stringify({ name, private: true, allowScripts }, null, 2)}\n`);
 }
 
-/** Runs npm in `cwd`, its output appended to `log`; rejects with the log's tail on failure. */
 /**
  * The environment without the npm_* variables of an enclosing `npm test`: npm reads npm_config_* as configuration,
  * so the outer npm's user agent ("node/v20…") would reach code-server's postinstall, which takes the Node version
@@ -184,6 +183,7 @@ function ownNpmEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
 }
 
+/** Runs npm in `cwd`, its output appended to `log`; rejects with the log's tail on failure. */
 function npm(args, { cwd, env, log }) {
   return new Promise((resolve, reject) => {
     const fd = openSync(log, 'a');

@@ -12,6 +12,12 @@ export const HISTORY_LIMIT = 50;
 
 const FOLDER_SUMMARY_FILE = 'folder-summary.json';
 
+/** A batch that ended (finished, cancelled, or cut off by a reload): rows that never ran become cancelled. */
+export function closeFolderSummary(summary: FolderSummary, state: 'done' | 'cancelled'): FolderSummary {
+  const rows = summary.rows.map((row): FolderRow => (row.status === 'pending' || row.status === 'running' ? { file: row.file, status: 'cancelled' } : row));
+  return { ...summary, rows, done: rows.length, state };
+}
+
 interface Entry {
   summary: RunSummary;
   job: ExplainJob;
@@ -130,9 +136,7 @@ export class RunStore {
       return undefined;
     }
     if (!summary || !Array.isArray(summary.rows) || typeof summary.folderPath !== 'string') return undefined;
-    if (summary.state !== 'running') return summary;
-    const rows = summary.rows.map((row): FolderRow => (row.status === 'pending' || row.status === 'running' ? { file: row.file, status: 'cancelled' } : row));
-    return { ...summary, rows, done: rows.length, state: 'cancelled' };
+    return summary.state === 'running' ? closeFolderSummary(summary, 'cancelled') : summary;
   }
 
   async remove(key: string): Promise<void> {

@@ -7,7 +7,7 @@ import type { ActiveRun, ComparisonResult, ExplainJob, FolderRow, FolderSummary,
 import type { ComparisonReport } from '../shared/report';
 import { listFolderInputs, type FolderInput } from './folderFiles';
 import type { PanelController } from './panel/panelController';
-import { HISTORY_LIMIT, type RunStore } from './runStore';
+import { closeFolderSummary, HISTORY_LIMIT, type RunStore } from './runStore';
 import { activeModel, configuredModels, inputKind, runSettings } from './settings';
 import { RunFailure, type WorkerClient } from './workerClient';
 
@@ -333,8 +333,7 @@ export class Runner implements vscode.Disposable {
       });
     } finally {
       const cancelled = batch.cancelled;
-      const rows = this.folder.rows.map((row): FolderRow => (row.status === 'pending' || row.status === 'running' ? { file: row.file, status: 'cancelled' } : row));
-      this.folder = { ...this.folder, rows, done: rows.length, state: cancelled ? 'cancelled' : 'done' };
+      this.folder = closeFolderSummary(this.folder, cancelled ? 'cancelled' : 'done');
       await this.saveFolder();
       this.batch = undefined;
       if (!this.active) this.status.hide();

@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { ModelConfig } from '../engine/blackbox/modelConfig';
+import { tfjsWeightShards } from '../engine/blackbox/tfjsShards';
 import type { ExplanationReport } from '../shared/report';
 
 /** SHA-256 of a file's bytes, hex. */
@@ -28,8 +28,10 @@ export async function modelSha256(config: ModelConfig): Promise<string | undefin
   try {
     const files = [config.path];
     if (config.kind === 'tfjs') {
-      const json = JSON.parse(await readFile(config.path, 'utf8')) as { weightsManifest?: { paths: string[] }[] };
-      for (const group of json.weightsManifest ?? []) for (const shard of group.paths) files.push(path.resolve(path.dirname(config.path), shard));
+      // The same shards, checked the same way, as loading reads: a path out of the model's folder, a device or a FIFO is
+      // never opened here either (the model then fails to open with the reason).
+      const json = JSON.parse(await readFile(config.path, 'utf8')) as { weightsManifest?: unknown };
+      for (const shard of await tfjsWeightShards(config.path, json.weightsManifest)) files.push(shard.file);
     }
     const hash = createHash('sha256');
     for (const file of files) hash.update(await fileSha256(file));

@@ -5,6 +5,7 @@ import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DaxError } from '../core/errors';
+import { readWeightShard, tfjsWeightShards } from './tfjsShards';
 
 /** An IOHandler that reads a TF.js `model.json` and the shards its weights manifest names, from disk. */
 export function fileModelHandler(modelJson: string): io.IOHandler {
@@ -20,19 +21,11 @@ export function fileModelHandler(modelJson: string): io.IOHandler {
       if (typeof json !== 'object' || json === null || !('modelTopology' in json)) {
         throw new DaxError('model', 'is not a TF.js model.json (no "modelTopology").', modelJson);
       }
-      const weightSpecs: io.WeightsManifestEntry[] = [];
+      // Every shard is checked (inside the model's folder, a regular file, the size its weights need) before any is read.
+      const shards = await tfjsWeightShards(modelJson, json.weightsManifest);
+      const weightSpecs: io.WeightsManifestEntry[] = (json.weightsManifest ?? []).flatMap((group) => group.weights);
       const buffers: Uint8Array[] = [];
-      for (const group of json.weightsManifest ?? []) {
-        weightSpecs.push(...group.weights);
-        for (const shard of group.paths) {
-          const shardPath = path.resolve(path.dirname(modelJson), shard);
-          try {
-            buffers.push(await readFile(shardPath));
-          } catch (error) {
-            throw new DaxError('model', `cannot read weight shard ${shard} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, modelJson);
-          }
-        }
-      }
+      for (const shard of shards) buffers.push(await readWeightShard(modelJson, shard));
       const total = buffers.reduce((sum, b) => sum + b.length, 0);
       const weightData = new Uint8Array(total);
       let offset = 0;

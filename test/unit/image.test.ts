@@ -2,6 +2,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { decodeImage } from '../../src/engine/io/image';
 import { DaxError } from '../../src/engine/core/errors';
@@ -84,6 +85,36 @@ describe('decoding images', () => {
     const file = path.join(dir, 'notes.png');
     await writeFile(file, 'hello, this is text\n');
     await assert.rejects(decodeImage(file), isInputError(/notes\.png: is not an image that can be read/));
+  });
+
+  test('an SVG is refused whatever it is called, before libvips renders it', async () => {
+    // A sibling file that an SVG could pull into the picture, and a filter that takes minutes to draw at this size.
+    await writeFile(path.join(dir, '.env'), 'TOKEN=secret\n');
+    const svg = '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" xmlns:xi="http://www.w3.org/2001/XInclude" width="6000" height="6000">' +
+      '<filter id="f"><feGaussianBlur stdDeviation="500"/></filter><rect width="6000" height="6000" filter="url(#f)"/>' +
+      '<text><xi:include href=".env" parse="text"/></text><image href=".env" width="10" height="10"/></svg>';
+    for (const name of ['drawing.png', 'drawing.jpg', 'drawing.svg']) {
+      const file = path.join(dir, name);
+      await writeFile(file, svg);
+      const started = Date.now();
+      await assert.rejects(decodeImage(file), isInputError(new RegExp(`${name.replace('.', '\\.')}: is an SVG \\(vector\\) image, not a raster image\\. Only raster images are read`)));
+      assert.ok(Date.now() - started < 2000, 'refused at once');
+    }
+    const bare = path.join(dir, 'bare.webp');
+    await writeFile(bare, '  <svg width="10" height="10"><rect width="10" height="10"/></svg>');
+    await assert.rejects(decodeImage(bare), isInputError(/bare\.webp: is an SVG/));
+  });
+
+  test('a PDF named like an image is refused', async () => {
+    const file = path.join(dir, 'scan.tiff');
+    await writeFile(file, '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n');
+    await assert.rejects(decodeImage(file), isInputError(/scan\.tiff: is a PDF document, not a raster image/));
+  });
+
+  test('a FIFO named like an image is refused without hanging', async () => {
+    const file = path.join(dir, 'pipe.png');
+    execFileSync('mkfifo', [file]);
+    await assert.rejects(decodeImage(file), isInputError(/pipe\.png: is not a regular file/));
   });
 
   test('a truncated JPEG is reported as corrupt', async () => {

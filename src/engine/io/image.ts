@@ -1,6 +1,6 @@
 // Decoding image files into 8-bit RGB with sharp: orientation, alpha, grey and CMYK handled; huge inputs refused.
 import sharp, { type Metadata } from 'sharp';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { DaxError } from '../core/errors';
 
 /** 8-bit RGB, interleaved, row-major. */
@@ -32,18 +32,28 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   let size: number;
   try {
-    size = (await stat(file)).size;
+    const info = await stat(file);
+    // A FIFO or a device would hang the read or never end.
+    if (!info.isFile()) throw new DaxError('input', 'is not a regular file.', file);
+    size = info.size;
   } catch (error) {
+    if (error instanceof DaxError) throw error;
     throw new DaxError('input', `cannot read the image: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, file);
   }
   if (size === 0) throw new DaxError('input', 'the image file is empty (0 bytes).', file);
 
+  // Only raster formats, told by the bytes and not the name: libvips would also render an SVG (or a PDF), which can
+  // pull files from its folder into the picture (XInclude, <image>) and take minutes to draw a large filter. The
+  // signature is checked before libvips sees the file, and the format it decodes is checked again.
+  const signature = await readSignature(file);
+  if (!rasterSignature(signature)) throw new DaxError('input', `${notRaster(signature)} ${RASTER_ONLY}`, file);
   let metadata: Metadata;
   try {
     metadata = await sharp(file, { limitInputPixels: false }).metadata();
   } catch {
-    throw new DaxError('input', 'is not an image that can be read (expected PNG, JPEG, WebP, GIF, TIFF or AVIF).', file);
+    throw new DaxError('input', `is not an image that can be read ${RASTER_ONLY_SHORT}.`, file);
   }
+  if (!RASTER_FORMATS.has(metadata.format)) throw new DaxError('input', `is a ${String(metadata.format).toUpperCase()} file, not a raster image. ${RASTER_ONLY}`, file);
   const width = metadata.width ?? 0;
   const height = metadata.height ?? 0;
   if (width <= 0 || height <= 0) throw new DaxError('input', 'the image has no pixels.', file);
@@ -68,6 +78,46 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
   } catch (error) {
     throw new DaxError('input', `the image is corrupt or truncated (${(error as Error).message}).`, file, { cause: error });
   }
+}
+
+/** The formats sharp reports that are decoded: libvips calls AVIF `heif`. */
+const RASTER_FORMATS = new Set<string>(['png', 'jpeg', 'webp', 'gif', 'tiff', 'heif']);
+const RASTER_ONLY_SHORT = '(expected PNG, JPEG, WebP, GIF, TIFF or AVIF)';
+const RASTER_ONLY = `Only raster images are read ${RASTER_ONLY_SHORT}, whatever the file is called; convert it to PNG first.`;
+
+async function readSignature(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw new DaxError('input', `cannot read the image: ${error.code ?? String(error)}.`, file);
+  });
+  try {
+    const buffer = Buffer.alloc(512);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Whether the first bytes are those of a PNG, JPEG, GIF, WebP, TIFF or an ISO-BMFF (AVIF) file. */
+function rasterSignature(head: Buffer): boolean {
+  const ascii = (start: number, end: number): string => head.subarray(start, end).toString('latin1');
+  if (head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return true;
+  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return true;
+  if (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a') return true;
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return true;
+  // TIFF and BigTIFF, both byte orders.
+  if (['II*\0', 'MM\0*', 'II+\0', 'MM\0+'].includes(ascii(0, 4))) return true;
+  // AVIF is an ISO-BMFF file ("ftyp" box first); which codec it holds is left to the decoded format's check.
+  return ascii(4, 8) === 'ftyp';
+}
+
+/** What a file that is not a raster image looks like, for the message. */
+function notRaster(head: Buffer): string {
+  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  if (/<svg[\s>]/.test(text) || (text.startsWith('<?xml') && text.includes('<svg')) || text.startsWith('<!doctype svg')) return 'is an SVG (vector) image, not a raster image.';
+  if (text.startsWith('%pdf')) return 'is a PDF document, not a raster image.';
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'is gzip-compressed (an SVGZ?), not a raster image.';
+  return 'is not an image that can be read.';
 }
 
 /** Reads a ground-truth mask: any pixel brighter than mid-grey (or opaque, for images with alpha) is foreground. */

@@ -1,180 +1,215 @@
-// `npm run bench`: time per explanation for each preset, split into querying and training, against the time the
-// black box alone needs for the same queries. Figures, not pass/fail; run it on an idle machine.
-import path from 'node:path';
+// `npm run bench` (every set at its full plan, ~1 hour on 2 cores) and `npm run bench:quick` (a fixed subset at
+// one budget and seed, ≤ 10 minutes): every method on real models and real inputs, scored alike, written as
+// per-case JSON and a Markdown report. Cases run in worker processes, one per core (the wasm backend is
+// single-threaded), handed out longest first; each worker keeps its black boxes open and answers from the disk
+// cache (answerStore.ts) where it can.
+//
+// Switches: DAX_BENCH_JOBS (workers, default: the cores), DAX_BENCH_SETS=scenetext,coco (some sets only),
+// DAX_BENCH_METHODS=dax,lime, DAX_BENCH_DAX='{"lambda1":1}' (DAX settings over the balanced preset),
+// DAX_BENCH_CACHE=0 (no answer cache), DAX_BENCH_CACHE_DIR, DAX_BENCH_OUT=file.json (also writes file.md).
+// A run with any of the filters or overrides never overwrites the committed figures unless DAX_BENCH_OUT says so.
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import sharp from 'sharp';
+import path from 'node:path';
+import type { BlackBox } from '../src/engine/blackbox/classifier';
 import { loadModelConfig } from '../src/engine/blackbox/modelConfig';
+import { openAudioClassifier } from '../src/engine/blackbox/openAudioClassifier';
 import { openClassifier } from '../src/engine/blackbox/openClassifier';
-import type { ImageClassifier } from '../src/engine/blackbox/classifier';
-import { explainImage } from '../src/engine/explainImage';
-import { METHOD_NAMES } from '../src/engine/methods/method';
-import { PRESETS, type PresetName } from '../src/engine/methods/dax/presets';
+import { PRESETS, type DaxSettings } from '../src/engine/methods/dax/presets';
+import { METHOD_NAMES, type MethodName } from '../src/engine/methods/method';
 import { initBackend } from '../src/engine/tf/runtime';
-import { decodeImage, decodeMask } from '../src/engine/io/image';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { compareOnCases, tabulate, type BenchCase } from './compare';
-import { buildScene } from '../src/engine/perturbation/scene';
-import { AUDIO_DOC, AUDIO_POINTER, audioBenchmarks } from './audio';
+import { DEFAULT_CACHE_DIR, withAnswerStore, type AnswerCounts } from './answerStore';
+import { runCase, type CaseOutcome } from './caseRunner';
+import { renderRun } from './markdown';
+import type { BenchRun } from './records';
+import { planOf, quickSubset, SETS, type BenchCase, type BenchSet, type Mode } from './sets';
 
 const root = path.join(__dirname, '..');
-const presets = (process.env.DAX_BENCH_PRESETS?.split(',').filter(Boolean) ?? ['fast', 'balanced', 'thorough']) as PresetName[];
 
-interface Case {
-  name: string;
-  image: string;
-  mask?: string;
+interface Unit {
+  set: string;
+  testCase: BenchCase;
 }
 
-/** The machine line both documents start with. */
-function machine(backendName: string): string {
-  return `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.versions.node}; training backend: ${backendName}`;
+type ToWorker = { type: 'run'; unit: Unit; mode: Mode } | { type: 'stop' };
+type FromWorker = { type: 'ready'; backend: string } | { type: 'done'; outcome: CaseOutcome; descriptions: Record<string, string> } | { type: 'failed'; message: string };
+
+function daxSettings(): { settings: DaxSettings; overrides?: Record<string, unknown> } {
+  const text = process.env.DAX_BENCH_DAX;
+  if (!text) return { settings: PRESETS.balanced };
+  const overrides = JSON.parse(text) as Record<string, unknown>;
+  return { settings: { ...PRESETS.balanced, ...overrides } as DaxSettings, overrides };
+}
+
+function methods(): MethodName[] {
+  const listed = process.env.DAX_BENCH_METHODS?.split(',').filter(Boolean);
+  if (!listed) return [...METHOD_NAMES];
+  for (const m of listed) if (!(METHOD_NAMES as readonly string[]).includes(m)) throw new Error(`unknown method ${m} in DAX_BENCH_METHODS`);
+  return listed as MethodName[];
+}
+
+// ---- worker side ---------------------------------------------------------------------------------------------
+
+async function worker(): Promise<void> {
+  const backend = await initBackend((process.env.DAX_BACKEND as 'auto') ?? 'auto');
+  const open = new Map<string, { blackBox: BlackBox; counts: AnswerCounts; description: string }>();
+  const send = (message: FromWorker): void => void process.send!(message);
+  const blackBoxOf = async (set: BenchSet) => {
+    let entry = open.get(set.id);
+    if (!entry) {
+      const config = await loadModelConfig(path.join(root, set.model));
+      const raw: BlackBox = set.modality === 'audio' ? await openAudioClassifier(config) : await openClassifier(config);
+      const stored = process.env.DAX_BENCH_CACHE === '0' ? { blackBox: raw, counts: { asked: 0, cached: 0 } } : await withAnswerStore(raw, process.env.DAX_BENCH_CACHE_DIR ?? DEFAULT_CACHE_DIR);
+      entry = { ...stored, description: raw.description.split(root + path.sep).join('') };
+      open.set(set.id, entry);
+    }
+    return entry;
+  };
+  process.on('message', (message: ToWorker) => {
+    if (message.type === 'stop') {
+      void Promise.all([...open.values()].map((e) => e.blackBox.dispose())).finally(() => process.exit(0));
+      return;
+    }
+    void (async () => {
+      try {
+        const set = SETS.find((s) => s.id === message.unit.set)!;
+        const { blackBox, counts, description } = await blackBoxOf(set);
+        const outcome = await runCase({ set, plan: planOf(set, message.mode), blackBox, counts, dax: daxSettings().settings, methods: methods() }, message.unit.testCase);
+        send({ type: 'done', outcome, descriptions: { [set.id]: description } });
+      } catch (error) {
+        send({ type: 'failed', message: `${message.unit.set} ${message.unit.testCase.id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` });
+      }
+    })();
+  });
+  send({ type: 'ready', backend: backend.name });
+}
+
+// ---- parent side ---------------------------------------------------------------------------------------------
+
+function machine(backend: string): string {
+  return `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.versions.node}; training backend: ${backend}`;
+}
+
+function commit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${sha} + uncommitted changes` : sha;
+  } catch {
+    return 'unknown';
+  }
 }
 
 async function main(): Promise<void> {
-  const backend = await initBackend((process.env.DAX_BACKEND as 'auto') ?? 'auto');
-  // DAX_BENCH_AUDIO_ONLY=1 runs and rewrites only docs/benchmarks-audio.md; DAX_BENCH_AUDIO=0 skips it.
-  if (process.env.DAX_BENCH_AUDIO_ONLY === '1') return runAudio(backend.name, true);
-  const classifier = await openClassifier(await loadModelConfig(path.join(root, 'examples/text-direction.model.json')));
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'dax-bench-'));
-  // A 224x224 input: the centre of another real scene-text photo, so the image side matches ImageNet-sized inputs.
-  const square = path.join(tmp, 'square224.png');
-  await sharp(path.join(root, 'test/fixtures/scenetext/word2.jpg')).resize(224, 224, { fit: 'cover' }).png().toFile(square);
-  const cases: Case[] = [
-    { name: 'bundled example (stationery-sign.jpg, 610x152)', image: path.join(root, 'examples/stationery-sign.jpg'), mask: path.join(root, 'examples/stationery-sign.mask.png') },
-    { name: '224x224 input', image: square },
-  ];
-  const out: string[] = [];
-  const print = (line: string): void => {
-    console.log(line);
-    out.push(line);
+  const mode: Mode = process.argv.includes('--quick') ? 'quick' : 'full';
+  const started = performance.now();
+  const onlySets = process.env.DAX_BENCH_SETS?.split(',').filter(Boolean);
+  const sets = SETS.filter((s) => !onlySets || onlySets.includes(s.id));
+  const units: (Unit & { cost: number })[] = [];
+  const counts = new Map<string, number>();
+  for (const set of sets) {
+    const all = await set.cases();
+    const chosen = mode === 'quick' ? quickSubset(all, set.quick.cases) : quickSubset(all, set.maxCases ?? all.length);
+    counts.set(set.id, chosen.length);
+    const plan = planOf(set, mode);
+    const explanations = (p: typeof plan): number => p.runs.reduce((n, r) => n + r.budget * r.seeds.length, 0);
+    const cost = (set.costPerCase * explanations(plan)) / explanations(set.full);
+    for (const testCase of chosen) units.push({ set: set.id, testCase, cost });
+  }
+  units.sort((a, b) => b.cost - a.cost);
+  const jobs = Math.max(1, Math.min(units.length, Number(process.env.DAX_BENCH_JOBS ?? os.cpus().length)));
+  log(`${mode} benchmark: ${units.length} cases over ${sets.map((s) => `${s.id} (${counts.get(s.id)})`).join(', ')}; ${jobs} workers`);
+
+  const run: BenchRun = {
+    schema: 1,
+    mode,
+    date: new Date().toISOString().slice(0, 10),
+    machine: '',
+    commit: commit(),
+    daxOverrides: daxSettings().overrides,
+    minutes: 0,
+    sets: [],
+    records: [],
+    agreements: [],
+    skipped: [],
   };
-  print(`# Benchmarks\n\nWritten by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (${machine(backend.name)}). Figures from one run on a shared machine: compare ratios, not absolute times.`);
-  print(`\nmodel: ${classifier.description}\n\n## Time per explanation (DAX presets)\n`);
-  print('| input | preset | queries | total s | query s | black box alone s | query / alone | train s | steps | ms/step | epochs | IoU@0.2 | best IoU |');
-  print('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const testCase of cases) {
-    // Warm the black box up, so that neither our query phase nor the floor pays for the first call.
-    await blackBoxAlone(classifier, testCase.image, 2, 2);
-    for (const preset of presets) {
-      const settings = PRESETS[preset];
-      const { report } = await explainImage({ imageFile: testCase.image, classifier, method: { method: 'dax', settings }, preset, seed: 0, groundTruthFile: testCase.mask });
-      const alone = await blackBoxAlone(classifier, testCase.image, settings.samples, settings.queryBatchSize);
-      const t = report.timing;
-      const s = (ms: number): string => (ms / 1000).toFixed(2);
-      print(
-        `| ${testCase.name} | ${preset} | ${report.queries} | ${s(t.totalMs)} | ${s(t.queryMs)} | ${s(alone)} | ${(t.queryMs / alone).toFixed(2)} | ${s(t.trainMs)} | ${report.trainingSteps} | ${(t.trainMs / report.trainingSteps).toFixed(0)} | ${report.epochs}${report.stoppedEarly ? ' (early stop)' : ''} | ${report.groundTruth ? report.groundTruth.iouAt02.toFixed(3) : '–'} | ${report.groundTruth ? report.groundTruth.bestIou.toFixed(3) : '–'} |`,
-      );
-    }
-  }
-  if (process.env.DAX_BENCH_COMPARE !== '0') print('\n' + (await compareOnSceneText(classifier, backend.name)));
-  await classifier.dispose();
-  if (process.env.DAX_BENCH_COMPARE !== '0' && process.env.DAX_BENCH_PHOTOS !== '0') print('\n' + (await compareOnPhotos(backend.name)));
-  print('\n' + AUDIO_POINTER);
-  // A partial run (presets or comparison switched off) prints but does not overwrite the committed figures.
-  const partial = process.env.DAX_BENCH_PRESETS || process.env.DAX_BENCH_COMPARE === '0' || process.env.DAX_BENCH_PHOTOS === '0' || process.env.DAX_BENCH_SEEDS;
-  const target = process.env.DAX_BENCH_OUT ?? (partial ? '' : path.join(root, 'docs/benchmarks.md'));
-  if (target) {
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, out.join('\n') + '\n');
-    console.log(`\nwritten to ${path.relative(process.cwd(), target)}`);
-  }
-  if (process.env.DAX_BENCH_AUDIO !== '0') await runAudio(backend.name, false);
-}
-
-/**
- * The audio part, written to its own file (docs/benchmarks.md links to it), so that it can be rerun alone without
- * touching the image figures. A partial run prints but does not write, as above.
- */
-async function runAudio(backendName: string, only: boolean): Promise<void> {
-  const text = await audioBenchmarks(machine(backendName), progress);
-  console.log('\n' + text);
-  const partial = process.env.DAX_BENCH_PRESETS || process.env.DAX_BENCH_COMPARE === '0' || process.env.DAX_BENCH_SEEDS || process.env.DAX_BENCH_WAKEWORD === '0' || process.env.DAX_BENCH_AUDIO_BUDGET || process.env.DAX_BENCH_WAKEWORD_BUDGET;
-  const target = process.env.DAX_BENCH_AUDIO_OUT ?? (partial ? '' : path.join(root, 'docs', AUDIO_DOC));
-  if (!target) return;
-  await mkdir(path.dirname(target), { recursive: true });
-  await writeFile(target, text);
-  console.log(`written to ${path.relative(process.cwd(), target)}`);
-  // Run alone, the audio part still leaves docs/benchmarks.md pointing to it (the full run writes the pointer).
-  const images = path.join(root, 'docs/benchmarks.md');
-  if (only && !process.env.DAX_BENCH_AUDIO_OUT) {
-    const current = await readFile(images, 'utf8').catch(() => '');
-    if (current && !current.includes(`](${AUDIO_DOC})`)) await writeFile(images, current.replace(/\n*$/, '\n\n') + AUDIO_POINTER);
-  }
-}
-
-/**
- * Every method at the same query budget on the real scene-text photos with pixel masks (the six the model
- * classifies correctly), and RISE at its usual 4000 masks. Means over photos and seeds.
- */
-async function compareOnSceneText(classifier: ImageClassifier, backendName: string): Promise<string> {
-  const budget = Number(process.env.DAX_BENCH_BUDGET ?? 1000);
-  const seeds = (process.env.DAX_BENCH_SEEDS ?? '0,1').split(',').map(Number);
-  const stems = ['word2', 'word2-180', 'word3', 'word3-180', 'word4', 'word4-180'];
-  const cases: BenchCase[] = stems.map((stem) => ({ file: path.join(root, 'test/fixtures/scenetext', `${stem}.jpg`), maskFile: path.join(root, 'test/fixtures/scenetext', `${stem}.mask.png`) }));
-  const faithfulness = { steps: 32, substrate: 'blur' as const, queryBatchSize: 64 };
-  const rows = await compareOnCases(classifier, cases, seeds, [{ suffix: '', methods: METHOD_NAMES, budget }, { suffix: ' (4000 masks)', methods: ['rise'], budget: 4000 }], faithfulness, progress);
-  return tabulate(
-    rows,
-    'Text direction on real scene-text photos',
-    `The text-direction classifier; ${stems.length} real scene-text photos with pixel text masks (test/fixtures/scenetext) x seeds ${seeds.join(', ')}; ` +
-      `${budget} queries per method (RISE also at 4000); deletion/insertion: ${faithfulness.steps} steps, blurred substrate; ` +
-      `top-k IoU: the most salient pixels, as many as there are text pixels; DAX preset balanced on ${backendName}. Means.`,
+  const descriptions: Record<string, string> = {};
+  const failures: string[] = [];
+  let backend = '';
+  let done = 0;
+  const queue = [...units];
+  await Promise.all(
+    Array.from({ length: jobs }, () =>
+      new Promise<void>((resolve, reject) => {
+        const child: ChildProcess = fork(__filename, ['--worker'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        let current: Unit | undefined;
+        const next = (): void => {
+          current = queue.shift();
+          if (current) child.send({ type: 'run', unit: { set: current.set, testCase: current.testCase }, mode } satisfies ToWorker);
+          else child.send({ type: 'stop' } satisfies ToWorker);
+        };
+        child.on('message', (message: FromWorker) => {
+          if (message.type === 'ready') {
+            backend = message.backend;
+            next();
+            return;
+          }
+          done++;
+          if (message.type === 'failed') {
+            failures.push(message.message);
+            log(`[${done}/${units.length}] FAILED ${message.message}`);
+          } else {
+            const { records, agreements, skipped } = message.outcome;
+            Object.assign(descriptions, message.descriptions);
+            run.records.push(...records);
+            run.agreements.push(...agreements);
+            if (skipped) run.skipped.push(skipped);
+            log(`[${done}/${units.length}] ${current!.set} ${current!.testCase.id}: ${skipped ? `left out (${skipped.reason})` : summary(records)}`);
+          }
+          next();
+        });
+        child.on('exit', (code) => (current && code !== 0 ? reject(new Error(`a worker exited with ${code} on ${current.set} ${current.testCase.id}`)) : resolve()));
+        child.on('error', reject);
+      }),
+    ),
   );
-}
-
-/**
- * A general photo model: the CenterNet COCO detector used as an 80-class image scorer, on real photos with boxes
- * annotated for this project (bench/photos). At ~0.2 s per query on CPU it gets a smaller budget and one seed.
- */
-async function compareOnPhotos(backendName: string): Promise<string> {
-  const budget = Number(process.env.DAX_BENCH_PHOTO_BUDGET ?? 300);
-  const photos = path.join(root, 'bench/photos');
-  const { cases: annotated } = JSON.parse(await readFile(path.join(photos, 'boxes.json'), 'utf8')) as { cases: { file: string; label: string; boxes: number[][] }[] };
-  const maskDir = await mkdtemp(path.join(os.tmpdir(), 'dax-bench-masks-'));
-  const cases: BenchCase[] = [];
-  for (const [i, entry] of annotated.entries()) {
-    const file = path.join(photos, entry.file);
-    const { width, height } = await sharp(file).metadata();
-    const maskFile = path.join(maskDir, `${i}.png`);
-    await sharp({ create: { width: width!, height: height!, channels: 3, background: '#000' } })
-      .composite(entry.boxes.map(([x0, y0, x1, y1]) => ({ input: { create: { width: x1! - x0!, height: y1! - y0!, channels: 3 as const, background: '#fff' } }, left: x0!, top: y0! })))
-      .png()
-      .toFile(maskFile);
-    cases.push({ file, maskFile, target: entry.label });
+  run.machine = machine(backend);
+  run.minutes = (performance.now() - started) / 60000;
+  // Records in a stable order, whatever order the workers finished in, so that two runs' files diff cleanly.
+  const order = new Map(units.map((u, i) => [`${u.set} ${u.testCase.id}`, i]));
+  const rank = (r: { set: string; case: string }): number => order.get(`${r.set} ${r.case}`) ?? 0;
+  run.records.sort((a, b) => a.set.localeCompare(b.set) || rank(a) - rank(b) || a.budget - b.budget || a.seed - b.seed || METHOD_NAMES.indexOf(a.method as MethodName) - METHOD_NAMES.indexOf(b.method as MethodName));
+  run.agreements.sort((a, b) => a.set.localeCompare(b.set) || rank(a) - rank(b) || a.budget - b.budget);
+  for (const set of sets) {
+    const plan = planOf(set, mode);
+    run.sets.push({ id: set.id, title: set.title, model: set.model, description: descriptions[set.id] ?? set.model, source: set.source, truth: set.truth, runs: plan.runs, steps: plan.steps, cases: counts.get(set.id)! });
   }
-  const classifier = await openClassifier(await loadModelConfig(path.join(photos, 'coco-detector.model.json')));
-  const faithfulness = { steps: 16, substrate: 'blur' as const, queryBatchSize: 1 };
-  try {
-    const rows = await compareOnCases(classifier, cases, [0], [{ suffix: '', methods: METHOD_NAMES, budget }], faithfulness, progress);
-    return tabulate(
-      rows,
-      'COCO classes on real photos',
-      `${classifier.description}; ${cases.length} cases on ${new Set(annotated.map((c) => c.file)).size} real photos (bench/photos, boxes in boxes.json; ` +
-        `the class to explain is given, e.g. "bicycle" and "dog" in the same photo), seed 0; ${budget} queries per method; ` +
-        `deletion/insertion: ${faithfulness.steps} steps, blurred substrate; top-k IoU: as many pixels as the boxes cover; DAX preset balanced on ${backendName}. Means.`,
-    );
-  } finally {
-    await classifier.dispose();
+  const partial = Boolean(onlySets || process.env.DAX_BENCH_METHODS || process.env.DAX_BENCH_DAX || failures.length > 0);
+  const out = process.env.DAX_BENCH_OUT ?? (partial ? path.join(DEFAULT_CACHE_DIR, 'runs', `${mode}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`) : path.join(root, 'docs/benchmarks', `${mode}.json`));
+  const markdown = out.endsWith(path.join('docs/benchmarks', 'full.json')) ? path.join(root, 'docs/benchmarks.md') : out.replace(/\.json$/, '.md');
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify(run, null, 1) + '\n');
+  await writeFile(markdown, renderRun(run, mode === 'quick' ? 'npm run bench:quick' : 'npm run bench'));
+  log(`\n${run.records.length} records in ${run.minutes.toFixed(1)} minutes; written to ${path.relative(process.cwd(), out)} and ${path.relative(process.cwd(), markdown)}`);
+  if (failures.length > 0) {
+    log(`${failures.length} cases failed:\n${failures.join('\n')}`);
+    process.exitCode = 1;
   }
 }
 
-function progress(line: string): void {
+function summary(records: CaseOutcome['records']): string {
+  return records
+    .filter((r) => r.seed === records[0]!.seed && r.budget === records[records.length - 1]!.budget)
+    .map((r) => `${r.method} del ${r.metrics.deletionBlur?.toFixed(2) ?? r.metrics.deletionZero.toFixed(2)}${r.metrics.topkIou !== undefined ? ` topk ${r.metrics.topkIou.toFixed(2)}` : ''}${r.metrics.timeIou !== undefined ? ` tIoU ${r.metrics.timeIou.toFixed(2)}` : ''} ${(r.wallMs / 1000).toFixed(1)}s`)
+    .join(', ');
+}
+
+function log(line: string): void {
   process.stderr.write(line + '\n');
 }
 
-/** Wall time of the black box on `count` ready-made images in batches: the floor of any query phase. */
-async function blackBoxAlone(classifier: ImageClassifier, image: string, count: number, batchSize: number): Promise<number> {
-  const scene = await buildScene(await decodeImage(image), classifier, PRESETS.fast.perturbation);
-  const batch = Array.from({ length: batchSize }, () => scene.model.original.slice());
-  await classifier.classify({ images: batch.slice(0, 2), padding: scene.model.padding });
-  const started = performance.now();
-  for (let done = 0; done < count; done += batchSize) {
-    await classifier.classify({ images: batch.slice(0, Math.min(batchSize, count - done)), padding: scene.model.padding });
-  }
-  return performance.now() - started;
-}
-
-main().catch((error: unknown) => {
+(process.argv.includes('--worker') ? worker() : main()).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

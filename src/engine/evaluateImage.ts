@@ -1,7 +1,7 @@
 // Measures an existing saliency map (DAX's or any other tool's) for one image and one black box.
 import path from 'node:path';
 import type { EvaluationReport } from '../shared/report';
-import type { ImageClassifier } from './blackbox/classifier';
+import { checkingProbabilities, type ImageClassifier } from './blackbox/classifier';
 import { asDaxError } from './core/errors';
 import type { ProgressListener } from './core/progress';
 import { chooseTarget, scoreAgainstMask } from './explainImage';
@@ -26,7 +26,9 @@ export interface EvaluateImageRequest {
 /** Deletion and insertion AUC of the map, and its agreement with a ground-truth mask when one is given. */
 export async function evaluateImage(request: EvaluateImageRequest): Promise<EvaluationReport> {
   const started = performance.now();
-  const { classifier, signal, onProgress } = request;
+  const { signal, onProgress } = request;
+  // Every answer the run uses must be a probability (the method, the report and the metrics read them as such).
+  const classifier = checkingProbabilities(request.classifier);
   onProgress?.({ type: 'phase', phase: 'loading', message: `reading ${path.basename(request.imageFile)}` });
   const image = await decodeImage(request.imageFile, { maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS });
   const saliency = await decodeSaliency(request.saliencyFile, image.width, image.height);

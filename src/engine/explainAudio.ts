@@ -2,7 +2,7 @@
 // train (or run a baseline), and return the map over the spectrogram, its reading over time, and the report.
 import path from 'node:path';
 import type { AudioFindings, ExplanationReport, TimeInterval } from '../shared/report';
-import type { AudioClassifier } from './blackbox/classifier';
+import { checkingProbabilities, type AudioClassifier } from './blackbox/classifier';
 import { buildAudioScene, DEFAULT_AUDIO_GRID, type AudioGridOptions, type AudioScene } from './audio/audioScene';
 import { decodeAudio } from './audio/decodeAudio';
 import { salientIntervals, timeIou, timeSaliency } from './audio/timeSaliency';
@@ -68,7 +68,9 @@ function withAudioDefaults(method: MethodSpec): MethodSpec {
 /** Explains one audio file. Errors are DaxErrors whose kind says whose fault it was. */
 export async function explainAudio(request: ExplainAudioRequest): Promise<AudioExplanation> {
   const started = performance.now();
-  const { classifier, signal, onProgress } = request;
+  const { signal, onProgress } = request;
+  // Every answer the run uses must be a probability (the method, the report and the metrics read them as such).
+  const classifier = checkingProbabilities(request.classifier);
   const method = withAudioDefaults(request.method);
   const grid = request.grid ?? DEFAULT_AUDIO_GRID;
   const config = classifier.config.audio!;

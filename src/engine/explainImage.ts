@@ -1,7 +1,7 @@
 // Explains why a black box gave an image its class: decode, query, train, and return the saliency with a report.
 import path from 'node:path';
 import type { ExplanationReport, GroundTruthScores } from '../shared/report';
-import type { BlackBox, ImageClassifier } from './blackbox/classifier';
+import { checkingProbabilities, type BlackBox, type ImageClassifier } from './blackbox/classifier';
 import { resolveTarget } from './blackbox/modelConfig';
 import { DaxError, asDaxError } from './core/errors';
 import type { ProgressListener } from './core/progress';
@@ -47,7 +47,9 @@ export interface ImageExplanation {
 /** Explains one image file with the requested method. Errors are DaxErrors whose kind says whose fault it was. */
 export async function explainImage(request: ExplainImageRequest): Promise<ImageExplanation> {
   const started = performance.now();
-  const { classifier, method, signal, onProgress } = request;
+  const { method, signal, onProgress } = request;
+  // Every answer the run uses must be a probability (the method, the report and the metrics read them as such).
+  const classifier = checkingProbabilities(request.classifier);
   onProgress?.({ type: 'phase', phase: 'loading', message: `reading ${path.basename(request.imageFile)}` });
   const backend = await initBackend(request.backend ?? 'auto');
   const image = await decodeImage(request.imageFile, { maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS });

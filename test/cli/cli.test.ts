@@ -134,6 +134,14 @@ describe('dax explain on bad input', () => {
     await expectFailure([oracleImage, '--model', await moduleWith('nan', 'return [NaN, 1];')], 1, /returned NaN in its output/);
   });
 
+  test('raw scores kept by "activation": "none" are refused, not reported as p > 1: exit 1', async () => {
+    const moduleDir = path.join(dir, 'raw-scores');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(moduleDir, { recursive: true });
+    const config = await writeOracleConfig(moduleDir, await writeOraclePredictModule(moduleDir, 'return [5, -3];'), { input: { width: ORACLE.size, height: ORACLE.size }, output: { activation: 'none' } });
+    await expectFailure([oracleImage, '--model', config], 1, /oracle-predict\.cjs: returned 5 for class 0, outside \[0, 1\], with "output\.activation": "none"\..*set "output\.activation" to "softmax"/);
+  });
+
   test('a predict module that throws: exit 1, with its message', async () => {
     await expectFailure([oracleImage, '--model', await moduleWith('throws', "throw new Error('service unavailable');")], 1, /predict threw: service unavailable/);
   });

@@ -1,6 +1,7 @@
 // The black-box contract: a function from inputs to class probabilities, nothing else (no gradients, no
 // internals). The explanation methods see only `BlackBox`; images and audio differ in what one input is.
 import { throwIfCancelled } from '../core/cancellation';
+import { DaxError } from '../core/errors';
 import type { ModelConfig } from './modelConfig';
 
 /**
@@ -59,4 +60,41 @@ export async function classifyInBatches(
     rows.push(...(await runOnce(batch.images.slice(start, start + batchSize), batch.padding)));
   }
   return rows;
+}
+
+/** Float error allowed past 0 and 1 in an answer (a softmax computed in float16, say); it is clamped away. */
+const UNIT_SLACK = 1e-4;
+const CHECKED = Symbol('probabilities checked');
+
+/**
+ * The black box whose every answer is checked to be probabilities, each value in [0, 1] (they need not sum to 1: a
+ * detector's per-class maxima do not). An explanation reports these values as p and teaches them to its student, so
+ * raw scores kept by `"activation": "none"` (5 and −3, say) are refused with what to set instead. The adapters
+ * themselves keep such values: tests read probe models through them.
+ */
+export function checkingProbabilities<T extends BlackBox>(blackBox: T): T {
+  if ((blackBox as { [CHECKED]?: true })[CHECKED]) return blackBox;
+  const source = blackBox.config.path;
+  const classify = async (batch: ImageBatch, signal?: AbortSignal): Promise<Float32Array[]> => {
+    const rows = await blackBox.classify(batch, signal);
+    for (const row of rows) {
+      for (let i = 0; i < row.length; i++) {
+        const value = row[i]!;
+        if (value >= 0 && value <= 1) continue;
+        if (!(value >= -UNIT_SLACK && value <= 1 + UNIT_SLACK)) {
+          throw new DaxError(
+            'model',
+            `returned ${value} for class ${i}, outside [0, 1], with "output.activation": "${blackBox.config.output.activation}". ` +
+              'Its answers are read as probabilities: if the model returns logits or raw scores, set "output.activation" to ' +
+              '"softmax" (exclusive classes), "sigmoid" (independent scores) or "auto".',
+            source,
+          );
+        }
+        row[i] = Math.min(1, Math.max(0, value));
+      }
+    }
+    return rows;
+  };
+  // Everything else is the black box's own (read through the prototype, so live values stay live).
+  return Object.create(blackBox, { classify: { value: classify }, [CHECKED]: { value: true } }) as T;
 }

@@ -12,7 +12,7 @@ import type { AudioClassifier, BlackBox, ImageBatch, ImageClassifier } from './c
 import { KserveClient, Limiter, type HttpAnswer } from './kserveClient';
 import type { EndpointConfig, ModelConfig } from './modelConfig';
 import { audioInputLayout, classifyWindows, type RunWindows } from './onnxAudioClassifier';
-import { packImages, toProbabilities } from './tensorLayout';
+import { checkClassVector, packImages, toProbabilities } from './tensorLayout';
 
 /** What the caller may add to the description. */
 export interface KserveOpenOptions {
@@ -457,6 +457,7 @@ async function remoteRunner(connection: Connection, config: ModelConfig, options
     if (audio && Array.isArray(output.shape) && output.shape.slice(1, -1).some((d) => Number(d) > 1)) {
       throw new DaxError('model', `output "${output.name}" has shape [${output.shape.join(', ')}]; an audio classifier must give one row of class scores per window, [batch, classes].`, source);
     }
+    if (Array.isArray(output.shape)) checkClassVector(output.shape.map(Number), `output "${output.name}"`, source);
     return toProbabilities(values, count, config.output, source);
   };
 

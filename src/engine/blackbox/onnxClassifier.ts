@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { DaxError } from '../core/errors';
 import { classifyInBatches, type ImageBatch, type ImageClassifier } from './classifier';
 import type { ModelConfig } from './modelConfig';
-import { packImages, toProbabilities } from './tensorLayout';
+import { checkClassVector, packImages, toProbabilities } from './tensorLayout';
 
 type Dim = number | string;
 
@@ -36,6 +36,9 @@ export async function openOnnxClassifier(config: ModelConfig): Promise<ImageClas
   if (!session.outputNames.includes(outputName)) {
     throw new DaxError('usage', `has no output named "${outputName}"; its outputs are ${session.outputNames.join(', ')}.`, file);
   }
+  // The output's fixed dims are known now (named ones are checked on the first answer).
+  const outputMeta = session.outputMetadata.find((m) => m.name === outputName);
+  if (outputMeta?.isTensor) checkClassVector(outputMeta.shape, `output "${outputName}"`, file);
   const meta = session.inputMetadata.find((m) => m.name === inputName);
   const shape: Dim[] = meta && meta.isTensor ? [...meta.shape] : [];
   if (meta && meta.isTensor && meta.type !== 'float32') {
@@ -75,6 +78,7 @@ export async function openOnnxClassifier(config: ModelConfig): Promise<ImageClas
       throw new DaxError('model', `failed on an input of shape [${dims.join(', ')}] (${firstLine(error)}). Check "input" in the model configuration.`, file, { cause: error });
     }
     const output = result[outputName] as ort.Tensor;
+    checkClassVector(output.dims, `output "${outputName}"`, file);
     const values = output.data as Float32Array;
     return toProbabilities(values, images.length, config.output, file);
   };

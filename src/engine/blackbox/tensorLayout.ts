@@ -42,6 +42,24 @@ export function packImages(
   return out;
 }
 
+/**
+ * Refuses an output that is not one vector of class scores per input: past the batch axis at most one axis may be
+ * longer than 1 ([batch, classes], [batch, 1, classes] and [batch, classes, 1, 1] pass). A segmentation map or a
+ * picture ([1, 3, 48, 192]) would otherwise be read as thousands of "classes".
+ */
+export function checkClassVector(dims: readonly unknown[], what: string, source: string): void {
+  const long = dims.slice(1).filter((d) => typeof d === 'number' && d > 1);
+  if (dims.length > 2 && long.length > 1) {
+    throw new DaxError(
+      'model',
+      `${what} has shape [${dims.join(', ')}], not one row of class scores per input ([batch, classes]): an image-shaped ` +
+        'output (a segmentation or feature map, a picture) is not a class. Name a classification output with "output.name", ' +
+        'or wrap the model in a predict module that turns its output into class scores.',
+      source,
+    );
+  }
+}
+
 /** Splits a [batch, classes] output into rows, applies the activation and checks that every value is finite. */
 export function toProbabilities(data: ArrayLike<number>, rows: number, output: OutputConfig, source: string): Float32Array[] {
   if (rows === 0) return [];

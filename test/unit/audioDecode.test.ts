@@ -280,6 +280,17 @@ describe('bad audio is refused with a DaxError of kind input naming the file', (
     await assert.rejects(decodeAudio(flacFile), isInputError(/sample rate of 0 Hz/, flacFile));
   });
 
+  test('a sample rate below 1000 Hz in the header (1 Hz, 999 Hz) is refused; 1000 Hz decodes', async () => {
+    for (const rate of [1, 999]) {
+      const file = path.join(dir, `rate-${rate}.wav`);
+      await writeFile(file, encodeWav([Float32Array.from({ length: 4000 }, (_, i) => Math.sin(i / 3))], rate));
+      await assert.rejects(decodeAudio(file, { maxSeconds: 1e6 }), isInputError(new RegExp(`sample rate of ${rate} Hz, below 1000 Hz`), file));
+    }
+    const file = path.join(dir, 'rate-1000.wav');
+    await writeFile(file, encodeWav([Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i / 3))], 1000));
+    assert.equal((await decodeAudio(file)).sampleRate, 1000);
+  });
+
   test('0 channels in the header', async () => {
     const wav = encodeWav([tone], 16000);
     wav.writeUInt16LE(0, 22);

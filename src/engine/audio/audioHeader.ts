@@ -333,8 +333,15 @@ async function probeOgg(handle: FileHandle, head: Buffer, size: number): Promise
 /** Rates above this are refused: no recording format uses them, and a corrupt header often claims them. */
 export const MAX_SAMPLE_RATE = 768_000;
 
+/**
+ * Rates below this are refused: no recording is made that slowly (telephony is 8 kHz), a corrupt header may claim
+ * 1 Hz, and a minute of audio would then be a few samples (the model's rate has the same floor).
+ */
+export const MIN_SAMPLE_RATE = 1000;
+
 function checkRate(sampleRate: number): void {
   if (sampleRate === 0) throw new AudioHeaderError('its header gives a sample rate of 0 Hz, which is corrupt: re-export the file.');
+  if (sampleRate < MIN_SAMPLE_RATE) throw new AudioHeaderError(`its header gives a sample rate of ${sampleRate} Hz, below ${MIN_SAMPLE_RATE} Hz: the header is corrupt or the recording is not sound; re-export the file.`);
   if (sampleRate > MAX_SAMPLE_RATE) throw new AudioHeaderError(`its header gives a sample rate of ${sampleRate} Hz, above ${MAX_SAMPLE_RATE} Hz: the header is corrupt or the format is not supported.`);
 }
 

@@ -200,16 +200,19 @@ export async function explainCommand(argv: string[]): Promise<number> {
         const label = batch ? `[${i + 1}/${files.length}] ${path.basename(input)}` : path.basename(input);
         const bar = new ProgressBar(label, !values.json && process.stderr.isTTY === true);
         try {
-          // Unreadable here: the explanation reports why, in its own words.
-          const sha256 = await fileSha256(path.resolve(input)).catch(() => undefined);
-          const existing = batch && !values.force && sha256 ? await upToDateReport(paths.report, { ...paths }, sha256, identity) : undefined;
+          // Hashed once, and only when needed: to compare with a report already there, or for the new report once the
+          // input has been read (a file refused from its header is never read whole). Unreadable here: the
+          // explanation reports why, in its own words.
+          let hashed: Promise<string | undefined> | undefined;
+          const inputSha256 = (): Promise<string | undefined> => (hashed ??= fileSha256(path.resolve(input)).catch(() => undefined));
+          const existing = batch && !values.force ? await upToDateReport(paths.report, { ...paths }, inputSha256, identity) : undefined;
           if (existing) {
             results.push(resultOf(input, 'skipped', existing, values.json === true));
             if (!values.json) process.stdout.write(`${input}: up to date, skipped (${paths.report})\n`);
             continue;
           }
           const made = await explainOne(input, location, signal, bar);
-          const report: ExplanationReport = { ...made.report, input: { ...made.report.input, sha256 }, config: { ...made.report.config, [MODEL_SHA256_KEY]: modelHash }, outputs: paths };
+          const report: ExplanationReport = { ...made.report, input: { ...made.report.input, sha256: await inputSha256() }, config: { ...made.report.config, [MODEL_SHA256_KEY]: modelHash }, outputs: paths };
           await made.write(report);
           results.push(resultOf(input, 'ok', report, values.json === true));
           if (!values.json) process.stdout.write(describe(input, report));

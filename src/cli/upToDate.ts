@@ -62,15 +62,19 @@ export const MODEL_SHA256_KEY = 'modelSha256';
 /**
  * The report at `reportFile` when it was made from this input (by content) with this identity and every file it
  * lists under `outputs` (at the paths given now) exists; undefined otherwise (missing, unreadable, stale).
+ * `inputSha256` is asked for only when such a report is there and matches the identity: hashing reads the whole
+ * input, which for a file that is then refused from its header (a sparse 1 GB WAV) would be seconds for nothing.
  */
-export async function upToDateReport(reportFile: string, outputs: Record<string, string>, inputSha256: string, identity: RunIdentity): Promise<ExplanationReport | undefined> {
+export async function upToDateReport(reportFile: string, outputs: Record<string, string>, inputSha256: () => Promise<string | undefined>, identity: RunIdentity): Promise<ExplanationReport | undefined> {
   let report: ExplanationReport;
   try {
     report = JSON.parse(await readFile(reportFile, 'utf8')) as ExplanationReport;
   } catch {
     return undefined;
   }
-  if (!isCurrent(report, inputSha256, identity)) return undefined;
+  if (!isCurrent(report, identity)) return undefined;
+  const sha256 = typeof report.input?.sha256 === 'string' ? await inputSha256() : undefined;
+  if (sha256 === undefined || report.input.sha256 !== sha256) return undefined;
   try {
     await Promise.all(Object.values(outputs).map((file) => access(file)));
   } catch {
@@ -79,8 +83,8 @@ export async function upToDateReport(reportFile: string, outputs: Record<string,
   return { ...report, outputs: outputs as unknown as ExplanationReport['outputs'] };
 }
 
-function isCurrent(report: ExplanationReport, inputSha256: string, identity: RunIdentity): boolean {
-  if (report?.schema !== 1 || report.input?.sha256 !== inputSha256) return false;
+function isCurrent(report: ExplanationReport, identity: RunIdentity): boolean {
+  if (report?.schema !== 1) return false;
   if (report.method !== identity.method || report.preset !== identity.preset || report.seed !== identity.seed) return false;
   if (report.backend?.name !== identity.backend) return false;
   const config = report.config ?? {};

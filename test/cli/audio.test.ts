@@ -4,7 +4,8 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import sharp from 'sharp';
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { decodeAudio } from '../../src/engine/audio/decodeAudio';
 import { encodeWav } from '../../src/engine/audio/encodeWav';
 import { loadModelConfig } from '../../src/engine/blackbox/modelConfig';
@@ -172,6 +173,39 @@ describe('dax explain refuses bad audio with exit 2, naming the file, leaving no
     // Both runs pay Node's start, the bundle's load and the backend's start; the refusal itself adds little.
     assert.ok(longMs < emptyMs + 1000, `refused in ${longMs.toFixed(0)} ms (an empty file: ${emptyMs.toFixed(0)} ms)`);
     assert.deepEqual(await listDir(path.join(dir, 'out-long')), []);
+  });
+
+  test('a sparse 1.15 GB WAV is refused from its header, as fast as an empty file: the input is not hashed first', async () => {
+    const empty = await writeInput('empty-sparse.wav', new Uint8Array(0));
+    const dataBytes = 1_150_000_000;
+    const header = Buffer.from(encodeWav(tone(0.01), RATE).subarray(0, 44));
+    header.writeUInt32LE(36 + dataBytes, 4);
+    header.writeUInt32LE(dataBytes, 40);
+    const sparse = await writeInput('sparse.wav', header);
+    await truncate(sparse, 44 + dataBytes);
+    for (const batch of [false, true]) {
+      let started = performance.now();
+      const baseline = await runCli(['explain', batch ? `${dir}/empty-sparse.w?v` : empty, '--model', speechModel, '--out', path.join(dir, 'out-empty-sparse')]);
+      const emptyMs = performance.now() - started;
+      assert.equal(baseline.code, 2);
+      started = performance.now();
+      const out = path.join(dir, `out-sparse-${batch}`);
+      const result = await runCli(['explain', batch ? `${dir}/sparse.w?v` : sparse, '--model', speechModel, '--out', out]);
+      const sparseMs = performance.now() - started;
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /sparse\.wav: the audio is 9 h \d+ min|sparse\.wav: the audio is .* above the limit of 1 min/);
+      assert.ok(sparseMs < emptyMs + 1000, `refused in ${sparseMs.toFixed(0)} ms (an empty file: ${emptyMs.toFixed(0)} ms)`);
+    }
+  });
+
+  test('a FIFO named like a sound is refused, not read', async () => {
+    const fifo = path.join(dir, 'pipe.wav');
+    execFileSync('mkfifo', [fifo]);
+    const out = path.join(dir, 'out-fifo');
+    const result = await runCli(['explain', fifo, '--model', speechModel, '--out', out], { timeoutMs: 60_000 });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /pipe\.wav: is not a file/);
+    assert.deepEqual(await listDir(out), []);
   });
 
   test('--max-seconds lowers the limit', async () => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `dax`: explain black-box image classifiers from the command line, and measure how faithful the maps are.
+import { Console } from 'node:console';
 import { compareCommand, COMPARE_USAGE } from './compareCommand';
 import { EXIT, usageError } from './common';
 import { evalCommand, EVAL_USAGE } from './evalCommand';
@@ -44,7 +45,17 @@ export async function main(argv: string[]): Promise<number> {
   return run(rest);
 }
 
+/**
+ * Sends everything written through `console` to stderr: stdout carries only what the CLI writes itself (results, the
+ * summary, `--json`), so a `console.log` in a predict module or a library cannot corrupt what a script parses.
+ */
+export function routeConsoleToStderr(): void {
+  const toStderr = new Console({ stdout: process.stderr, stderr: process.stderr });
+  Object.defineProperty(globalThis, 'console', { value: toStderr, writable: true, configurable: true, enumerable: false });
+}
+
 if (require.main === module) {
+  routeConsoleToStderr();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -142,6 +142,27 @@ describe('dax explain on bad input', () => {
     await expectFailure([oracleImage, '--model', config], 1, /oracle-predict\.cjs: returned 5 for class 0, outside \[0, 1\], with "output\.activation": "none"\..*set "output\.activation" to "softmax"/);
   });
 
+  test("a predict module's console output goes to stderr and leaves --json parseable", async () => {
+    const moduleDir = path.join(dir, 'chatty');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(moduleDir, { recursive: true });
+    const module = path.join(moduleDir, 'chatty.cjs');
+    await writeFile(
+      module,
+      "console.log('chatty: loaded');\nexports.predict = async (images) => { console.log('chatty: scoring', images.length); console.info('chatty: info'); console.table([1]); " +
+        "return images.map(() => [0.7, 0.3]); };\n",
+    );
+    const config = await writeOracleConfig(moduleDir, module, { input: { width: ORACLE.size, height: ORACLE.size } });
+    const out = path.join(dir, 'chatty-out');
+    const result = await runCli(['explain', oracleImage, '--model', config, '--out', out, '--json', '--method', 'occlusion', '--samples', '16']);
+    assert.equal(result.code, 0, result.stderr);
+    const parsed = JSON.parse(result.stdout);
+    assert.equal(parsed.results[0].status, 'ok');
+    assert.doesNotMatch(result.stdout, /chatty: /);
+    assert.match(result.stderr, /chatty: loaded/);
+    assert.match(result.stderr, /chatty: scoring/);
+  });
+
   test('a predict module that throws: exit 1, with its message', async () => {
     await expectFailure([oracleImage, '--model', await moduleWith('throws', "throw new Error('service unavailable');")], 1, /predict threw: service unavailable/);
   });

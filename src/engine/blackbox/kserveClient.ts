@@ -140,6 +140,27 @@ function parseJson(text: string): unknown {
   }
 }
 
+/**
+ * Deepest nesting of arrays and objects an answer may have: a tensor's `data` nested by its shape needs a level per
+ * axis, metadata a few more. Deeper JSON (a hostile `[[[[…]]]]`) would overflow the stack of every recursive walk
+ * after the parse (flattening, JSON.stringify into a message or the journal), so it is refused here.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether `value` nests arrays or objects more than `limit` levels deep; iterative, so it cannot overflow itself. */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 /** One Open Inference Protocol server, as seen by one classifier. */
 export class KserveClient {
   /** Requests sent (retries included), retries made. */
@@ -229,6 +250,9 @@ export class KserveClient {
             : `the connection to ${url} failed: ${code} (${this.redact(firstLine(error))})${code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' ? ' — the server closed it' : ''}.`;
           failure = new DaxError('model', `${what}${tried}`, undefined, { cause: error });
         }
+      }
+      if (answer && nestedDeeperThan(answer.json, MAX_JSON_DEPTH)) {
+        throw new DaxError('model', `the answer to ${method} ${url} nests JSON more than ${MAX_JSON_DEPTH} levels deep: that is not an Open Inference Protocol answer.`);
       }
       if (!retryable || attempt + 1 >= attempts) {
         if (failure) throw failure;

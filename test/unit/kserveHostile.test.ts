@@ -1,0 +1,85 @@
+// A served model's server is not trusted: what it answers, however odd, ends in a DaxError that names what was
+// wrong, never in a crash. A small hand-written server on 127.0.0.1 gives the answers (the protocol's routes only).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseModelConfig } from '../../src/engine/blackbox/modelConfig';
+import { openClassifier } from '../../src/engine/blackbox/openClassifier';
+import { DaxError } from '../../src/engine/core/errors';
+import { tempDir } from '../helpers/files';
+
+/** What /infer answers: a status and a body, or a handler of its own. */
+let inferAnswer: (request: http.IncomingMessage, response: http.ServerResponse) => void;
+let server: http.Server;
+let url: string;
+let dir: string;
+
+const metadata = { name: 'm', versions: ['1'], platform: 'test', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 3, 4, 4] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }] };
+
+function json(response: http.ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+before(async () => {
+  dir = await tempDir('dax-kserve-hostile-');
+  server = http.createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      if (request.url === '/v2/health/ready' || request.url === '/v2/models/m/ready') return json(response, 200, {});
+      if (request.url === '/v2/models/m') return json(response, 200, metadata);
+      if (request.url === '/v2/models/m/infer') return inferAnswer(request, response);
+      json(response, 404, { error: 'not found' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+async function openServed(endpoint: Record<string, unknown> = {}) {
+  const config = await parseModelConfig({ kind: 'kserve', endpoint: { url, model: 'm', retries: 0, ...endpoint }, input: { scale: 255 } }, dir, 'remote.model.json');
+  return openClassifier(config, { backoffMs: 5 });
+}
+
+function modelError(pattern: RegExp) {
+  return (error: unknown): boolean => {
+    assert.ok(error instanceof DaxError, `expected a DaxError, got ${(error as Error)?.stack ?? String(error)}`);
+    assert.equal(error.kind, 'model');
+    assert.match(error.message, pattern);
+    return true;
+  };
+}
+
+const image = (): Float32Array => new Float32Array(4 * 4 * 3);
+
+describe('hostile answers from a served model', () => {
+  test('a well-formed answer is read (the server above speaks the protocol)', async () => {
+    inferAnswer = (_request, response) => json(response, 200, { outputs: [{ name: 'y', datatype: 'FP32', shape: [1, 2], data: [0.25, 0.75] }] });
+    const classifier = await openServed();
+    const [row] = await classifier.classify({ images: [image()] });
+    assert.deepEqual(Array.from(row!), [0.25, 0.75]);
+    await classifier.dispose();
+  });
+
+  test('data nested 200 000 levels deep is refused, not a stack overflow', async () => {
+    const depth = 200_000;
+    inferAnswer = (_request, response) => json(response, 200, `{"outputs":[{"name":"y","datatype":"FP32","shape":[1,2],"data":${'['.repeat(depth)}0.5${']'.repeat(depth)}}]}`);
+    const classifier = await openServed();
+    await assert.rejects(classifier.classify({ images: [image()] }), modelError(/nests JSON more than 64 levels deep/));
+    await classifier.dispose();
+  });
+
+  test('an error body nested deeply is refused too', async () => {
+    const depth = 200_000;
+    inferAnswer = (_request, response) => json(response, 500, `{"error":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`);
+    const classifier = await openServed();
+    await assert.rejects(classifier.classify({ images: [image()] }), modelError(/nests JSON more than 64 levels deep/));
+    await classifier.dispose();
+  });
+});

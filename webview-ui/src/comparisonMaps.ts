@@ -4,11 +4,8 @@ import type { ComparisonDetail } from '../../src/shared/protocol';
 import { COLORMAP_LABELS, colormapLut, colourBarPixels } from './colormaps';
 import { mapPixels, tileMetrics, type ComparisonEntry } from './comparisonData';
 import { h, setText, show } from './dom';
-import { composeView, displayProblem } from './pixels';
+import { clipRange, clipSaliency, composeView, displayProblem } from './pixels';
 import type { ColormapName, Preferences } from './preferences';
-
-/** Below this size a map is scaled up with hard pixel edges, as in the result's view. */
-const SMALL_IMAGE = 256;
 
 interface Tile {
   entry: ComparisonEntry;
@@ -27,7 +24,7 @@ export class ComparisonMaps {
   private tiles: Tile[] = [];
   private detail: ComparisonDetail | undefined;
   private entries: readonly ComparisonEntry[] | undefined;
-  private drawn: { colormap: ColormapName; opacity: number } | undefined;
+  private drawn: { colormap: ColormapName; opacity: number; clip: number } | undefined;
 
   constructor(idPrefix: string) {
     const headingId = `${idPrefix}-heading`;
@@ -40,7 +37,7 @@ export class ComparisonMaps {
       h('h3', { id: headingId }, 'Maps'),
       this.hint,
       this.list,
-      h('div', { class: 'colour-scale', 'aria-hidden': 'true' }, h('span', {}, 'low'), this.colourBar, h('span', {}, 'high saliency')),
+      h('div', { class: 'colour-scale', 'aria-hidden': 'true' }, h('div', { class: 'colour-scale-row' }, h('span', {}, 'low'), h('div', { class: 'colour-bar-box' }, this.colourBar), h('span', {}, 'high saliency'))),
     );
   }
 
@@ -54,15 +51,16 @@ export class ComparisonMaps {
       this.list.replaceChildren(...this.tiles.map((tile) => tile.item));
     }
     const drawn = this.drawn;
-    if (!rebuilt && drawn && drawn.colormap === prefs.colormap && drawn.opacity === prefs.opacity) return;
-    this.drawn = { colormap: prefs.colormap, opacity: prefs.opacity };
+    if (!rebuilt && drawn && drawn.colormap === prefs.colormap && drawn.opacity === prefs.opacity && drawn.clip === prefs.clip) return;
+    this.drawn = { colormap: prefs.colormap, opacity: prefs.opacity, clip: prefs.clip };
 
     const lut = colormapLut(prefs.colormap);
     const opacity = Math.round(prefs.opacity * 100);
     const colours = `${COLORMAP_LABELS[prefs.colormap]} at ${opacity} %`;
-    setText(this.hint, `Each method's saliency over the input in ${colours} (the colormap and opacity of the result's Saliency view).`);
+    const clipped = prefs.clip < 100 ? `, each map clipped at its own ${prefs.clip}th percentile` : '';
+    setText(this.hint, `Each method's saliency over the input in ${colours}${clipped} (the colormap, opacity and clipping of the result's Saliency view).`);
     this.colourBar.getContext('2d')?.putImageData(new ImageData(colourBarPixels(lut), 256, 1), 0, 0);
-    for (const tile of this.tiles) this.draw(detail, tile, lut, prefs.opacity, colours);
+    for (const tile of this.tiles) this.draw(detail, tile, lut, prefs, colours);
   }
 
   private tile(entry: ComparisonEntry): Tile {
@@ -81,7 +79,7 @@ export class ComparisonMaps {
     return { entry, item, canvas, notice, buffer: new Uint8ClampedArray(0) };
   }
 
-  private draw(detail: ComparisonDetail, tile: Tile, lut: Uint8Array, opacity: number, colours: string): void {
+  private draw(detail: ComparisonDetail, tile: Tile, lut: Uint8Array, prefs: Preferences, colours: string): void {
     const pixels = mapPixels(detail, tile.entry.detail);
     const problem = displayProblem(pixels);
     show(tile.notice, problem !== undefined);
@@ -92,10 +90,12 @@ export class ComparisonMaps {
     }
     const { width, height } = pixels;
     if (tile.buffer.length !== width * height * 4) tile.buffer = new Uint8ClampedArray(width * height * 4);
-    const rgba = composeView(pixels, { view: 'overlay', opacity, lut }, tile.buffer);
+    const values = clipSaliency(pixels.saliency, clipRange(pixels.saliency, prefs.clip));
+    const rgba = composeView(pixels, { view: 'overlay', opacity: prefs.opacity, lut, values }, tile.buffer);
     if (tile.canvas.width !== width) tile.canvas.width = width;
     if (tile.canvas.height !== height) tile.canvas.height = height;
-    tile.canvas.classList.toggle('is-small', width < SMALL_IMAGE && height < SMALL_IMAGE);
+    // The tiles fill their grid cells; a map of few pixels keeps them crisp.
+    tile.canvas.classList.toggle('is-small', Math.max(width, height) < 512);
     tile.canvas.getContext('2d')?.putImageData(new ImageData(rgba, width, height), 0, 0);
     tile.canvas.setAttribute('aria-label', `${tile.entry.label}: saliency in ${colours} over the input, ${width}×${height}`);
   }

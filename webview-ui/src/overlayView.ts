@@ -6,8 +6,9 @@ import { AudioView } from './audioView';
 import { COLORMAP_LABELS, colormapLut, colourBarPixels } from './colormaps';
 import { h, setText, show } from './dom';
 import { percent } from './format';
-import { composeView, displayProblem, keptCount, keptMass, topShareMask } from './pixels';
-import { COLORMAPS, VIEW_MODES, type Preferences, type ViewMode } from './preferences';
+import { describePoint, moveCursor } from './mapReadout';
+import { clipRange, clipSaliency, colourTicks, composeView, displayProblem, displayScale, keptCount, keptMass, pixelAt, saliencyHistogram, topShareMask, type ClipRange } from './pixels';
+import { CLIP_CHOICES, COLORMAPS, VIEW_MODES, type Preferences, type ViewMode } from './preferences';
 import type { UiAction } from './store';
 import type { ChartTheme } from './theme';
 
@@ -18,8 +19,12 @@ const VIEW_LABELS: Record<ViewMode, string> = {
   masked: 'Masked input',
 };
 
-/** Below this width the image is scaled up with hard pixel edges (small inputs, e.g. 32×32, stay readable). */
-const SMALL_IMAGE = 256;
+/** What the readout says while the pointer is off the map. */
+const READOUT_HINT = 'Point at the map (or focus it and use the arrow keys) to read a value.';
+
+function clipLabel(clip: number): string {
+  return clip >= 100 ? 'None (min to max)' : `${clip}th percentile`;
+}
 
 /** The image section of the current result. */
 export class OverlayView {
@@ -32,7 +37,11 @@ export class OverlayView {
   private readonly opacityOutput: HTMLOutputElement;
   private readonly threshold: HTMLInputElement;
   private readonly thresholdOutput: HTMLOutputElement;
+  private readonly clip: HTMLSelectElement;
   private readonly colourBar: HTMLCanvasElement;
+  private readonly colourTicks: HTMLElement;
+  private readonly colourText: HTMLElement;
+  private readonly readout: HTMLElement;
   private readonly caption: HTMLElement;
   private readonly colourScale: HTMLElement;
   private readonly audio: AudioView;
@@ -42,6 +51,10 @@ export class OverlayView {
   /** The RGBA buffer, reused while the image size stays the same (dragging a slider recomposes on every step). */
   private buffer: Uint8ClampedArray<ArrayBuffer> = new Uint8ClampedArray(0);
   private keepCache: { saliency: Uint8Array; threshold: number; keep: Uint8Array; mass: number } | undefined;
+  /** The map's histogram and its clipped values, reused while the map and the clipping percentile stay the same. */
+  private clipCache: { saliency: Uint8Array; clip: number; histogram: Uint32Array; range: ClipRange; values: Uint8Array } | undefined;
+  /** The keyboard cursor on the map, once the arrow keys moved it. */
+  private cursor: { x: number; y: number } | undefined;
 
   constructor(
     private readonly dispatch: (action: UiAction) => void,
@@ -75,11 +88,31 @@ export class OverlayView {
     this.threshold.addEventListener('input', () => this.dispatch({ type: 'ui/setThreshold', threshold: Number(this.threshold.value) }));
     this.thresholdOutput = h('output', { id: 'threshold-value', for: 'threshold' });
 
-    this.canvas = h('canvas', { class: 'image-canvas', role: 'img' });
+    this.clip = h('select', { id: 'clip', 'aria-describedby': 'colour-scale-text' }, ...CLIP_CHOICES.map((value) => h('option', { value: String(value) }, clipLabel(value))));
+    this.clip.addEventListener('change', () => this.dispatch({ type: 'ui/setClip', clip: Number(this.clip.value) }));
+
+    this.canvas = h('canvas', { class: 'image-canvas', role: 'img', tabindex: 0, 'aria-describedby': 'map-readout' });
     this.problem = h('p', { class: 'notice', role: 'status' });
     this.colourBar = h('canvas', { class: 'colour-bar', width: 256, height: 1, 'aria-hidden': 'true' });
+    this.colourTicks = h('div', { class: 'colour-ticks', 'aria-hidden': 'true' });
+    this.colourText = h('p', { class: 'visually-hidden', id: 'colour-scale-text' });
+    this.readout = h('p', { class: 'map-readout', id: 'map-readout', 'aria-live': 'polite' }, READOUT_HINT);
     this.caption = h('p', { class: 'image-caption' });
-    this.colourScale = h('div', { class: 'colour-scale' }, h('span', {}, 'low'), this.colourBar, h('span', {}, 'high saliency'));
+    this.colourScale = h(
+      'div',
+      { class: 'colour-scale' },
+      h('div', { class: 'colour-scale-row' }, h('span', {}, 'low'), h('div', { class: 'colour-bar-box' }, this.colourBar, this.colourTicks), h('span', {}, 'high saliency')),
+      this.colourText,
+    );
+    this.canvas.addEventListener('pointermove', (event) => this.readAt(event.offsetX, event.offsetY));
+    this.canvas.addEventListener('pointerleave', () => {
+      if (!this.cursor) setText(this.readout, READOUT_HINT);
+    });
+    this.canvas.addEventListener('keydown', (event) => this.onKey(event));
+    this.canvas.addEventListener('blur', () => {
+      this.cursor = undefined;
+      setText(this.readout, READOUT_HINT);
+    });
 
     // The plot is a plain block around the canvas for an image; for a sound it is a grid: frequency labels | spectrogram,
     // then the time labels and the curve under the spectrogram, in the same column so they share its x extent.
@@ -99,9 +132,10 @@ export class OverlayView {
         h('div', { class: 'control' }, h('label', { for: 'colormap' }, 'Colormap'), this.colormap),
         h('div', { class: 'control' }, h('label', { for: 'opacity' }, 'Opacity'), this.opacity, this.opacityOutput),
         h('div', { class: 'control' }, h('label', { for: 'threshold' }, 'Show top'), this.threshold, this.thresholdOutput),
+        h('div', { class: 'control' }, h('label', { for: 'clip' }, 'Clip at'), this.clip),
       ),
       this.audio.controls,
-      h('figure', { class: 'image-figure' }, plot, this.audio.legend, this.problem, h('figcaption', {}, this.caption)),
+      h('figure', { class: 'image-figure' }, plot, this.readout, this.audio.legend, this.problem, h('figcaption', {}, this.caption)),
       this.colourScale,
     );
   }
@@ -115,7 +149,8 @@ export class OverlayView {
       previous.view !== prefs.view ||
       previous.colormap !== prefs.colormap ||
       previous.opacity !== prefs.opacity ||
-      previous.threshold !== prefs.threshold;
+      previous.threshold !== prefs.threshold ||
+      previous.clip !== prefs.clip;
     this.syncControls(prefs);
     if (!changed) return;
     this.display = display;
@@ -135,17 +170,23 @@ export class OverlayView {
     const lut = colormapLut(prefs.colormap);
     const kept = prefs.threshold >= 100 ? undefined : this.keepMask(display.saliency, prefs.threshold);
     const keep = kept?.keep;
+    const clipped = this.clipped(display.saliency, prefs.clip);
     if (this.buffer.length !== display.width * display.height * 4) this.buffer = new Uint8ClampedArray(display.width * display.height * 4);
-    const pixels = composeView(display, { view: prefs.view, opacity: prefs.opacity, lut, keep }, this.buffer);
+    const pixels = composeView(display, { view: prefs.view, opacity: prefs.opacity, lut, keep, values: clipped.values }, this.buffer);
     if (this.canvas.width !== display.width) this.canvas.width = display.width;
     if (this.canvas.height !== display.height) this.canvas.height = display.height;
-    this.canvas.classList.toggle('is-small', !display.audio && display.width < SMALL_IMAGE && display.height < SMALL_IMAGE);
+    // A small input is enlarged by a whole factor with crisp pixels; the spectrogram's size is set by its CSS.
+    const scale = display.audio ? 1 : displayScale(display.width, display.height);
+    this.canvas.classList.toggle('is-small', scale > 1);
+    this.canvas.style.width = scale > 1 ? `${display.width * scale}px` : '';
     this.canvas.getContext('2d')?.putImageData(new ImageData(pixels, display.width, display.height), 0, 0);
-    this.drawColourBar(lut);
+    this.drawColourBar(lut, clipped.range);
     show(this.colourScale, prefs.view === 'saliency' || prefs.view === 'overlay');
+    if (this.cursor) this.cursor = { x: Math.min(this.cursor.x, display.width - 1), y: Math.min(this.cursor.y, display.height - 1) };
+    setText(this.readout, this.cursor ? describePoint(display, this.cursor.x, this.cursor.y, clipped.histogram) : READOUT_HINT);
 
     const shown = kept
-      ? `the top ${prefs.threshold} % most salient pixels (${keptCount(display.saliency.length, prefs.threshold).toLocaleString()} of ${display.saliency.length.toLocaleString()}, holding ${percent(kept.mass)} of the saliency)`
+      ? `the top ${prefs.threshold} % most salient pixels (${keptCount(display.saliency.length, prefs.threshold).toLocaleString()} of ${display.saliency.length.toLocaleString()}, holding ${percent(kept.mass)} of the saliency; the others dimmed)`
       : 'all pixels';
     // For a sound the picture is its spectrogram: say so, with the axes.
     const input = display.audio ? `the spectrogram of ${imageName}` : imageName;
@@ -158,7 +199,7 @@ export class OverlayView {
           ? `Saliency of ${input} in ${COLORMAP_LABELS[prefs.colormap]}, ${shown}.`
           : prefs.view === 'overlay'
             ? `Saliency in ${COLORMAP_LABELS[prefs.colormap]} at ${Math.round(prefs.opacity * 100)} % over ${input}, ${shown}.`
-            : `${capitalise(input)} multiplied by its saliency, ${shown}.`;
+            : `${capitalise(input)} multiplied by its saliency${prefs.clip < 100 ? ` (clipped at the ${prefs.clip}th percentile)` : ''}, ${shown}.`;
     this.canvas.setAttribute('aria-label', description);
     setText(this.caption, description);
   }
@@ -166,6 +207,38 @@ export class OverlayView {
   /** Applies a new theme's colours to the audio curve. */
   setTheme(theme: ChartTheme): void {
     this.audio.setTheme(theme);
+  }
+
+  /** The histogram, clip range and clipped values of a map (cached). */
+  private clipped(saliency: Uint8Array, clip: number): NonNullable<OverlayView['clipCache']> {
+    const cached = this.clipCache;
+    if (cached && cached.saliency === saliency && cached.clip === clip) return cached;
+    const histogram = cached?.saliency === saliency ? cached.histogram : saliencyHistogram(saliency);
+    const range = clipRange(saliency, clip, histogram);
+    this.clipCache = { saliency, clip, histogram, range, values: clipSaliency(saliency, range) };
+    return this.clipCache;
+  }
+
+  /** The readout for the pointer at (offsetX, offsetY) CSS pixels over the canvas. */
+  private readAt(offsetX: number, offsetY: number): void {
+    const display = this.display;
+    const clip = this.clipCache;
+    if (!display || !clip || displayProblem(display)) return;
+    const point = pixelAt(offsetX, offsetY, this.canvas.clientWidth, this.canvas.clientHeight, display.width, display.height);
+    if (point) setText(this.readout, describePoint(display, point.x, point.y, clip.histogram));
+  }
+
+  /** Arrow keys move a cursor over the map and read its value (Shift: bigger steps). */
+  private onKey(event: KeyboardEvent): void {
+    const display = this.display;
+    const clip = this.clipCache;
+    if (!display || !clip || displayProblem(display)) return;
+    const start = this.cursor ?? { x: Math.floor(display.width / 2), y: Math.floor(display.height / 2) };
+    const next = this.cursor ? moveCursor(start, event.key, display.width, display.height, event.shiftKey) : event.key.startsWith('Arrow') ? start : undefined;
+    if (!next) return;
+    event.preventDefault();
+    this.cursor = next;
+    setText(this.readout, describePoint(display, next.x, next.y, clip.histogram));
   }
 
   private keepMask(saliency: Uint8Array, threshold: number): { keep: Uint8Array; mass: number } {
@@ -183,6 +256,9 @@ export class OverlayView {
     const opacity = String(Math.round(prefs.opacity * 100));
     if (this.opacity.value !== opacity) this.opacity.value = opacity;
     if (this.threshold.value !== String(prefs.threshold)) this.threshold.value = String(prefs.threshold);
+    const clip = String(CLIP_CHOICES.find((value) => value === prefs.clip) ?? prefs.clip);
+    if (![...this.clip.options].some((option) => option.value === clip)) this.clip.append(h('option', { value: clip }, clipLabel(prefs.clip)));
+    if (this.clip.value !== clip) this.clip.value = clip;
     setText(this.opacityOutput, `${opacity} %`);
     setText(this.thresholdOutput, prefs.threshold >= 100 ? 'all' : `${prefs.threshold} %`);
     this.threshold.setAttribute('aria-valuetext', prefs.threshold >= 100 ? 'all pixels' : `top ${prefs.threshold} percent of pixels`);
@@ -191,10 +267,18 @@ export class OverlayView {
     this.colormap.disabled = prefs.view === 'original' || prefs.view === 'masked';
     this.opacity.disabled = prefs.view !== 'overlay';
     this.threshold.disabled = prefs.view === 'original';
+    this.clip.disabled = prefs.view === 'original';
   }
 
-  private drawColourBar(lut: Uint8Array): void {
+  /** The bar in the colormap, numbered in the map's units over the clipped range. */
+  private drawColourBar(lut: Uint8Array, range: ClipRange): void {
     this.colourBar.getContext('2d')?.putImageData(new ImageData(colourBarPixels(lut), 256, 1), 0, 0);
+    const ticks = colourTicks(range);
+    this.colourTicks.replaceChildren(...ticks.map((tick) => h('span', { class: 'colour-tick' }, tick.label)));
+    const first = ticks[0]!;
+    const last = ticks[ticks.length - 1]!;
+    const clipped = range.percentile < 100 ? `; values beyond the ${range.percentile}th percentile of the map take the end colours` : '';
+    setText(this.colourText, `Colour scale from ${first.label} (low) to ${last.label} (high saliency), in units of the map's maximum${clipped}.`);
   }
 }
 

@@ -4,6 +4,9 @@
 export const COLORMAPS = ['turbo', 'viridis', 'inferno', 'greys'] as const;
 export type ColormapName = (typeof COLORMAPS)[number];
 
+/** The clipping percentiles the panel offers, from none to strong. */
+export const CLIP_CHOICES = [100, 99.9, 99.5, 99, 98, 95] as const;
+
 /** What the image canvas shows: the input, the saliency alone, the saliency over the input, or input × saliency. */
 export const VIEW_MODES = ['original', 'saliency', 'overlay', 'masked'] as const;
 export type ViewMode = (typeof VIEW_MODES)[number];
@@ -15,6 +18,8 @@ export interface Preferences {
   colormap: ColormapName;
   /** Show only the top `threshold` % most salient pixels, 1..100 (100 = all). */
   threshold: number;
+  /** The colormap spans the map up to this percentile of its values (and from 100 − it): Xplique's clip_percentile; 100 = no clipping. */
+  clip: number;
   view: ViewMode;
   /** Loss curves hidden by the user, by series name. */
   hiddenSeries: string[];
@@ -23,13 +28,15 @@ export interface Preferences {
 }
 
 /**
- * What a first start shows: the overlay as the engine exports it (turbo at 50 %), and the losses on a log axis
+ * What a first start shows: the overlay as the engine exports it (turbo at 50 %), clipped at the 99th percentile so
+ * that a few extreme values do not take the whole scale, and the losses on a log axis
  * because DAX's terms differ by orders of magnitude (KL ≈ 4 beside an L1 of 0.02 would flatten the others).
  */
 export const DEFAULT_PREFERENCES: Preferences = {
   opacity: 0.5,
   colormap: 'turbo',
   threshold: 100,
+  clip: 99,
   view: 'overlay',
   hiddenSeries: [],
   logScale: true,
@@ -48,6 +55,7 @@ export function restorePreferences(saved: unknown): Preferences {
     opacity: clampNumber(source.opacity, 0, 1, d.opacity),
     colormap: COLORMAPS.find((name) => name === source.colormap) ?? d.colormap,
     threshold: Math.round(clampNumber(source.threshold, 1, 100, d.threshold)),
+    clip: clampNumber(source.clip, 50, 100, d.clip),
     view: VIEW_MODES.find((mode) => mode === source.view) ?? d.view,
     hiddenSeries: Array.isArray(source.hiddenSeries) ? source.hiddenSeries.filter((name): name is string => typeof name === 'string') : d.hiddenSeries,
     logScale: typeof source.logScale === 'boolean' ? source.logScale : d.logScale,

@@ -35,6 +35,7 @@ export type UiAction =
   | { type: 'ui/setOpacity'; opacity: number }
   | { type: 'ui/setColormap'; colormap: ColormapName }
   | { type: 'ui/setThreshold'; threshold: number }
+  | { type: 'ui/setClip'; clip: number }
   | { type: 'ui/setView'; view: ViewMode }
   | { type: 'ui/setSeriesVisible'; name: string; visible: boolean }
   | { type: 'ui/setLogScale'; logScale: boolean };
@@ -60,6 +61,8 @@ export function reduce(state: PanelState, action: PanelAction): PanelState {
       return withPrefs(state, { colormap: action.colormap });
     case 'ui/setThreshold':
       return withPrefs(state, { threshold: Math.round(clampNumber(action.threshold, 1, 100, state.prefs.threshold)) });
+    case 'ui/setClip':
+      return withPrefs(state, { clip: clampNumber(action.clip, 50, 100, state.prefs.clip) });
     case 'ui/setView':
       return withPrefs(state, { view: action.view });
     case 'ui/setSeriesVisible': {

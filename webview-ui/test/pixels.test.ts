@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { colormapLut, colourBarPixels, parseColour } from '../src/colormaps';
-import { composeView, displayProblem, keptCount, keptMass, topShareMask } from '../src/pixels';
+import { clipRange, clipSaliency, colourTicks, composeView, DIMMED, displayProblem, displayScale, keptCount, keptMass, percentileValue, pixelAt, saliencyHistogram, shareAbove, topShareMask } from '../src/pixels';
 import { COLORMAPS } from '../src/preferences';
 
 /** A deterministic pseudo-random byte sequence (xorshift), so the property tests are repeatable. */
@@ -84,26 +84,39 @@ describe('composing a view', () => {
     assert.deepEqual(Array.from(out.subarray(4, 8)), [Math.round(40 * 0.75 + r! * 0.25), Math.round(80 * 0.75 + g! * 0.25), Math.round(120 * 0.75 + b! * 0.25), 255]);
   });
 
-  test('overlay leaves pixels outside the top share untouched', () => {
+  test('overlay dims the pixels outside the top share to DIMMED of the input, and colours the kept ones', () => {
     const keep = topShareMask(display.saliency, 50);
     assert.deepEqual(Array.from(keep), [0, 1]);
     const out = composeView(display, { view: 'overlay', opacity: 1, lut, keep });
-    assert.deepEqual(Array.from(out.subarray(0, 4)), [100, 150, 200, 255]);
+    assert.deepEqual(Array.from(out.subarray(0, 4)), [Math.round(100 * DIMMED), Math.round(150 * DIMMED), Math.round(200 * DIMMED), 255]);
     assert.deepEqual(Array.from(out.subarray(4, 8)), [...lutAt(255), 255]);
   });
 
-  test('saliency shows the colormap, and pixels outside the top share as unsalient', () => {
+  test('saliency shows the colormap, and pixels outside the top share dimmed', () => {
     const twoSalient = { ...display, saliency: Uint8Array.from([128, 255]) };
     const all = composeView(twoSalient, { view: 'saliency', opacity: 0, lut });
     assert.deepEqual(Array.from(all), [...lutAt(128), 255, ...lutAt(255), 255]);
     const top = composeView(twoSalient, { view: 'saliency', opacity: 0, lut, keep: Uint8Array.from([0, 1]) });
-    assert.deepEqual(Array.from(top.subarray(0, 4)), [...lutAt(0), 255]);
+    assert.deepEqual(Array.from(top.subarray(0, 4)), [...lutAt(128).map((v) => Math.round(v * DIMMED)), 255]);
+    assert.deepEqual(Array.from(top.subarray(4, 8)), [...lutAt(255), 255]);
+  });
+
+  test('the original view is never dimmed', () => {
+    const out = composeView(display, { view: 'original', opacity: 1, lut, keep: Uint8Array.from([0, 1]) });
+    assert.deepEqual(Array.from(out), [100, 150, 200, 255, 40, 80, 120, 255]);
   });
 
   test('masked multiplies the input by the saliency, and zeroes pixels outside the top share', () => {
     const half = { ...display, saliency: Uint8Array.from([51, 255]) };
     assert.deepEqual(Array.from(composeView(half, { view: 'masked', opacity: 0, lut })), [20, 30, 40, 255, 40, 80, 120, 255]);
     assert.deepEqual(Array.from(composeView(half, { view: 'masked', opacity: 0, lut, keep: Uint8Array.from([0, 1]) })), [0, 0, 0, 255, 40, 80, 120, 255]);
+  });
+
+  test('colours and the masked view come from the clipped values when given', () => {
+    const dark = { ...display, saliency: Uint8Array.from([10, 20]) };
+    const values = Uint8Array.from([0, 255]);
+    assert.deepEqual(Array.from(composeView(dark, { view: 'masked', opacity: 0, lut, values })), [0, 0, 0, 255, 40, 80, 120, 255]);
+    assert.deepEqual(Array.from(composeView(dark, { view: 'saliency', opacity: 0, lut, values }).subarray(4, 8)), [...lutAt(255), 255]);
   });
 
   test('writes into a given buffer', () => {
@@ -116,6 +129,70 @@ describe('composing a view', () => {
     assert.match(displayProblem({ ...display, rgb: new Uint8Array(5) }) ?? '', /image has 5 bytes, expected 6/);
     assert.match(displayProblem({ ...display, saliency: new Uint8Array(1) }) ?? '', /saliency has 1 values/);
     assert.match(displayProblem({ ...display, width: 0 }) ?? '', /invalid size/);
+  });
+});
+
+describe('percentile clipping (Xplique clip_percentile)', () => {
+  // One bright block (1 % of the pixels at 255) over a map that otherwise reaches only 60.
+  const saliency = new Uint8Array(1000);
+  for (let i = 0; i < 1000; i++) saliency[i] = i < 10 ? 255 : Math.round((i / 1000) * 60);
+
+  test('percentiles are read from the histogram', () => {
+    const histogram = saliencyHistogram(saliency);
+    assert.equal(percentileValue(histogram, 1000, 100), 255);
+    assert.equal(percentileValue(histogram, 1000, 0), 1, 'the minimum');
+    assert.equal(percentileValue(histogram, 1000, 50), 31, 'the 500th value: 10 at 255 come last, so round(509 × 0.06)');
+  });
+
+  test('at the 99th percentile the bright block no longer takes the top of the scale', () => {
+    const range = clipRange(saliency, 99);
+    assert.ok(range.high <= 60 && range.high >= 58, `high ${range.high}`);
+    assert.ok(range.low <= 1, `low ${range.low}`);
+    const clipped = clipSaliency(saliency, range);
+    assert.equal(clipped[0], 255, 'the block saturates');
+    assert.ok(clipped[990]! > 240, `a value near the top of the rest (${saliency[990]}) now reads ${clipped[990]}`);
+    assert.ok(clipped[500]! > 120, `the median reads ${clipped[500]} of 255, not ${saliency[500]}`);
+    // Monotone: clipping never reorders pixels.
+    for (let i = 1; i < 1000; i++) if (saliency[i]! >= saliency[i - 1]! && i !== 10) assert.ok(clipped[i]! >= clipped[i - 1]!);
+  });
+
+  test('100 keeps the map as it is, and a flat map is left alone', () => {
+    const full = Uint8Array.from([0, 100, 255]);
+    assert.equal(clipSaliency(full, clipRange(full, 100)), full);
+    const flat = new Uint8Array(5).fill(7);
+    assert.equal(clipSaliency(flat, clipRange(flat, 99)), flat);
+  });
+
+  test('the colour bar is numbered in the map’s units, and a clipped end says so', () => {
+    const ticks = colourTicks({ low: 0, high: 51, percentile: 99 });
+    assert.deepEqual(ticks.map((tick) => tick.label), ['0.00', '0.05', '0.10', '0.15', '≥ 0.20']);
+    assert.deepEqual(ticks.map((tick) => tick.position), [0, 0.25, 0.5, 0.75, 1]);
+    assert.deepEqual(colourTicks({ low: 0, high: 255, percentile: 100 }, 3).map((tick) => tick.label), ['0.00', '0.50', '1.00']);
+    assert.equal(colourTicks({ low: 51, high: 255, percentile: 99 }, 2)[0]!.label, '≤ 0.20');
+  });
+});
+
+describe('reading the map on screen', () => {
+  test('a small input is enlarged by a whole factor; a large one is not', () => {
+    assert.equal(displayScale(128, 128), 4);
+    assert.equal(displayScale(32, 24), 16);
+    assert.equal(displayScale(300, 200), 1);
+    assert.equal(displayScale(1024, 768), 1);
+  });
+
+  test('the pixel under the pointer, on a canvas shown larger than its pixels', () => {
+    assert.deepEqual(pixelAt(0, 0, 512, 512, 128, 128), { x: 0, y: 0 });
+    assert.deepEqual(pixelAt(511.5, 4, 512, 512, 128, 128), { x: 127, y: 1 });
+    assert.deepEqual(pixelAt(100, 50, 200, 100, 2, 1), { x: 1, y: 0 });
+    assert.equal(pixelAt(512, 0, 512, 512, 128, 128), undefined);
+    assert.equal(pixelAt(-1, 0, 512, 512, 128, 128), undefined);
+  });
+
+  test('the share of pixels more salient than a value', () => {
+    const histogram = saliencyHistogram(Uint8Array.from([0, 10, 10, 200]));
+    assert.equal(shareAbove(histogram, 4, 200), 0);
+    assert.equal(shareAbove(histogram, 4, 10), 0.25);
+    assert.equal(shareAbove(histogram, 4, 0), 0.75);
   });
 });
 

@@ -119,6 +119,14 @@ describe('preferences', () => {
     assert.equal(run(state, { type: 'ui/setThreshold', threshold: 42.4 }).prefs.threshold, 42);
   });
 
+  test('the clipping percentile defaults to 99, stays within 50..100 and survives a reload', () => {
+    assert.equal(start().prefs.clip, 99);
+    assert.equal(run(start(), { type: 'ui/setClip', clip: 120 }).prefs.clip, 100);
+    assert.equal(run(start(), { type: 'ui/setClip', clip: 98 }).prefs.clip, 98);
+    assert.equal(restorePreferences({ clip: 95 }).clip, 95);
+    assert.equal(restorePreferences({ clip: 'x' }).clip, 99);
+  });
+
   test('series visibility is a set of hidden names', () => {
     const hidden = run(start(), { type: 'ui/setSeriesVisible', name: 'kl', visible: false }, { type: 'ui/setSeriesVisible', name: 'kl', visible: false });
     assert.deepEqual(hidden.prefs.hiddenSeries, ['kl']);

@@ -53,7 +53,8 @@ export class RunStore {
     try {
       const entry = JSON.parse(await readFile(path.join(this.folder(key), 'entry.json'), 'utf8')) as Entry;
       const report = JSON.parse(await readFile(entry.reportFile, 'utf8')) as ExplanationReport;
-      return { summary: { ...entry.summary, cached: true }, report, display: await readDisplay(path.join(this.folder(key), 'display.bin')) };
+      // As recorded: `cached` marks only a result that answered an explain request from the cache (the runner sets it).
+      return { summary: { ...entry.summary, cached: false }, report, display: await readDisplay(path.join(this.folder(key), 'display.bin')) };
     } catch {
       return undefined;
     }
@@ -96,7 +97,7 @@ export class RunStore {
     for (const name of names) {
       try {
         const entry = JSON.parse(await readFile(path.join(results, name, 'entry.json'), 'utf8')) as Entry;
-        summaries.push({ ...entry.summary, cached: true });
+        summaries.push({ ...entry.summary, cached: false });
       } catch {
         // An unfinished or foreign folder: not a result.
       }

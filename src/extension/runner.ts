@@ -11,6 +11,18 @@ import { closeFolderSummary, HISTORY_LIMIT, type RunStore } from './runStore';
 import { activeModel, configuredModels, inputKind, runSettings } from './settings';
 import { RunFailure, type WorkerClient } from './workerClient';
 
+/** DAX's default loss weights (mirror engine/methods/dax/presets.ts): λ1 on the mask's L1, λ2 on the KL term. */
+const DEFAULT_LAMBDA1 = 2.3;
+const DEFAULT_LAMBDA2 = 0;
+
+/**
+ * How DAX's step losses enter its total: the distillation as it is, the L1 through λ1 (scaled by the answers'
+ * variance and ramped up during the warm-up, so known only as the total minus the others), the KL through λ2.
+ */
+function daxLossWeights(job: ExplainJob): Record<string, number | null> {
+  return { distillation: 1, l1: (job.lambda1 ?? DEFAULT_LAMBDA1) > 0 ? null : 0, kl: job.lambda2 ?? DEFAULT_LAMBDA2 };
+}
+
 /** Queries of each preset (mirrors engine/methods/dax/presets.ts, which the host does not import). */
 const PRESET_QUERIES: Record<ExplainJob['preset'], number> = { fast: 500, balanced: 1000, thorough: 3000 };
 
@@ -42,6 +54,8 @@ export class Runner implements vscode.Disposable {
   private current: RunView | undefined;
   private lastError: PanelStateNotification['error'];
   private comparison: ComparisonResult | undefined;
+  /** Whether the comparison is the last thing shown (no result was shown after it): then it shows whatever the result. */
+  private comparisonLatest = false;
   private active: (ActiveRun & { workerRunId?: number; cancelRequested?: boolean; batch?: Batch }) | undefined;
   private runCounter = 0;
   private chain: Promise<unknown> = Promise.resolve();
@@ -80,12 +94,31 @@ export class Runner implements vscode.Disposable {
       type: 'panel/didChangeState',
       history: await this.store.history(),
       current: this.current,
-      active: this.active ? { id: this.active.id, imageName: this.active.imageName, modelName: this.active.modelName, method: this.active.method, phase: this.active.phase, queued: this.waiting } : undefined,
+      active: this.active
+        ? { id: this.active.id, imageName: this.active.imageName, modelName: this.active.modelName, method: this.active.method, phase: this.active.phase, queued: this.waiting, lossWeights: this.active.lossWeights, comparing: this.active.comparing }
+        : undefined,
       error: this.lastError,
-      comparison: this.comparison?.report,
-      comparisonDetail: this.comparison?.detail,
+      ...this.comparisonShown(),
       folder: this.folder,
     };
+  }
+
+  /**
+   * The comparison, only where it belongs: while it is the latest thing shown, or with a result of the same input
+   * and model. Never under another file's result.
+   */
+  private comparisonShown(): Pick<PanelStateNotification, 'comparison' | 'comparisonDetail'> {
+    const comparison = this.comparison;
+    if (!comparison) return {};
+    if (!this.comparisonLatest && !(this.current && sameSubject(this.current.report, comparison.report))) return {};
+    return { comparison: comparison.report, comparisonDetail: comparison.detail };
+  }
+
+  /** A result to show: it replaces the error, and the comparison stays only if it is about the same input and model. */
+  private setCurrent(view: RunView): void {
+    this.current = view;
+    this.lastError = undefined;
+    this.comparisonLatest = false;
   }
 
   get running(): boolean {
@@ -95,10 +128,8 @@ export class Runner implements vscode.Disposable {
   /** Shows a stored result. */
   async select(key: string): Promise<void> {
     const view = await this.store.get(key);
-    if (view) {
-      this.current = view;
-      this.lastError = undefined;
-    } else {
+    if (view) this.setCurrent(view);
+    else {
       // A folder's row can outlive its result: the store keeps only the most recent results.
       void vscode.window.showInformationMessage(`DAX: that result is no longer stored (the cache keeps the ${HISTORY_LIMIT} most recent results); explain the file again to see it.`);
     }
@@ -142,11 +173,11 @@ export class Runner implements vscode.Disposable {
       const cached = await this.store.get(key);
       if (cached) {
         this.log.info(`cached result for ${job.imageFile} (${key})`);
-        this.current = cached;
-        this.lastError = undefined;
+        const view: RunView = { ...cached, summary: { ...cached.summary, cached: true } };
+        this.setCurrent(view);
         this.panel().show();
         await this.panel().refresh();
-        return { ok: true, value: cached };
+        return { ok: true, value: view };
       }
     }
     if (batch?.cancelled) return { ok: false, error: { kind: 'cancelled', message: 'cancelled' } };
@@ -217,7 +248,7 @@ export class Runner implements vscode.Disposable {
       (onProgress) => this.worker.explain(job, onProgress),
       async (result) => {
         const view = await this.store.put(key, job, result.report, result.display);
-        this.current = view;
+        this.setCurrent(view);
         this.log.info(`done: ${view.summary.imageName} → ${view.summary.targetLabel} (p = ${view.summary.probability.toFixed(3)}), ${result.report.queries} queries, ${((Date.now() - started) / 1000).toFixed(1)} s on ${result.report.backend.name}`);
         return view;
       },
@@ -241,7 +272,7 @@ export class Runner implements vscode.Disposable {
     if (batch?.cancelled) return { ok: false, error: { kind: 'cancelled', message: 'cancelled' } };
     const imageName = path.basename(job.imageFile);
     const modelName = String((typeof job.model === 'string' ? job.model : job.model.name ?? job.model.path) ?? 'model');
-    this.active = { id: ++this.runCounter, imageName, modelName, method: job.method, phase: 'starting', queued: this.waiting, batch };
+    this.active = { id: ++this.runCounter, imageName, modelName, method: job.method, phase: 'starting', queued: this.waiting, batch, lossWeights: daxLossWeights(job) };
     this.lastError = undefined;
     this.panel().startRun();
     this.panel().show();
@@ -394,6 +425,7 @@ export class Runner implements vscode.Disposable {
     const turn = this.chain.then(async () => {
       const outcome = await this.execute(job, `comparing methods at ${budget} queries on`, (onProgress) => this.worker.compare(job, budget, onProgress), async (result) => {
         this.comparison = result;
+        this.comparisonLatest = true;
         const comparison = result.report;
         this.log.info(`compared on ${job.imageFile}: ${comparison.rows.map((row) => `${row.method} deletion ${row.deletionAuc.toFixed(3)} insertion ${row.insertionAuc.toFixed(3)}`).join('; ')}`);
         return comparison;
@@ -445,6 +477,11 @@ export class Runner implements vscode.Disposable {
     });
     return { ok: false, error };
   }
+}
+
+/** Whether a result and a comparison explain the same input with the same model. */
+function sameSubject(report: { input: { file: string }; model: { name: string; path: string } }, comparison: ComparisonReport): boolean {
+  return report.input.file === comparison.input.file && report.model.path === comparison.model.path && report.model.name === comparison.model.name;
 }
 
 /** A batch's row for a finished file (its `file` is kept by the caller). */

@@ -198,6 +198,13 @@ export interface ActiveRun {
   method: ExplainJob['method'];
   phase: string;
   queued: number;
+  /**
+   * How the step losses' terms enter the total (`total = Σ weight × term`; null: a weight that varies or is known
+   * only at the end, so its term is the total minus the others). The live chart draws the terms that count, weighted.
+   */
+  lossWeights?: Record<string, number | null>;
+  /** Compare Methods: which of the methods is running ("2/4 RISE"). */
+  comparing?: { index: number; count: number; method: ExplainJob['method'] };
 }
 
 /** Where one file of a folder batch stands: waiting, running, explained, taken from the cache, failed or cancelled. */
@@ -283,11 +290,11 @@ export interface RerunCommand {
   key: string;
 }
 
-/** Panel → host: save a file of the current result. */
+/** Panel → host: save a file of the current result (one its report's `outputs` names). */
 export interface ExportCommand {
   type: 'panel/exportCommand';
   key: string;
-  what: 'overlay' | 'saliency' | 'report';
+  what: keyof NonNullable<ExplanationReport['outputs']>;
 }
 
 /** Panel → host: cancel the active run. */

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RunStore } from '../../src/extension/runStore';
 import type { FolderSummary } from '../../src/shared/protocol';
+import type { ExplanationReport } from '../../src/shared/report';
 
 const finished: FolderSummary = {
   id: 3,
@@ -62,5 +63,21 @@ describe('the last folder summary survives a window reload', () => {
     await store.saveFolderSummary(finished);
     assert.equal((await store.loadFolderSummary())?.folder, 'photos');
     assert.deepEqual(readdirSync(root), ['folder-summary.json']);
+  });
+});
+
+describe('a stored result is not "from cache" by being stored', () => {
+  test('the history and a stored result read back carry cached: false (only a cache hit of an explain request says so)', async () => {
+    const { store, root } = freshStore();
+    const input = path.join(root, 'a.png');
+    writeFileSync(input, 'not really a png');
+    const job = { imageFile: input, model: { path: 'm.onnx' }, modelBaseDir: root, method: 'dax' as const, preset: 'fast' as const, seed: 0, backend: 'cpu' as const, outDir: '' };
+    const key = await store.keyOf(job, undefined);
+    const report = { outputs: { report: path.join(root, 'a.dax.json'), saliency: '' }, model: { name: 'm' }, target: { index: 0, label: 'cat', probability: 0.9 } } as unknown as ExplanationReport;
+    writeFileSync(report.outputs!.report, JSON.stringify(report));
+    const put = await store.put(key, job, report, { width: 1, height: 1, rgb: new Uint8Array(3), saliency: new Uint8Array(1) });
+    assert.equal(put.summary.cached, false);
+    assert.deepEqual((await store.history()).map((entry) => entry.cached), [false]);
+    assert.equal((await store.get(key))?.summary.cached, false);
   });
 });

@@ -63,7 +63,7 @@ export class ActiveRunView {
     setText(this.noChart, dax ? '' : `${methodName(active.method)} trains nothing, so this run has no loss curves.`);
     if (dax) {
       const none = !live || (live.losses.length === 0 && live.validation.length === 0);
-      this.chart.update({ losses: live?.losses ?? NO_LOSSES, validation: live?.validation ?? NO_VALIDATION, emptyText: none ? 'The loss curves appear when training starts.' : undefined }, prefs);
+      this.chart.update({ losses: live?.losses ?? NO_LOSSES, validation: live?.validation ?? NO_VALIDATION, emptyText: none ? 'The loss curves appear when training starts.' : undefined, weights: active.lossWeights }, prefs);
     }
   }
 

@@ -1,15 +1,16 @@
 // The panel's layout: builds the sections once and shows each state in them.
-import type { PanelToHost, RunError, RunView } from '../../src/shared/protocol';
+import type { ExportCommand, PanelToHost, RunError, RunView } from '../../src/shared/protocol';
 import type { ExplanationReport } from '../../src/shared/report';
 import { ActiveRunView } from './activeRun';
 import { ClassList } from './classList';
+import { comparisonPlacement } from './comparisonData';
 import { ComparisonView } from './comparisonView';
 import { h, setText, show } from './dom';
 import { FolderView } from './folderView';
 import { className, methodName, percent } from './format';
 import { HistoryList } from './history';
 import { LossChart } from './lossChart';
-import { lossPointsFromRows, validationPointsFromRows, type LossPoint, type ValidationPoint } from './lossData';
+import { lossPointsFromRows, validationPointsFromRows, weightsFromConfig, type LossPoint, type TermWeights, type ValidationPoint } from './lossData';
 import { OverlayView } from './overlayView';
 import { RunFacts } from './runFacts';
 import type { PanelState, UiAction } from './store';
@@ -24,6 +25,16 @@ const ERROR_TITLES: Record<RunError['kind'], string> = {
   crashed: 'The worker crashed',
 };
 
+/** The files Export offers, in this order: what, button label, accessible label. */
+const EXPORTS: [ExportCommand['what'], string, string][] = [
+  ['overlay', 'Overlay PNG', 'Export the overlay as PNG'],
+  ['saliency', 'Saliency PNG', 'Export the saliency map as PNG'],
+  ['mask', 'Mask PNG', 'Export the mask (one grey pixel per spectrogram cell) as PNG'],
+  ['kept', 'Kept WAV', 'Export what the map keeps of the sound as WAV'],
+  ['removed', 'Removed WAV', 'Export what the map removes from the sound as WAV'],
+  ['report', 'Report JSON', 'Export the JSON report'],
+];
+
 /** A report's histories as chart points, converted once per report. */
 const reportPoints = new WeakMap<ExplanationReport, { losses: LossPoint[]; validation: ValidationPoint[] }>();
 function pointsOf(report: ExplanationReport): { losses: LossPoint[]; validation: ValidationPoint[] } {
@@ -33,6 +44,13 @@ function pointsOf(report: ExplanationReport): { losses: LossPoint[]; validation:
     reportPoints.set(report, points);
   }
   return points;
+}
+
+/** A report's loss weights, read once per report (the chart compares them by value). */
+const reportWeights = new WeakMap<ExplanationReport, TermWeights | undefined>();
+function weightsOf(report: ExplanationReport): TermWeights | undefined {
+  if (!reportWeights.has(report)) reportWeights.set(report, weightsFromConfig(report.config));
+  return reportWeights.get(report);
 }
 
 /** The whole panel. */
@@ -49,6 +67,8 @@ export class App {
   private readonly resultTitle: HTMLElement;
   private readonly resultSubtitle: HTMLElement;
   private readonly resultButtons: HTMLButtonElement[];
+  /** One button per file a result can have; only those the current result has are shown. */
+  private readonly exportButtons: Map<ExportCommand['what'], HTMLButtonElement>;
   private readonly overlay: OverlayView;
   private readonly classes: ClassList;
   private readonly lossChart: LossChart;
@@ -56,6 +76,8 @@ export class App {
   private readonly comparison: ComparisonView;
   private readonly history: HistoryList;
   private currentKey = '';
+  /** Whether a snapshot was drawn already: a comparison in the first one (a reloaded panel) is not scrolled to. */
+  private seenComparison = false;
   /** The result on screen; a snapshot that re-sends the same result keeps this object, so nothing is redrawn or reset. */
   private shown: RunView | undefined;
 
@@ -74,12 +96,10 @@ export class App {
       button.addEventListener('click', () => this.currentKey && post(message()));
       return button;
     };
-    this.resultButtons = [
-      action('Re-run', 'Run this explanation again, ignoring the cache', () => ({ type: 'panel/rerunCommand', key: this.currentKey }), true),
-      action('Overlay PNG', 'Export the overlay as PNG', () => ({ type: 'panel/exportCommand', key: this.currentKey, what: 'overlay' })),
-      action('Saliency PNG', 'Export the saliency map as PNG', () => ({ type: 'panel/exportCommand', key: this.currentKey, what: 'saliency' })),
-      action('Report JSON', 'Export the JSON report', () => ({ type: 'panel/exportCommand', key: this.currentKey, what: 'report' })),
-    ];
+    this.exportButtons = new Map(
+      EXPORTS.map(([what, label, ariaLabel]) => [what, action(label, ariaLabel, () => ({ type: 'panel/exportCommand', key: this.currentKey, what }))] as const),
+    );
+    this.resultButtons = [action('Re-run', 'Run this explanation again, ignoring the cache', () => ({ type: 'panel/rerunCommand', key: this.currentKey }), true), ...this.exportButtons.values()];
     this.resultTitle = h('h2', { id: 'result-heading' });
     this.resultSubtitle = h('p', { class: 'hint' });
     this.overlay = new OverlayView(dispatch, theme);
@@ -138,6 +158,9 @@ export class App {
     show(this.result, current !== undefined);
     this.currentKey = current?.summary.key ?? '';
     for (const button of this.resultButtons) button.disabled = !current;
+    const outputs = current?.report.outputs;
+    // A result that lists no files (an older report) keeps the three every image result has.
+    for (const [what, button] of this.exportButtons) show(button, outputs ? outputs[what] !== undefined : what === 'overlay' || what === 'saliency' || what === 'report');
     if (current) {
       const { report, summary } = current;
       setText(this.resultTitle, `${summary.imageName}: ${className(report.target)} (${percent(report.target.probability)})`);
@@ -151,12 +174,21 @@ export class App {
           : points.losses.length === 0 && points.validation.length === 0
             ? 'This report has no loss history.'
             : undefined;
-      this.lossChart.update({ ...points, emptyText }, prefs);
+      this.lossChart.update({ ...points, emptyText, weights: weightsOf(report) }, prefs);
       this.facts.update(current);
     }
 
-    show(this.comparison.element, host.comparison !== undefined);
-    if (host.comparison) this.comparison.update(host.comparison, host.comparisonDetail, prefs);
+    const placement = comparisonPlacement(current, host.comparison);
+    show(this.comparison.element, placement !== 'none');
+    if (host.comparison) {
+      // Before the result when it is about another input (a view of its own), after it when about the same one.
+      const anchor = placement === 'before' ? this.result : this.result.nextSibling;
+      if (this.comparison.element.nextSibling !== anchor && this.comparison.element !== anchor) this.result.parentElement?.insertBefore(this.comparison.element, anchor);
+      const changed = this.comparison.update(host.comparison, host.comparisonDetail, prefs);
+      // A comparison that arrives while the panel is open is brought into view (it may land below the result).
+      if (changed && this.seenComparison && typeof this.comparison.element.scrollIntoView === 'function') this.comparison.element.scrollIntoView({ block: 'start' });
+      this.seenComparison = true;
+    } else if (state.connected) this.seenComparison = true;
     this.history.update(host.history, current?.summary.key);
   }
 

@@ -1,8 +1,8 @@
 // A comparison's maps and curves as the panel draws them: methods matched to their table rows, one style per
 // method, the deletion/insertion curves as chart datasets, and the texts beside them. No DOM.
 import type { ChartDataset } from 'chart.js';
-import type { ComparisonDetail, DisplayPixels } from '../../src/shared/protocol';
-import type { ComparisonRow } from '../../src/shared/report';
+import type { ComparisonDetail, DisplayPixels, RunView } from '../../src/shared/protocol';
+import type { ComparisonReport, ComparisonRow } from '../../src/shared/report';
 import type { MarkerShape } from './charts';
 import { methodName, metric } from './format';
 import { lineWidth, type ChartTheme } from './theme';
@@ -190,4 +190,20 @@ export function sameDetail(a: ComparisonDetail | undefined, b: ComparisonDetail 
       sameBytes(method.saliency, other.saliency)
     );
   });
+}
+
+/**
+ * Where the comparison goes: after the result when both are about the same input and model, else before it, as a
+ * view of its own (its heading names its file), so that it never reads as part of another file's result.
+ */
+export function comparisonPlacement(current: Pick<RunView, 'report'> | undefined, comparison: ComparisonReport | undefined): 'none' | 'before' | 'after' {
+  if (!comparison) return 'none';
+  if (!current) return 'before';
+  const same = current.report.input.file === comparison.input.file && current.report.model.path === comparison.model.path && current.report.model.name === comparison.model.name;
+  return same ? 'after' : 'before';
+}
+
+/** The comparison's heading: what it compares, on which file. */
+export function comparisonHeading(comparison: ComparisonReport): string {
+  return `Compare Methods: ${comparison.input.file.split(/[\\/]/).pop() ?? comparison.input.file}`;
 }

@@ -2,11 +2,11 @@
 // insertion curves of every method.
 import type { ComparisonDetail } from '../../src/shared/protocol';
 import type { ComparisonReport } from '../../src/shared/report';
-import { comparisonEntries, sameDetail, type ComparisonEntry } from './comparisonData';
+import { comparisonEntries, comparisonHeading, sameDetail, type ComparisonEntry } from './comparisonData';
 import { ComparisonCurves } from './comparisonCurves';
 import { ComparisonMaps } from './comparisonMaps';
 import { ComparisonTable } from './comparisonTable';
-import { h, show } from './dom';
+import { h, setText, show } from './dom';
 import { className } from './format';
 import type { Preferences } from './preferences';
 import type { ChartTheme } from './theme';
@@ -18,6 +18,7 @@ export class ComparisonView {
   private readonly maps: ComparisonMaps;
   private readonly curves: ComparisonCurves;
   private readonly detailBox: HTMLElement;
+  private readonly heading: HTMLElement;
   private comparison: ComparisonReport | undefined;
   private comparisonJson = '';
   private detail: ComparisonDetail | undefined;
@@ -29,14 +30,15 @@ export class ComparisonView {
     this.maps = new ComparisonMaps('comparison-maps');
     this.curves = new ComparisonCurves(theme, 'comparison-curves');
     this.detailBox = h('div', { class: 'comparison-detail' }, this.maps.element, this.curves.element);
-    this.element = h('section', { class: 'comparison', 'aria-labelledby': headingId }, h('h2', { id: headingId }, 'Comparison'), this.table.element, this.detailBox);
+    this.heading = h('h2', { id: headingId }, 'Compare Methods');
+    this.element = h('section', { class: 'comparison', 'aria-labelledby': headingId }, this.heading, this.table.element, this.detailBox);
   }
 
   /**
    * Shows `comparison` and, when present, its `detail` with the colormap and opacity of `prefs`. A snapshot that
    * re-sends the same comparison keeps what is drawn (and the focus and scroll position in it).
    */
-  update(comparison: ComparisonReport, detail: ComparisonDetail | undefined, prefs: Preferences): void {
+  update(comparison: ComparisonReport, detail: ComparisonDetail | undefined, prefs: Preferences): boolean {
     let changed = false;
     if (comparison !== this.comparison) {
       const json = JSON.stringify(comparison);
@@ -52,13 +54,16 @@ export class ComparisonView {
     }
     const current = this.comparison!;
     if (changed) this.entries = this.detail ? comparisonEntries(this.detail, current.rows) : [];
+    setText(this.heading, comparisonHeading(current));
     this.table.update(current);
 
     const shown = this.detail !== undefined && this.entries.length > 0;
     show(this.detailBox, shown);
-    if (!shown) return;
-    this.maps.update(this.detail!, this.entries, prefs);
-    this.curves.update(this.entries, { targetName: className(current.target), substrate: current.substrate });
+    if (shown) {
+      this.maps.update(this.detail!, this.entries, prefs);
+      this.curves.update(this.entries, { targetName: className(current.target), substrate: current.substrate });
+    }
+    return changed;
   }
 
   /** Re-reads chart colours after a theme change. */

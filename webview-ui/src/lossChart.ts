@@ -3,7 +3,7 @@ import type { ChartDataset } from 'chart.js';
 import { baseLineOptions, Chart, swatch, themedAxis, themedTooltip } from './charts';
 import { h, replaceKeepingFocus, setText, show } from './dom';
 import { metric } from './format';
-import { latestSummary, lossSeries, VALIDATION_SERIES, type LossPoint, type LossSeries, type ValidationPoint } from './lossData';
+import { latestSummary, lossSeries, VALIDATION_SERIES, type LossPoint, type LossSeries, type TermWeights, type ValidationPoint } from './lossData';
 import type { Preferences } from './preferences';
 import type { UiAction } from './store';
 import { lineWidth, type ChartTheme } from './theme';
@@ -14,6 +14,16 @@ export interface LossChartInput {
   validation: readonly ValidationPoint[];
   /** Shown instead of the chart when set (e.g. a baseline, which trains nothing). */
   emptyText?: string;
+  /** How the terms enter the total; the chart draws them weighted and leaves out those that do not count. */
+  weights?: TermWeights;
+}
+
+/** A colour at `alpha` (for the raw points under the smoothed line); other colour forms are returned as they are. */
+export function withAlpha(colour: string, alpha: number): string {
+  const hex = /^#([0-9a-f]{6})([0-9a-f]{2})?$/i.exec(colour.trim());
+  if (hex) return `#${hex[1]}${Math.round(alpha * 255).toString(16).padStart(2, '0')}`;
+  const rgb = /^rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(colour.trim());
+  return rgb ? `rgba(${rgb[1]}, ${rgb[2]}, ${rgb[3]}, ${alpha})` : colour;
 }
 
 /** Colour slot and dash pattern per series, so no curve is told apart by colour alone. */
@@ -73,12 +83,12 @@ export class LossChart {
   /** Redraws when the points, the empty text or the chart preferences changed. */
   update(input: LossChartInput, prefs: Preferences): void {
     const last = this.lastInput;
-    const dataChanged = !last || last.losses !== input.losses || last.validation !== input.validation || last.emptyText !== input.emptyText;
+    const dataChanged = !last || last.losses !== input.losses || last.validation !== input.validation || last.emptyText !== input.emptyText || JSON.stringify(last.weights) !== JSON.stringify(input.weights);
     const prefsChanged = !this.lastPrefs || this.lastPrefs.hiddenSeries !== prefs.hiddenSeries || this.lastPrefs.logScale !== prefs.logScale;
     if (!dataChanged && !prefsChanged) return;
     this.lastInput = input;
     this.lastPrefs = prefs;
-    if (dataChanged) this.series = lossSeries(input.losses, input.validation);
+    if (dataChanged) this.series = lossSeries(input.losses, input.validation, input.weights);
 
     const hasData = input.emptyText === undefined && this.series.some((series) => series.points.length > 0);
     const emptyText = input.emptyText ?? 'No loss values yet.';
@@ -89,9 +99,10 @@ export class LossChart {
 
     this.logScale.checked = prefs.logScale;
     this.renderLegend(prefs);
-    setText(this.summary, latestSummary(input.losses, input.validation, metric));
+    setText(this.summary, latestSummary(input.losses, input.validation, metric, input.weights));
     const steps = input.losses.length > 0 ? input.losses[input.losses.length - 1]!.step : 0;
-    this.canvas.setAttribute('aria-label', `Loss curves (${this.series.map((series) => series.name).join(', ')}) over ${steps} training steps${prefs.logScale ? ', logarithmic axis' : ''}`);
+    const weighted = input.weights ? ' as they enter the total' : '';
+    this.canvas.setAttribute('aria-label', `Loss curves (${this.series.map((series) => series.label).join(', ')})${weighted}, smoothed over the raw points, over ${steps} training steps${prefs.logScale ? ', logarithmic axis' : ''}`);
     this.draw(prefs);
   }
 
@@ -113,7 +124,7 @@ export class LossChart {
   }
 
   private renderLegend(prefs: Preferences): void {
-    const key = JSON.stringify([this.series.map((series) => series.name), prefs.hiddenSeries]);
+    const key = JSON.stringify([this.series.map((series) => [series.name, series.label]), prefs.hiddenSeries]);
     if (key === this.legendKey) return;
     this.legendKey = key;
     const items = this.series.map((series, index) => {
@@ -121,7 +132,7 @@ export class LossChart {
       const box = h('input', { type: 'checkbox', 'data-focus-key': `series:${series.name}` });
       box.checked = !prefs.hiddenSeries.includes(series.name);
       box.addEventListener('change', () => this.dispatch({ type: 'ui/setSeriesVisible', name: series.name, visible: box.checked }));
-      return h('label', { class: 'check series-toggle' }, box, swatch(style.colour, style.dash, series.kind === 'validation' ? 'rectRot' : undefined), series.name);
+      return h('label', { class: 'check series-toggle' }, box, swatch(style.colour, style.dash, series.kind === 'validation' ? 'rectRot' : undefined), series.label);
     });
     replaceKeepingFocus(this.toggles, [h('legend', {}, 'Curves'), ...items]);
   }
@@ -129,23 +140,19 @@ export class LossChart {
   private draw(prefs: Preferences): void {
     const theme = this.theme;
     const width = lineWidth(theme);
-    const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = this.series.map((series, index) => {
+    const visible = (points: { x: number; y: number }[]) => (prefs.logScale ? points.filter((point) => point.y > 0) : points);
+    // Per training term: its raw step values as faint points, and the smoothed line over them; validation as marked points joined.
+    const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = this.series.flatMap((series, index): ChartDataset<'line', { x: number; y: number }[]>[] => {
       const style = seriesStyle(series.name, index, theme);
-      const validation = series.kind === 'validation';
-      return {
-        label: series.name,
-        data: prefs.logScale ? series.points.filter((point) => point.y > 0) : series.points,
-        normalized: true,
-        hidden: prefs.hiddenSeries.includes(series.name),
-        borderColor: style.colour,
-        backgroundColor: style.colour,
-        borderDash: style.dash,
-        borderWidth: validation ? width + 0.5 : width,
-        pointRadius: validation ? 3.5 : 0,
-        pointHoverRadius: validation ? 5 : 3,
-        pointStyle: validation ? 'rectRot' : 'circle',
-        tension: 0,
-      };
+      const hidden = prefs.hiddenSeries.includes(series.name);
+      if (series.kind === 'validation') {
+        return [{ label: series.label, data: visible(series.points), normalized: true, hidden, borderColor: style.colour, backgroundColor: style.colour, borderDash: style.dash, borderWidth: width + 0.5, pointRadius: 3.5, pointHoverRadius: 5, pointStyle: 'rectRot', tension: 0 }];
+      }
+      const faint = withAlpha(style.colour, 0.3);
+      return [
+        { label: `${series.label} (raw)`, data: visible(series.points), normalized: true, hidden, showLine: false, borderColor: faint, backgroundColor: faint, pointRadius: 1.5, pointHoverRadius: 3, pointStyle: 'circle', tension: 0 },
+        { label: series.label, data: visible(series.smoothed ?? series.points), normalized: true, hidden, borderColor: style.colour, backgroundColor: style.colour, borderDash: style.dash, borderWidth: width, pointRadius: 0, pointHoverRadius: 3, tension: 0 },
+      ];
     });
     const options = {
       ...baseLineOptions(theme),

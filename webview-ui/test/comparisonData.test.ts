@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { colormapLut } from '../src/colormaps';
 import {
   comparisonEntries,
+  comparisonHeading,
+  comparisonPlacement,
   curveDatasets,
   curvePoints,
   curveSeries,
@@ -14,7 +16,7 @@ import {
   trapezoidArea,
 } from '../src/comparisonData';
 import { composeView, displayProblem } from '../src/pixels';
-import { comparison, comparisonDetail, comparisonRow } from './fixtures';
+import { comparison, comparisonDetail, comparisonRow, report } from './fixtures';
 
 const theme = { palette: ['blue', 'orange', 'green', 'purple', 'red', 'yellow'], highContrast: false };
 
@@ -129,5 +131,22 @@ describe('comparison: re-sent details', () => {
     const nan2 = comparisonDetail(['dax']);
     nan2.methods[0]!.deletionCurve[2] = Number.NaN;
     assert.ok(sameDetail(nan, nan2), 'NaN points are the same');
+  });
+});
+
+describe('comparison: tied to its file and model', () => {
+  test('shown after a result of the same input and model, before (as its own view) a result of another file, never absent', () => {
+    const same = { report: report({ input: { file: '/tmp/a.png', width: 2, height: 1 } }) };
+    const otherFile = { report: report({ input: { file: '/tmp/open-the-door.wav', width: 2, height: 1 } }) };
+    const otherModel = { report: report({ model: { name: 'other', kind: 'onnx', path: '/tmp/other.onnx', description: '' } }) };
+    assert.equal(comparisonPlacement(same, comparison()), 'after');
+    assert.equal(comparisonPlacement(otherFile, comparison()), 'before');
+    assert.equal(comparisonPlacement(otherModel, comparison()), 'before');
+    assert.equal(comparisonPlacement(undefined, comparison()), 'before');
+    assert.equal(comparisonPlacement(same, undefined), 'none');
+  });
+
+  test('its heading names what it compares', () => {
+    assert.equal(comparisonHeading(comparison()), 'Compare Methods: a.png');
   });
 });

@@ -4,8 +4,9 @@ import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunView } from '../../shared/protocol';
+import { exportFileName, type ExportKind } from '../exportNames';
 
-export type ExportKind = keyof NonNullable<RunView['report']['outputs']>;
+export type { ExportKind } from '../exportNames';
 
 const CHOICES: Record<ExportKind, { label: string; description: string; filter: Record<string, string[]> }> = {
   overlay: { label: 'Overlay PNG', description: 'the saliency in colour over the image', filter: { PNG: ['png'] } },
@@ -39,7 +40,7 @@ export async function exportResult(view: RunView | undefined, what?: ExportKind)
   }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(view.report.input.file));
   const target = await vscode.window.showSaveDialog({
-    defaultUri: vscode.Uri.joinPath(folder, path.basename(source)),
+    defaultUri: vscode.Uri.joinPath(folder, exportFileName(view.report, kind)),
     filters: CHOICES[kind].filter,
     title: 'Export DAX result',
   });

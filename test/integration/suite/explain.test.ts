@@ -63,6 +63,8 @@ describe('Explain with DAX', function () {
     assert.equal(state.current.report.queries, 120);
     assert.ok(state.current.display.saliency.length === state.current.display.width * state.current.display.height);
     assert.ok(state.history.some((entry) => entry.key === state.current!.summary.key), 'and it is in the history');
+    assert.equal(state.current.summary.cached, false, 'a fresh run is not "from cache"');
+    assert.ok(state.history.every((entry) => !entry.cached), 'nor is any history entry');
   });
 
   it('explaining the same image again shows the cached result at once', async () => {
@@ -212,5 +214,27 @@ describe('DAX: Compare Methods', function () {
     assert.deepEqual(lastState(dax)?.comparison?.rows.map((row) => row.method), ['dax', 'rise', 'lime', 'occlusion']);
     await config().update('samples', undefined, vscode.ConfigurationTarget.Workspace);
     await config().update('epochs', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('the comparison stays with its file: not under a sound explained after it, back with the image’s result', async () => {
+    const dax = await api();
+    try {
+      assert.ok(lastState(dax)?.comparison, 'the comparison of the test before is shown');
+      await config().update('samples', 60, vscode.ConfigurationTarget.Workspace);
+      await config().update('epochs', 1, vscode.ConfigurationTarget.Workspace);
+      assert.ok(!isNothing(await vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('open-the-door.wav'))), 'the sound is explained');
+      const underSound = lastState(dax);
+      assert.match(underSound?.current?.summary.imageName ?? '', /open-the-door\.wav/);
+      assert.equal(underSound?.comparison, undefined, 'no comparison of stationery-sign.jpg under the sound');
+      await config().update('samples', 120, vscode.ConfigurationTarget.Workspace);
+      await config().update('epochs', 2, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('dax.explain', workspaceFile('stationery-sign.jpg'));
+      const withImage = lastState(dax);
+      assert.match(withImage?.current?.summary.imageName ?? '', /stationery-sign\.jpg/);
+      assert.ok(withImage?.comparison?.input.file.endsWith('stationery-sign.jpg'), 'the image’s comparison is back with its result');
+    } finally {
+      await config().update('samples', undefined, vscode.ConfigurationTarget.Workspace);
+      await config().update('epochs', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 });

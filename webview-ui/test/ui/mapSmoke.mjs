@@ -49,11 +49,20 @@ function result() {
       saliency.push(x < 8 && y < 8 ? 255 : Math.round(blob));
     }
   }
+  // 200 noisy steps of DAX with λ2 = 0: KL (values 1-10) is computed but is not in the total.
+  const losses = Array.from({ length: 200 }, (_, i) => {
+    const noise = Math.sin(i * 12.9898) * 0.05;
+    const distillation = 0.3 * Math.exp(-i / 60) + 0.05 + noise;
+    const l1 = 0.4 - i / 1000;
+    const lambda = 0.05 * Math.min(1, i / 100);
+    return { step: i + 1, epoch: Math.floor(i / 20) + 1, total: distillation + lambda * l1, distillation, l1, kl: 1 + 9 * Math.abs(Math.sin(i)) };
+  });
+  const validation = Array.from({ length: 10 }, (_, e) => ({ step: (e + 1) * 20, epoch: e + 1, validation: 0.3 * Math.exp(-e / 3) + 0.06, maskChange: 0.1 }));
   const report = {
     schema: 1, method: 'dax', input: { file: '/tmp/small.png', width: size, height: size }, model: { name: 'model', kind: 'onnx', path: '/tmp/m.onnx', description: '' },
     target: { index: 0, label: 'cat', probability: 0.9 }, top: [{ index: 0, label: 'cat', probability: 0.9 }], queries: 120, trainingSteps: 0, epochs: 0, stoppedEarly: false,
     timing: { totalMs: 1000, loadMs: 1, queryMs: 1, modelMs: 1, trainMs: 1, finishMs: 1 }, backend: { name: 'cpu', notes: [] }, workingSize: { width: size, height: size },
-    maskGrid: { width: 16, height: 16 }, segments: 0, losses: [], validation: [], config: {}, preset: 'fast', seed: 0, versions: {},
+    maskGrid: { width: 16, height: 16 }, segments: 0, losses, validation, config: { lambda1: 2.3, lambda1Effective: 0.05, lambda2: 0 }, preset: 'fast', seed: 0, versions: {},
   };
   return {
     summary: { key: 'k', imageName: 'small.png', modelName: 'model', method: 'dax', targetLabel: 'cat', probability: 0.9, finishedAt: 1, cached: false },
@@ -143,6 +152,9 @@ try {
   await page.keyboard.press('ArrowRight');
   const keyed = await page.textContent('#map-readout');
   check(/^x 65, y 64:/.test(keyed ?? ''), `readout from the keyboard: ${keyed}`);
+  const curves = await page.$$eval('#result-chart-canvas ~ *, .result .series-toggle', (labels) => labels.map((label) => label.textContent.trim()));
+  check(JSON.stringify(curves) === JSON.stringify(['total', 'distillation', 'l1, weighted', 'validation']), `loss curves with λ2 = 0: ${JSON.stringify(curves)}`);
+  await page.locator('.result .loss-chart').screenshot({ path: path.join(outDir, 'losses.png') });
   await page.screenshot({ path: path.join(outDir, 'panel.png'), fullPage: true });
   const violations = await page.evaluate(() => window.__violations);
   check(violations.length === 0, `CSP violations ${violations}`);

@@ -15,7 +15,8 @@ run(process.execPath, ['scripts/build.mjs']);
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
 cpSync(path.join(root, 'dist'), path.join(stage, 'dist'), { recursive: true, filter: (file) => !file.endsWith('.map') });
-for (const file of ['README.md', 'LICENSE']) cpSync(path.join(root, file), path.join(stage, file));
+for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) cpSync(path.join(root, file), path.join(stage, file));
+cpSync(path.join(root, 'media'), path.join(stage, 'media'), { recursive: true });
 
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const native = ['sharp', 'onnxruntime-node'];
@@ -33,7 +34,7 @@ for (const napi of existsSync(onnxBin) ? readdirSync(onnxBin) : []) {
     else for (const cpu of readdirSync(path.join(onnxBin, napi, platform))) if (cpu !== arch) rmSync(path.join(onnxBin, napi, platform, cpu), { recursive: true, force: true });
   }
 }
-writeFileSync(path.join(stage, '.vscodeignore'), ['.npmrc', '**/*.map', 'node_modules/**/*.md', 'node_modules/**/*.d.ts', 'node_modules/onnxruntime-node/script/**'].join('\n') + '\n');
+// What the VSIX leaves out is the repository's .vscodeignore, copied above.
 const out = path.join(root, `dax-explain-${target}.vsix`);
 run(path.join(root, 'node_modules/.bin/vsce'), ['package', '--target', target, '--allow-missing-repository', '--skip-license', '--out', out], stage);
 console.log(`${path.relative(root, out)}: ${(statSync(out).size / 2 ** 20).toFixed(1)} MB for ${target}`);

@@ -8,7 +8,8 @@ import type { ComparisonReport } from '../shared/report';
 import { listFolderInputs, type FolderInput } from './folderFiles';
 import type { PanelController } from './panel/panelController';
 import { closeFolderSummary, HISTORY_LIMIT, type RunStore } from './runStore';
-import { activeModel, configuredModels, inputKind, runSettings } from './settings';
+import { modelProblem } from './modelCheck';
+import { activeModel, configuredModels, inputKind, modelModality, runSettings, type ConfiguredModel } from './settings';
 import { RunFailure, type WorkerClient } from './workerClient';
 
 /** DAX's default loss weights (mirror engine/methods/dax/presets.ts): λ1 on the mask's L1, λ2 on the KL term. */
@@ -22,6 +23,10 @@ const DEFAULT_LAMBDA2 = 0;
 function daxLossWeights(job: ExplainJob): Record<string, number | null> {
   return { distillation: 1, l1: (job.lambda1 ?? DEFAULT_LAMBDA1) > 0 ? null : 0, kl: job.lambda2 ?? DEFAULT_LAMBDA2 };
 }
+
+/** The methods Compare Methods runs, in the engine's order (mirrors engine/methods/method.ts's METHOD_NAMES). */
+const COMPARE_METHODS: ExplainJob['method'][] = ['dax', 'rise', 'lime', 'occlusion'];
+const METHOD_LABELS: Record<ExplainJob['method'], string> = { dax: 'DAX', rise: 'RISE', lime: 'LIME', occlusion: 'Occlusion' };
 
 /** Queries of each preset (mirrors engine/methods/dax/presets.ts, which the host does not import). */
 const PRESET_QUERIES: Record<ExplainJob['preset'], number> = { fast: 500, balanced: 1000, thorough: 3000 };
@@ -162,6 +167,12 @@ export class Runner implements vscode.Disposable {
   private async explainOutcome(imageUri: vscode.Uri, options: ExplainOptions, batch?: Batch): Promise<Outcome<RunView>> {
     const job = options.job ? { ...options.job, target: options.target ?? options.job.target } : this.jobFor(imageUri, options.target, batch !== undefined);
     if (!job) return { ok: false, error: { kind: 'usage', message: `no ${inputKind(imageUri.fsPath) === 'audio' ? 'audio' : 'image'} model is configured.` } };
+    const problem = options.job ? undefined : this.modelCheck(imageUri);
+    if (problem) {
+      const failed = this.fail({ kind: 'usage', message: problem.message }, job.imageFile, batch, problem.model);
+      await this.panel().refresh();
+      return failed;
+    }
     const modelFile = typeof job.model === 'string' ? path.resolve(job.modelBaseDir, job.model) : typeof job.model.path === 'string' ? path.resolve(job.modelBaseDir, job.model.path) : undefined;
     let key: string;
     try {
@@ -229,15 +240,34 @@ export class Runner implements vscode.Disposable {
   }
 
   private warnNoModel(resource: vscode.Uri, modality: 'image' | 'audio'): void {
-    const { ignoredForTrust } = configuredModels(resource);
+    const { ignoredForTrust, models } = configuredModels(resource);
+    const others = models.filter((model) => modelModality(model) !== modality).length;
+    const otherKind = modality === 'audio' ? 'take images' : 'take sounds';
     const message = ignoredForTrust > 0
-      ? `DAX: this workspace is not trusted, so the ${ignoredForTrust} model(s) its settings name are not loaded (a model or predict module runs code). Trust the workspace, or configure the model in your user settings.`
+      ? `this workspace is not trusted, so the ${ignoredForTrust} model(s) its settings name are not loaded (a model or predict module runs code). Trust the workspace, or configure the model in your user settings.`
       : modality === 'audio'
-        ? `DAX: no audio model is configured for ${path.basename(resource.fsPath)}. Add one to "dax.models" with an "audio" object (see the README), or choose a model description with "DAX: Select Model…".`
-        : 'DAX: no model is configured. Choose one with "DAX: Select Model…".';
-    void vscode.window.showWarningMessage(message, 'Select Model…').then((choice) => {
+        ? `no audio model is configured for ${path.basename(resource.fsPath)}${others > 0 ? ` (the ${others} model(s) in "dax.models" ${otherKind})` : ''}. Add one to "dax.models" with an "audio" object (see the README), or choose a model description with "DAX: Select Model…".`
+        : `no image model is configured for ${path.basename(resource.fsPath)}${others > 0 ? ` (the ${others} model(s) in "dax.models" ${otherKind})` : ''}. Choose one with "DAX: Select Model…".`;
+    // The panel's banner says it too (it stays until dismissed or a result comes).
+    this.lastError = { kind: 'usage', message, file: resource.fsPath };
+    void this.panel().refresh();
+    void vscode.window.showWarningMessage(`DAX: ${message}`, 'Select Model…').then((choice) => {
       if (choice) void vscode.commands.executeCommand('dax.selectModel');
     });
+  }
+
+  /** A problem with the model an input would run with that shows before loading it (a missing file), with its setting. */
+  private modelCheck(resource: vscode.Uri): { message: string; model: ConfiguredModel } | undefined {
+    const model = activeModel(resource, inputKind(resource.fsPath) ?? 'image');
+    if (!model) return undefined;
+    const message = modelProblem(model);
+    return message ? { message, model } : undefined;
+  }
+
+  /** Clears the error banner (the panel's Dismiss). */
+  async dismissError(): Promise<void> {
+    this.lastError = undefined;
+    await this.panel().refresh();
   }
 
   private async run(job: ExplainJob, key: string, batch?: Batch): Promise<Outcome<RunView>> {
@@ -419,11 +449,26 @@ export class Runner implements vscode.Disposable {
   async compare(imageUri: vscode.Uri): Promise<ComparisonReport | undefined> {
     const built = this.jobFor(imageUri, undefined);
     if (!built) return undefined;
+    const problem = this.modelCheck(imageUri);
+    if (problem) {
+      this.fail({ kind: 'usage', message: problem.message }, built.imageFile, undefined, problem.model);
+      await this.panel().refresh();
+      return undefined;
+    }
     const budget = built.samples ?? PRESET_QUERIES[built.preset];
     const job: ExplainJob = { ...built, outDir: this.store.comparisonFolder() };
     this.waiting++;
     const turn = this.chain.then(async () => {
-      const outcome = await this.execute(job, `comparing methods at ${budget} queries on`, (onProgress) => this.worker.compare(job, budget, onProgress), async (result) => {
+      // Each method's explanation starts by reading the image (a 'loading' phase), in the engine's order.
+      let started = 0;
+      const track = (onProgress: (event: RunProgress) => void) => (event: RunProgress) => {
+        if (event.type === 'phase' && event.phase === 'loading' && this.active && started < COMPARE_METHODS.length) {
+          this.active.comparing = { index: ++started, count: COMPARE_METHODS.length, method: COMPARE_METHODS[started - 1]! };
+          void this.panel().refresh();
+        }
+        onProgress(event);
+      };
+      const outcome = await this.execute(job, `comparing methods at ${budget} queries on`, (onProgress) => this.worker.compare(job, budget, track(onProgress)), async (result) => {
         this.comparison = result;
         this.comparisonLatest = true;
         const comparison = result.report;
@@ -441,6 +486,9 @@ export class Runner implements vscode.Disposable {
     if (event.type === 'phase') text = event.message;
     else if (event.type === 'queries') text = `querying the model ${event.done}/${event.total}`;
     else if (event.type === 'step') text = `training epoch ${event.epoch}/${event.epochs} · loss ${(event.losses.total ?? 0).toFixed(4)}`;
+    const comparing = this.active?.comparing;
+    // Compare Methods says which method is going: "2/4 RISE · querying the model 50/120".
+    if (text && comparing) text = `${comparing.index}/${comparing.count} ${METHOD_LABELS[comparing.method]} · ${text}`;
     if (text) {
       if (batch) {
         // The batch's notification keeps its "Explaining 3 of 12: name" and adds the file's phase.
@@ -457,7 +505,7 @@ export class Runner implements vscode.Disposable {
   }
 
   /** Reports a failure: a message (an error with actions, a note for Cancel); a batch's file only logs, its row tells. */
-  private fail(error: RunError, file: string, batch?: Batch): { ok: false; error: RunError } {
+  private fail(error: RunError, file: string, batch?: Batch, model?: ConfiguredModel): { ok: false; error: RunError } {
     if (batch) {
       if (error.kind === 'cancelled') this.log.info(`cancelled: ${file}`);
       else this.log.error(`${file}: ${error.kind}: ${error.message}`);
@@ -470,13 +518,20 @@ export class Runner implements vscode.Disposable {
     }
     this.log.error(`${error.kind}: ${error.message}`);
     this.lastError = { ...error, file };
-    const actions = error.kind === 'model' || error.kind === 'usage' ? ['Select Model…', 'Show Log'] : ['Show Log'];
+    // A model named by a setting is fixed where it is written: Open Settings opens that settings file.
+    const actions = model ? ['Open Settings', 'Select Model…'] : error.kind === 'model' || error.kind === 'usage' ? ['Select Model…', 'Show Log'] : ['Show Log'];
     void vscode.window.showErrorMessage(`DAX: ${error.message}`, ...actions).then((choice) => {
       if (choice === 'Select Model…') void vscode.commands.executeCommand('dax.selectModel');
       else if (choice === 'Show Log') this.log.show(true);
+      else if (choice === 'Open Settings') void vscode.commands.executeCommand(settingsFileCommand(model!));
     });
     return { ok: false, error };
   }
+}
+
+/** The command that opens the settings file holding `model`. */
+function settingsFileCommand(model: ConfiguredModel): string {
+  return model.where === 'the user settings' ? 'workbench.action.openSettingsJson' : model.where === 'the folder settings' ? 'workbench.action.openFolderSettingsFile' : 'workbench.action.openWorkspaceSettingsFile';
 }
 
 /** Whether a result and a comparison explain the same input with the same model. */

@@ -10,6 +10,9 @@ export interface ConfiguredModel {
   baseDir: string;
   /** Where it was configured, for messages. */
   scope: 'user' | 'workspace';
+  /** Its setting (`dax.models[0]`, the index within the settings file that holds it) and that file's name for messages. */
+  setting: string;
+  where: 'the user settings' | 'the workspace settings' | 'the folder settings';
 }
 
 /** The models the user may use here; workspace-level ones only in a trusted workspace. */
@@ -19,20 +22,27 @@ export function configuredModels(resource?: vscode.Uri): { models: ConfiguredMod
   const folder = resource ? vscode.workspace.getWorkspaceFolder(resource) : vscode.workspace.workspaceFolders?.[0];
   const workspaceDir = folder?.uri.fsPath ?? process.cwd();
   const userDir = process.env.HOME ?? workspaceDir;
-  const fromWorkspace = [...(inspected?.workspaceFolderValue ?? []), ...(inspected?.workspaceValue ?? [])];
+  // In a single-folder window the folder's settings are the workspace settings, and `inspect` gives them twice.
+  const multiRoot = vscode.workspace.workspaceFile !== undefined;
+  const fromFolder = multiRoot ? (inspected?.workspaceFolderValue ?? []) : [];
+  const fromWorkspaceFile = inspected?.workspaceValue ?? (multiRoot ? [] : (inspected?.workspaceFolderValue ?? []));
+  const fromWorkspace = [...fromFolder, ...fromWorkspaceFile];
   const fromUser = inspected?.globalValue ?? [];
   const trusted = vscode.workspace.isTrusted;
   const models: ConfiguredModel[] = [];
-  const add = (entries: unknown[], baseDir: string, scope: ConfiguredModel['scope']): void => {
-    for (const entry of entries) {
+  const add = (entries: unknown[], baseDir: string, scope: ConfiguredModel['scope'], where: ConfiguredModel['where']): void => {
+    for (const [index, entry] of entries.entries()) {
       if (typeof entry !== 'object' || entry === null) continue;
       const description = entry as Record<string, unknown>;
       const name = typeof description.name === 'string' && description.name ? description.name : String(description.path ?? 'model');
-      models.push({ name, description, baseDir, scope });
+      models.push({ name, description, baseDir, scope, setting: `dax.models[${index}]`, where });
     }
   };
-  if (trusted) add(fromWorkspace, workspaceDir, 'workspace');
-  add(fromUser, userDir, 'user');
+  if (trusted) {
+    add(fromFolder, workspaceDir, 'workspace', 'the folder settings');
+    add(fromWorkspaceFile, workspaceDir, 'workspace', 'the workspace settings');
+  }
+  add(fromUser, userDir, 'user', 'the user settings');
   return { models, ignoredForTrust: trusted ? 0 : fromWorkspace.length };
 }
 

@@ -248,7 +248,7 @@ export interface PanelStateNotification {
   history: RunSummary[];
   current?: RunView;
   active?: ActiveRun;
-  /** Last error, shown until the next run starts. */
+  /** Last error, shown until it is dismissed, the next run starts or a result is shown. */
   error?: RunError & { file?: string };
   comparison?: ComparisonReport;
   /** The maps and curves of `comparison`, when the panel should draw them. */
@@ -302,4 +302,15 @@ export interface CancelRunCommand {
   type: 'panel/cancelCommand';
 }
 
-export type PanelToHost = PanelReadyCommand | ExplainClassCommand | SelectRunCommand | RerunCommand | ExportCommand | CancelRunCommand;
+/** Panel → host: the user dismissed the error banner (the host forgets the error; a later result clears it too). */
+export interface DismissErrorCommand {
+  type: 'panel/dismissErrorCommand';
+}
+
+/** Panel → host: run one of the extension's commands from the panel's welcome view (only these). */
+export interface RunCommandCommand {
+  type: 'panel/runCommandCommand';
+  command: 'dax.selectModel' | 'dax.explainActiveFile' | 'dax.compareMethods' | 'dax.explainFolder' | 'dax.openWalkthrough';
+}
+
+export type PanelToHost = PanelReadyCommand | ExplainClassCommand | SelectRunCommand | RerunCommand | ExportCommand | CancelRunCommand | DismissErrorCommand | RunCommandCommand;

@@ -46,7 +46,8 @@ export class ActiveRunView {
   }
 
   update(active: ActiveRun, live: LiveRun | undefined, prefs: Preferences): void {
-    setText(this.title, `Explaining ${active.imageName} with ${methodName(active.method)}`);
+    const comparing = active.comparing;
+    setText(this.title, comparing ? `Comparing methods on ${active.imageName}: ${comparing.index}/${comparing.count} ${methodName(comparing.method)}` : `Explaining ${active.imageName} with ${methodName(active.method)}`);
     // The phase line is a live region: it changes a few times per run, unlike the step counter below it.
     const phase = live?.phase;
     setText(this.phase, phase ? `${capitalise(phase.phase)}: ${phase.message}` : `${capitalise(active.phase)} · ${active.modelName}`);
@@ -57,10 +58,10 @@ export class ActiveRunView {
     show(this.progressText, text !== '');
     setText(this.queued, active.queued > 0 ? `${active.queued} more queued` : '');
     show(this.queued, active.queued > 0);
-    const dax = active.method === 'dax';
+    const dax = (comparing?.method ?? active.method) === 'dax';
     show(this.chart.element, dax);
     show(this.noChart, !dax);
-    setText(this.noChart, dax ? '' : `${methodName(active.method)} trains nothing, so this run has no loss curves.`);
+    setText(this.noChart, dax ? '' : `${methodName(comparing?.method ?? active.method)} trains nothing, so this run has no loss curves.`);
     if (dax) {
       const none = !live || (live.losses.length === 0 && live.validation.length === 0);
       this.chart.update({ losses: live?.losses ?? NO_LOSSES, validation: live?.validation ?? NO_VALIDATION, emptyText: none ? 'The loss curves appear when training starts.' : undefined, weights: active.lossWeights }, prefs);

@@ -1,5 +1,5 @@
 // The panel's layout: builds the sections once and shows each state in them.
-import type { ExportCommand, PanelToHost, RunError, RunView } from '../../src/shared/protocol';
+import type { ExportCommand, PanelToHost, RunCommandCommand, RunError, RunView } from '../../src/shared/protocol';
 import type { ExplanationReport } from '../../src/shared/report';
 import { ActiveRunView } from './activeRun';
 import { ClassList } from './classList';
@@ -53,6 +53,30 @@ function weightsOf(report: ExplanationReport): TermWeights | undefined {
   return reportWeights.get(report);
 }
 
+/** What the panel shows before any result: how to start, with the commands as buttons. */
+function welcomeView(post: (message: PanelToHost) => void): HTMLElement {
+  const button = (label: string, command: RunCommandCommand['command'], primary = false) => {
+    const element = h('button', { type: 'button', class: primary ? 'primary' : 'secondary' }, label);
+    element.addEventListener('click', () => post({ type: 'panel/runCommandCommand', command }));
+    return element;
+  };
+  return h(
+    'section',
+    { class: 'welcome', 'aria-labelledby': 'welcome-heading' },
+    h('h2', { id: 'welcome-heading' }, 'No explanation yet'),
+    h('p', { class: 'empty' }, 'Right-click an image or a sound in the Explorer and choose “Explain with DAX” (or a folder, and “DAX: Explain Folder”), or start here:'),
+    h(
+      'div',
+      { class: 'welcome-actions', role: 'group', 'aria-label': 'Get started' },
+      button('Select Model…', 'dax.selectModel'),
+      button('Explain an Image or a Sound…', 'dax.explainActiveFile', true),
+      button('Compare Methods…', 'dax.compareMethods'),
+      button('Explain a Folder…', 'dax.explainFolder'),
+      button('Open the Walkthrough', 'dax.openWalkthrough'),
+    ),
+  );
+}
+
 /** The whole panel. */
 export class App {
   private readonly banner: HTMLElement;
@@ -85,9 +109,11 @@ export class App {
     this.bannerTitle = h('strong', { class: 'banner-title' });
     this.bannerMessage = h('span', { class: 'banner-message' });
     this.bannerFile = h('span', { class: 'banner-file' });
-    this.banner = h('div', { class: 'banner' }, this.bannerTitle, this.bannerMessage, this.bannerFile);
+    const dismiss = h('button', { type: 'button', class: 'banner-dismiss icon-button', 'aria-label': 'Dismiss this message', title: 'Dismiss' }, '×');
+    dismiss.addEventListener('click', () => post({ type: 'panel/dismissErrorCommand' }));
+    this.banner = h('div', { class: 'banner' }, h('div', { class: 'banner-text' }, this.bannerTitle, this.bannerMessage, this.bannerFile), dismiss);
     this.connecting = h('p', { class: 'hint' }, 'Loading…');
-    this.empty = h('p', { class: 'empty' }, 'No explanation yet. Right-click an image or a sound in the Explorer and choose “Explain with DAX” (or a folder, and “Explain Folder with DAX”), or run “DAX: Explain Active File” from the Command Palette.');
+    this.empty = welcomeView(post);
     this.activeRun = new ActiveRunView(post, dispatch, theme);
     this.folder = new FolderView(post);
 

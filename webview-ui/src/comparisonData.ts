@@ -207,3 +207,24 @@ export function comparisonPlacement(current: Pick<RunView, 'report'> | undefined
 export function comparisonHeading(comparison: ComparisonReport): string {
   return `Compare Methods: ${comparison.input.file.split(/[\\/]/).pop() ?? comparison.input.file}`;
 }
+
+/** The table's columns that have a best value, and which way is better. */
+export const BEST_COLUMNS = { totalMs: 'lower', deletionAuc: 'lower', insertionAuc: 'higher', iouAt02: 'higher', bestIou: 'higher' } as const;
+export type BestColumn = keyof typeof BEST_COLUMNS;
+
+/**
+ * For each column with a better direction, the rows holding its best value (all of them on a tie); a column with
+ * fewer than two finite values marks nothing.
+ */
+export function bestRows(rows: readonly ComparisonRow[]): Record<BestColumn, Set<number>> {
+  const best = {} as Record<BestColumn, Set<number>>;
+  for (const column of Object.keys(BEST_COLUMNS) as BestColumn[]) {
+    const values = rows.map((row) => row[column]).map((value) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined));
+    const finite = values.filter((value): value is number => value !== undefined);
+    best[column] = new Set();
+    if (finite.length < 2) continue;
+    const target = BEST_COLUMNS[column] === 'lower' ? Math.min(...finite) : Math.max(...finite);
+    values.forEach((value, index) => value !== undefined && Math.abs(value - target) <= 1e-12 * Math.max(1, Math.abs(target)) && best[column].add(index));
+  }
+  return best;
+}

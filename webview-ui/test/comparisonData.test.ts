@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { colormapLut } from '../src/colormaps';
 import {
+  bestRows,
   comparisonEntries,
   comparisonHeading,
   comparisonPlacement,
@@ -148,5 +149,25 @@ describe('comparison: tied to its file and model', () => {
 
   test('its heading names what it compares', () => {
     assert.equal(comparisonHeading(comparison()), 'Compare Methods: a.png');
+  });
+});
+
+describe('comparison: the best value of each column', () => {
+  test('lowest deletion AUC and time, highest insertion AUC and IoU; ties mark every row that holds the best', () => {
+    const rows = [
+      comparisonRow('dax', { deletionAuc: 0.1, insertionAuc: 0.8, totalMs: 900, iouAt02: 0.5 }),
+      comparisonRow('rise', { deletionAuc: 0.3, insertionAuc: 0.8, totalMs: 400, iouAt02: 0.7 }),
+      comparisonRow('lime', { deletionAuc: 0.2, insertionAuc: 0.6, totalMs: 500, iouAt02: Number.NaN }),
+    ];
+    const best = bestRows(rows);
+    assert.deepEqual([...best.deletionAuc], [0]);
+    assert.deepEqual([...best.insertionAuc], [0, 1]);
+    assert.deepEqual([...best.totalMs], [1]);
+    assert.deepEqual([...best.iouAt02], [1], 'NaN is never best');
+    assert.deepEqual([...best.bestIou], [], 'a column nobody has marks nothing');
+  });
+
+  test('a single row marks nothing (there is nothing to beat)', () => {
+    assert.deepEqual([...bestRows([comparisonRow('dax')]).deletionAuc], []);
   });
 });

@@ -101,11 +101,33 @@ describe('Explain with DAX', function () {
     const result = await vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('stationery-sign.jpg'));
     assert.ok(isNothing(result), 'no result from a model that does not exist');
     const after = await dax.runner.snapshot();
-    assert.match(after.error?.message ?? '', /no-such-model\.onnx/);
+    assert.match(after.error?.message ?? '', /no-such-model\.onnx named by dax\.models\[0\] \(in the workspace settings\) does not exist/);
     assert.deepEqual(after.history.map((entry) => entry.key), before.history.map((entry) => entry.key));
     assert.equal(after.current?.summary.key, before.current?.summary.key, 'the result on show stays');
     await config().update('models', originalModels, vscode.ConfigurationTarget.Workspace);
     await config().update('activeModel', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('with only a sound model configured, an image is told there is no image model; Dismiss clears the banner', async () => {
+    const dax = await api();
+    const models = originalModels as Record<string, unknown>[];
+    const soundOnly = models.filter((model) => typeof model.audio === 'object');
+    assert.equal(soundOnly.length, 1, 'the workspace names one sound model');
+    await config().update('models', soundOnly, vscode.ConfigurationTarget.Workspace);
+    try {
+      assert.ok(isNothing(await vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('stationery-sign.jpg'))));
+      const error = (await dax.runner.snapshot()).error;
+      assert.match(error?.message ?? '', /no image model is configured for stationery-sign\.jpg \(the 1 model\(s\) in "dax\.models" take sounds\)/);
+      dax.panel.handle({ type: 'panel/dismissErrorCommand' });
+      let cleared = false;
+      for (let i = 0; i < 50 && !cleared; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        cleared = (await dax.runner.snapshot()).error === undefined;
+      }
+      assert.ok(cleared, 'the banner was dismissed');
+    } finally {
+      await config().update('models', originalModels, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   it('after the worker is killed, the next run works', async () => {
@@ -214,6 +236,48 @@ describe('DAX: Compare Methods', function () {
     assert.deepEqual(lastState(dax)?.comparison?.rows.map((row) => row.method), ['dax', 'rise', 'lime', 'occlusion']);
     await config().update('samples', undefined, vscode.ConfigurationTarget.Workspace);
     await config().update('epochs', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('refuses a text file, and with a text file active offers a picker of the workspace’s images; progress says which method runs', async () => {
+    const dax = await api();
+    await config().update('samples', 120, vscode.ConfigurationTarget.Workspace);
+    await config().update('epochs', 2, vscode.ConfigurationTarget.Workspace);
+    try {
+      const notes = workspaceFile('notes.txt');
+      await vscode.workspace.fs.writeFile(notes, new TextEncoder().encode('not an image'));
+      const seen = dax.panel.posted.length;
+      assert.ok(isNothing(await vscode.commands.executeCommand<unknown>('dax.compareMethods', notes)), 'a .txt gives nothing');
+      assert.ok(!dax.panel.posted.slice(seen).some((message) => message.type === 'panel/didChangeState' && message.active), 'and starts no run');
+      await vscode.window.showTextDocument(notes);
+      const pending = vscode.commands.executeCommand<{ input: { file: string } } | undefined>('dax.compareMethods');
+      let settled = false;
+      void pending.then(() => (settled = true), () => (settled = true));
+      // Which method the panel is told runs, sampled while the comparison goes (the posted log is bounded).
+      const titles = new Set<string>();
+      const sampling = (async () => {
+        while (!settled) {
+          for (const message of dax.panel.posted) {
+            const comparing = message.type === 'panel/didChangeState' ? message.active?.comparing : undefined;
+            if (comparing) titles.add(`${comparing.index}/${comparing.count} ${comparing.method}`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      // The picker lists the workspace's images (stationery-sign.jpg only, here): accept the first.
+      const asked = Date.now();
+      while (!dax.runner.running && !settled && Date.now() - asked < 15_000) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      }
+      const comparison = await pending;
+      assert.ok(comparison?.input.file.endsWith('stationery-sign.jpg'), `the picked image was compared (${comparison?.input.file})`);
+      await sampling;
+      assert.ok(titles.has('2/4 rise') && titles.has('4/4 occlusion'), `the panel was told which method runs: ${[...titles].join(', ')}`);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await config().update('samples', undefined, vscode.ConfigurationTarget.Workspace);
+      await config().update('epochs', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   it('the comparison stays with its file: not under a sound explained after it, back with the image’s result', async () => {

@@ -90,6 +90,15 @@ try {
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
   page.on('pageerror', (error) => errors.push(String(error)));
   await page.goto(origin);
+  // Before any result: the welcome view's buttons run the extension's commands.
+  await page.evaluate(() => window.postMessage({ type: 'panel/didChangeState', history: [] }, '*'));
+  await page.click('.welcome button:text-is("Select Model…")');
+  // An error banner is dismissed from the panel.
+  await page.evaluate(() => window.postMessage({ type: 'panel/didChangeState', history: [], error: { kind: 'usage', message: 'no image model is configured.' } }, '*'));
+  await page.click('.banner-dismiss');
+  const posted = await page.evaluate(() => window.__posted.map((message) => message.type + (message.command ? ` ${message.command}` : '')));
+  check(posted.includes('panel/runCommandCommand dax.selectModel'), `the welcome view's Select Model… posted ${posted}`);
+  check(posted.includes('panel/dismissErrorCommand'), `Dismiss posted ${posted}`);
   await page.evaluate((current) => window.postMessage({ type: 'panel/didChangeState', history: [current.summary], current }, '*'), result());
   await page.waitForSelector('.image-canvas:not([hidden])');
   await page.waitForTimeout(150);
@@ -156,6 +165,22 @@ try {
   check(JSON.stringify(curves) === JSON.stringify(['total', 'distillation', 'l1, weighted', 'validation']), `loss curves with λ2 = 0: ${JSON.stringify(curves)}`);
   await page.locator('.result .loss-chart').screenshot({ path: path.join(outDir, 'losses.png') });
   await page.screenshot({ path: path.join(outDir, 'panel.png'), fullPage: true });
+  // A comparison of another file shows before the result, headed with its file, the best value of each column marked.
+  const rows = [
+    { method: 'dax', queries: 120, totalMs: 900, deletionAuc: 0.1, insertionAuc: 0.7 },
+    { method: 'rise', queries: 120, totalMs: 300, deletionAuc: 0.2, insertionAuc: 0.8 },
+  ];
+  const comparison = { schema: 1, input: { file: '/tmp/other.png', width: 1, height: 1 }, model: { name: 'model', kind: 'onnx', path: '/tmp/m.onnx', description: '' }, target: { index: 0, label: 'cat', probability: 0.9 }, budget: 120, seed: 0, substrate: 'blur', steps: 4, backend: 'cpu', rows };
+  await page.evaluate(([current, comparison]) => window.postMessage({ type: 'panel/didChangeState', history: [current.summary], current, comparison }, '*'), [result(), comparison]);
+  await page.waitForTimeout(150);
+  const layoutOrder = await page.evaluate(() => {
+    const sections = [...document.querySelectorAll('#app > section')].filter((section) => !section.hidden).map((section) => section.className);
+    return { sections, heading: document.querySelector('#comparison-heading')?.textContent, best: [...document.querySelectorAll('.comparison td.is-best')].map((td) => td.textContent) };
+  });
+  check(layoutOrder.sections.indexOf('comparison') >= 0 && layoutOrder.sections.indexOf('comparison') < layoutOrder.sections.indexOf('result'), `comparison of another file before the result: ${layoutOrder.sections}`);
+  check(layoutOrder.heading === 'Compare Methods: other.png', `heading ${layoutOrder.heading}`);
+  check(JSON.stringify(layoutOrder.best) === JSON.stringify(['0.1 ★ (best)', '300 ms ★ (best)', '0.8 ★ (best)']), `best cells ${JSON.stringify(layoutOrder.best)}`);
+  await page.screenshot({ path: path.join(outDir, 'comparison.png'), fullPage: true });
   const violations = await page.evaluate(() => window.__violations);
   check(violations.length === 0, `CSP violations ${violations}`);
 } finally {

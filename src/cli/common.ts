@@ -17,8 +17,14 @@ export const MODEL_OPTIONS = {
   target: { type: 'string' },
   backend: { type: 'string' },
   'max-pixels': { type: 'string' },
+  'model-timeout': { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
+
+/** `--model-timeout S` in milliseconds: the deadline of one call into the model (default 120 s). */
+export function modelTimeoutOption(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : Math.round(numberOption('--model-timeout', text, 0.1) * 1000);
+}
 
 /** Options of the deletion/insertion measurement. */
 export const FAITHFULNESS_OPTIONS = {
@@ -61,8 +67,8 @@ export function existingFile(option: string, file: string | undefined): void {
 }
 
 /** Loads the model description and opens the black box; TF.js models need the engine's backend up first. */
-export async function openModel(modelFile: string, target: string | undefined, backend: BackendPreference): Promise<ImageClassifier> {
-  const classifier = await openAnyModel(modelFile, target, backend);
+export async function openModel(modelFile: string, target: string | undefined, backend: BackendPreference, callTimeoutMs?: number): Promise<ImageClassifier> {
+  const classifier = await openAnyModel(modelFile, target, backend, callTimeoutMs);
   if (classifier.modality === 'audio') {
     await classifier.dispose();
     throw new DaxError('usage', 'is an audio model; this command measures image explanations only (audio: dax explain <clip> --faithfulness).', modelFile);
@@ -71,11 +77,11 @@ export async function openModel(modelFile: string, target: string | undefined, b
 }
 
 /** Opens an image or an audio model, whichever the description is (audio descriptions have an "audio" object). */
-export async function openAnyModel(modelFile: string, target: string | undefined, backend: BackendPreference): Promise<ImageClassifier | AudioClassifier> {
+export async function openAnyModel(modelFile: string, target: string | undefined, backend: BackendPreference, callTimeoutMs?: number): Promise<ImageClassifier | AudioClassifier> {
   try {
     const config = await loadModelConfig(modelFile, { target });
     await initBackend(backend);
-    return config.audio ? await openAudioClassifier(config) : await openClassifier(config);
+    return config.audio ? await openAudioClassifier(config, { callTimeoutMs }) : await openClassifier(config, { callTimeoutMs });
   } catch (error) {
     throw asDaxError(error, 'model', modelFile);
   }

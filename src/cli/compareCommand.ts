@@ -9,7 +9,7 @@ import { outputPaths, writeExplanation } from '../engine/io/outputs';
 import { PRESETS, type PresetName } from '../engine/methods/dax/presets';
 import { METHOD_NAMES, type MethodName } from '../engine/methods/method';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
-import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, openModel, usageError, withInterrupt } from './common';
+import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, modelTimeoutOption, openModel, usageError, withInterrupt } from './common';
 import { ProgressBar } from './progressBar';
 
 export const COMPARE_USAGE = `dax compare <image> --model <model> [options]
@@ -22,7 +22,7 @@ export const COMPARE_USAGE = `dax compare <image> --model <model> [options]
   --preset NAME         DAX's preset (default balanced)
   --ground-truth FILE   mask image: adds IoU at 0.2, best IoU and the pointing game
   --out DIR             output folder (default: dax-out)
-  --seed, --target, --substrate, --steps, --backend, --max-pixels, --json as for explain`;
+  --seed, --target, --substrate, --steps, --backend, --max-pixels, --model-timeout, --json as for explain`;
 
 export async function compareCommand(argv: string[]): Promise<number> {
   let parsed;
@@ -45,6 +45,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   let methods: MethodName[];
   let faithfulness: FaithfulnessOptions;
   let maxPixels: number | undefined;
+  let callTimeoutMs: number | undefined;
   let backend;
   try {
     if (!(presetName in PRESETS)) throw new DaxError('usage', `--preset must be fast, balanced or thorough (got "${values.preset}").`);
@@ -56,13 +57,14 @@ export async function compareCommand(argv: string[]): Promise<number> {
     if (unknown.length > 0 || methods.length === 0) throw new DaxError('usage', `--methods takes a comma-separated subset of ${METHOD_NAMES.join(',')} (got "${values.methods}").`);
     faithfulness = faithfulnessOptions(values, PRESETS[presetName].queryBatchSize);
     if (values['max-pixels'] !== undefined) maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);
+    callTimeoutMs = modelTimeoutOption(values['model-timeout']);
     existingFile('--ground-truth', values['ground-truth']);
   } catch (error) {
     return usageError((error as Error).message);
   }
   let classifier: ImageClassifier;
   try {
-    classifier = await openModel(values.model, values.target, backend);
+    classifier = await openModel(values.model, values.target, backend, callTimeoutMs);
   } catch (error) {
     return usageError((error as Error).message);
   }

@@ -6,7 +6,7 @@ import { evaluateImage } from '../engine/evaluateImage';
 import { PRESETS } from '../engine/methods/dax/presets';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import type { ImageClassifier } from '../engine/blackbox/classifier';
-import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, openModel, usageError, withInterrupt } from './common';
+import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, modelTimeoutOption, openModel, usageError, withInterrupt } from './common';
 
 export const EVAL_USAGE = `dax eval <image> --saliency MAP.png --model <model> [options]
 
@@ -20,7 +20,7 @@ export const EVAL_USAGE = `dax eval <image> --saliency MAP.png --model <model> [
   --ground-truth FILE   mask image
   --substrate NAME      blur | zero (default blur)
   --steps N             points on the curves (default 32)
-  --backend, --max-pixels, --json as for explain`;
+  --backend, --max-pixels, --model-timeout, --json as for explain`;
 
 export async function evalCommand(argv: string[]): Promise<number> {
   let parsed;
@@ -36,11 +36,13 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const input = positionals[0]!;
   let faithfulness: FaithfulnessOptions;
   let maxPixels: number | undefined;
+  let callTimeoutMs: number | undefined;
   let backend;
   try {
     backend = backendOption(values.backend);
     faithfulness = faithfulnessOptions(values, PRESETS.balanced.queryBatchSize);
     if (values['max-pixels'] !== undefined) maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);
+    callTimeoutMs = modelTimeoutOption(values['model-timeout']);
     existingFile('--saliency', values.saliency);
     existingFile('--ground-truth', values['ground-truth']);
   } catch (error) {
@@ -48,7 +50,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
   let classifier: ImageClassifier;
   try {
-    classifier = await openModel(values.model, values.target, backend);
+    classifier = await openModel(values.model, values.target, backend, callTimeoutMs);
   } catch (error) {
     return usageError((error as Error).message);
   }

@@ -17,7 +17,7 @@ import { PRESETS, type DaxSettings, type PresetName } from '../engine/methods/da
 import { METHOD_NAMES, methodForBudget, type MethodName, type MethodSpec } from '../engine/methods/method';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import type { ExplanationReport, TimeInterval } from '../shared/report';
-import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, numberOption, openAnyModel, seconds, usageError, withInterrupt } from './common';
+import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, modelTimeoutOption, numberOption, openAnyModel, seconds, usageError, withInterrupt } from './common';
 import { expandInputs, outputLocations, type ExpandedInputs, type OutputLocation } from './inputs';
 import { ProgressBar } from './progressBar';
 import { summaryMarkdown, writeSummary, type SummaryRow } from './summary';
@@ -55,6 +55,9 @@ export const EXPLAIN_USAGE = `dax explain <input...> --model <config.json | mode
   --backend NAME        auto | tensorflow | wasm | cpu (default auto)
   --max-pixels N        refuse larger images (default 40000000)
   --max-seconds S       refuse longer sounds (default 60)
+  --model-timeout S     fail a call into the model (one predict, one session run) that takes
+                        longer than S seconds (default 120); a served model's requests are
+                        bounded by its "endpoint.timeoutMs"
   --recursive           a folder's subfolders too (dot-folders and the output folder never)
   --force               in a batch, explain inputs whose results are up to date too
   --json                print the results as JSON on stdout (no progress bar)`;
@@ -100,6 +103,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
   let seed: number;
   let maxPixels: number | undefined;
   let maxSeconds: number | undefined;
+  let callTimeoutMs: number | undefined;
   let faithfulness: FaithfulnessOptions | undefined;
   const presetName = (values.preset ?? 'balanced') as PresetName;
   let backend: BackendPreference;
@@ -119,6 +123,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
     spec = methodForBudget(method, settings.samples, settings);
     seed = values.seed === undefined ? 0 : integerOption('--seed', values.seed, 0);
     if (values['max-pixels'] !== undefined) maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);
+    callTimeoutMs = modelTimeoutOption(values['model-timeout']);
     if (values['max-seconds'] !== undefined) maxSeconds = numberOption('--max-seconds', values['max-seconds'], 0.01);
     if (values['ground-truth'] && inputs.length > 1) throw new DaxError('usage', '--ground-truth applies to a single input.');
     if (values.faithfulness) faithfulness = faithfulnessOptions(values, settings.queryBatchSize);
@@ -131,7 +136,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
   const results: FileResult[] = [];
   let classifier: ImageClassifier | AudioClassifier;
   try {
-    classifier = await openAnyModel(values.model, values.target, backend);
+    classifier = await openAnyModel(values.model, values.target, backend, callTimeoutMs);
   } catch (error) {
     return usageError((error as Error).message);
   }

@@ -5,6 +5,7 @@ import { compareCommand, COMPARE_USAGE } from './compareCommand';
 import { EXIT, usageError } from './common';
 import { evalCommand, EVAL_USAGE } from './evalCommand';
 import { explainCommand, EXPLAIN_USAGE } from './explainCommand';
+import { catchModelEscapes, refuseProcessExitInModelCalls } from '../engine/core/modelCalls';
 import { daxVersion } from '../engine/versions';
 
 const USAGE = `Usage: dax <command> [options]
@@ -54,15 +55,41 @@ export function routeConsoleToStderr(): void {
   Object.defineProperty(globalThis, 'console', { value: toStderr, writable: true, configurable: true, enumerable: false });
 }
 
+/**
+ * Keeps a model from ending the CLI as if the run were done: `process.exit` inside a model call throws instead (a
+ * model error for that input), an exception a predict module throws outside its promise (in a timer) fails the call
+ * in flight instead of ending the process with a raw stack, and an exit of the process before the command finished
+ * (exit code 0 or not, with no results) is turned into exit 1 with a message. `finished` says whether the command is done.
+ */
+export function guardAgainstModelExits(finished: () => boolean): void {
+  refuseProcessExitInModelCalls();
+  catchModelEscapes((error) => {
+    process.stderr.write(`dax: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(EXIT.failed);
+  });
+  process.on('exit', (code) => {
+    if (finished()) return;
+    process.stderr.write(
+      `dax: the process ended (exit code ${code}) before the command finished; no results were reported. ` +
+        'A predict module that calls process.exit, or a model whose promise never settles, does this.\n',
+    );
+    process.exitCode = code === 0 || code === undefined ? EXIT.failed : code;
+  });
+}
+
 if (require.main === module) {
   routeConsoleToStderr();
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`dax: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
-      process.exitCode = EXIT.failed;
-    },
-  );
+  let finished = false;
+  guardAgainstModelExits(() => finished);
+  const end = (code: number): void => {
+    finished = true;
+    process.exitCode = code;
+    // A model that timed out may still hold the event loop (a native session run, a predict's timers): the command is
+    // over, so the process ends soon even then.
+    setTimeout(() => process.exit(code), 2000).unref();
+  };
+  main(process.argv.slice(2)).then(end, (error: unknown) => {
+    process.stderr.write(`dax: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    end(EXIT.failed);
+  });
 }

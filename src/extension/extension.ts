@@ -10,7 +10,7 @@ import { EndpointSecrets, storeEndpointSecret } from './endpointSecrets';
 import { PanelController } from './panel/panelController';
 import { Runner } from './runner';
 import { RunStore } from './runStore';
-import { configuredModels, IMAGE_EXTENSIONS, inputKind, modelModality, SOUND_EXTENSIONS } from './settings';
+import { configuredModels, IMAGE_EXTENSIONS, inputKind, modelModality, modelTimeoutMs, SOUND_EXTENSIONS } from './settings';
 import { WorkerClient } from './workerClient';
 
 /** The commands the panel's welcome view may run (a message naming another one is ignored). */
@@ -25,7 +25,7 @@ export interface DaxExtensionApi {
 
 export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
   const log = vscode.window.createOutputChannel('DAX', { log: true });
-  const worker = new WorkerClient({ script: path.join(context.extensionPath, 'dist', 'worker.js'), log: (line) => log.info(line) });
+  const worker = new WorkerClient({ script: path.join(context.extensionPath, 'dist', 'worker.js'), log: (line) => log.info(line), modelTimeoutMs });
   const store = new RunStore((context.storageUri ?? context.globalStorageUri).fsPath);
   const secrets = new EndpointSecrets(context.secrets, context.globalState);
   // The worker gets the stored secrets as environment variables; loading them is quick, and a worker started

@@ -80,4 +80,13 @@ export function runSettings(resource?: vscode.Uri): Pick<ExplainJob, 'method' | 
   };
 }
 
+/**
+ * `dax.modelTimeoutSeconds` in ms: the deadline of one call into the model (a window-wide setting, read at each run);
+ * undefined for a value that is not a positive number (the engine's default, 120 s, applies).
+ */
+export function modelTimeoutMs(): number | undefined {
+  const seconds = vscode.workspace.getConfiguration('dax').get<unknown>('modelTimeoutSeconds');
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : undefined;
+}
+
 export { IMAGE_EXTENSIONS, SOUND_EXTENSIONS, inputKind } from './inputKinds';

@@ -1,5 +1,7 @@
 // The extension host's side of the worker: starts the child process on demand, sends requests, routes progress,
-// and turns a crash into an error for the run that was going (the next request starts a fresh worker).
+// and turns a crash into an error for the run that was going (the next request starts a fresh worker). A worker that
+// does not answer a Cancel within a few seconds (a model that blocks its thread) is killed and replaced, so later
+// runs never queue behind it.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ComparisonResult, ExplainJob, ExplainResult, HostToWorker, RunError, RunProgress, RunResponse, WorkerToHost } from '../shared/protocol';
 
@@ -15,6 +17,10 @@ interface Pending {
   reject(error: RunFailure): void;
   onProgress(progress: RunProgress): void;
   seq: number;
+  /** The process the request went to: its exit fails this run, not the runs of the worker that replaces it. */
+  child: ChildProcess;
+  /** Set once a Cancel was sent: kills the worker if the run has not answered by then. */
+  cancelTimer?: ReturnType<typeof setTimeout>;
 }
 
 export interface WorkerClientOptions {
@@ -23,7 +29,14 @@ export interface WorkerClientOptions {
   log(line: string): void;
   /** Memory limit of the worker's heap in MB; out of memory ends the worker, not the extension host. */
   maxOldSpaceMb?: number;
+  /** How long a run may take to answer a Cancel before its worker is killed and replaced; default 5 s. */
+  cancelGraceMs?: number;
+  /** Deadline of one call into the model in ms, read at each request (the `dax.modelTimeoutSeconds` setting). */
+  modelTimeoutMs?: () => number | undefined;
 }
+
+/** Default of WorkerClientOptions.cancelGraceMs. */
+export const CANCEL_GRACE_MS = 5000;
 
 export class WorkerClient {
   private child: ChildProcess | undefined;
@@ -37,13 +50,13 @@ export class WorkerClient {
 
   /** Explains one job; rejects with a RunFailure (kind `cancelled` after `cancel`, `crashed` if the worker died). */
   explain(job: ExplainJob, onProgress: (progress: RunProgress) => void): { id: number; done: Promise<ExplainResult> } {
-    const { id, done } = this.request((id) => ({ type: 'run/explainRequest', id, job }), onProgress);
+    const { id, done } = this.request((id) => ({ type: 'run/explainRequest', id, job, modelTimeoutMs: this.options.modelTimeoutMs?.() }), onProgress);
     return { id, done: done.then((response) => response.result ?? fail('the worker answered without a result.')) };
   }
 
   /** Runs every method at `budget` queries on the job's image (see `dax compare`). */
   compare(job: ExplainJob, budget: number, onProgress: (progress: RunProgress) => void): { id: number; done: Promise<ComparisonResult> } {
-    const { id, done } = this.request((id) => ({ type: 'run/compareRequest', id, job, budget }), onProgress);
+    const { id, done } = this.request((id) => ({ type: 'run/compareRequest', id, job, budget, modelTimeoutMs: this.options.modelTimeoutMs?.() }), onProgress);
     return { id, done: done.then((response) => response.comparison ?? fail('the worker answered without a comparison.')) };
   }
 
@@ -51,14 +64,32 @@ export class WorkerClient {
     const child = this.ensureStarted();
     const id = this.nextId++;
     const done = new Promise<RunResponse>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress, seq: 0 });
+      this.pending.set(id, { resolve, reject, onProgress, seq: 0, child });
     });
     child.send(message(id));
     return { id, done };
   }
 
+  /**
+   * Asks the worker to stop run `id`. A worker that has not answered within `cancelGraceMs` (a model that blocks its
+   * thread, so the worker cannot even read the Cancel) is killed: the run fails as cancelled, any other run on it as
+   * crashed, and the next request starts a new worker.
+   */
   cancel(id: number): void {
-    if (this.pending.has(id)) this.child?.send({ type: 'run/cancelCommand', id });
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    const child = pending.child;
+    if (child.connected) child.send({ type: 'run/cancelCommand', id });
+    if (pending.cancelTimer) return;
+    const grace = this.options.cancelGraceMs ?? CANCEL_GRACE_MS;
+    pending.cancelTimer = setTimeout(() => {
+      if (this.pending.get(id) !== pending) return;
+      this.pending.delete(id);
+      this.options.log(`worker (pid ${child.pid}) did not answer a Cancel within ${(grace / 1000).toFixed(1)} s; killing it (the next run starts a new one)`);
+      pending.reject(new RunFailure({ kind: 'cancelled', message: `The run was cancelled. The model did not stop within ${(grace / 1000).toFixed(1)} s, so its worker process was ended; the next run starts a new one.` }));
+      if (this.child === child) this.child = undefined;
+      child.kill('SIGKILL');
+    }, grace);
   }
 
   /**
@@ -122,7 +153,7 @@ export class WorkerClient {
       if (this.child === child) this.child = undefined;
       this.options.log(`worker exited (${signal ?? `code ${code}`})`);
       const reason = signal === 'SIGKILL' ? 'was killed' : code === 134 || code === 137 ? 'ran out of memory' : `stopped unexpectedly (${signal ?? `exit code ${code}`})`;
-      this.failAll({ kind: 'crashed', message: `The DAX worker process ${reason}; the next run starts a new one. See the "DAX" output for details.` });
+      this.failAll({ kind: 'crashed', message: `The DAX worker process ${reason}; the next run starts a new one. See the "DAX" output for details.` }, child);
     });
     return child;
   }
@@ -145,6 +176,7 @@ export class WorkerClient {
         this.pending.delete(message.id);
         this.retireIfStale();
         if (!pending) return;
+        clearTimeout(pending.cancelTimer);
         if (message.error) pending.reject(new RunFailure(message.error));
         else pending.resolve(message);
         break;
@@ -152,10 +184,14 @@ export class WorkerClient {
     }
   }
 
-  private failAll(error: RunError): void {
-    const pending = [...this.pending.values()];
-    this.pending.clear();
-    for (const run of pending) run.reject(new RunFailure(error));
+  /** Fails every pending run, or those sent to `child` only. */
+  private failAll(error: RunError, child?: ChildProcess): void {
+    for (const [id, run] of [...this.pending]) {
+      if (child !== undefined && run.child !== child) continue;
+      this.pending.delete(id);
+      clearTimeout(run.cancelTimer);
+      run.reject(new RunFailure(error));
+    }
   }
 }
 

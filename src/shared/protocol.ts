@@ -58,6 +58,8 @@ export interface ExplainRequest {
   type: 'run/explainRequest';
   id: number;
   job: ExplainJob;
+  /** Deadline of one call into the model, in ms (the `dax.modelTimeoutSeconds` setting); absent: the engine's default. */
+  modelTimeoutMs?: number;
 }
 
 /** Host → worker: stop run `id` as soon as possible; its response then carries a `cancelled` error. */
@@ -73,6 +75,8 @@ export interface CompareRequest {
   job: ExplainJob;
   /** Queries per method, the input included. */
   budget: number;
+  /** As in ExplainRequest. */
+  modelTimeoutMs?: number;
 }
 
 export type HostToWorker = ExplainRequest | CompareRequest | CancelCommand;

@@ -1,5 +1,6 @@
 // The worker process: the engine runs here, never in the extension host. A message switch and the transport.
 import { asDaxError } from '../engine/core/errors';
+import { catchModelEscapes, refuseProcessExitInModelCalls } from '../engine/core/modelCalls';
 import { daxVersion } from '../engine/versions';
 import type { HostToWorker, RunError, WorkerToHost } from '../shared/protocol';
 import { throttleProgress } from './progressThrottle';
@@ -14,7 +15,7 @@ function send(message: WorkerToHost): void {
 
 type Job = Extract<HostToWorker, { type: 'run/explainRequest' }>['job'];
 
-async function explain(id: number, job: Job, budget?: number): Promise<void> {
+async function explain(id: number, job: Job, budget: number | undefined, modelTimeoutMs: number | undefined): Promise<void> {
   const controller = new AbortController();
   running.set(id, controller);
   seqs.set(id, 0);
@@ -24,8 +25,8 @@ async function explain(id: number, job: Job, budget?: number): Promise<void> {
     send({ type: 'run/didProgress', id, seq, progress });
   });
   try {
-    if (budget === undefined) send({ type: 'run/response', id, result: await runJob(job, controller.signal, onProgress) });
-    else send({ type: 'run/response', id, comparison: await runComparison(job, budget, controller.signal, onProgress) });
+    if (budget === undefined) send({ type: 'run/response', id, result: await runJob(job, controller.signal, onProgress, modelTimeoutMs) });
+    else send({ type: 'run/response', id, comparison: await runComparison(job, budget, controller.signal, onProgress, modelTimeoutMs) });
   } catch (error) {
     const daxError = asDaxError(error, 'explain', job.imageFile);
     const runError: RunError = { kind: daxError.kind, message: daxError.message };
@@ -41,10 +42,10 @@ async function explain(id: number, job: Job, budget?: number): Promise<void> {
 process.on('message', (message: HostToWorker) => {
   switch (message.type) {
     case 'run/explainRequest':
-      void explain(message.id, message.job);
+      void explain(message.id, message.job, undefined, message.modelTimeoutMs);
       break;
     case 'run/compareRequest':
-      void explain(message.id, message.job, message.budget);
+      void explain(message.id, message.job, message.budget, message.modelTimeoutMs);
       break;
     case 'run/cancelCommand':
       running.get(message.id)?.abort();
@@ -53,13 +54,13 @@ process.on('message', (message: HostToWorker) => {
 });
 
 // The wasm backend installs handlers that print its whole minified source on an uncaught error; a worker must
-// answer every request instead, so anything that escapes is logged briefly and the process ends for a restart.
-process.on('uncaughtException', (error) => {
-  process.stderr.write(`dax worker: uncaught ${error.stack ?? error.message}\n`);
-  process.exit(70);
-});
-process.on('unhandledRejection', (reason) => {
-  process.stderr.write(`dax worker: unhandled rejection ${(reason as Error)?.stack ?? String(reason)}\n`);
+// answer every request instead. An error a predict module throws outside its promise (in a timer) fails the model
+// call in flight, so its run ends with a model error and the worker keeps serving; anything else is logged briefly
+// and the process ends for a restart. A predict module's process.exit throws inside its call instead of ending the
+// worker.
+refuseProcessExitInModelCalls();
+catchModelEscapes((error) => {
+  process.stderr.write(`dax worker: uncaught ${(error as Error)?.stack ?? String(error)}\n`);
   process.exit(70);
 });
 process.on('disconnect', () => process.exit(0));

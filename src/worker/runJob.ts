@@ -27,8 +27,8 @@ const DISPLAY_MAX_SIDE = 1024;
 /** The black box of the previous job, kept open while jobs keep naming the same model. */
 let cached: { key: string; classifier: ImageClassifier | AudioClassifier } | undefined;
 
-export async function runJob(job: ExplainJob, signal: AbortSignal, onProgress: ProgressListener): Promise<ExplainResult> {
-  const { config, classifier, settings } = await prepare(job);
+export async function runJob(job: ExplainJob, signal: AbortSignal, onProgress: ProgressListener, modelTimeoutMs?: number): Promise<ExplainResult> {
+  const { config, classifier, settings } = await prepare(job, modelTimeoutMs);
   if (classifier.modality === 'audio') {
     const explanation = await explainAudio({
       audioFile: job.imageFile,
@@ -64,8 +64,8 @@ export async function runJob(job: ExplainJob, signal: AbortSignal, onProgress: P
 }
 
 /** Every method at `budget` queries on the job's image; each method's files go to the job's `outDir`. */
-export async function runComparison(job: ExplainJob, budget: number, signal: AbortSignal, onProgress: ProgressListener): Promise<ComparisonResult> {
-  const { config, classifier, settings } = await prepare(job);
+export async function runComparison(job: ExplainJob, budget: number, signal: AbortSignal, onProgress: ProgressListener, modelTimeoutMs?: number): Promise<ComparisonResult> {
+  const { config, classifier, settings } = await prepare(job, modelTimeoutMs);
   if (classifier.modality === 'audio') {
     throw new DaxError('usage', 'Compare Methods draws images only so far; for a sound, run Explain with each method (setting dax.method) or `dax explain --method`.', job.imageFile);
   }
@@ -101,11 +101,11 @@ function faithfulnessFor(queryBatchSize: number): FaithfulnessOptions {
   return { steps: DEFAULT_FAITHFULNESS_STEPS, substrate: 'blur', queryBatchSize };
 }
 
-async function prepare(job: ExplainJob) {
+async function prepare(job: ExplainJob, modelTimeoutMs: number | undefined) {
   // TF.js black boxes run on the engine's backend, so it must be up before the model loads.
   await initBackend(job.backend);
   const config = await resolveModel(job);
-  const classifier = await classifierFor(config);
+  const classifier = await classifierFor(config, modelTimeoutMs);
   const settings = { ...PRESETS[job.preset] };
   if (job.samples !== undefined) settings.samples = job.samples;
   if (job.epochs !== undefined) settings.epochs = job.epochs;
@@ -125,11 +125,11 @@ async function resolveModel(job: ExplainJob): Promise<ModelConfig> {
   return parseModelConfig(job.model, job.modelBaseDir, `model "${String(job.model.name ?? job.model.path)}" in the dax.models setting`);
 }
 
-async function classifierFor(config: ModelConfig): Promise<ImageClassifier | AudioClassifier> {
-  const key = JSON.stringify(config);
+async function classifierFor(config: ModelConfig, callTimeoutMs: number | undefined): Promise<ImageClassifier | AudioClassifier> {
+  const key = JSON.stringify({ config, callTimeoutMs });
   if (cached?.key === key) return cached.classifier;
   await disposeCachedModel();
-  const classifier = config.audio ? await openAudioClassifier(config) : await openClassifier(config);
+  const classifier = config.audio ? await openAudioClassifier(config, { callTimeoutMs }) : await openClassifier(config, { callTimeoutMs });
   cached = { key, classifier };
   return classifier;
 }

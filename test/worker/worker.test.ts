@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { WorkerClient, RunFailure } from '../../src/extension/workerClient';
 import type { ExplainJob, RunProgress } from '../../src/shared/protocol';
 import { tempDir } from '../helpers/files';
@@ -101,5 +101,72 @@ describe('the worker process', () => {
     const result = await worker.explain(job(), () => undefined).done;
     assert.equal(result.report.target.label, 'red-region');
     assert.notEqual(worker.pid, firstPid);
+  });
+});
+
+describe('the worker process with a model that does not answer', () => {
+  const patient = new WorkerClient({ script: path.join(ROOT, 'dist', 'worker.js'), log: (line) => logs.push(line), cancelGraceMs: 1500, modelTimeoutMs: () => 1000 });
+  after(() => patient.dispose());
+
+  /** A job whose model is a predict module with the given source. */
+  async function moduleJob(name: string, source: string): Promise<ExplainJob> {
+    const file = path.join(dir, `${name}.cjs`);
+    await writeFile(file, source);
+    return job({ model: { name, path: file, input: { width: ORACLE.size, height: ORACLE.size } }, method: 'occlusion', samples: 16, epochs: undefined });
+  }
+
+  test('a predict that never answers fails at the per-call deadline, and the worker keeps serving', async () => {
+    const started = performance.now();
+    const error = await failure(patient.explain(await moduleJob('never', 'exports.predict = () => new Promise(() => {});\n'), () => undefined).done);
+    assert.equal(error.error.kind, 'model');
+    assert.match(error.message, /never\.cjs: predict did not answer within 1 s/);
+    assert.ok(performance.now() - started < 10_000);
+    const pid = patient.pid;
+    const result = await patient.explain(job(), () => undefined).done;
+    assert.equal(result.report.target.label, 'red-region');
+    assert.equal(patient.pid, pid, 'the same worker');
+  });
+
+  test('Cancel on a hung predict is answered by the worker at once', async () => {
+    const request = await moduleJob('hung', 'exports.predict = () => new Promise(() => {});\n');
+    const slow = new WorkerClient({ script: path.join(ROOT, 'dist', 'worker.js'), log: (line) => logs.push(line), cancelGraceMs: 5000 });
+    try {
+      const { id, done } = slow.explain(request, () => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const pid = slow.pid;
+      const asked = performance.now();
+      slow.cancel(id);
+      const error = await failure(done);
+      assert.equal(error.error.kind, 'cancelled');
+      assert.ok(performance.now() - asked < 1000, `answered after ${(performance.now() - asked).toFixed(0)} ms`);
+      assert.equal(slow.pid, pid, 'the worker was not replaced');
+    } finally {
+      slow.dispose();
+    }
+  });
+
+  test('an exception a predict throws in a timer is a model error, not a crashed worker', async () => {
+    const pid = patient.pid;
+    const error = await failure(patient.explain(await moduleJob('throws-later', "exports.predict = () => new Promise(() => { setTimeout(() => { throw new Error('boom later'); }, 10); });\n"), () => undefined).done);
+    assert.equal(error.error.kind, 'model');
+    assert.match(error.message, /threw outside its answer .*: boom later/);
+    assert.equal(patient.pid, pid, 'the same worker');
+  });
+
+  test('a predict that blocks the worker: Cancel kills it after the grace period, and the next run gets a new worker', async () => {
+    const request = await moduleJob('blocks', "exports.predict = () => { process.stderr.write('blocking\\n'); for (;;) {} };\n");
+    const { id, done } = patient.explain(request, () => undefined);
+    while (!logs.some((line) => /blocking/.test(line))) await new Promise((resolve) => setTimeout(resolve, 50));
+    const pid = patient.pid;
+    const asked = performance.now();
+    patient.cancel(id);
+    const error = await failure(done);
+    const waited = performance.now() - asked;
+    assert.equal(error.error.kind, 'cancelled');
+    assert.match(error.message, /did not stop within 1\.5 s, so its worker process was ended/);
+    assert.ok(waited >= 1400 && waited < 4000, `answered after ${waited.toFixed(0)} ms`);
+    const result = await patient.explain(job(), () => undefined).done;
+    assert.equal(result.report.target.label, 'red-region');
+    assert.notEqual(patient.pid, pid, 'a new worker');
   });
 });

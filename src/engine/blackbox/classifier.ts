@@ -2,6 +2,7 @@
 // internals). The explanation methods see only `BlackBox`; images and audio differ in what one input is.
 import { throwIfCancelled } from '../core/cancellation';
 import { DaxError } from '../core/errors';
+import { callModel } from '../core/modelCalls';
 import type { ModelConfig } from './modelConfig';
 
 /**
@@ -47,17 +48,37 @@ export interface AudioClassifier extends BlackBox {
   readonly feature: 'waveform' | 'spectrogram';
 }
 
-/** Splits a batch into calls of at most `batchSize` images, checking for cancellation between calls. */
+/** How a black box is opened, whatever its kind. */
+export interface OpenOptions {
+  /** Deadline of one call into the model (one predict, one session run) in ms; default DEFAULT_MODEL_TIMEOUT_MS. */
+  callTimeoutMs?: number;
+}
+
+/** What bounds the calls of one black box (see callModel). */
+export interface CallLimits {
+  /** The model, named in errors. */
+  source: string;
+  timeoutMs?: number;
+  /** What is called, for the timeout message. */
+  what?: string;
+}
+
+/**
+ * Splits a batch into calls of at most `batchSize` images, checking for cancellation between calls; each call is raced
+ * against the signal and the deadline (callModel) and gets a signal that fires on either.
+ */
 export async function classifyInBatches(
   batch: ImageBatch,
   batchSize: number,
   signal: AbortSignal | undefined,
-  runOnce: (images: Float32Array[], padding: Uint8Array | undefined) => Promise<Float32Array[]>,
+  runOnce: (images: Float32Array[], padding: Uint8Array | undefined, signal: AbortSignal) => Promise<Float32Array[]>,
+  limits: CallLimits,
 ): Promise<Float32Array[]> {
   const rows: Float32Array[] = [];
   for (let start = 0; start < batch.images.length; start += batchSize) {
     throwIfCancelled(signal);
-    rows.push(...(await runOnce(batch.images.slice(start, start + batchSize), batch.padding)));
+    const images = batch.images.slice(start, start + batchSize);
+    rows.push(...(await callModel((callSignal) => runOnce(images, batch.padding, callSignal), { ...limits, signal, inputs: images.length })));
   }
   return rows;
 }

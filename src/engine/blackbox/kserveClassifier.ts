@@ -8,14 +8,14 @@
 import { throwIfCancelled } from '../core/cancellation';
 import { DaxError } from '../core/errors';
 import { AnswerCache, hashKey } from './answerCache';
-import type { AudioClassifier, BlackBox, ImageBatch, ImageClassifier } from './classifier';
+import type { AudioClassifier, BlackBox, ImageBatch, ImageClassifier, OpenOptions } from './classifier';
 import { KserveClient, Limiter, type HttpAnswer } from './kserveClient';
 import type { EndpointConfig, ModelConfig } from './modelConfig';
 import { audioInputLayout, classifyWindows, type RunWindows } from './onnxAudioClassifier';
 import { checkClassVector, packImages, toProbabilities } from './tensorLayout';
 
-/** What the caller may add to the description. */
-export interface KserveOpenOptions {
+/** What the caller may add to the description (`callTimeoutMs` does not apply: "endpoint.timeoutMs" bounds each request). */
+export interface KserveOpenOptions extends OpenOptions {
   /** Folder of the resume journal; overrides `endpoint.cacheDir`. */
   resumeDir?: string;
   /** Where `${env:NAME}` is looked up; default process.env. */

@@ -1,9 +1,8 @@
 // The escape hatch: a JavaScript module whose `predict` function is the black box (pipelines, remote APIs).
 import { pathToFileURL } from 'node:url';
 import { stat } from 'node:fs/promises';
-import { throwIfCancelled } from '../core/cancellation';
 import { DaxError } from '../core/errors';
-import { classifyInBatches, type AudioClassifier, type ImageBatch, type ImageClassifier } from './classifier';
+import { classifyInBatches, type AudioClassifier, type ImageBatch, type ImageClassifier, type OpenOptions } from './classifier';
 import type { ModelConfig } from './modelConfig';
 import { toProbabilities } from './tensorLayout';
 
@@ -25,7 +24,7 @@ export interface PredictModule {
 }
 
 /** Imports the module and checks that it exports `predict`. */
-export async function openModuleClassifier(config: ModelConfig): Promise<ImageClassifier> {
+export async function openModuleClassifier(config: ModelConfig, options: OpenOptions = {}): Promise<ImageClassifier> {
   const file = config.path;
   const module = await loadPredictModule<PredictModule>(file, 'images');
   const width = config.input.width;
@@ -41,10 +40,16 @@ export async function openModuleClassifier(config: ModelConfig): Promise<ImageCl
     labels: config.labels ?? module.labels,
     description: `module: ${file}`,
     classify(batch: ImageBatch, signal?: AbortSignal) {
-      return classifyInBatches(batch, config.batchSize, signal, async (images) => {
-        const chunk = images.map((data) => ({ width, height, data }));
-        return readAnswer(() => predict(chunk, { signal }), chunk.length, 'image', config, file, signal);
-      });
+      return classifyInBatches(
+        batch,
+        config.batchSize,
+        signal,
+        async (images, _padding, callSignal) => {
+          const chunk = images.map((data) => ({ width, height, data }));
+          return readAnswer(() => predict(chunk, { signal: callSignal }), chunk.length, 'image', config, file, callSignal);
+        },
+        { source: file, timeoutMs: options.callTimeoutMs, what: 'predict' },
+      );
     },
     async dispose() {
       await module.dispose?.();
@@ -72,7 +77,10 @@ async function loadPredictModule<T extends { predict: unknown }>(file: string, w
   return module as T;
 }
 
-/** Calls predict and checks its answer: one row per input, all of one non-zero length; then the activation. */
+/**
+ * Calls predict and checks its answer: one row per input, all of one non-zero length; then the activation. `signal` is
+ * the call's (it fires on cancellation and at the deadline): a predict that honours it stops with an error of its own.
+ */
 async function readAnswer(
   call: () => Promise<ArrayLike<number>[]> | ArrayLike<number>[],
   count: number,
@@ -85,8 +93,9 @@ async function readAnswer(
   try {
     answer = await call();
   } catch (error) {
-    // A predict that honours the run's signal stops with its own error when the run is cancelled: that is a cancellation, not a model failure.
-    throwIfCancelled(signal);
+    // A predict that honours the signal stops with its own error when the run is cancelled or the call times out: the
+    // reason is the signal's, not a model failure of its own.
+    if (signal?.aborted) throw signal.reason instanceof DaxError ? signal.reason : new DaxError('cancelled', 'The run was cancelled.');
     throw new DaxError('model', `predict threw: ${(error as Error)?.message ?? String(error)}`, file, { cause: error });
   }
   if (!Array.isArray(answer) || answer.length !== count) {
@@ -133,7 +142,7 @@ export interface AudioPredictModule {
 }
 
 /** Imports an audio predict module (the description has an `"audio"` object) and checks that it exports `predict`. */
-export async function openAudioModuleClassifier(config: ModelConfig): Promise<AudioClassifier> {
+export async function openAudioModuleClassifier(config: ModelConfig, options: OpenOptions = {}): Promise<AudioClassifier> {
   const file = config.path;
   const audio = config.audio;
   if (!audio) throw new DaxError('usage', 'describes an image model; an audio model needs an "audio" object in its description.', file);
@@ -154,10 +163,16 @@ export async function openAudioModuleClassifier(config: ModelConfig): Promise<Au
     labels: config.labels ?? module.labels,
     description: `module: ${file} (${audio.feature} at ${sampleRate} Hz)`,
     classify(batch: ImageBatch, signal?: AbortSignal) {
-      return classifyInBatches(batch, config.batchSize, signal, async (inputs) => {
-        const clips = inputs.map(toClip) as ModuleClip[] | ModuleSpectrogram[];
-        return readAnswer(() => predict(clips, { signal }), clips.length, 'clip', config, file, signal);
-      });
+      return classifyInBatches(
+        batch,
+        config.batchSize,
+        signal,
+        async (inputs, _padding, callSignal) => {
+          const clips = inputs.map(toClip) as ModuleClip[] | ModuleSpectrogram[];
+          return readAnswer(() => predict(clips, { signal: callSignal }), clips.length, 'clip', config, file, callSignal);
+        },
+        { source: file, timeoutMs: options.callTimeoutMs, what: 'predict' },
+      );
     },
     async dispose() {
       await module.dispose?.();

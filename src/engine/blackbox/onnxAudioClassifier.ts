@@ -4,8 +4,9 @@
 import * as ort from 'onnxruntime-node';
 import { throwIfCancelled } from '../core/cancellation';
 import { DaxError } from '../core/errors';
+import { callModel } from '../core/modelCalls';
 import { frameCount, powerToDb, type SpectrogramConfig } from '../audio/spectrogram';
-import type { AudioClassifier, ImageBatch } from './classifier';
+import type { AudioClassifier, CallLimits, ImageBatch, OpenOptions } from './classifier';
 import type { AudioInputConfig, ModelConfig } from './modelConfig';
 import { createOnnxSession, firstLine } from './onnxClassifier';
 import { toProbabilities } from './tensorLayout';
@@ -93,6 +94,7 @@ export async function classifyWindows(
   signal: AbortSignal | undefined,
   source: string,
   run: RunWindows,
+  limits?: CallLimits,
 ): Promise<Float32Array[]> {
   const { rows } = framing;
   const windows: { input: number; start: number; span: number }[] = [];
@@ -119,7 +121,7 @@ export async function classifyWindows(
     const chunk = windows.slice(first, end);
     const data = new Float32Array(chunk.length * rows * span);
     chunk.forEach((w, n) => packWindow(inputs[w.input]!, spans[w.input]!, w.start, span, framing, data, n * rows * span));
-    const answer = await run(data, chunk.length, span);
+    const answer = limits ? await callModel(() => run(data, chunk.length, span), { ...limits, signal, inputs: chunk.length }) : await run(data, chunk.length, span);
     if (answer.length !== chunk.length) throw new DaxError('model', `returned ${answer.length} rows for ${chunk.length} windows.`, source);
     chunk.forEach((w, n) => scores[w.input]!.push(answer[n]!));
     first = end;
@@ -297,20 +299,20 @@ export function audioInputLayout(shape: readonly Dim[], audio: AudioInputConfig,
  * model [batch, rows, frames] or [batch, 1, rows, frames]. A fixed length is the window; a free length takes
  * `audio.window` or, without one, each clip whole.
  */
-export async function openOnnxAudioClassifier(config: ModelConfig): Promise<AudioClassifier> {
+export async function openOnnxAudioClassifier(config: ModelConfig, options: OpenOptions = {}): Promise<AudioClassifier> {
   const file = config.path;
   const audio = config.audio;
   if (!audio) throw new DaxError('usage', 'describes an image model; an audio model needs an "audio" object in its description.', file);
   const session = await createOnnxSession(file);
   try {
-    return openSession(session, config, audio);
+    return openSession(session, config, audio, options);
   } catch (error) {
     await session.release();
     throw error;
   }
 }
 
-function openSession(session: ort.InferenceSession, config: ModelConfig, audio: AudioInputConfig): AudioClassifier {
+function openSession(session: ort.InferenceSession, config: ModelConfig, audio: AudioInputConfig, options: OpenOptions): AudioClassifier {
   const file = config.path;
   const inputName = audio.name ?? session.inputNames[0];
   if (inputName === undefined || !session.inputNames.includes(inputName)) {
@@ -361,7 +363,7 @@ function openSession(session: ort.InferenceSession, config: ModelConfig, audio: 
     labels: config.labels,
     description,
     classify(batch: ImageBatch, signal?: AbortSignal) {
-      return classifyWindows(batch.images, layout.framing, batchSize, signal, file, run);
+      return classifyWindows(batch.images, layout.framing, batchSize, signal, file, run, { source: file, timeoutMs: options.callTimeoutMs });
     },
     async dispose() {
       await session.release();

@@ -2,7 +2,7 @@
 import * as ort from 'onnxruntime-node';
 import { readFile } from 'node:fs/promises';
 import { DaxError } from '../core/errors';
-import { classifyInBatches, type ImageBatch, type ImageClassifier } from './classifier';
+import { classifyInBatches, type ImageBatch, type ImageClassifier, type OpenOptions } from './classifier';
 import type { ModelConfig } from './modelConfig';
 import { checkClassVector, packImages, toProbabilities } from './tensorLayout';
 
@@ -25,7 +25,7 @@ export async function createOnnxSession(file: string): Promise<ort.InferenceSess
 }
 
 /** Opens an ONNX model and checks its input against the configuration before any query is made. */
-export async function openOnnxClassifier(config: ModelConfig): Promise<ImageClassifier> {
+export async function openOnnxClassifier(config: ModelConfig, options: OpenOptions = {}): Promise<ImageClassifier> {
   const file = config.path;
   const session = await createOnnxSession(file);
   const inputName = config.input.name ?? session.inputNames[0];
@@ -90,7 +90,7 @@ export async function openOnnxClassifier(config: ModelConfig): Promise<ImageClas
     labels: config.labels,
     description,
     classify(batch: ImageBatch, signal?: AbortSignal) {
-      return classifyInBatches(batch, batchSize, signal, runOnce);
+      return classifyInBatches(batch, batchSize, signal, runOnce, { source: file, timeoutMs: options.callTimeoutMs });
     },
     async dispose() {
       await session.release();

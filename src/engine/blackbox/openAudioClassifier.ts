@@ -9,9 +9,9 @@ import { openTfjsAudioClassifier } from './tfjsAudioClassifier';
 
 /**
  * Opens the sound classifier a description names (it must have an `"audio"` object); TF.js models need the
- * TF.js backend started first (initBackend). `remote` applies to served (`kserve`) models only.
+ * TF.js backend started first (initBackend). `options.callTimeoutMs` bounds each call into the model; the other options apply to served (`kserve`) models only.
  */
-export function openAudioClassifier(config: ModelConfig, remote: KserveOpenOptions = {}): Promise<AudioClassifier> {
+export function openAudioClassifier(config: ModelConfig, options: KserveOpenOptions = {}): Promise<AudioClassifier> {
   if (!config.audio) {
     return Promise.reject(
       new DaxError('usage', 'is not described as an audio model: the description needs an "audio" object (at least {"sampleRate": …}).', config.path),
@@ -19,12 +19,12 @@ export function openAudioClassifier(config: ModelConfig, remote: KserveOpenOptio
   }
   switch (config.kind) {
     case 'onnx':
-      return openOnnxAudioClassifier(config);
+      return openOnnxAudioClassifier(config, options);
     case 'tfjs':
-      return openTfjsAudioClassifier(config);
+      return openTfjsAudioClassifier(config, options);
     case 'module':
-      return openAudioModuleClassifier(config);
+      return openAudioModuleClassifier(config, options);
     case 'kserve':
-      return openKserveAudioClassifier(config, remote);
+      return openKserveAudioClassifier(config, options);
   }
 }

@@ -8,17 +8,18 @@ import { openTfjsClassifier } from './tfjsClassifier';
 
 /**
  * Opens the black box a description names; TF.js models need the TF.js backend started first (initBackend).
- * `remote` applies to served (`kserve`) models only: where their resume journal goes, say.
+ * `options.callTimeoutMs` bounds each call into the model; the other options apply to served (`kserve`) models only:
+ * where their resume journal goes, say.
  */
-export function openClassifier(config: ModelConfig, remote: KserveOpenOptions = {}): Promise<ImageClassifier> {
+export function openClassifier(config: ModelConfig, options: KserveOpenOptions = {}): Promise<ImageClassifier> {
   switch (config.kind) {
     case 'onnx':
-      return openOnnxClassifier(config);
+      return openOnnxClassifier(config, options);
     case 'tfjs':
-      return openTfjsClassifier(config);
+      return openTfjsClassifier(config, options);
     case 'module':
-      return openModuleClassifier(config);
+      return openModuleClassifier(config, options);
     case 'kserve':
-      return openKserveClassifier(config, remote);
+      return openKserveClassifier(config, options);
   }
 }

@@ -3,7 +3,7 @@
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { tf } from '../tf/runtime';
 import { DaxError } from '../core/errors';
-import type { AudioClassifier, ImageBatch } from './classifier';
+import type { AudioClassifier, ImageBatch, OpenOptions } from './classifier';
 import type { ModelConfig } from './modelConfig';
 import { audioInputLayout, classifyWindows, type RunWindows } from './onnxAudioClassifier';
 import { toProbabilities } from './tensorLayout';
@@ -13,7 +13,7 @@ import { loadTfjsModel } from './tfjsFiles';
  * Opens a TF.js `model.json` (graph or layers) whose description has an `"audio"` object. Inputs as for ONNX,
  * channels last where the shape does not tell: [batch, samples], [batch, samples, 1], [batch, rows, frames, 1].
  */
-export async function openTfjsAudioClassifier(config: ModelConfig): Promise<AudioClassifier> {
+export async function openTfjsAudioClassifier(config: ModelConfig, options: OpenOptions = {}): Promise<AudioClassifier> {
   const file = config.path;
   const audio = config.audio;
   if (!audio) throw new DaxError('usage', 'describes an image model; an audio model needs an "audio" object in its description.', file);
@@ -93,7 +93,7 @@ export async function openTfjsAudioClassifier(config: ModelConfig): Promise<Audi
       labels: config.labels,
       description,
       classify(batch: ImageBatch, signal?: AbortSignal) {
-        return classifyWindows(batch.images, layout.framing, batchSize, signal, file, run);
+        return classifyWindows(batch.images, layout.framing, batchSize, signal, file, run, { source: file, timeoutMs: options.callTimeoutMs });
       },
       async dispose() {
         dispose();

@@ -1,13 +1,13 @@
 // TF.js graph and layers models as black boxes, read from local files, run on the engine's TF.js backend.
 import { tf } from '../tf/runtime';
 import { DaxError } from '../core/errors';
-import { classifyInBatches, type ImageBatch, type ImageClassifier } from './classifier';
+import { classifyInBatches, type ImageBatch, type ImageClassifier, type OpenOptions } from './classifier';
 import type { ModelConfig } from './modelConfig';
 import { packImages, toProbabilities } from './tensorLayout';
 import { loadTfjsModel } from './tfjsFiles';
 
 /** Opens a TF.js `model.json` (graph or layers format, told apart by its topology). */
-export async function openTfjsClassifier(config: ModelConfig): Promise<ImageClassifier> {
+export async function openTfjsClassifier(config: ModelConfig, options: OpenOptions = {}): Promise<ImageClassifier> {
   const file = config.path;
   const { graph, layers } = await loadTfjsModel(file);
   const isGraph = graph !== undefined;
@@ -93,7 +93,7 @@ export async function openTfjsClassifier(config: ModelConfig): Promise<ImageClas
     labels: config.labels,
     description,
     classify(batch: ImageBatch, signal?: AbortSignal) {
-      return classifyInBatches(batch, batchSize, signal, runOnce);
+      return classifyInBatches(batch, batchSize, signal, runOnce, { source: file, timeoutMs: options.callTimeoutMs });
     },
     async dispose() {
       graph?.dispose();

@@ -1,6 +1,6 @@
 // A served model's server is not trusted: what it answers, however odd, ends in a DaxError that names what was
 // wrong, never in a crash. A small hand-written server on 127.0.0.1 gives the answers (the protocol's routes only).
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,8 @@ import { tempDir } from '../helpers/files';
 
 /** What /infer answers: a status and a body, or a handler of its own. */
 let inferAnswer: (request: http.IncomingMessage, response: http.ServerResponse) => void;
+/** What the metadata route answers (the model's metadata unless a test changes it). */
+let metadataAnswer: (response: http.ServerResponse) => void;
 let server: http.Server;
 let url: string;
 let dir: string;
@@ -28,7 +30,7 @@ before(async () => {
     request.resume();
     request.on('end', () => {
       if (request.url === '/v2/health/ready' || request.url === '/v2/models/m/ready') return json(response, 200, {});
-      if (request.url === '/v2/models/m') return json(response, 200, metadata);
+      if (request.url === '/v2/models/m') return metadataAnswer(response);
       if (request.url === '/v2/models/m/infer') return inferAnswer(request, response);
       json(response, 404, { error: 'not found' });
     });
@@ -58,6 +60,29 @@ function modelError(pattern: RegExp) {
 
 const image = (): Float32Array => new Float32Array(4 * 4 * 3);
 
+/** Writes `piece` over and over until the client goes away; resolves with the bytes written. */
+function pump(response: http.ServerResponse, piece: Buffer): Promise<number> {
+  return new Promise((resolve) => {
+    let written = 0;
+    let closed = false;
+    response.on('close', () => {
+      closed = true;
+      resolve(written);
+    });
+    const more = (): void => {
+      while (!closed) {
+        written += piece.length;
+        if (!response.write(piece)) return void response.once('drain', more);
+      }
+    };
+    more();
+  });
+}
+
+beforeEach(() => {
+  metadataAnswer = (response) => json(response, 200, metadata);
+});
+
 describe('hostile answers from a served model', () => {
   test('a well-formed answer is read (the server above speaks the protocol)', async () => {
     inferAnswer = (_request, response) => json(response, 200, { outputs: [{ name: 'y', datatype: 'FP32', shape: [1, 2], data: [0.25, 0.75] }] });
@@ -76,10 +101,58 @@ describe('hostile answers from a served model', () => {
   });
 
   test('an error body nested deeply is refused too', async () => {
-    const depth = 200_000;
+    // 100 000 levels: under the answer's size limit (1 MB and a little), far past the stack.
+    const depth = 100_000;
     inferAnswer = (_request, response) => json(response, 500, `{"error":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`);
     const classifier = await openServed();
     await assert.rejects(classifier.classify({ images: [image()] }), modelError(/nests JSON more than 64 levels deep/));
+    await classifier.dispose();
+  });
+
+  test('an answer that declares a 2 GB body is refused from its header, before any of it is read', async () => {
+    inferAnswer = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(2 ** 31) });
+      response.write('{"outputs":[');
+    };
+    const classifier = await openServed();
+    const started = performance.now();
+    await assert.rejects(classifier.classify({ images: [image()] }), modelError(/POST http:\/\/127\.0\.0\.1:\d+\/v2\/models\/m\/infer declares a body of 2147483648 bytes, more than the \d+ bytes an answer to it can take/));
+    assert.ok(performance.now() - started < 2000, `took ${(performance.now() - started).toFixed(0)} ms`);
+    await classifier.dispose();
+  });
+
+  test('an endless answer is cut off once it passes what the request can return', async () => {
+    let sent: Promise<number> | undefined;
+    inferAnswer = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"outputs":[{"name":"y","datatype":"FP32","shape":[1,2],"data":[');
+      sent = pump(response, Buffer.from('0.5,'.repeat(16_384)));
+    };
+    const classifier = await openServed();
+    const started = performance.now();
+    await assert.rejects(classifier.classify({ images: [image()] }), modelError(/infer sent more than the \d+ bytes an answer to it can take/));
+    assert.ok(performance.now() - started < 5000, `took ${(performance.now() - started).toFixed(0)} ms`);
+    const bytes = await sent!;
+    assert.ok(bytes < 64 * 2 ** 20, `the server got to send ${bytes} bytes`);
+    await classifier.dispose();
+  });
+
+  test('metadata of 8 MB is refused: metadata is small', async () => {
+    metadataAnswer = (response) => json(response, 200, { ...metadata, platform: 'x'.repeat(8 * 2 ** 20) });
+    await assert.rejects(openServed(), modelError(/GET http:\/\/127\.0\.0\.1:\d+\/v2\/models\/m (declares a body of|sent more than the) \d+ bytes/));
+  });
+
+  test('a server that drips its answer fails at one deadline for the request, retries included', async () => {
+    inferAnswer = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => response.write(' '), 100);
+      response.on('close', () => clearInterval(timer));
+    };
+    const classifier = await openServed({ timeoutMs: 1000, retries: 4 });
+    const started = performance.now();
+    await assert.rejects(classifier.classify({ images: [image()] }), modelError(/infer timed out after 1000 ms/));
+    const took = performance.now() - started;
+    assert.ok(took < 2500, `took ${took.toFixed(0)} ms (5 attempts of 1 s each would take over 5 s)`);
     await classifier.dispose();
   });
 });

@@ -388,6 +388,30 @@ function halfToFloat(bits: number): number {
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
+/** Values per input assumed for an output whose metadata leaves a dimension free: more classes than any classifier has. */
+const FREE_OUTPUT_VALUES = 1 << 16;
+/** Bytes one value may take in a JSON answer: the longest float written out, a comma and pretty-printing's indent. */
+const JSON_VALUE_BYTES = 48;
+/** Room for everything around the values: names, shapes, datatypes, parameters, an error message. */
+const ANSWER_MARGIN_BYTES = 1 << 20;
+
+/**
+ * The largest answer an inference request of `count` inputs can legitimately have: the requested output's values (its
+ * metadata shape past the batch axis; FREE_OUTPUT_VALUES for a free dimension), `count` times, at 8 bytes each in
+ * binary or JSON_VALUE_BYTES in JSON, plus ANSWER_MARGIN_BYTES. Without a named output, every output the metadata lists.
+ */
+export function answerByteLimit(meta: Pick<ModelMeta, 'outputs'>, outputName: string | undefined, count: number, binary: boolean): number {
+  const named = outputName === undefined ? meta.outputs : meta.outputs.filter((t) => t.name === outputName);
+  const outputs = named.length > 0 ? named : [{ shape: [-1, -1] }];
+  let perInput = 0;
+  for (const { shape } of outputs) {
+    const dims = shape.slice(1);
+    const known = dims.filter((d) => Number.isInteger(d) && d > 0).reduce((a, b) => a * b, 1);
+    perInput += dims.some((d) => !(Number.isInteger(d) && d > 0)) ? Math.max(known, FREE_OUTPUT_VALUES) : known;
+  }
+  return Math.max(1, count) * perInput * (binary ? 8 : JSON_VALUE_BYTES) + ANSWER_MARGIN_BYTES;
+}
+
 /**
  * Inputs per inference request when `count` inputs are to be sent in one call: at most `batchSize`, and few enough
  * that the call makes at least `concurrency` requests when it has that many inputs (the last may be smaller).
@@ -432,7 +456,10 @@ async function remoteRunner(connection: Connection, config: ModelConfig, options
       ...(outputName !== undefined ? { outputs: [{ name: outputName, ...(binary ? { parameters: { binary_data: true } } : {}) }] } : {}),
       ...(binary && outputName === undefined ? { parameters: { binary_data_output: true } } : {}),
     };
-    const answer = await client.request('POST', `${route}/infer`, body, signal, binary ? littleEndianBytes(data) : undefined);
+    const answer = await client.request('POST', `${route}/infer`, body, signal, {
+      binary: binary ? littleEndianBytes(data) : undefined,
+      maxBytes: answerByteLimit(connection.meta, outputName, count, binary),
+    });
     if (answer.status !== 200) throw client.httpError('POST', `${route}/infer`, answer, `${describeModel(endpoint)} failed on a batch of shape [${dims.join(',')}]: `);
     counts.inferRequests++;
     counts.sentInputs += count;

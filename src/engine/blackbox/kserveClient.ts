@@ -1,7 +1,9 @@
 // HTTP for the Open Inference Protocol (KServe v2 REST): one JSON request with the configured headers (their
-// `${env:NAME}` templates filled in at request time), a per-request timeout, retries with exponential backoff and
-// jitter on 429/502/503/504, dropped connections and timeouts (Retry-After honoured), a limit on requests in flight,
-// and errors that say what happened without ever repeating a header's value.
+// `${env:NAME}` templates filled in at request time), one deadline per request (its retries included), retries with
+// exponential backoff and jitter on 429/502/503/504 and dropped connections (Retry-After honoured), a limit on
+// requests in flight, answers read as a stream and cut off past what the request can legitimately return (a declared
+// Content-Length too large is refused before anything is read), and errors that say what happened without ever
+// repeating a header's value.
 import { DaxError } from '../core/errors';
 
 /** What the client needs to know; `env` defaults to process.env. */
@@ -10,6 +12,7 @@ export interface KserveClientOptions {
   url: string;
   /** Header templates (`${env:NAME}` is filled in from `env` at request time). */
   headers: Record<string, string>;
+  /** Deadline of one request, its retries and their waits included. */
   timeoutMs: number;
   retries: number;
   env?: Record<string, string | undefined>;
@@ -28,6 +31,22 @@ export interface HttpAnswer {
   headers: Headers;
   /** With the binary tensor extension: the bytes after the JSON part (the binary outputs, in order). */
   binary?: Uint8Array;
+  /** Tries it took (1 + the retries made). */
+  attempts?: number;
+}
+
+/**
+ * The largest answer read for a request that is not an inference (health, readiness, metadata, the repository index,
+ * and their error bodies): real ones are a few kilobytes.
+ */
+export const SMALL_ANSWER_MAX_BYTES = 1 << 20;
+
+/** What one request may do besides its body. */
+export interface RequestOptions {
+  /** Bytes sent after the JSON part (the binary tensor extension). */
+  binary?: Uint8Array;
+  /** The largest body the answer may have; default SMALL_ANSWER_MAX_BYTES. */
+  maxBytes?: number;
 }
 
 /** The binary tensor extension's header: the length of the JSON part that starts the body. */
@@ -106,6 +125,46 @@ function errorCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/**
+ * The body of a response, read as a stream: a declared Content-Length above `maxBytes` is refused before anything is
+ * read, and a body that grows past it (an endless or a lying answer) is cut off there; either is a `model` error.
+ */
+async function readBody(response: Response, maxBytes: number, what: string): Promise<Uint8Array> {
+  const tooLarge = (how: string): DaxError =>
+    new DaxError(
+      'model',
+      `${what} ${how} the ${maxBytes} bytes an answer to it can take (its outputs for its inputs, with a margin): the server is not answering ` +
+        'this request. Check "endpoint.url" and "endpoint.model", and that "output.name" is the model\'s class scores.',
+    );
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge(`declares a body of ${declared} bytes, more than`);
+  }
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge('sent more than');
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }
 
 /** Milliseconds a Retry-After header asks for (seconds or an HTTP date), if it is there and readable. */
@@ -193,12 +252,16 @@ export class KserveClient {
   }
 
   /**
-   * Sends a request, retrying what may pass (see RETRY_STATUS, RETRY_CODES, timeouts) up to `retries` times with
-   * exponential backoff and jitter, or the server's Retry-After. Resolves with any final HTTP answer (the caller
-   * reads the status); rejects with a DaxError of kind `model` when no answer came, `cancelled` on the signal.
+   * Sends a request, retrying what may pass (see RETRY_STATUS, RETRY_CODES) up to `retries` times with exponential
+   * backoff and jitter, or the server's Retry-After, all within one deadline (`timeoutMs`: a retry that cannot start
+   * and wait its turn before it is not made). Resolves with any final HTTP answer (the caller reads the status);
+   * rejects with a DaxError of kind `model` when no answer came or the answer is larger than `options.maxBytes`,
+   * `cancelled` on the signal.
    */
-  async request(method: 'GET' | 'POST', route: string, body: unknown, signal: AbortSignal | undefined, binary?: Uint8Array): Promise<HttpAnswer> {
+  async request(method: 'GET' | 'POST', route: string, body: unknown, signal: AbortSignal | undefined, options: RequestOptions = {}): Promise<HttpAnswer> {
+    const { binary, maxBytes = SMALL_ANSWER_MAX_BYTES } = options;
     const url = `${this.options.url}${route}`;
+    const deadline = Date.now() + this.options.timeoutMs;
     let payload: string | Uint8Array | undefined = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { ...this.headers(), accept: 'application/json' };
     if (binary !== undefined && typeof payload === 'string') {
@@ -216,7 +279,7 @@ export class KserveClient {
     const attempts = this.options.retries + 1;
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw cancelled();
-      const timeout = AbortSignal.timeout(this.options.timeoutMs);
+      const timeout = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
       const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
       let answer: HttpAnswer | undefined;
       let failure: DaxError | undefined;
@@ -224,7 +287,7 @@ export class KserveClient {
       this.requests++;
       try {
         const response = await fetch(url, { method, headers, body: payload, signal: combined });
-        const bytes = new Uint8Array(await response.arrayBuffer());
+        const bytes = await readBody(response, maxBytes, `${method} ${url}`);
         const jsonLength = Number(response.headers.get(JSON_LENGTH_HEADER) ?? NaN);
         const split = Number.isInteger(jsonLength) && jsonLength >= 0 && jsonLength <= bytes.length ? jsonLength : bytes.length;
         const text = new TextDecoder().decode(bytes.subarray(0, split));
@@ -232,12 +295,14 @@ export class KserveClient {
         retryable = RETRY_STATUS.has(answer.status);
       } catch (error) {
         if (signal?.aborted) throw cancelled();
+        if (error instanceof DaxError) throw error;
         const tried = attempt + 1 === 1 ? '' : ` (${attempt + 1} attempts)`;
         if (timeout.aborted) {
-          retryable = true;
+          // The deadline is the request's, not the attempt's: nothing is left for a retry.
+          retryable = false;
           failure = new DaxError(
             'model',
-            `${method} ${url} timed out after ${this.options.timeoutMs} ms${tried}. ` +
+            `${method} ${url} timed out after ${this.options.timeoutMs} ms${tried} (the deadline of one request, its retries included). ` +
               (method === 'POST' ? 'Raise "endpoint.timeoutMs", or lower "batchSize", if the server is slow.' : 'Raise "endpoint.timeoutMs" if the server is slow.'),
             undefined,
             { cause: error },
@@ -254,21 +319,22 @@ export class KserveClient {
       if (answer && nestedDeeperThan(answer.json, MAX_JSON_DEPTH)) {
         throw new DaxError('model', `the answer to ${method} ${url} nests JSON more than ${MAX_JSON_DEPTH} levels deep: that is not an Open Inference Protocol answer.`);
       }
-      if (!retryable || attempt + 1 >= attempts) {
-        if (failure) throw failure;
-        return answer!;
-      }
-      this.retries++;
       const backoff = Math.min(this.options.maxBackoffMs ?? 30_000, (this.options.backoffMs ?? 250) * 2 ** attempt);
       const asked = answer ? retryAfterMs(answer.headers.get('retry-after')) : undefined;
       const delay = asked !== undefined ? Math.min(asked, this.options.maxBackoffMs ?? 30_000) : backoff * (0.5 + Math.random() / 2);
+      // A retry that would start after the deadline is not made: the last answer (or failure) is the request's.
+      if (!retryable || attempt + 1 >= attempts || Date.now() + delay >= deadline) {
+        if (failure) throw failure;
+        return { ...answer!, attempts: attempt + 1 };
+      }
+      this.retries++;
       await sleep(delay, signal);
     }
   }
 
   /** A model error for an HTTP answer that is not a success: status, route and the server's message. */
   httpError(method: string, route: string, answer: HttpAnswer, context = ''): DaxError {
-    const n = this.options.retries;
+    const n = answer.attempts === undefined ? this.options.retries : answer.attempts - 1;
     const retried = RETRY_STATUS.has(answer.status) && n > 0 ? ` (after ${n} ${n === 1 ? 'retry' : 'retries'})` : '';
     return new DaxError('model', `${context}HTTP ${answer.status} from ${method} ${this.options.url}${route}${retried}: ${this.redact(serverMessage(answer))}`);
   }

@@ -114,7 +114,7 @@ export interface EndpointConfig {
   version?: string;
   /** Extra request headers (templates, see above). */
   headers: Record<string, string>;
-  /** Per request, milliseconds. */
+  /** Deadline of one request in milliseconds, its retries and their waits included. */
   timeoutMs: number;
   /** Retries of a request after 429/502/503/504, a dropped connection or a timeout (exponential backoff). */
   retries: number;

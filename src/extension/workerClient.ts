@@ -145,8 +145,9 @@ export class WorkerClient {
     });
     this.child = child;
     this.options.log(`worker started (pid ${child.pid})`);
-    child.stdout?.on('data', (chunk: Buffer) => this.options.log(`worker: ${chunk.toString().trimEnd()}`));
-    child.stderr?.on('data', (chunk: Buffer) => this.options.log(`worker: ${chunk.toString().trimEnd()}`));
+    // What the worker prints (a predict module's console, a stack) may hold a secret a server echoed: never logged as is.
+    child.stdout?.on('data', (chunk: Buffer) => this.options.log(`worker: ${this.redact(chunk.toString().trimEnd())}`));
+    child.stderr?.on('data', (chunk: Buffer) => this.options.log(`worker: ${this.redact(chunk.toString().trimEnd())}`));
     child.on('message', (message: WorkerToHost) => this.onMessage(message));
     child.on('error', (error) => this.options.log(`worker error: ${error.message}`));
     child.on('exit', (code, signal) => {
@@ -156,6 +157,15 @@ export class WorkerClient {
       this.failAll({ kind: 'crashed', message: `The DAX worker process ${reason}; the next run starts a new one. See the "DAX" output for details.` }, child);
     });
     return child;
+  }
+
+  /** `text` with the values of the worker's added environment (the endpoint secrets) replaced by ***. */
+  private redact(text: string): string {
+    let out = text;
+    for (const value of Object.values(this.extraEnv).sort((a, b) => b.length - a.length)) {
+      if (value.length >= 4) out = out.split(value).join('***');
+    }
+    return out;
   }
 
   private onMessage(message: WorkerToHost): void {
@@ -177,7 +187,7 @@ export class WorkerClient {
         this.retireIfStale();
         if (!pending) return;
         clearTimeout(pending.cancelTimer);
-        if (message.error) pending.reject(new RunFailure(message.error));
+        if (message.error) pending.reject(new RunFailure({ ...message.error, message: this.redact(message.error.message) }));
         else pending.resolve(message);
         break;
       }

@@ -12,7 +12,7 @@ import { tempDir } from '../helpers/files';
 /** What /infer answers: a status and a body, or a handler of its own. */
 let inferAnswer: (request: http.IncomingMessage, response: http.ServerResponse) => void;
 /** What the metadata route answers (the model's metadata unless a test changes it). */
-let metadataAnswer: (response: http.ServerResponse) => void;
+let metadataAnswer: (response: http.ServerResponse, request: http.IncomingMessage) => void;
 let server: http.Server;
 let url: string;
 let dir: string;
@@ -30,7 +30,7 @@ before(async () => {
     request.resume();
     request.on('end', () => {
       if (request.url === '/v2/health/ready' || request.url === '/v2/models/m/ready') return json(response, 200, {});
-      if (request.url === '/v2/models/m') return metadataAnswer(response);
+      if (request.url === '/v2/models/m') return metadataAnswer(response, request);
       if (request.url === '/v2/models/m/infer') return inferAnswer(request, response);
       json(response, 404, { error: 'not found' });
     });
@@ -44,10 +44,14 @@ after(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-async function openServed(endpoint: Record<string, unknown> = {}) {
-  const config = await parseModelConfig({ kind: 'kserve', endpoint: { url, model: 'm', retries: 0, ...endpoint }, input: { scale: 255 } }, dir, 'remote.model.json');
-  return openClassifier(config, { backoffMs: 5 });
+async function openServed(endpoint: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+  const config = await parseModelConfig({ kind: 'kserve', endpoint: { url, model: 'm', retries: 0, ...endpoint }, input: { scale: 255 }, ...extra }, dir, 'remote.model.json');
+  return openClassifier(config, { backoffMs: 5, env: { DAX_HOSTILE_TOKEN: TOKEN } });
 }
+
+/** The secret a header carries, and that a hostile server echoes wherever it can. */
+const TOKEN = 's3cret-token-4f9c2a';
+const withToken = { headers: { Authorization: 'Bearer ${env:DAX_HOSTILE_TOKEN}' } };
 
 function modelError(pattern: RegExp) {
   return (error: unknown): boolean => {
@@ -153,6 +157,55 @@ describe('hostile answers from a served model', () => {
     await assert.rejects(classifier.classify({ images: [image()] }), modelError(/infer timed out after 1000 ms/));
     const took = performance.now() - started;
     assert.ok(took < 2500, `took ${took.toFixed(0)} ms (5 attempts of 1 s each would take over 5 s)`);
+    await classifier.dispose();
+  });
+
+  test('output names the server makes of the token never reach a message', async () => {
+    inferAnswer = (request, response) =>
+      json(response, 200, { outputs: [{ name: String(request.headers.authorization), datatype: 'FP32', shape: [1, 2], data: [0.5, 0.5] }] });
+    const classifier = await openServed(withToken);
+    const error = await classifier.classify({ images: [image()] }).then(
+      () => assert.fail('the answer has no output "y"'),
+      (error: unknown) => error as DaxError,
+    );
+    assert.ok(error instanceof DaxError);
+    assert.match(error.message, /has no output "y" \(it has \*\*\*\)/);
+    assert.doesNotMatch(`${error.message}\n${error.stack}`, new RegExp(TOKEN));
+    await classifier.dispose();
+  });
+
+  test('a token in the metadata (tensor names, datatypes) reaches neither an error nor the description', async () => {
+    metadataAnswer = (response, request) => {
+      const token = String(request.headers.authorization);
+      json(response, 200, { ...metadata, outputs: [{ name: token, datatype: token, shape: [-1, 2] }] });
+    };
+    await assert.rejects(openServed(withToken, { output: { name: 'y' } }), (error: unknown) => {
+      assert.ok(error instanceof DaxError);
+      assert.match(error.message, /has no output named "y"; its outputs are \*\*\*/);
+      assert.doesNotMatch(error.message, new RegExp(TOKEN));
+      return true;
+    });
+    metadataAnswer = (response, request) => json(response, 200, { ...metadata, inputs: [{ ...metadata.inputs[0], name: String(request.headers.authorization) }] });
+    inferAnswer = (_request, response) => json(response, 200, { outputs: [{ name: 'y', datatype: 'FP32', shape: [1, 2], data: [0.25, 0.75] }] });
+    const classifier = await openServed(withToken);
+    assert.doesNotMatch(classifier.description, new RegExp(TOKEN));
+    assert.match(classifier.description, /\*\*\*/);
+    await classifier.dispose();
+  });
+
+  test("a token in a binary output's datatype is redacted too", async () => {
+    inferAnswer = (request, response) => {
+      const body = JSON.stringify({ outputs: [{ name: 'y', datatype: String(request.headers.authorization), shape: [1, 2], parameters: { binary_data_size: 8 } }] });
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(Buffer.byteLength(body)) });
+      response.end(Buffer.concat([Buffer.from(body), Buffer.alloc(8)]));
+    };
+    const classifier = await openServed({ ...withToken, binary: true });
+    await assert.rejects(classifier.classify({ images: [image()] }), (error: unknown) => {
+      assert.ok(error instanceof DaxError);
+      assert.match(error.message, /output "y" is \*\*\*; class scores must be numbers/);
+      assert.doesNotMatch(error.message, new RegExp(TOKEN));
+      return true;
+    });
     await classifier.dispose();
   });
 });

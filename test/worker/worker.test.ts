@@ -169,4 +169,19 @@ describe('the worker process with a model that does not answer', () => {
     assert.equal(result.report.target.label, 'red-region');
     assert.notEqual(patient.pid, pid, 'a new worker');
   });
+
+  test("a secret of the worker's environment is redacted from its log lines and its errors", async () => {
+    const secret = 'sekrit-7d1f0a';
+    const own = new WorkerClient({ script: path.join(ROOT, 'dist', 'worker.js'), log: (line) => logs.push(line) });
+    own.setEnvironment({ DAX_WORKER_SECRET: secret });
+    try {
+      const request = await moduleJob('leaky', "exports.predict = () => { console.error('token is ' + process.env.DAX_WORKER_SECRET); throw new Error('bad token ' + process.env.DAX_WORKER_SECRET); };\n");
+      const error = await failure(own.explain(request, () => undefined).done);
+      assert.match(error.message, /predict threw: bad token \*\*\*/);
+      assert.ok(logs.some((line) => /token is \*\*\*/.test(line)), 'the module printed');
+      assert.ok(!logs.some((line) => line.includes(secret)), 'no log line holds the secret');
+    } finally {
+      own.dispose();
+    }
+  });
 });

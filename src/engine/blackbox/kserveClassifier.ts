@@ -7,6 +7,7 @@
 // not answered.
 import { throwIfCancelled } from '../core/cancellation';
 import { DaxError } from '../core/errors';
+import { redactSecrets } from '../core/secrets';
 import { AnswerCache, hashKey } from './answerCache';
 import type { AudioClassifier, BlackBox, ImageBatch, ImageClassifier, OpenOptions } from './classifier';
 import { KserveClient, Limiter, type HttpAnswer } from './kserveClient';
@@ -137,7 +138,7 @@ export async function openKserveClassifier(config: ModelConfig, options: KserveO
     width: w,
     height: h,
     labels: config.labels,
-    description: `kserve: ${endpoint.url} ${describeModel(endpoint)}: ${input.name} FP32[${shape.join(',')}] ${layout} → ${outputName ?? "its first output"}; up to ${batchSize} per request, ${endpoint.concurrency} in flight${endpoint.binary ? ', binary tensors' : ''}`,
+    description: redactSecrets(`kserve: ${endpoint.url} ${describeModel(endpoint)}: ${input.name} FP32[${shape.join(',')}] ${layout} → ${outputName ?? "its first output"}; up to ${batchSize} per request, ${endpoint.concurrency} in flight${endpoint.binary ? ', binary tensors' : ''}`),
     classify(batch: ImageBatch, signal?: AbortSignal) {
       throwIfCancelled(signal);
       const pad = batch.padding ? hashKey(batch.padding) : '';
@@ -168,7 +169,7 @@ export async function openKserveAudioClassifier(config: ModelConfig, options: Ks
     sampleRate: audio.sampleRate,
     feature: audio.feature,
     labels: config.labels,
-    description: `kserve: ${endpoint.url} ${describeModel(endpoint)}: ${input.name} FP32[${input.shape.join(',')}] ${layout.text} → ${outputName ?? "its first output"}; up to ${batchSize} per request, ${endpoint.concurrency} in flight${endpoint.binary ? ', binary tensors' : ''}`,
+    description: redactSecrets(`kserve: ${endpoint.url} ${describeModel(endpoint)}: ${input.name} FP32[${input.shape.join(',')}] ${layout.text} → ${outputName ?? "its first output"}; up to ${batchSize} per request, ${endpoint.concurrency} in flight${endpoint.binary ? ', binary tensors' : ''}`),
     classify(batch: ImageBatch, signal?: AbortSignal) {
       throwIfCancelled(signal);
       // classifyWindows hands over enough windows at once for every request in flight; `run` cuts them.

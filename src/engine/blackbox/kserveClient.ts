@@ -5,6 +5,7 @@
 // Content-Length too large is refused before anything is read), and errors that say what happened without ever
 // repeating a header's value.
 import { DaxError } from '../core/errors';
+import { redactSecrets, registerSecret } from '../core/secrets';
 
 /** What the client needs to know; `env` defaults to process.env. */
 export interface KserveClientOptions {
@@ -237,18 +238,23 @@ export class KserveClient {
   headers(): Record<string, string> {
     const headers: Record<string, string> = {};
     for (const [name, template] of Object.entries(this.options.headers)) {
-      const value = fillTemplate(template, this.env, name, (secret) => this.secrets.add(secret));
-      if (value !== template) this.secrets.add(value);
+      const value = fillTemplate(template, this.env, name, (secret) => this.remember(secret));
+      if (value !== template) this.remember(value);
       headers[name] = value;
     }
     return headers;
   }
 
-  /** `text` with every header value that came from the environment replaced by ***. */
+  private remember(secret: string): void {
+    this.secrets.add(secret);
+    registerSecret(secret);
+  }
+
+  /** `text` with every header value that came from the environment (here or in another client) replaced by ***. */
   redact(text: string): string {
     let out = text;
     for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join('***');
-    return out;
+    return redactSecrets(out);
   }
 
   /**

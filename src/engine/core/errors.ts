@@ -1,4 +1,5 @@
 // Errors the engine raises on purpose, each with a kind that front ends map to an exit code or a message style.
+import { redactSecrets } from './secrets';
 
 /**
  * What went wrong, from the user's point of view:
@@ -10,7 +11,11 @@
  */
 export type DaxErrorKind = 'usage' | 'input' | 'model' | 'explain' | 'cancelled';
 
-/** An error whose message is meant for the user: it names the file (when there is one) and what to do. */
+/**
+ * An error whose message is meant for the user: it names the file (when there is one) and what to do. The message
+ * never holds a secret the process has sent (see secrets.ts): whatever a server echoed is `***` by the time the
+ * message reaches the terminal, a log, a report or a summary.
+ */
 export class DaxError extends Error {
   override readonly name = 'DaxError';
   constructor(
@@ -20,7 +25,8 @@ export class DaxError extends Error {
     readonly file?: string,
     options?: { cause?: unknown },
   ) {
-    super(file ? `${file}: ${message}` : message, options);
+    super(redactSecrets(file ? `${file}: ${message}` : message), options);
+    if (this.stack) this.stack = redactSecrets(this.stack);
   }
 }
 

@@ -9,7 +9,7 @@ import { versions } from './versions';
 /** What the run itself says; the caller adds the input, the configuration and what it measured. */
 export type RunFacts = Pick<
   ExplanationReport,
-  'model' | 'target' | 'top' | 'queries' | 'trainingSteps' | 'epochs' | 'stoppedEarly' | 'timing' | 'backend' | 'workingSize' | 'maskGrid' | 'losses' | 'validation' | 'versions'
+  'model' | 'target' | 'top' | 'queries' | 'trainingSteps' | 'epochs' | 'stoppedEarly' | 'timing' | 'backend' | 'workingSize' | 'maskGrid' | 'losses' | 'validation' | 'fidelity' | 'versions'
 >;
 
 /** The facts of `run`, with the wall times measured around it (ms since `started`, loading, finishing). */
@@ -38,6 +38,7 @@ export function runFacts(run: MethodRun, classifier: BlackBox, backend: BackendI
     maskGrid: training ? { width: training.gridWidth, height: training.gridHeight } : run.working,
     losses: training?.history ?? [],
     validation: training?.validation ?? [],
+    ...(training?.fidelity ? { fidelity: training.fidelity } : {}),
     versions: versions(backend.name),
   };
 }

@@ -109,6 +109,11 @@ export interface ExplanationReport {
   segments: number;
   losses: LossRow[];
   validation: ValidationRow[];
+  /**
+   * DAX's trust indicator: how well its student imitates the black box on perturbed copies it never trained on
+   * (R² on the scale it imitated, Spearman's rank correlation). Low values mean the map says little.
+   */
+  fidelity?: { heldOut: number; r2: number; spearman: number };
   /** The full configuration of the run (preset after overrides). */
   config: Record<string, unknown>;
   preset: string;

@@ -83,8 +83,10 @@ describe('dax explain', () => {
     assert.equal(report.target.label, '0', 'the upright sign is classified upright');
     assert.ok(report.target.probability > 0.9);
     assert.equal(report.model.kind, 'onnx');
-    // Measured 0.415 (best 0.468) with wasm at the example's settings; a map off the text scores below 0.05.
-    assert.ok(report.groundTruth.iouAt02 >= 0.25, `IoU@0.2 with the sign's text mask: ${report.groundTruth.iouAt02}`);
+    // Measured 0.209 (best 0.318) with wasm at the example's settings, LIME 0.159 (best 0.395) at the same budget;
+    // a map off the text scores below 0.05. (The pixel networks scored 0.415 here but lost on the benchmark.)
+    assert.ok(report.groundTruth.iouAt02 >= 0.15, `IoU@0.2 with the sign's text mask: ${report.groundTruth.iouAt02}`);
+    assert.ok(report.groundTruth.bestIou >= 0.2, `best IoU with the sign's text mask: ${report.groundTruth.bestIou}`);
   });
 });
 
@@ -196,7 +198,7 @@ describe('dax explain on bad input', () => {
 
   test('--lambda1 and --lambda2 reach the training and the report; a negative weight is refused', async () => {
     const out = path.join(dir, 'lambdas');
-    const result = await runCli(['explain', oracleImage, '--model', oracleConfig, '--out', out, '--samples', '100', '--epochs', '1', '--lambda1', '0.5', '--lambda2', '0.01', '--json']);
+    const result = await runCli(['explain', oracleImage, '--model', oracleConfig, '--out', out, '--samples', '100', '--epochs', '1', '--lambda1', '0.5', '--lambda2', '0.01', '--network', 'pixels', '--json']);
     assert.equal(result.code, 0, result.stderr);
     const { config } = JSON.parse(result.stdout).results[0].report;
     assert.equal(config.lambda1, 0.5);

@@ -10,7 +10,7 @@ import { PRESETS } from '../../src/engine/methods/dax/presets';
 import { iouOfTopFraction } from '../../src/engine/metrics/groundTruth';
 import { initBackend, tf } from '../../src/engine/tf/runtime';
 import { tempDir } from '../helpers/files';
-import { ORACLE, randomMap, regionMask, writeOracleConfig, writeOracleImage, writeOraclePredictModule, writeOracleTfjsModel } from '../helpers/oracle';
+import { NOISY_ORACLE_RULE, ORACLE, randomMap, regionMask, writeNoisyOracleImage, writeOracleConfig, writeOracleImage, writeOraclePredictModule, writeOracleTfjsModel } from '../helpers/oracle';
 
 const truth = regionMask();
 const regionFraction = (ORACLE.region.width * ORACLE.region.height) / (ORACLE.size * ORACLE.size);
@@ -60,6 +60,17 @@ describe('DAX on an oracle black box', () => {
     assert.ok(mean > random + 0.3, `beats a random map by a wide margin (${mean.toFixed(3)} vs ${random.toFixed(3)})`);
   });
 
+  test('thorough (3000 queries) finds the region at least as well as balanced (1000), over seeds', async () => {
+    // On the noisy oracle with layered units it does not (0.50 against 0.75): see the DAX issue's note.
+    let balanced = 0;
+    let thorough = 0;
+    for (const seed of [1, 2]) {
+      balanced += topRegionIou((await explain(tfjsOracle, seed, PRESETS.balanced)).saliency);
+      thorough += topRegionIou((await explain(tfjsOracle, seed, PRESETS.thorough)).saliency);
+    }
+    assert.ok(thorough >= balanced - 0.02, `thorough ${thorough / 2} against balanced ${balanced / 2}`);
+  });
+
   test('the same seed gives the same saliency, bit for bit', async () => {
     const first = await explain(moduleOracle, 5, quick);
     const second = await explain(moduleOracle, 5, quick);
@@ -88,5 +99,40 @@ describe('DAX on an oracle black box', () => {
     assert.equal(report.seed, 2);
     assert.ok(report.versions.tfjs && report.versions.onnxruntime && report.versions.dax);
     assert.ok(report.top[0]!.probability >= report.top[1]!.probability);
+  });
+});
+
+describe('DAX with layered units where one segmentation cannot follow the evidence (the noisy brightness oracle)', () => {
+  // The default units are the perturbation's SLIC segments alone, and on this image they fail (IoU 0.00, as
+  // LIME's); a grid and a coarser SLIC, one per copy in turn, cut the square out. Not the default: on the
+  // benchmark's photos they cost insertion AUC (README "How DAX is done here").
+  const layered = { layers: ['grid', 'slic-coarse'], layerMix: 'alternate' } as const;
+  let noisyImage: string;
+  let noisyOracle: ImageClassifier;
+  before(async () => {
+    const dir = await tempDir();
+    noisyImage = path.join(dir, 'noisy.png');
+    await writeNoisyOracleImage(noisyImage);
+    noisyOracle = await openClassifier(
+      await loadModelConfig(await writeOracleConfig(dir, await writeOraclePredictModule(dir, NOISY_ORACLE_RULE), { input: { width: ORACLE.size, height: ORACLE.size } })),
+    );
+  });
+  const explainNoisy = (preset: 'fast' | 'balanced' | 'thorough', seed: number) =>
+    explainImage({ imageFile: noisyImage, classifier: noisyOracle, method: { method: 'dax', settings: { ...PRESETS[preset], segmentDax: { layers: [...layered.layers], layerMix: layered.layerMix } } }, preset, seed });
+
+  test('finds the bright square, not its decoy, although SLIC segments follow the noise (IoU ≥ 0.5 for every seed)', async (t) => {
+    // Measured: SLIC alone (and LIME over it) 0.00, RISE 0.42-0.54, DAX with its grid and coarse SLIC layers 0.72-0.76.
+    const ious: number[] = [];
+    for (const seed of [1, 2, 3]) ious.push(topRegionIou((await explainNoisy('balanced', seed)).saliency));
+    t.diagnostic(`IoU per seed: ${ious.map((v) => v.toFixed(3)).join(', ')}`);
+    assert.ok(ious.every((iou) => iou >= 0.5), `IoU per seed: ${ious.join(', ')}`);
+  });
+
+  test("the report carries the student's fidelity on held-out copies, high where the student learnt the oracle", async () => {
+    const { report } = await explainNoisy('fast', 1);
+    assert.ok(report.fidelity, 'fidelity is reported');
+    assert.ok(report.fidelity.heldOut >= 20, `held-out copies: ${report.fidelity.heldOut}`);
+    assert.ok(report.fidelity.r2 > 0.5 && report.fidelity.r2 <= 1, `R² ${report.fidelity.r2}`);
+    assert.ok(report.fidelity.spearman > 0.7 && report.fidelity.spearman <= 1, `Spearman ${report.fidelity.spearman}`);
   });
 });

@@ -114,3 +114,27 @@ export function randomMap(size: number, seed: number): Float32Array {
   for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) out[y * size + x] = grid[Math.floor((y * cells) / size) * cells + Math.floor((x * cells) / size)]!;
   return out;
 }
+
+/**
+ * The held-out oracle of the DAX issue: grey pixel noise with two squares brighter on average but as noisy, one
+ * of them a decoy. SLIC's superpixels follow the noise, not the squares, so a method bound to one segmentation
+ * cannot isolate the square; the model reads only the mean brightness of `ORACLE.region`.
+ */
+export async function writeNoisyOracleImage(file: string, seed = 3): Promise<void> {
+  const { size, region, decoy } = ORACLE;
+  const rng = createRng(seed);
+  const data = Buffer.alloc(size * size * 3);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const v = (inside(region, x, y) || inside(decoy, x, y) ? 110 : 50) + rng.int(120);
+      data.fill(v, 3 * (y * size + x), 3 * (y * size + x) + 3);
+    }
+  }
+  await sharp(data, { raw: { width: size, height: size, channels: 3 } }).png().toFile(file);
+}
+
+/** The rule of the noisy oracle's model: a sigmoid of the region's mean brightness (p ≈ 0.9 on the image). */
+export const NOISY_ORACLE_RULE = `let s = 0, n = 0;
+    for (let y = ${ORACLE.region.y}; y < ${ORACLE.region.y + ORACLE.region.height}; y++) for (let x = ${ORACLE.region.x}; x < ${ORACLE.region.x + ORACLE.region.width}; x++) { s += image.data[3 * (y * ${ORACLE.size} + x)]; n++; }
+    const p = 1 / (1 + Math.exp(-(12 * (s / (255 * n)) - 6)));
+    return [p, 1 - p];`;

@@ -81,7 +81,9 @@ export async function runMethod(
     const { training } = outcome;
     // The map is the mask of the input, brought to the image and averaged within each segment: the queries only
     // ever switched whole segments, so finer detail inside one would be the networks' guess, not evidence.
-    const map = poolOverSegments(upsample(training.mask, training.gridWidth, training.gridHeight, width, height), width, height, scene.segmentation, spec.settings.segmentPooling);
+    const upsampled = upsample(training.mask, training.gridWidth, training.gridHeight, width, height);
+    // Segment-space DAX's map is already made of the units it switched, which may cut the segments finer.
+    const map = spec.settings.network === 'segments' ? upsampled : poolOverSegments(upsampled, width, height, scene.segmentation, spec.settings.segmentPooling);
     return { map, target: outcome.target, inputProbabilities: outcome.inputProbabilities, query: outcome.query, training, working: outcome.working };
   }
   hooks.onProgress?.({ type: 'phase', phase: 'querying', message: `querying the model for ${spec.method.toUpperCase()}` });

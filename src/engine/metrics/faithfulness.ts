@@ -4,10 +4,10 @@
 import type { BlackBox, ImageClassifier } from '../blackbox/classifier';
 import { DaxError } from '../core/errors';
 import type { ProgressListener } from '../core/progress';
-import { canvasToSource, renderPlaced } from '../io/geometry';
-import { blurRgb } from '../io/image';
+import { canvasToSource } from '../io/geometry';
 import { runQueries } from '../methods/queryRunner';
 import type { PerturbationSpace, Scene } from '../perturbation/scene';
+import { substrateCanvas } from '../perturbation/substrate';
 
 /** Options of {@link measureFaithfulness}. */
 export interface FaithfulnessOptions {
@@ -56,7 +56,7 @@ export async function measureFaithfulness(
   if (!Number.isInteger(target) || target < 0) throw new DaxError('usage', `the target class must be a class index, not ${target}.`);
 
   const { rankOf, imagePixels } = rankCanvasPixels(canvasToSource(placement, image.width, image.height), saliency);
-  const substrate = await makeSubstrate(scene, substrateKind);
+  const substrate = await substrateCanvas(scene, substrateKind);
   const { original } = model;
   // Deletion at `cut` shows the substrate on the `cut` top-ranked pixels; insertion at `cut` shows the original
   // there and the substrate on the rest. One pass per query over a precomputed rank, no sort per step.
@@ -127,18 +127,6 @@ function rankCanvasPixels(toSource: Int32Array, saliency: Float32Array): { rankO
   return { rankOf, imagePixels: inside.length };
 }
 
-/** The canvas that removed pixels show, at the model's input size. */
-async function makeSubstrate(scene: Scene, kind: 'blur' | 'zero'): Promise<Float32Array> {
-  if (kind === 'zero') return new Float32Array(scene.model.original.length);
-  // σ = side/50: RISE's own evaluation blurs 224-pixel inputs with a Gaussian of σ 5 cut to 11 taps (side/45,
-  // a little weaker for the cut), and the scene's blur fill uses side/50 too. It removes the detail a class rests
-  // on while keeping colours and layout, so insertion starts from a plausible image, not an out-of-range black one.
-  // Blurred at the analysis copy (≤ 256 px a side): the result is band-limited far below that resolution, so
-  // upsampling it loses nothing, while blurring the full image costs ~0.6 s at 12 megapixels (σ 80) on one core.
-  const { analysis } = scene;
-  const blurred = await blurRgb(analysis, Math.max(analysis.width, analysis.height) / 50);
-  return (await renderPlaced(blurred, scene.placement)).data;
-}
 
 /**
  * Deletion and insertion over the cells of a perturbation space's analysis grid, through its `blend`: for a

@@ -7,6 +7,7 @@ import type { PerturbationSpace } from '../../perturbation/scene';
 import { queryPatterns, type QueryStats } from '../queryRunner';
 import type { DaxSettings } from './presets';
 import { workingSize } from './presets';
+import { runSegmentDax } from './segmentDax';
 import { trainDax, type TrainingResult } from './trainDax';
 
 /** What DAX produced for one input. */
@@ -30,6 +31,7 @@ export async function runDax(
   chooseTarget: (probabilities: Float32Array) => number,
   hooks: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
 ): Promise<DaxOutcome> {
+  if (settings.network === 'segments') return runSegmentDax(scene, classifier, settings, rng, chooseTarget, hooks);
   const samples = samplePatterns(settings.samples, scene.segmentation.count, settings.keepProbability, rng.fork('patterns'));
   hooks.onProgress?.({ type: 'phase', phase: 'querying', message: `querying the model on ${settings.samples} perturbed copies` });
   const { rows, stats } = await queryPatterns(scene, classifier, samples, { batchSize: settings.queryBatchSize, signal: hooks.signal, onProgress: hooks.onProgress });

@@ -72,6 +72,8 @@ export interface TrainingResult {
   targetScaleUsed: 'probability' | 'logit';
   maskReadoutUsed: 'input' | 'samples';
   trainMs: number;
+  /** How well the student imitates the black box on held-out copies (segment-space DAX). */
+  fidelity?: { heldOut: number; r2: number; spearman: number };
 }
 
 /**

@@ -1,5 +1,7 @@
 // What the `dax` commands share: exit codes, option parsing helpers, opening the model, Ctrl-C handling.
 import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { AudioClassifier, ImageClassifier } from '../engine/blackbox/classifier';
 import { loadModelConfig } from '../engine/blackbox/modelConfig';
 import { openAudioClassifier } from '../engine/blackbox/openAudioClassifier';
@@ -98,6 +100,19 @@ export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Creates `dir` if needed and checks that a file can be written in it; a usage error naming the option otherwise. */
+export async function checkWritableFolder(option: string, dir: string): Promise<void> {
+  const probe = path.join(dir, `.dax-write-check-${process.pid}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new DaxError('usage', `${option}: cannot write to this folder (${code}); nothing was run. Choose a folder you can write to.`, dir);
   }
 }
 

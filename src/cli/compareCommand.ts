@@ -5,11 +5,11 @@ import path from 'node:path';
 import type { ImageClassifier } from '../engine/blackbox/classifier';
 import { DaxError, asDaxError } from '../engine/core/errors';
 import { compareImage, comparisonMarkdown } from '../engine/compareImage';
-import { outputPaths, writeExplanation } from '../engine/io/outputs';
+import { outputPaths, removeStalePartials, stageExplanation, type StagedFiles } from '../engine/io/outputs';
 import { PRESETS, type PresetName } from '../engine/methods/dax/presets';
 import { METHOD_NAMES, type MethodName } from '../engine/methods/method';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
-import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, modelTimeoutOption, openModel, usageError, withInterrupt } from './common';
+import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, checkWritableFolder, existingFile, exitCodeOf, faithfulnessOptions, integerOption, modelTimeoutOption, openModel, usageError, withInterrupt } from './common';
 import { ProgressBar } from './progressBar';
 
 export const COMPARE_USAGE = `dax compare <image> --model <model> [options]
@@ -69,7 +69,18 @@ export async function compareCommand(argv: string[]): Promise<number> {
     return usageError((error as Error).message);
   }
   const outDir = path.resolve(values.out ?? 'dax-out');
+  // As for explain: an output folder that cannot be written fails before any work, and a killed run's temporary files go.
+  try {
+    await checkWritableFolder('--out', outDir);
+  } catch (error) {
+    await classifier.dispose();
+    return usageError((error as Error).message);
+  }
+  await removeStalePartials(outDir);
   const bar = new ProgressBar(path.basename(input), !values.json && process.stderr.isTTY === true);
+  // All or nothing, as explain: each method's files are staged as it finishes and put in place only when every
+  // method has finished; a failure or Ctrl-C on the way leaves none of them.
+  const staged: StagedFiles[] = [];
   try {
     const comparison = await withInterrupt((signal) =>
       compareImage({
@@ -89,12 +100,13 @@ export async function compareCommand(argv: string[]): Promise<number> {
         onProgress: (_method, event) => bar.onProgress(event),
         onExplained: async (method, explanation) => {
           const paths = outputPaths(outDir, input, method);
-          await writeExplanation(paths, explanation.image, explanation.saliency, explanation.report);
+          staged.push(await stageExplanation(paths, explanation.image, explanation.saliency, explanation.report));
           return paths.report;
         },
       }),
     );
     bar.stop();
+    for (const files of staged.splice(0)) await files.commit();
     const stem = path.basename(input).replace(/\.[^.]+$/, '');
     const markdown = comparisonMarkdown(comparison);
     await mkdir(outDir, { recursive: true });
@@ -104,6 +116,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     bar.stop();
+    await Promise.all(staged.map((files) => files.discard()));
     const daxError = asDaxError(error, 'explain', input);
     process.stderr.write(daxError.kind === 'cancelled' ? 'dax: cancelled.\n' : `dax: ${daxError.message}\n`);
     return exitCodeOf(daxError);

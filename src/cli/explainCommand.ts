@@ -11,13 +11,13 @@ import { audioOutputPaths, writeAudioExplanation } from '../engine/io/audioOutpu
 import { DaxError, asDaxError } from '../engine/core/errors';
 import { explainImage } from '../engine/explainImage';
 import { IMAGE_EXTENSIONS } from '../engine/io/image';
-import { outputPaths, writeExplanation } from '../engine/io/outputs';
+import { outputPaths, removeStalePartials, writeExplanation } from '../engine/io/outputs';
 import { initBackend, tf, type BackendPreference } from '../engine/tf/runtime';
 import { PRESETS, type DaxSettings, type PresetName } from '../engine/methods/dax/presets';
 import { METHOD_NAMES, methodForBudget, type MethodName, type MethodSpec } from '../engine/methods/method';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import type { ExplanationReport, TimeInterval } from '../shared/report';
-import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, modelTimeoutOption, numberOption, openAnyModel, seconds, usageError, withInterrupt } from './common';
+import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, checkWritableFolder, existingFile, exitCodeOf, faithfulnessOptions, integerOption, modelTimeoutOption, numberOption, openAnyModel, seconds, usageError, withInterrupt } from './common';
 import { expandInputs, outputLocations, type ExpandedInputs, type OutputLocation } from './inputs';
 import { ProgressBar } from './progressBar';
 import { summaryMarkdown, writeSummary, type SummaryRow } from './summary';
@@ -177,6 +177,15 @@ export async function explainCommand(argv: string[]): Promise<number> {
   const batch = expanded.batch;
   const files = expanded.files;
   const locations = outputLocations(files, outDir, batch);
+  // The output folder is checked before any work: one that cannot be written fails now, not after the first
+  // explanation. Temporary files a killed run left there (*.partial-<pid> of a process that is gone) are removed.
+  try {
+    await checkWritableFolder('--out', outDir);
+  } catch (error) {
+    await classifier.dispose();
+    return usageError((error as Error).message);
+  }
+  for (const dir of new Set([outDir, ...locations.map((location) => location.dir)])) await removeStalePartials(dir);
   const preset = spec.method === 'dax' ? presetName : 'custom';
   const modelHash = await modelSha256(classifier.config);
   // What a report on disk must have been made with for a batch to skip its input.

@@ -185,8 +185,9 @@ export interface OutputLocation {
 /**
  * Outside a batch, `<out>/<stem>` as always. In a batch, a file found under a folder or a glob goes to
  * `<out>/<its folder relative to that root>/<stem>`, a named file to `<out>/<stem>`. Inputs that would still
- * share a name (`a.jpg` and `a.png`, or two roots with the same layout) keep their extension in the stem and,
- * if that is not enough, take their folder relative to the common ancestor of all the inputs.
+ * share a name (`a.jpg` and `a.png`, two named files `a/x.png b/x.png`, or two roots with the same layout) keep
+ * their extension in the stem and, if that is not enough, take their folder relative to the common ancestor of all
+ * the inputs, so that no input's results overwrite another's.
  */
 export function outputLocations(files: InputFile[], outDir: string, batch: boolean): OutputLocation[] {
   const stemOf = (file: string): string => path.basename(file).replace(/\.[^.]+$/, '');
@@ -194,7 +195,6 @@ export function outputLocations(files: InputFile[], outDir: string, batch: boole
     dir: batch && input.root ? path.join(outDir, path.dirname(path.relative(input.root, input.absolute))) : outDir,
     stem: stemOf(input.file),
   }));
-  if (!batch) return first;
   const withExtension = first.map((location, i) => (clashing(first)[i] ? { ...location, stem: path.basename(files[i]!.file) } : location));
   const still = clashing(withExtension);
   if (!still.some(Boolean)) return withExtension;

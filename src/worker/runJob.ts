@@ -13,7 +13,7 @@ import { openClassifier } from '../engine/blackbox/openClassifier';
 import type { ProgressListener } from '../engine/core/progress';
 import { compareImage } from '../engine/compareImage';
 import { explainImage } from '../engine/explainImage';
-import { outputPaths, saliencyBytes, writeExplanation } from '../engine/io/outputs';
+import { outputPaths, removeStalePartials, saliencyBytes, writeExplanation } from '../engine/io/outputs';
 import { PRESETS } from '../engine/methods/dax/presets';
 import { methodForBudget } from '../engine/methods/method';
 import { DEFAULT_FAITHFULNESS_STEPS, type FaithfulnessOptions } from '../engine/metrics/faithfulness';
@@ -29,6 +29,8 @@ let cached: { key: string; classifier: ImageClassifier | AudioClassifier } | und
 
 export async function runJob(job: ExplainJob, signal: AbortSignal, onProgress: ProgressListener, modelTimeoutMs?: number): Promise<ExplainResult> {
   const { config, classifier, settings } = await prepare(job, modelTimeoutMs);
+  // A worker killed while writing (a Cancel it did not answer) left temporary files: gone before this run writes.
+  await removeStalePartials(job.outDir);
   if (classifier.modality === 'audio') {
     const explanation = await explainAudio({
       audioFile: job.imageFile,

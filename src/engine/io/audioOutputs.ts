@@ -1,13 +1,12 @@
 // Writing an audio explanation's files all-or-nothing: the spectrogram with the map over it, the sound the map
 // keeps and the sound it removes, and the report.
 import sharp from 'sharp';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import type { ExplanationReport } from '../../shared/report';
 import type { AudioScene } from '../audio/audioScene';
 import { spectrogramPictures } from '../audio/audioPictures';
 import { encodeWav } from '../audio/encodeWav';
-import { outputPaths, overlayBytes, saliencyBytes } from './outputs';
+import { outputPaths, overlayBytes, saliencyBytes, stageFiles } from './outputs';
 
 /** The files of one audio explanation. */
 export interface AudioOutputPaths {
@@ -34,12 +33,8 @@ export function keptAndRemoved(scene: AudioScene, saliency: Float32Array): { kep
 
 /** Writes the five files; on any failure none of them is left behind. */
 export async function writeAudioExplanation(paths: AudioOutputPaths, scene: AudioScene, saliency: Float32Array, report: ExplanationReport): Promise<void> {
-  await mkdir(path.dirname(paths.report), { recursive: true });
-  const suffix = `.partial-${process.pid}`;
-  const entries = Object.entries(paths) as [keyof AudioOutputPaths, string][];
-  const temporary = Object.fromEntries(entries.map(([key, file]) => [key, file + suffix])) as unknown as AudioOutputPaths;
   const { rows, frames } = scene.spectrogram;
-  try {
+  const staged = await stageFiles(paths, async (temporary) => {
     const { image, saliency: big } = await spectrogramPictures(scene.picture, saliency, rows, frames);
     await sharp(overlayBytes(image, big), { raw: { width: image.width, height: image.height, channels: 3 } }).png().toFile(temporary.saliency);
     const flipped = new Float32Array(saliency.length);
@@ -49,9 +44,6 @@ export async function writeAudioExplanation(paths: AudioOutputPaths, scene: Audi
     await writeFile(temporary.kept, encodeWav([kept], scene.sampleRate));
     await writeFile(temporary.removed, encodeWav([removed], scene.sampleRate));
     await writeFile(temporary.report, JSON.stringify({ ...report, outputs: paths }, null, 2) + '\n');
-    for (const [key, file] of entries) await rename(temporary[key], file);
-  } catch (error) {
-    await Promise.all(Object.values(temporary).map((file) => rm(file, { force: true })));
-    throw error;
-  }
+  });
+  await staged.commit();
 }

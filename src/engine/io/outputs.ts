@@ -1,6 +1,6 @@
 // Writing an explanation's files all-or-nothing: temporary names first, renamed only when every file is complete.
 import sharp from 'sharp';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExplanationReport } from '../../shared/report';
 import { colormapTable, type ColormapName } from './colormap';
@@ -44,18 +44,94 @@ export function overlayBytes(image: RgbImage, saliency: Float32Array, colormap: 
 
 /** Writes the saliency PNG, the overlay PNG and the JSON report; on any failure none of them is left behind. */
 export async function writeExplanation(paths: OutputPaths, image: RgbImage, saliency: Float32Array, report: ExplanationReport): Promise<void> {
-  await mkdir(path.dirname(paths.report), { recursive: true });
-  const suffix = `.partial-${process.pid}`;
-  const temporary = { saliency: paths.saliency + suffix, overlay: paths.overlay + suffix, report: paths.report + suffix };
+  const staged = await stageExplanation(paths, image, saliency, report);
+  await staged.commit();
+}
+
+/** Files written under temporary names: `commit` renames them into place, `discard` removes them. */
+export interface StagedFiles {
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/** The suffix of this process's temporary files (`<name>.partial-<pid>`). */
+export const PARTIAL_SUFFIX = `.partial-${process.pid}`;
+
+/**
+ * Writes the files of `paths` under temporary names (`<name>.partial-<pid>`) with `write`; on a failure the temporary
+ * files are removed and nothing is left behind. Renaming them into place is the caller's `commit`, so that several
+ * explanations can be made all-or-nothing together (dax compare).
+ */
+export async function stageFiles<T extends object>(paths: T, write: (temporary: T) => Promise<void>): Promise<StagedFiles> {
+  const entries = Object.entries(paths) as [keyof T & string, string][];
+  const temporary = Object.fromEntries(entries.map(([key, file]) => [key, file + PARTIAL_SUFFIX])) as unknown as T;
+  const discard = async (): Promise<void> => {
+    await Promise.all(Object.values(temporary).map((file) => rm(file as string, { force: true })));
+  };
+  await mkdir(path.dirname(entries[0]![1]), { recursive: true });
   try {
+    await write(temporary);
+  } catch (error) {
+    await discard();
+    throw error;
+  }
+  return {
+    async commit() {
+      try {
+        for (const [key, file] of entries) await rename(temporary[key] as string, file);
+      } catch (error) {
+        await discard();
+        throw error;
+      }
+    },
+    discard,
+  };
+}
+
+/** The explanation's three files written under temporary names, to be committed or discarded (see stageFiles). */
+export function stageExplanation(paths: OutputPaths, image: RgbImage, saliency: Float32Array, report: ExplanationReport): Promise<StagedFiles> {
+  return stageFiles(paths, async (temporary) => {
     await sharp(saliencyBytes(saliency), { raw: { width: image.width, height: image.height, channels: 1 } }).toColourspace('b-w').png().toFile(temporary.saliency);
     await sharp(overlayBytes(image, saliency), { raw: { width: image.width, height: image.height, channels: 3 } }).png().toFile(temporary.overlay);
     await writeFile(temporary.report, JSON.stringify({ ...report, outputs: paths }, null, 2) + '\n');
-    await rename(temporary.saliency, paths.saliency);
-    await rename(temporary.overlay, paths.overlay);
-    await rename(temporary.report, paths.report);
+  });
+}
+
+/**
+ * Removes the temporary files (`*.partial-<pid>`) that a process which is no longer running left in `dir` (a run
+ * killed while writing); those of running processes, this one included, stay. A folder that cannot be read is left
+ * alone. Returns the files removed.
+ */
+export async function removeStalePartials(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = /\.partial-(\d+)$/.exec(name);
+    if (!match || isRunning(Number(match[1]))) continue;
+    const file = path.join(dir, name);
+    try {
+      await rm(file, { force: true });
+      removed.push(file);
+    } catch {
+      // Not ours to remove after all (permissions): left as it is.
+    }
+  }
+  return removed;
+}
+
+/** Whether a process with this id runs (one of another user counts). */
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
   } catch (error) {
-    await Promise.all(Object.values(temporary).map((file) => rm(file, { force: true })));
-    throw error;
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

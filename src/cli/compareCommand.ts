@@ -11,6 +11,7 @@ import { METHOD_NAMES, type MethodName } from '../engine/methods/method';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, checkWritableFolder, existingFile, exitCodeOf, faithfulnessOptions, integerOption, modelTimeoutOption, openModel, usageError, withInterrupt } from './common';
 import { ProgressBar } from './progressBar';
+import { checkChoice, PRESET_NAMES } from '../shared/jobCheck';
 
 export const COMPARE_USAGE = `dax compare <image> --model <model> [options]
 
@@ -48,7 +49,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   let callTimeoutMs: number | undefined;
   let backend;
   try {
-    if (!(presetName in PRESETS)) throw new DaxError('usage', `--preset must be fast, balanced or thorough (got "${values.preset}").`);
+    checkChoice('preset', '--preset', presetName, PRESET_NAMES);
     backend = backendOption(values.backend);
     budget = values.budget === undefined ? PRESETS[presetName].samples : integerOption('--budget', values.budget, 3);
     seed = values.seed === undefined ? 0 : integerOption('--seed', values.seed, 0);

@@ -16,6 +16,7 @@ import { initBackend, tf, type BackendPreference } from '../engine/tf/runtime';
 import { PRESETS, type DaxSettings, type PresetName } from '../engine/methods/dax/presets';
 import { METHOD_NAMES, methodForBudget, type MethodName, type MethodSpec } from '../engine/methods/method';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
+import { checkChoice, PRESET_NAMES } from '../shared/jobCheck';
 import type { ExplanationReport, TimeInterval } from '../shared/report';
 import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, checkWritableFolder, existingFile, exitCodeOf, faithfulnessOptions, integerOption, modelTimeoutOption, numberOption, openAnyModel, seconds, usageError, withInterrupt } from './common';
 import { expandInputs, outputLocations, type ExpandedInputs, type OutputLocation } from './inputs';
@@ -109,8 +110,9 @@ export async function explainCommand(argv: string[]): Promise<number> {
   let backend: BackendPreference;
   try {
     const method = (values.method ?? 'dax') as MethodName;
-    if (!METHOD_NAMES.includes(method)) throw new DaxError('usage', `--method must be ${METHOD_NAMES.join(', ')} (got "${values.method}").`);
-    if (!(presetName in PRESETS)) throw new DaxError('usage', `--preset must be fast, balanced or thorough (got "${values.preset}").`);
+    // The same checks as every extension job's (shared/jobCheck.ts), named as options.
+    checkChoice('method', '--method', method, METHOD_NAMES);
+    checkChoice('preset', '--preset', presetName, PRESET_NAMES);
     for (const option of ['epochs', 'lambda1', 'lambda2'] as const) {
       if (values[option] !== undefined && method !== 'dax') throw new DaxError('usage', `--${option} applies to DAX only; ${method} trains nothing.`);
     }

@@ -6,6 +6,7 @@ import { mkdir, readFile, readdir, rm, stat, writeFile, rename } from 'node:fs/p
 import path from 'node:path';
 import type { ExplanationReport } from '../shared/report';
 import type { DisplayPixels, ExplainJob, FolderRow, FolderSummary, RunSummary, RunView } from '../shared/protocol';
+import { checkExplainJob, isRunKey } from '../shared/jobCheck';
 
 /** How many results the history keeps; the oldest go first. */
 export const HISTORY_LIMIT = 50;
@@ -29,8 +30,9 @@ export class RunStore {
 
   constructor(private readonly root: string) {}
 
-  /** The folder a job with this key writes its files into. */
+  /** The folder a job with this key writes its files into; a key that is not one the store makes is refused. */
   folder(key: string): string {
+    if (!isRunKey(key)) throw new Error(`not a result key: ${JSON.stringify(key).slice(0, 80)}`);
     return path.join(this.root, 'results', key);
   }
 
@@ -95,6 +97,7 @@ export class RunStore {
     }
     const summaries: RunSummary[] = [];
     for (const name of names) {
+      if (!isRunKey(name)) continue;
       try {
         const entry = JSON.parse(await readFile(path.join(results, name, 'entry.json'), 'utf8')) as Entry;
         summaries.push({ ...entry.summary, cached: false });
@@ -105,10 +108,10 @@ export class RunStore {
     return summaries.sort((a, b) => b.finishedAt - a.finishedAt);
   }
 
-  /** The stored job of a result (to re-run it or explain another class). */
+  /** The stored job of a result (to re-run it or explain another class), checked as a new one is. */
   async jobOf(key: string): Promise<ExplainJob | undefined> {
     try {
-      return (JSON.parse(await readFile(path.join(this.folder(key), 'entry.json'), 'utf8')) as Entry).job;
+      return checkExplainJob((JSON.parse(await readFile(path.join(this.folder(key), 'entry.json'), 'utf8')) as Entry).job);
     } catch {
       return undefined;
     }

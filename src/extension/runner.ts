@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ActiveRun, ComparisonResult, ExplainJob, FolderRow, FolderSummary, PanelStateNotification, RunError, RunProgress, RunView } from '../shared/protocol';
 import type { ComparisonReport } from '../shared/report';
+import { checkExplainJob } from '../shared/jobCheck';
 import { listFolderInputs, type FolderInput } from './folderFiles';
 import type { PanelController } from './panel/panelController';
 import { closeFolderSummary, HISTORY_LIMIT, type RunStore } from './runStore';
@@ -165,8 +166,19 @@ export class Runner implements vscode.Disposable {
   }
 
   private async explainOutcome(imageUri: vscode.Uri, options: ExplainOptions, batch?: Batch): Promise<Outcome<RunView>> {
-    const job = options.job ? { ...options.job, target: options.target ?? options.job.target } : this.jobFor(imageUri, options.target, batch !== undefined);
-    if (!job) return { ok: false, error: { kind: 'usage', message: `no ${inputKind(imageUri.fsPath) === 'audio' ? 'audio' : 'image'} model is configured.` } };
+    const built = options.job ? { ...options.job, target: options.target ?? options.job.target } : this.jobFor(imageUri, options.target, batch !== undefined);
+    if (!built) return { ok: false, error: { kind: 'usage', message: `no ${inputKind(imageUri.fsPath) === 'audio' ? 'audio' : 'image'} model is configured.` } };
+    // Every field checked in one place (the settings may hold anything a workspace wrote), and a stored job run
+    // again only with a model this workspace may load now.
+    let job: ExplainJob;
+    try {
+      job = checkExplainJob(built);
+      if (options.job) this.checkTrustedModel(job);
+    } catch (error) {
+      const failed = this.fail({ kind: 'usage', message: (error as Error).message }, built.imageFile, batch);
+      await this.panel().refresh();
+      return failed;
+    }
     const problem = options.job ? undefined : this.modelCheck(imageUri);
     if (problem) {
       const failed = this.fail({ kind: 'usage', message: problem.message }, job.imageFile, batch, problem.model);
@@ -257,6 +269,20 @@ export class Runner implements vscode.Disposable {
   }
 
   /** A problem with the model an input would run with that shows before loading it (a missing file), with its setting. */
+  /**
+   * Refuses a stored job (Re-run, another class) whose model this window may not load now: in an untrusted workspace
+   * only the user's own models are loaded, whatever was run before.
+   */
+  private checkTrustedModel(job: ExplainJob): void {
+    if (vscode.workspace.isTrusted) return;
+    const allowed = configuredModels(vscode.Uri.file(job.imageFile)).models.some(
+      (model) => model.baseDir === job.modelBaseDir && JSON.stringify(model.description) === JSON.stringify(job.model),
+    );
+    if (!allowed) {
+      throw new Error('this result was made with a model from the workspace settings, which an untrusted workspace does not load; trust the workspace (Manage Workspace Trust) to run it again.');
+    }
+  }
+
   private modelCheck(resource: vscode.Uri): { message: string; model: ConfiguredModel } | undefined {
     const model = activeModel(resource, inputKind(resource.fsPath) ?? 'image');
     if (!model) return undefined;
@@ -447,8 +473,16 @@ export class Runner implements vscode.Disposable {
 
   /** Runs every method at the same budget on an image and shows the table (nothing is cached). */
   async compare(imageUri: vscode.Uri): Promise<ComparisonReport | undefined> {
-    const built = this.jobFor(imageUri, undefined);
-    if (!built) return undefined;
+    const unchecked = this.jobFor(imageUri, undefined);
+    if (!unchecked) return undefined;
+    let built: ExplainJob;
+    try {
+      built = checkExplainJob(unchecked);
+    } catch (error) {
+      this.fail({ kind: 'usage', message: (error as Error).message }, unchecked.imageFile);
+      await this.panel().refresh();
+      return undefined;
+    }
     const problem = this.modelCheck(imageUri);
     if (problem) {
       this.fail({ kind: 'usage', message: problem.message }, built.imageFile, undefined, problem.model);

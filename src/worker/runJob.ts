@@ -20,6 +20,7 @@ import { DEFAULT_FAITHFULNESS_STEPS, type FaithfulnessOptions } from '../engine/
 import { initBackend } from '../engine/tf/runtime';
 import type { ComparisonDetail, ComparisonResult, DisplayPixels, ExplainJob, ExplainResult } from '../shared/protocol';
 import { METHOD_NAMES } from '../engine/methods/method';
+import { checkExplainJob } from '../shared/jobCheck';
 
 /** Longest side of the pixels sent to the panel: enough for a side panel, small enough to post at once. */
 const DISPLAY_MAX_SIDE = 1024;
@@ -103,7 +104,14 @@ function faithfulnessFor(queryBatchSize: number): FaithfulnessOptions {
   return { steps: DEFAULT_FAITHFULNESS_STEPS, substrate: 'blur', queryBatchSize };
 }
 
-async function prepare(job: ExplainJob, modelTimeoutMs: number | undefined) {
+async function prepare(unchecked: ExplainJob, modelTimeoutMs: number | undefined) {
+  // The host checks a job before it sends it; the worker checks again, with the same code, whatever sent it.
+  let job: ExplainJob;
+  try {
+    job = checkExplainJob(unchecked);
+  } catch (error) {
+    throw new DaxError('usage', (error as Error).message);
+  }
   // TF.js black boxes run on the engine's backend, so it must be up before the model loads.
   await initBackend(job.backend);
   const config = await resolveModel(job);

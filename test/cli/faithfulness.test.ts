@@ -54,7 +54,7 @@ describe('dax explain --method', () => {
   test('an unknown method, or --epochs with a baseline: exit 2', async () => {
     const unknown = await runCli(['explain', oracleImage, '--model', oracleConfig, '--method', 'gradcam']);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /--method must be dax, rise, lime, occlusion \(got "gradcam"\)/);
+    assert.match(unknown.stderr, /--method must be dax, rise, lime or occlusion \(got "gradcam"\)/);
     const epochs = await runCli(['explain', oracleImage, '--model', oracleConfig, '--method', 'rise', '--epochs', '3']);
     assert.equal(epochs.code, 2);
     assert.match(epochs.stderr, /--epochs applies to DAX only/);

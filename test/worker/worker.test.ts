@@ -91,6 +91,16 @@ describe('the worker process', () => {
     assert.equal(result.report.target.label, 'red-region');
   });
 
+  test('a job whose settings are not what they take is a usage error naming the setting, and the worker keeps serving', async () => {
+    const error = await failure(worker.explain(job({ preset: 'bogus' as ExplainJob['preset'] }), () => undefined).done);
+    assert.equal(error.error.kind, 'usage');
+    assert.match(error.message, /dax\.preset must be fast, balanced or thorough \(got "bogus"\)/);
+    const epochs = await failure(worker.explain(job({ epochs: 1e9 }), () => undefined).done);
+    assert.match(epochs.message, /dax\.epochs must be an integer from 1 to 10000/);
+    const result = await worker.explain(job(), () => undefined).done;
+    assert.equal(result.report.target.label, 'red-region');
+  });
+
   test('a killed worker fails its run as crashed, and the next run starts a new worker', async () => {
     const { done } = worker.explain(job({ preset: 'thorough', samples: undefined, epochs: undefined }), () => undefined);
     const firstPid = worker.pid;

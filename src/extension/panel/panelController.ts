@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { HostToPanel, PanelStateNotification, PanelToHost, RunProgress } from '../../shared/protocol';
 import { panelHtml } from './panelHtml';
+import { checkPanelCommand } from '../../shared/jobCheck';
 
 export const PANEL_VIEW_TYPE = 'dax.results';
 
@@ -89,7 +90,11 @@ export class PanelController implements vscode.Disposable {
     panel.webview.options = this.options();
     panel.webview.html = panelHtml(panel.webview, this.distUri);
     const subscriptions = [
-      panel.webview.onDidReceiveMessage((message: PanelToHost) => this.handle(message)),
+      // The webview is not trusted: only well-formed commands get through (a key is a result's hash, never a path).
+      panel.webview.onDidReceiveMessage((message: unknown) => {
+        const command = checkPanelCommand(message);
+        if (command) this.handle(command);
+      }),
       panel.onDidChangeViewState(() => {
         if (panel.visible) void this.refresh();
       }),

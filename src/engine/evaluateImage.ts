@@ -5,7 +5,7 @@ import { checkingProbabilities, type ImageClassifier } from './blackbox/classifi
 import { asDaxError } from './core/errors';
 import type { ProgressListener } from './core/progress';
 import { chooseTarget, scoreAgainstMask } from './explainImage';
-import { decodeImage, decodeSaliency, DEFAULT_MAX_PIXELS } from './io/image';
+import { decodeImage, decodeSaliency, DEFAULT_MAX_PIXELS, WORKING_MAX_PIXELS } from './io/image';
 import { runQueries } from './methods/queryRunner';
 import { measureFaithfulness, type FaithfulnessOptions } from './metrics/faithfulness';
 import { buildScene } from './perturbation/scene';
@@ -30,7 +30,7 @@ export async function evaluateImage(request: EvaluateImageRequest): Promise<Eval
   // Every answer the run uses must be a probability (the method, the report and the metrics read them as such).
   const classifier = checkingProbabilities(request.classifier);
   onProgress?.({ type: 'phase', phase: 'loading', message: `reading ${path.basename(request.imageFile)}` });
-  const image = await decodeImage(request.imageFile, { maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS });
+  const image = await decodeImage(request.imageFile, { maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS, fitPixels: WORKING_MAX_PIXELS });
   const saliency = await decodeSaliency(request.saliencyFile, image.width, image.height);
   // Only the placement at the model's input matters here; the segmentation is never used, so keep it trivial.
   const scene = await buildScene(image, classifier, { segmentation: 'grid', segments: 1, fill: 'zero' });
@@ -43,7 +43,7 @@ export async function evaluateImage(request: EvaluateImageRequest): Promise<Eval
     const groundTruth = request.groundTruthFile ? await scoreAgainstMask(saliency, request.groundTruthFile, image.width, image.height) : undefined;
     return {
       schema: 1,
-      input: { file: request.imageFile, width: image.width, height: image.height },
+      input: { file: request.imageFile, width: image.source?.width ?? image.width, height: image.source?.height ?? image.height },
       saliencyFile: request.saliencyFile,
       model: { name: classifier.config.name, kind: classifier.config.kind, path: classifier.config.path, description: classifier.description },
       target: { index: target, label: classifier.labels?.[target], probability: probabilities[target]! },

@@ -6,7 +6,7 @@ import { resolveTarget } from './blackbox/modelConfig';
 import { DaxError, asDaxError } from './core/errors';
 import type { ProgressListener } from './core/progress';
 import { createRng } from './core/rng';
-import { decodeImage, decodeMask, DEFAULT_MAX_PIXELS, type RgbImage } from './io/image';
+import { decodeImage, decodeMask, DEFAULT_MAX_PIXELS, WORKING_MAX_PIXELS, type RgbImage } from './io/image';
 import { runMethod, type MethodSpec } from './methods/method';
 import { measureFaithfulness, type FaithfulnessOptions } from './metrics/faithfulness';
 import { bestIou, iouAtThreshold, pointingHit } from './metrics/groundTruth';
@@ -52,7 +52,8 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
   const classifier = checkingProbabilities(request.classifier);
   onProgress?.({ type: 'phase', phase: 'loading', message: `reading ${path.basename(request.imageFile)}` });
   const backend = await initBackend(request.backend ?? 'auto');
-  const image = await decodeImage(request.imageFile, { maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS });
+  // A large input is decoded straight to the working size; the files are brought back to its size when written.
+  const image = await decodeImage(request.imageFile, { maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS, fitPixels: WORKING_MAX_PIXELS });
   const scene = await buildScene(image, classifier, method.settings.perturbation);
   const loadMs = performance.now() - started;
 
@@ -79,7 +80,7 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
   const report: ExplanationReport = {
     schema: 1,
     method: method.method,
-    input: { file: request.imageFile, width: image.width, height: image.height },
+    input: { file: request.imageFile, width: image.source?.width ?? image.width, height: image.source?.height ?? image.height },
     ...runFacts(run, classifier, backend, { started, loadMs, finishMs }),
     segments: scene.segmentation.count,
     config: { ...method.settings, ...trainingFacts(run), target: request.target ?? 'top1', maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS, model: classifier.config },

@@ -8,7 +8,17 @@ export interface RgbImage {
   width: number;
   height: number;
   data: Uint8Array;
+  /** When the pixels are a reduced copy (decodeImage's `fitPixels`): the upright size of the file's image. */
+  source?: { width: number; height: number };
 }
+
+/**
+ * Largest image an explanation works on (2048 x 2048): a larger input is decoded straight to this size (sharp's
+ * shrink-on-load) and only its output files are brought back to the input's resolution. The maps come from segments of
+ * a copy at most 256 pixels wide and a model input of a few hundred, so nothing is lost; what is saved is every
+ * full-resolution float copy (a 40-megapixel photo took gigabytes and a minute before).
+ */
+export const WORKING_MAX_PIXELS = 2048 * 2048;
 
 /** Default bound on decoded pixels: 40 megapixels is a large photo yet decodes in well under a gigabyte. */
 export const DEFAULT_MAX_PIXELS = 40_000_000;
@@ -22,6 +32,11 @@ export interface DecodeOptions {
   maxPixels?: number;
   /** Colour that transparent pixels are flattened onto. */
   background?: { r: number; g: number; b: number };
+  /**
+   * Decode a larger image straight to at most this many pixels (aspect kept, sharp's shrink-on-load); the result's
+   * `source` then gives the file's size. The pixel limit still applies to the file's size.
+   */
+  fitPixels?: number;
 }
 
 /**
@@ -65,16 +80,23 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
       file,
     );
   }
+  // The upright size (EXIF orientations 5-8 turn the picture a quarter).
+  const turned = (metadata.orientation ?? 1) >= 5;
+  const source = { width: turned ? height : width, height: turned ? width : height };
+  const fit = options.fitPixels !== undefined && width * height > options.fitPixels ? Math.sqrt(options.fitPixels / (width * height)) : undefined;
   try {
-    const { data, info } = await sharp(file, { limitInputPixels: maxPixels, failOn: 'error', animated: false })
-      .rotate()
+    let pipeline = sharp(file, { limitInputPixels: maxPixels, failOn: 'error', animated: false }).rotate();
+    if (fit !== undefined) {
+      pipeline = pipeline.resize(Math.max(1, Math.floor(source.width * fit)), Math.max(1, Math.floor(source.height * fit)), { fit: 'fill', kernel: 'lanczos3' });
+    }
+    const { data, info } = await pipeline
       .flatten({ background: options.background ?? { r: 255, g: 255, b: 255 } })
       .toColourspace('srgb')
       .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded ${info.channels} channels instead of 3`);
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length), ...(fit !== undefined ? { source } : {}) };
   } catch (error) {
     throw new DaxError('input', `the image is corrupt or truncated (${(error as Error).message}).`, file, { cause: error });
   }

@@ -4,7 +4,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExplanationReport } from '../../shared/report';
 import { colormapTable, type ColormapName } from './colormap';
-import type { RgbImage } from './image';
+import { decodeImage, type RgbImage } from './image';
 
 /** The three files of one explanation. */
 export interface OutputPaths {
@@ -33,10 +33,15 @@ export function saliencyBytes(saliency: Float32Array): Uint8Array {
 
 /** The image with the colormapped saliency blended over it. */
 export function overlayBytes(image: RgbImage, saliency: Float32Array, colormap: ColormapName = 'turbo', opacity = 0.5): Uint8Array {
+  return overlayFromGrey(image, saliencyBytes(saliency), colormap, opacity);
+}
+
+/** overlayBytes for a map already in 8-bit grey (0..255), one byte per pixel. */
+function overlayFromGrey(image: RgbImage, grey: Uint8Array, colormap: ColormapName = 'turbo', opacity = 0.5): Uint8Array {
   const table = colormapTable(colormap);
   const out = new Uint8Array(image.data.length);
-  for (let p = 0; p < saliency.length; p++) {
-    const entry = Math.round(Math.min(1, Math.max(0, saliency[p]!)) * 255) * 3;
+  for (let p = 0; p < grey.length; p++) {
+    const entry = grey[p]! * 3;
     for (let c = 0; c < 3; c++) out[3 * p + c] = Math.round(image.data[3 * p + c]! * (1 - opacity) + table[entry + c]! * opacity);
   }
   return out;
@@ -88,11 +93,26 @@ export async function stageFiles<T extends object>(paths: T, write: (temporary: 
   };
 }
 
-/** The explanation's three files written under temporary names, to be committed or discarded (see stageFiles). */
+/**
+ * The explanation's three files written under temporary names, to be committed or discarded (see stageFiles). The
+ * pictures are at the input's resolution (the report's `input` size): an explanation made on a reduced copy of a large
+ * input (WORKING_MAX_PIXELS) has its map brought up to it by sharp and laid over the input decoded once more, so the
+ * only full-resolution copies are 8-bit ones made here.
+ */
 export function stageExplanation(paths: OutputPaths, image: RgbImage, saliency: Float32Array, report: ExplanationReport): Promise<StagedFiles> {
   return stageFiles(paths, async (temporary) => {
-    await sharp(saliencyBytes(saliency), { raw: { width: image.width, height: image.height, channels: 1 } }).toColourspace('b-w').png().toFile(temporary.saliency);
-    await sharp(overlayBytes(image, saliency), { raw: { width: image.width, height: image.height, channels: 3 } }).png().toFile(temporary.overlay);
+    const { width, height } = report.input;
+    const grey = saliencyBytes(saliency);
+    if (width === image.width && height === image.height) {
+      await sharp(grey, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toFile(temporary.saliency);
+      await sharp(overlayFromGrey(image, grey), { raw: { width, height, channels: 3 } }).png().toFile(temporary.overlay);
+    } else {
+      const full = await sharp(grey, { raw: { width: image.width, height: image.height, channels: 1 } }).resize(width, height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
+      await sharp(full, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toFile(temporary.saliency);
+      const input = await decodeImage(report.input.file, { maxPixels: width * height });
+      if (input.width !== width || input.height !== height) throw new Error(`the input now has ${input.width}x${input.height} pixels, not ${width}x${height}`);
+      await sharp(overlayFromGrey(input, full), { raw: { width, height, channels: 3 } }).png().toFile(temporary.overlay);
+    }
     await writeFile(temporary.report, JSON.stringify({ ...report, outputs: paths }, null, 2) + '\n');
   });
 }

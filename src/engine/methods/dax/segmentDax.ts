@@ -27,8 +27,8 @@ import { substrateCanvas } from '../../perturbation/substrate';
 import type { DaxOutcome } from './daxMethod';
 import type { DaxSettings } from './presets';
 import { fitLinear, LogitAdam, SegmentStudent } from './segmentStudent';
-import { buildLayers, layeredSpace, pixelMap, type LayerKind, type UnitLayers } from './segmentLayers';
-import type { LossRecord, TrainingResult } from './trainDax';
+import { buildLayers, keptPixels, layeredSpace, pixelMap, type LayerKind, type UnitLayers } from './segmentLayers';
+import { median, SPARSE_MEDIAN, stretchedLogOdds, type LossRecord, type TrainingResult } from './trainDax';
 
 /** Knobs of the segment-space variant (presets.ts holds the defaults). */
 export interface SegmentDaxOptions {
@@ -91,7 +91,6 @@ const MASK_LEARNING_RATE = 0.1;
 /** Weight of the area constraint against the student's answers (both in [0, 1]): 0.1 off the area costs 0.5. */
 const AREA_WEIGHT = 50;
 const BINARY_WEIGHT = 0.1;
-const SPARSE_MEDIAN = 0.1;
 const HELD_OUT = 0.1;
 /** LIME's default ridge penalty. */
 const RIDGE_ALPHA = 1;
@@ -141,7 +140,7 @@ export async function runSegmentDax(
   const answers: number[] = rows.map((row) => row[target]!);
   const history: LossRecord[] = [];
   const validation: TrainingResult['validation'] = [];
-  const sparse = median(answers) < SPARSE_MEDIAN;
+  const sparse = median(Float32Array.from(answers)) < SPARSE_MEDIAN;
   const scale = settings.targetScale === 'logit' || (settings.targetScale === 'auto' && sparse) ? 'logit' : 'probability';
   const student = new SegmentStudent(K, options.hidden, rng.fork('student'), options.student === 'ridge' ? 'identity' : 'sigmoid');
   // A tenth of the copies (never the input) is held out of every round's training, to measure fidelity.
@@ -218,14 +217,7 @@ async function fillComposer(
   const { width, height } = units.layers[0]!;
   const kept = new Uint8Array(width * height);
   return (keep, index, out) => {
-    kept.fill(1);
-    units.layers.forEach((layer, l) => {
-      const offset = units.offsets[l]!;
-      for (let p = 0; p < kept.length; p++) {
-        const label = layer.labels[p]!;
-        if (label >= 0 && keep[offset + label] === 0) kept[p] = 0;
-      }
-    });
+    keptPixels(units, keep, kept);
     const fill = canvases[index % canvases.length]!;
     for (let p = 0, i = 0; p < sourceOf.length; p++, i += 3) {
       const source = sourceOf[p]! < 0 || kept[sourceOf[p]!] === 1 ? original : fill;
@@ -480,20 +472,4 @@ function meanAbsoluteChange(a: Float32Array, b: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
   return sum / Math.max(1, a.length);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? 0 : sorted[Math.floor((sorted.length - 1) / 2)]!;
-}
-
-function stretchedLogOdds(targets: Float32Array): Float32Array {
-  const eps = 1e-4;
-  return minMaxNormalise(
-    Float32Array.from(targets, (p) => {
-      const q = Math.min(1 - eps, Math.max(eps, p));
-      return Math.log(q / (1 - q));
-    }),
-    0.5,
-  );
 }

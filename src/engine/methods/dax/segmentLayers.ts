@@ -58,17 +58,22 @@ export function layeredSpace(space: PerturbationSpace, units: UnitLayers): Pertu
     ...space,
     segmentation: { ...space.segmentation, count: units.units },
     compose(keep, out = new Float32Array(space.model.original.length)) {
-      mask.fill(1);
-      units.layers.forEach((layer, l) => {
-        const offset = units.offsets[l]!;
-        for (let p = 0; p < mask.length; p++) {
-          const label = layer.labels[p]!;
-          if (label >= 0 && keep[offset + label] === 0) mask[p] = 0;
-        }
-      });
-      return space.blend(mask, out);
+      return space.blend(keptPixels(units, keep, mask), out);
     },
   };
+}
+
+/** Into `out` (one value per pixel of the layers): 1 where every layer keeps the pixel's unit, else 0. */
+export function keptPixels<T extends Float32Array | Uint8Array>(units: UnitLayers, keep: ArrayLike<number>, out: T): T {
+  out.fill(1);
+  units.layers.forEach((layer, l) => {
+    const offset = units.offsets[l]!;
+    for (let p = 0; p < out.length; p++) {
+      const label = layer.labels[p]!;
+      if (label >= 0 && keep[offset + label] === 0) out[p] = 0;
+    }
+  });
+  return out;
 }
 
 /** Each pixel's score: the mean of its units' scores over the layers. */

@@ -2,6 +2,7 @@
 // vector z ∈ [0,1]^K, trained with Adam on the black box's answers, and differentiable in z so that masks can be
 // optimised through it. Written by hand because at this size (K ≈ 100 inputs, 32 hidden units) the per-operation
 // overhead of a tensor library dominated: ~11 ms per step on the wasm backend against ~1 ms here.
+import { solveLinearSystem } from '../../core/linearSystem';
 import type { Rng } from '../../core/rng';
 
 /** Adam's moment estimates for one parameter array. */
@@ -172,32 +173,6 @@ export function fitLinear(student: SegmentStudent, data: Float32Array, target: F
   }
   student.linear.set(beta.subarray(0, K));
   student.bias[0] = beta[K]!;
-}
-
-/** Gaussian elimination with partial pivoting, in place; the system is small (units + 1). */
-function solveLinearSystem(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(a[r * n + col]!) > Math.abs(a[pivot * n + col]!)) pivot = r;
-    if (pivot !== col) {
-      for (let j = 0; j < n; j++) [a[col * n + j], a[pivot * n + j]] = [a[pivot * n + j]!, a[col * n + j]!];
-      [b[col], b[pivot]] = [b[pivot]!, b[col]!];
-    }
-    const diagonal = a[col * n + col]! || 1e-12;
-    for (let r = col + 1; r < n; r++) {
-      const factor = a[r * n + col]! / diagonal;
-      if (factor === 0) continue;
-      for (let j = col; j < n; j++) a[r * n + j]! -= factor * a[col * n + j]!;
-      b[r]! -= factor * b[col]!;
-    }
-  }
-  const x = new Float64Array(n);
-  for (let r = n - 1; r >= 0; r--) {
-    let sum = b[r]!;
-    for (let j = r + 1; j < n; j++) sum -= a[r * n + j]! * x[j]!;
-    x[r] = sum / (a[r * n + r]! || 1e-12);
-  }
-  return x;
 }
 
 /** Adam over mask logits, for the masks optimised through the student. */

@@ -252,15 +252,16 @@ export async function trainDax(
  * Answers whose median is below this are "sparse" for the 'auto' settings. Not tuned: on the clips measured, any
  * cut between about 0.01 and 0.3 makes the same choices (wake word: medians ~0.004; speech activity: ~0.5).
  */
-const SPARSE_MEDIAN = 0.1;
+/** Below this median answer the answers are "sparse" and the students imitate their log-odds. */
+export const SPARSE_MEDIAN = 0.1;
 
-function median(values: Float32Array): number {
+export function median(values: Float32Array): number {
   const sorted = Float32Array.from(values).sort();
   return sorted.length === 0 ? 0 : sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
 /** log(p / (1 − p)) with p clipped to [1e-4, 1 − 1e-4], then min-max stretched to [0, 1]. */
-function stretchedLogOdds(targets: Float32Array): Float32Array {
+export function stretchedLogOdds(targets: Float32Array): Float32Array {
   const eps = 1e-4;
   const logits = Float32Array.from(targets, (p) => {
     const q = Math.min(1 - eps, Math.max(eps, p));

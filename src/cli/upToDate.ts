@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import type { ModelConfig } from '../engine/blackbox/modelConfig';
-import { tfjsWeightShards } from '../engine/blackbox/tfjsShards';
+import { modelFiles } from '../engine/blackbox/modelFiles';
 import type { ExplanationReport } from '../shared/report';
 
 /** SHA-256 of a file's bytes, hex. */
@@ -26,13 +26,9 @@ export function fileSha256(file: string): Promise<string> {
 export async function modelSha256(config: ModelConfig): Promise<string | undefined> {
   if (config.kind === 'kserve') return undefined;
   try {
-    const files = [config.path];
-    if (config.kind === 'tfjs') {
-      // The same shards, checked the same way, as loading reads: a path out of the model's folder, a device or a FIFO is
-      // never opened here either (the model then fails to open with the reason).
-      const json = JSON.parse(await readFile(config.path, 'utf8')) as { weightsManifest?: unknown };
-      for (const shard of await tfjsWeightShards(config.path, json.weightsManifest)) files.push(shard.file);
-    }
+    // The same shards, checked the same way, as loading reads: a path out of the model's folder, a device or a FIFO is
+    // never opened here either (the model then fails to open with the reason).
+    const files = await modelFiles(config);
     const hash = createHash('sha256');
     for (const file of files) hash.update(await fileSha256(file));
     return hash.digest('hex');

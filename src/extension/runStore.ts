@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ExplanationReport } from '../shared/report';
 import type { DisplayPixels, ExplainJob, FolderRow, FolderSummary, RunSummary, RunView } from '../shared/protocol';
 import { checkExplainJob, isRunKey } from '../shared/jobCheck';
+import { modelFiles, resolveModelSetting } from '../engine/blackbox/modelFiles';
 
 /** How many results the history keeps; the oldest go first. */
 export const HISTORY_LIMIT = 50;
@@ -41,11 +42,14 @@ export class RunStore {
     return path.join(this.root, 'comparisons', String(Date.now()));
   }
 
-  /** The cache key of a job: input content, model file content (when it is a file) and every setting. */
-  async keyOf(job: ExplainJob, modelFile: string | undefined): Promise<string> {
+  /**
+   * The cache key of a job: input content, the content of the model's files (the description file it names, the
+   * model file and, for TF.js, its weight shards) and every setting.
+   */
+  async keyOf(job: ExplainJob): Promise<string> {
     const hash = createHash('sha256');
     hash.update(await this.fileHash(job.imageFile));
-    if (modelFile) hash.update(await this.fileHash(modelFile).catch(() => 'missing'));
+    for (const file of await jobModelFiles(job)) hash.update(await this.fileHash(file).catch(() => 'missing'));
     const { imageFile: _image, outDir: _out, ...settings } = job;
     hash.update(JSON.stringify(settings));
     return hash.digest('hex').slice(0, 32);
@@ -211,4 +215,18 @@ async function readDisplay(file: string): Promise<DisplayPixels> {
   }
   const [original, kept, removed, timeSaliency] = parts as [Float32Array, Float32Array, Float32Array, Float32Array];
   return { ...display, audio: { ...rest, original, kept, removed, timeSaliency } };
+}
+
+/**
+ * The files a job's model is read from, found as the worker finds them, after the description file it names (if
+ * any). A model that cannot be resolved keys by its named file alone; the run then fails in the worker with the reason.
+ */
+async function jobModelFiles(job: ExplainJob): Promise<string[]> {
+  const named = typeof job.model === 'string' ? path.resolve(job.modelBaseDir, job.model) : typeof job.model.path === 'string' ? path.resolve(job.modelBaseDir, job.model.path) : undefined;
+  try {
+    const files = await modelFiles(await resolveModelSetting(job.model, job.modelBaseDir));
+    return named && !files.includes(named) ? [named, ...files] : files;
+  } catch {
+    return named ? [named] : [];
+  }
 }

@@ -185,10 +185,9 @@ export class Runner implements vscode.Disposable {
       await this.panel().refresh();
       return failed;
     }
-    const modelFile = typeof job.model === 'string' ? path.resolve(job.modelBaseDir, job.model) : typeof job.model.path === 'string' ? path.resolve(job.modelBaseDir, job.model.path) : undefined;
     let key: string;
     try {
-      key = await this.store.keyOf(job, modelFile);
+      key = await this.store.keyOf(job);
     } catch (error) {
       return this.fail({ kind: 'input', message: `${job.imageFile}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).` }, job.imageFile, batch);
     }
@@ -586,3 +585,4 @@ function rowOf(outcome: Outcome<RunView>): Omit<FolderRow, 'file'> {
     seconds: report.timing.totalMs / 1000,
   };
 }
+

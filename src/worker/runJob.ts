@@ -1,6 +1,5 @@
 // One explanation job in the worker: open (or reuse) the black box, run the engine, write the files, and shrink
 // the result to what the panel draws.
-import path from 'node:path';
 import sharp from 'sharp';
 import type { AudioClassifier, ImageClassifier } from '../engine/blackbox/classifier';
 import { spectrogramPictures } from '../engine/audio/audioPictures';
@@ -8,7 +7,8 @@ import { openAudioClassifier } from '../engine/blackbox/openAudioClassifier';
 import { DaxError } from '../engine/core/errors';
 import { explainAudio, type AudioExplanation } from '../engine/explainAudio';
 import { audioOutputPaths, keptAndRemoved, writeAudioExplanation } from '../engine/io/audioOutputs';
-import { loadModelConfig, parseModelConfig, type ModelConfig } from '../engine/blackbox/modelConfig';
+import type { ModelConfig } from '../engine/blackbox/modelConfig';
+import { resolveModelSetting } from '../engine/blackbox/modelFiles';
 import { openClassifier } from '../engine/blackbox/openClassifier';
 import type { ProgressListener } from '../engine/core/progress';
 import { compareImage } from '../engine/compareImage';
@@ -114,7 +114,7 @@ async function prepare(unchecked: ExplainJob, modelTimeoutMs: number | undefined
   }
   // TF.js black boxes run on the engine's backend, so it must be up before the model loads.
   await initBackend(job.backend);
-  const config = await resolveModel(job);
+  const config = await resolveModelSetting(job.model, job.modelBaseDir);
   const classifier = await classifierFor(config, modelTimeoutMs);
   const settings = { ...PRESETS[job.preset] };
   if (job.samples !== undefined) settings.samples = job.samples;
@@ -130,10 +130,6 @@ export async function disposeCachedModel(): Promise<void> {
   await previous?.classifier.dispose();
 }
 
-async function resolveModel(job: ExplainJob): Promise<ModelConfig> {
-  if (typeof job.model === 'string') return loadModelConfig(path.resolve(job.modelBaseDir, job.model));
-  return parseModelConfig(job.model, job.modelBaseDir, `model "${String(job.model.name ?? job.model.path)}" in the dax.models setting`);
-}
 
 async function classifierFor(config: ModelConfig, callTimeoutMs: number | undefined): Promise<ImageClassifier | AudioClassifier> {
   const key = JSON.stringify({ config, callTimeoutMs });

@@ -1,9 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RunStore } from '../../src/extension/runStore';
+import { initBackend } from '../../src/engine/tf/runtime';
+import { writeOracleConfig, writeOracleTfjsModel } from '../helpers/oracle';
 import type { FolderSummary } from '../../src/shared/protocol';
 import type { ExplanationReport } from '../../src/shared/report';
 
@@ -72,12 +74,52 @@ describe('a stored result is not "from cache" by being stored', () => {
     const input = path.join(root, 'a.png');
     writeFileSync(input, 'not really a png');
     const job = { imageFile: input, model: { path: 'm.onnx' }, modelBaseDir: root, method: 'dax' as const, preset: 'fast' as const, seed: 0, backend: 'cpu' as const, outDir: '' };
-    const key = await store.keyOf(job, undefined);
+    const key = await store.keyOf(job);
     const report = { outputs: { report: path.join(root, 'a.dax.json'), saliency: '' }, model: { name: 'm' }, target: { index: 0, label: 'cat', probability: 0.9 } } as unknown as ExplanationReport;
     writeFileSync(report.outputs!.report, JSON.stringify(report));
     const put = await store.put(key, job, report, { width: 1, height: 1, rgb: new Uint8Array(3), saliency: new Uint8Array(1) });
     assert.equal(put.summary.cached, false);
     assert.deepEqual((await store.history()).map((entry) => entry.cached), [false]);
     assert.equal((await store.get(key))?.summary.cached, false);
+  });
+});
+
+describe('the cache key follows every file the model is read from', () => {
+  /** A TF.js model (model.json and weights.bin) with a description beside it, and an input, in a fresh store. */
+  async function tfjsJob(): Promise<{ store: RunStore; job: Parameters<RunStore['keyOf']>[0]; weights: string; modelJson: string }> {
+    await initBackend('cpu');
+    const { store, root } = freshStore();
+    const modelJson = await writeOracleTfjsModel(path.join(root, 'model'));
+    const description = await writeOracleConfig(root, modelJson);
+    const input = path.join(root, 'a.png');
+    writeFileSync(input, 'pixels');
+    const job = { imageFile: input, model: description, modelBaseDir: root, method: 'dax' as const, preset: 'fast' as const, seed: 0, backend: 'cpu' as const, outDir: '' };
+    return { store, job, weights: path.join(root, 'model', 'weights.bin'), modelJson };
+  }
+
+  /** Rewrites a file in place with other bytes (still valid) and a later modification time, as retraining does. */
+  function retrain(file: string): void {
+    const bytes = readFileSync(file);
+    if (file.endsWith('.json')) writeFileSync(file, JSON.stringify(JSON.parse(bytes.toString('utf8')), null, 1));
+    else writeFileSync(file, bytes.map((byte, i) => (i < 4 ? byte ^ 0x01 : byte)));
+    const later = new Date(Date.now() + 5000);
+    utimesSync(file, later, later);
+  }
+
+  test('retrained TF.js weights (same model.json) give a new key, so the stale result is not served', async () => {
+    const { store, job, weights } = await tfjsJob();
+    const before = await store.keyOf(job);
+    assert.equal(await store.keyOf(job), before, 'the same files give the same key');
+    retrain(weights);
+    assert.notEqual(await store.keyOf(job), before);
+  });
+
+  test('a changed model.json gives a new key too, named directly as the model or through a description', async () => {
+    const { store, job, modelJson } = await tfjsJob();
+    const direct = { ...job, model: modelJson };
+    const before = [await store.keyOf(job), await store.keyOf(direct)];
+    retrain(modelJson);
+    assert.notEqual(await store.keyOf(job), before[0]);
+    assert.notEqual(await store.keyOf(direct), before[1]);
   });
 });

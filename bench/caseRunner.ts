@@ -5,7 +5,7 @@ import { explainAudio } from '../src/engine/explainAudio';
 import { explainImage } from '../src/engine/explainImage';
 import { decodeImage, decodeMask } from '../src/engine/io/image';
 import { PRESETS, type DaxSettings } from '../src/engine/methods/dax/presets';
-import { METHOD_NAMES, methodForBudget, type MethodName } from '../src/engine/methods/method';
+import { METHOD_NAMES, methodForBudget, type MethodName } from '../src/engine/methods/registry';
 import { measureCellFaithfulness, measureFaithfulness } from '../src/engine/metrics/faithfulness';
 import { bestIou, iouAtThreshold, iouOfTopFraction, pointingHit } from '../src/engine/metrics/groundTruth';
 import { buildScene } from '../src/engine/perturbation/scene';
@@ -13,6 +13,7 @@ import type { ExplanationReport } from '../src/shared/report';
 import type { AnswerCounts } from './answerStore';
 import type { AgreementRecord, CaseRecord, Metrics, SkippedCase } from './records';
 import type { BenchCase, BenchSet, SetPlan } from './sets';
+import { methodTrains } from '../src/shared/methods';
 
 export interface CaseOutcome {
   records: CaseRecord[];
@@ -72,7 +73,7 @@ async function runMethodOnCase(
 ): Promise<{ record: CaseRecord; saliency: Float32Array }> {
   const { set, plan, counts } = context;
   const spec = methodForBudget(method, budget, context.dax);
-  const preset = method === 'dax' ? 'balanced' : 'custom';
+  const preset = methodTrains(method) ? 'balanced' : 'custom';
   const cachedBefore = counts.cached;
   const curves = { steps: plan.steps, queryBatchSize: QUERY_BATCH };
   let report: ExplanationReport;

@@ -17,7 +17,7 @@ import { loadModelConfig } from '../src/engine/blackbox/modelConfig';
 import { openAudioClassifier } from '../src/engine/blackbox/openAudioClassifier';
 import { openClassifier } from '../src/engine/blackbox/openClassifier';
 import { PRESETS, type DaxSettings } from '../src/engine/methods/dax/presets';
-import { METHOD_NAMES, type MethodName } from '../src/engine/methods/method';
+import { METHOD_NAMES, type MethodName } from '../src/engine/methods/registry';
 import { initBackend } from '../src/engine/tf/runtime';
 import { DEFAULT_CACHE_DIR, withAnswerStore, type AnswerCounts } from './answerStore';
 import { runCase, type CaseOutcome } from './caseRunner';

@@ -7,7 +7,7 @@ import { DaxError, asDaxError } from '../engine/core/errors';
 import { compareImage, comparisonMarkdown } from '../engine/compareImage';
 import { outputPaths, removeStalePartials, stageExplanation, type StagedFiles } from '../engine/io/outputs';
 import { PRESETS, type PresetName } from '../engine/methods/dax/presets';
-import { METHOD_NAMES, type MethodName } from '../engine/methods/method';
+import { METHOD_NAMES, type MethodName } from '../engine/methods/registry';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, checkWritableFolder, existingFile, exitCodeOf, faithfulnessOptions, integerOption, modelTimeoutOption, openModel, usageError, withInterrupt } from './common';
 import { ProgressBar } from './progressBar';

@@ -14,7 +14,7 @@ import { IMAGE_EXTENSIONS } from '../engine/io/image';
 import { outputPaths, removeStalePartials, writeExplanation } from '../engine/io/outputs';
 import { initBackend, tf, type BackendPreference } from '../engine/tf/runtime';
 import { PRESETS, type DaxSettings, type PresetName } from '../engine/methods/dax/presets';
-import { METHOD_NAMES, methodForBudget, type MethodName, type MethodSpec } from '../engine/methods/method';
+import { METHOD_NAMES, methodForBudget, type MethodName, type MethodSpec } from '../engine/methods/registry';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import { checkChoice, PRESET_NAMES } from '../shared/jobCheck';
 import type { ExplanationReport, TimeInterval } from '../shared/report';
@@ -23,6 +23,8 @@ import { expandInputs, outputLocations, type ExpandedInputs, type OutputLocation
 import { ProgressBar } from './progressBar';
 import { summaryMarkdown, writeSummary, type SummaryRow } from './summary';
 import { MODEL_SHA256_KEY, fileSha256, modelSha256, upToDateReport, type RunIdentity } from './upToDate';
+import { DEFAULT_METHOD, methodLabel, methodTrains } from '../shared/methods';
+import { PRESET_QUERIES } from '../shared/presets';
 
 export const EXPLAIN_USAGE = `dax explain <input...> --model <config.json | model.onnx | model.json> [options]
 
@@ -39,9 +41,9 @@ export const EXPLAIN_USAGE = `dax explain <input...> --model <config.json | mode
   and ends with <out>/summary.md and <out>/summary.csv.
 
   --model FILE          model description (JSON) or model file (required)
-  --method NAME         dax | rise | lime | occlusion (default dax)
+  --method NAME         ${METHOD_NAMES.join(' | ')} (default ${DEFAULT_METHOD})
   --out DIR             output folder (default: dax-out)
-  --preset NAME         fast (500 queries) | balanced (1000) | thorough (3000); default balanced
+  --preset NAME         fast (${PRESET_QUERIES.fast} queries) | balanced (${PRESET_QUERIES.balanced}) | thorough (${PRESET_QUERIES.thorough}); default balanced
   --samples N           black-box queries (overrides the preset; the budget of a baseline)
   --network NAME        segments | pixels: DAX's networks over the perturbation's units
                         (default; README "How DAX is done here") or the paper's convolutional
@@ -115,12 +117,12 @@ export async function explainCommand(argv: string[]): Promise<number> {
   const presetName = (values.preset ?? 'balanced') as PresetName;
   let backend: BackendPreference;
   try {
-    const method = (values.method ?? 'dax') as MethodName;
+    const method = (values.method ?? DEFAULT_METHOD) as MethodName;
     // The same checks as every extension job's (shared/jobCheck.ts), named as options.
     checkChoice('method', '--method', method, METHOD_NAMES);
     checkChoice('preset', '--preset', presetName, PRESET_NAMES);
     for (const option of ['epochs', 'lambda1', 'lambda2', 'network'] as const) {
-      if (values[option] !== undefined && method !== 'dax') throw new DaxError('usage', `--${option} applies to DAX only; ${method} trains nothing.`);
+      if (values[option] !== undefined && !methodTrains(method)) throw new DaxError('usage', `--${option} applies to DAX only; ${methodLabel(method)} trains nothing.`);
     }
     backend = backendOption(values.backend);
     const settings: DaxSettings = { ...PRESETS[presetName] };
@@ -198,7 +200,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
     return usageError((error as Error).message);
   }
   for (const dir of new Set([outDir, ...locations.map((location) => location.dir)])) await removeStalePartials(dir);
-  const preset = spec.method === 'dax' ? presetName : 'custom';
+  const preset = methodTrains(spec.method) ? presetName : 'custom';
   const modelHash = await modelSha256(classifier.config);
   // What a report on disk must have been made with for a batch to skip its input.
   const identity: RunIdentity = {
@@ -357,9 +359,9 @@ function describe(input: string, report: ExplanationReport): string {
   const target = report.target;
   const label = target.label !== undefined ? `"${target.label}" (class ${target.index})` : `class ${target.index}`;
   const work =
-    report.method === 'dax'
+    methodTrains(report.method)
       ? `${report.queries} queries in ${seconds(report.timing.queryMs)} s, ${report.trainingSteps} training steps in ${seconds(report.timing.trainMs)} s on ${report.backend.name}`
-      : `${report.method.toUpperCase()}: ${report.queries} queries in ${seconds(report.timing.queryMs)} s`;
+      : `${methodLabel(report.method)}: ${report.queries} queries in ${seconds(report.timing.queryMs)} s`;
   const truth = report.groundTruth;
   const faithful = report.faithfulness;
   const audio = report.audio;

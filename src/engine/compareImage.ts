@@ -5,9 +5,10 @@ import type { ImageClassifier } from './blackbox/classifier';
 import type { ProgressListener } from './core/progress';
 import { explainImage, type ImageExplanation } from './explainImage';
 import type { DaxSettings } from './methods/dax/presets';
-import { methodForBudget, type MethodName } from './methods/method';
+import { methodForBudget, type MethodName } from './methods/registry';
 import type { FaithfulnessOptions } from './metrics/faithfulness';
 import type { BackendPreference } from './tf/runtime';
+import { methodTrains } from '../shared/methods';
 
 export interface CompareImageRequest {
   imageFile: string;
@@ -39,7 +40,7 @@ export async function compareImage(request: CompareImageRequest): Promise<Compar
       imageFile: request.imageFile,
       classifier: request.classifier,
       method: methodForBudget(method, request.budget, request.dax),
-      preset: method === 'dax' ? request.preset : 'custom',
+      preset: methodTrains(method) ? request.preset : 'custom',
       seed: request.seed,
       // Every method explains the class the first one settled on, even when the request said "top-1".
       target: first ? first.report.target.index : request.target,

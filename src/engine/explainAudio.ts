@@ -11,7 +11,7 @@ import type { ProgressListener } from './core/progress';
 import { createRng } from './core/rng';
 import { chooseTarget } from './explainImage';
 import { minMaxNormalise } from './core/minMax';
-import { runMethod, type MethodSpec } from './methods/method';
+import { runMethod, type MethodSpec } from './methods/registry';
 import { measureCellFaithfulness, type FaithfulnessOptions } from './metrics/faithfulness';
 import { initBackend, type BackendPreference } from './tf/runtime';
 import { runFacts, trainingFacts } from './runReport';

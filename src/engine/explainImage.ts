@@ -7,7 +7,7 @@ import { DaxError, asDaxError } from './core/errors';
 import type { ProgressListener } from './core/progress';
 import { createRng } from './core/rng';
 import { decodeImage, decodeMask, DEFAULT_MAX_PIXELS, WORKING_MAX_PIXELS, type RgbImage } from './io/image';
-import { runMethod, type MethodSpec } from './methods/method';
+import { runMethod, type MethodSpec } from './methods/registry';
 import { measureFaithfulness, type FaithfulnessOptions } from './metrics/faithfulness';
 import { bestIou, iouAtThreshold, pointingHit } from './metrics/groundTruth';
 import { buildScene, type Scene } from './perturbation/scene';

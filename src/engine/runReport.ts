@@ -2,7 +2,7 @@
 // training and the timing of a method's run.
 import type { ClassScore, ExplanationReport } from '../shared/report';
 import type { BlackBox } from './blackbox/classifier';
-import type { MethodRun } from './methods/method';
+import type { MethodRun } from './methods/registry';
 import type { BackendInfo } from './tf/runtime';
 import { versions } from './versions';
 

@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import type { ActiveRun, ComparisonResult, ExplainJob, FolderRow, FolderSummary, PanelStateNotification, RunError, RunProgress, RunView } from '../shared/protocol';
 import type { ComparisonReport } from '../shared/report';
 import { checkExplainJob } from '../shared/jobCheck';
+import { METHOD_NAMES, methodLabel } from '../shared/methods';
+import { PRESET_QUERIES } from '../shared/presets';
 import { listFolderInputs, type FolderInput } from './folderFiles';
 import type { PanelController } from './panel/panelController';
 import { closeFolderSummary, HISTORY_LIMIT, type RunStore } from './runStore';
@@ -25,12 +27,8 @@ function daxLossWeights(job: ExplainJob): Record<string, number | null> {
   return { distillation: 1, l1: (job.lambda1 ?? DEFAULT_LAMBDA1) > 0 ? null : 0, kl: job.lambda2 ?? DEFAULT_LAMBDA2 };
 }
 
-/** The methods Compare Methods runs, in the engine's order (mirrors engine/methods/method.ts's METHOD_NAMES). */
-const COMPARE_METHODS: ExplainJob['method'][] = ['dax', 'rise', 'lime', 'occlusion'];
-const METHOD_LABELS: Record<ExplainJob['method'], string> = { dax: 'DAX', rise: 'RISE', lime: 'LIME', occlusion: 'Occlusion' };
-
-/** Queries of each preset (mirrors engine/methods/dax/presets.ts, which the host does not import). */
-const PRESET_QUERIES: Record<ExplainJob['preset'], number> = { fast: 500, balanced: 1000, thorough: 3000 };
+/** The methods Compare Methods runs, in the engine's order. */
+const COMPARE_METHODS = METHOD_NAMES;
 
 type Progress = vscode.Progress<{ message?: string; increment?: number }>;
 
@@ -521,7 +519,7 @@ export class Runner implements vscode.Disposable {
     else if (event.type === 'step') text = `training epoch ${event.epoch}/${event.epochs} · loss ${(event.losses.total ?? 0).toFixed(4)}`;
     const comparing = this.active?.comparing;
     // Compare Methods says which method is going: "2/4 RISE · querying the model 50/120".
-    if (text && comparing) text = `${comparing.index}/${comparing.count} ${METHOD_LABELS[comparing.method]} · ${text}`;
+    if (text && comparing) text = `${comparing.index}/${comparing.count} ${methodLabel(comparing.method)} · ${text}`;
     if (text) {
       if (batch) {
         // The batch's notification keeps its "Explaining 3 of 12: name" and adds the file's phase.

@@ -3,9 +3,11 @@
 // options. A value that is not what the field takes is refused with a message that names the setting (or option) and
 // what it takes, instead of failing later inside the engine ("Cannot read properties of undefined").
 import type { ExplainJob, PanelToHost } from './protocol';
+import { METHOD_NAMES } from './methods';
+import { PRESET_NAMES } from './presets';
 
-export const METHOD_NAMES = ['dax', 'rise', 'lime', 'occlusion'] as const;
-export const PRESET_NAMES = ['fast', 'balanced', 'thorough'] as const;
+export { METHOD_NAMES, PRESET_NAMES };
+
 export const BACKEND_NAMES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
 /** Bounds of the numbers a job may carry: wide enough for any real run, narrow enough that no value stalls one. */

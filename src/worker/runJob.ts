@@ -15,11 +15,11 @@ import { compareImage } from '../engine/compareImage';
 import { explainImage } from '../engine/explainImage';
 import { outputPaths, removeStalePartials, saliencyBytes, writeExplanation } from '../engine/io/outputs';
 import { PRESETS } from '../engine/methods/dax/presets';
-import { methodForBudget } from '../engine/methods/method';
+import { methodForBudget } from '../engine/methods/registry';
 import { DEFAULT_FAITHFULNESS_STEPS, type FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import { initBackend } from '../engine/tf/runtime';
 import type { ComparisonDetail, ComparisonResult, DisplayPixels, ExplainJob, ExplainResult } from '../shared/protocol';
-import { METHOD_NAMES } from '../engine/methods/method';
+import { METHOD_NAMES } from '../engine/methods/registry';
 import { checkExplainJob } from '../shared/jobCheck';
 
 /** Longest side of the pixels sent to the panel: enough for a side panel, small enough to post at once. */

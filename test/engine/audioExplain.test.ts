@@ -13,7 +13,7 @@ import { createRng } from '../../src/engine/core/rng';
 import { explainAudio, type AudioExplanation } from '../../src/engine/explainAudio';
 import { keptAndRemoved } from '../../src/engine/io/audioOutputs';
 import { PRESETS } from '../../src/engine/methods/dax/presets';
-import { methodForBudget, type MethodName } from '../../src/engine/methods/method';
+import { methodForBudget, type MethodName } from '../../src/engine/methods/registry';
 import { measureCellFaithfulness } from '../../src/engine/metrics/faithfulness';
 import { tempDir } from '../helpers/files';
 

@@ -6,10 +6,11 @@ import { loadModelConfig } from '../../src/engine/blackbox/modelConfig';
 import { openClassifier } from '../../src/engine/blackbox/openClassifier';
 import type { ImageClassifier } from '../../src/engine/blackbox/classifier';
 import { minMaxNormalise } from '../../src/engine/core/minMax';
-import { upsample } from '../../src/engine/methods/method';
+import { upsample } from '../../src/engine/methods/upsample';
 import { decodeImage } from '../../src/engine/io/image';
 import { runLime } from '../../src/engine/methods/lime';
-import { runRise, type BaselineOutcome } from '../../src/engine/methods/rise';
+import { runRise } from '../../src/engine/methods/rise';
+import type { BaselineOutcome } from '../../src/engine/methods/contract';
 import { occlusionForBudget, runOcclusion, windowCount } from '../../src/engine/methods/occlusion';
 import { PRESETS } from '../../src/engine/methods/dax/presets';
 import { iouOfTopFraction } from '../../src/engine/metrics/groundTruth';
@@ -54,7 +55,7 @@ describe('baselines on the oracle', () => {
 
   test('occlusion puts its most salient pixels on the region, far above a random map', async () => {
     const { window, stride } = occlusionForBudget(scene.analysis.width, scene.analysis.height, 500);
-    const outcome = await runOcclusion(scene, classifier, { window, stride, queryBatchSize: 64 }, createRng(1), top1);
+    const outcome = await runOcclusion(scene, classifier, { window, stride, queryBatchSize: 64 }, top1);
     assert.equal(outcome.query.queries, windowCount(scene.analysis.width, scene.analysis.height, window, stride) + 1);
     assert.ok(outcome.query.queries <= 500);
     assert.equal(outcome.target, 0);
@@ -87,7 +88,7 @@ describe('occlusion for a query budget', () => {
     const { width, height } = scene.analysis;
     // A stride of 7 does not divide 96 − 19: only a window flush with the edges covers the corner pixel.
     const corner = width * height - 1;
-    const outcome = await runOcclusion(scene, cornerOracle(), { window: 19, stride: 7, queryBatchSize: 64 }, createRng(1), () => 0);
+    const outcome = await runOcclusion(scene, cornerOracle(), { window: 19, stride: 7, queryBatchSize: 64 }, () => 0);
     assert.equal(outcome.map[corner], 1);
     assert.equal(Math.max(...outcome.map), 1);
     assert.equal(outcome.map[0], 0);

@@ -4,6 +4,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { METHOD_NAMES } from '../../src/shared/methods';
+import { PRESET_NAMES } from '../../src/shared/presets';
 
 const root = path.resolve(import.meta.dirname, '../..');
 interface Command { command: string; title: string; category?: string; icon?: string }
@@ -13,7 +15,7 @@ const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'
     commands: Command[];
     menus: Record<string, { command: string; group?: string }[]>;
     keybindings: { command: string; key: string; mac?: string; when?: string }[];
-    configuration: { properties: Record<string, { order?: number }> };
+    configuration: { properties: Record<string, { order?: number; enum?: string[] }> };
     walkthroughs: { id: string; steps: { id: string; description: string; media: { markdown?: string; image?: string } }[] }[];
   };
 };
@@ -23,6 +25,11 @@ const byId = new Map(contributes.commands.map((command) => [command.command, com
 const paletteTitle = (command: Command) => (command.category ? `${command.category}: ${command.title}` : command.title);
 
 describe('the manifest', () => {
+  test("the method and preset settings offer exactly the methods and presets of src/shared (the manifest cannot import them)", () => {
+    assert.deepEqual(contributes.configuration.properties['dax.method']?.enum, [...METHOD_NAMES]);
+    assert.deepEqual(contributes.configuration.properties['dax.preset']?.enum, [...PRESET_NAMES]);
+  });
+
   test('commands read "DAX: …" once, in the palette and in the explorer menu', () => {
     assert.equal(paletteTitle(byId.get('dax.explainFolder')!), 'DAX: Explain Folder');
     assert.equal(paletteTitle(byId.get('dax.compareMethods')!), 'DAX: Compare Methods');

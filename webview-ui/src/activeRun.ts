@@ -7,6 +7,7 @@ import type { LossPoint, ValidationPoint } from './lossData';
 import type { Preferences } from './preferences';
 import { progressOf, type LiveRun, type UiAction } from './store';
 import type { ChartTheme } from './theme';
+import { methodTrains } from '../../src/shared/methods';
 
 const NO_LOSSES: readonly LossPoint[] = [];
 const NO_VALIDATION: readonly ValidationPoint[] = [];
@@ -58,7 +59,7 @@ export class ActiveRunView {
     show(this.progressText, text !== '');
     setText(this.queued, active.queued > 0 ? `${active.queued} more queued` : '');
     show(this.queued, active.queued > 0);
-    const dax = (comparing?.method ?? active.method) === 'dax';
+    const dax = methodTrains(comparing?.method ?? active.method);
     show(this.chart.element, dax);
     show(this.noChart, !dax);
     setText(this.noChart, dax ? '' : `${methodName(comparing?.method ?? active.method)} trains nothing, so this run has no loss curves.`);

@@ -15,6 +15,7 @@ import { OverlayView } from './overlayView';
 import { RunFacts } from './runFacts';
 import type { PanelState, UiAction } from './store';
 import type { ChartTheme } from './theme';
+import { methodTrains } from '../../src/shared/methods';
 
 const ERROR_TITLES: Record<RunError['kind'], string> = {
   usage: 'The run was set up wrongly',
@@ -195,7 +196,7 @@ export class App {
       this.classes.update(current);
       const points = pointsOf(report);
       const emptyText =
-        report.method !== 'dax'
+        !methodTrains(report.method)
           ? `${methodName(report.method)} trains nothing, so this result has no loss curves.`
           : points.losses.length === 0 && points.validation.length === 0
             ? 'This report has no loss history.'

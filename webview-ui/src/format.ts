@@ -1,5 +1,6 @@
 // Number, time and name formatting for the panel's text. No DOM.
 import type { ClassScore } from '../../src/shared/report';
+import { methodLabel } from '../../src/shared/methods';
 
 /** "87.3 %" (one decimal; "<0.1 %" for tiny non-zero shares). */
 export function percent(share: number): string {
@@ -36,7 +37,7 @@ export function className(score: Pick<ClassScore, 'index' | 'label'>): string {
 
 /** Method names as people write them. */
 export function methodName(method: string): string {
-  return method === 'dax' ? 'DAX' : method === 'rise' ? 'RISE' : method === 'lime' ? 'LIME' : method === 'occlusion' ? 'Occlusion' : method;
+  return methodLabel(method);
 }
 
 /** "14:03" today, else a short date and time, in the user's locale. */

@@ -4,6 +4,7 @@ import type { ExplanationReport } from '../../src/shared/report';
 import { formatHz, formatInterval, formatLength } from './audioTimeline';
 import { h } from './dom';
 import { className, count, duration, methodName, metric, percent } from './format';
+import { methodTrains } from '../../src/shared/methods';
 
 type Fact = [term: string, description: string | Node];
 
@@ -44,7 +45,7 @@ export function reportFacts(report: ExplanationReport, audio?: DisplayAudio): Fa
     ...audioFacts(report, audio),
     ['Queries', `${count(report.queries)} black-box queries`],
   ];
-  if (report.method === 'dax') {
+  if (methodTrains(report.method)) {
     facts.push(['Training', `${count(report.trainingSteps)} steps in ${report.epochs} epochs${report.stoppedEarly ? ', stopped early (the mask settled)' : ''}`]);
     const fidelityFact = fidelity(report);
     if (fidelityFact) facts.push(fidelityFact);
@@ -53,7 +54,7 @@ export function reportFacts(report: ExplanationReport, audio?: DisplayAudio): Fa
     ['Time', `${duration(timing.totalMs)} in all`],
     ['Querying', `${duration(timing.queryMs)}${share(timing.queryMs)}, of which the model ${duration(timing.modelMs)}`],
   );
-  if (report.method === 'dax' || timing.trainMs > 0) facts.push(['Training time', `${duration(timing.trainMs)}${share(timing.trainMs)}`]);
+  if (methodTrains(report.method) || timing.trainMs > 0) facts.push(['Training time', `${duration(timing.trainMs)}${share(timing.trainMs)}`]);
   facts.push(
     ['Loading, finishing', `${duration(timing.loadMs)}, ${duration(timing.finishMs)}`],
     ['Backend', report.backend.notes.length > 0 ? `${report.backend.name} (${report.backend.notes.join('; ')})` : report.backend.name],

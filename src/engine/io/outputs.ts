@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ExplanationReport } from '../../shared/report';
 import { colormapTable, type ColormapName } from './colormap';
 import { decodeImage, type RgbImage } from './image';
+import { DEFAULT_METHOD } from '../../shared/methods';
 
 /** The three files of one explanation. */
 export interface OutputPaths {
@@ -17,8 +18,8 @@ export interface OutputPaths {
  * `<out>/<stem>.saliency.png`, `.overlay.png`, `.dax.json` for DAX; a baseline's files carry its name
  * (`<stem>.rise.saliency.png`) so that it never overwrites DAX's result for the same input.
  */
-export function outputPaths(outDir: string, inputFile: string, method = 'dax'): OutputPaths {
-  const stem = path.basename(inputFile).replace(/\.[^.]+$/, '') + (method === 'dax' ? '' : `.${method}`);
+export function outputPaths(outDir: string, inputFile: string, method: string = DEFAULT_METHOD): OutputPaths {
+  const stem = path.basename(inputFile).replace(/\.[^.]+$/, '') + (method === DEFAULT_METHOD ? '' : `.${method}`);
   return {
     saliency: path.join(outDir, `${stem}.saliency.png`),
     overlay: path.join(outDir, `${stem}.overlay.png`),

@@ -5,10 +5,11 @@ import type { BlackBox } from '../blackbox/classifier';
 import type { ProgressListener } from '../core/progress';
 import type { Rng } from '../core/rng';
 import { samplePatterns } from '../perturbation/sampler';
-import type { PerturbationSpace } from '../perturbation/scene';
+import type { PerturbationOptions, PerturbationSpace } from '../perturbation/scene';
 import { solveLinearSystem } from '../core/linearSystem';
 import { queryPatterns } from './queryRunner';
-import type { BaselineOutcome } from './rise';
+import { methodInfo } from '../../shared/methods';
+import { announceQuerying, baselineRun, type BaselineOutcome, type ExplanationMethod } from './contract';
 
 /** LIME's knobs. */
 export interface LimeSettings {
@@ -18,6 +19,17 @@ export interface LimeSettings {
   alpha: number;
   queryBatchSize: number;
 }
+
+export type LimeSpec = LimeSettings & { perturbation: PerturbationOptions };
+
+export const limeMethod: ExplanationMethod<LimeSpec> = {
+  info: methodInfo('lime')!,
+  forBudget: (budget, preset) => ({ samples: budget, keepProbability: 0.5, alpha: 1, queryBatchSize: preset.queryBatchSize, perturbation: preset.perturbation }),
+  async run(scene, blackBox, settings, context) {
+    announceQuerying(this.info, context);
+    return baselineRun(await runLime(scene, blackBox, settings, context.rng, context.chooseTarget, context), scene);
+  },
+};
 
 /** Runs LIME over the scene's segments; the map is on the analysis image. */
 export async function runLime(

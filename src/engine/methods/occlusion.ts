@@ -4,10 +4,10 @@
 import type { BlackBox } from '../blackbox/classifier';
 import { DaxError } from '../core/errors';
 import type { ProgressListener } from '../core/progress';
-import type { Rng } from '../core/rng';
-import type { PerturbationSpace } from '../perturbation/scene';
+import type { PerturbationOptions, PerturbationSpace } from '../perturbation/scene';
 import { runQueries } from './queryRunner';
-import type { BaselineOutcome } from './rise';
+import { methodInfo } from '../../shared/methods';
+import { announceQuerying, baselineRun, type BaselineOutcome, type ExplanationMethod } from './contract';
 
 /** Occlusion's knobs, in pixels of the scene's analysis image. */
 export interface OcclusionSettings {
@@ -20,14 +20,36 @@ export interface OcclusionSettings {
 }
 
 /**
- * Runs occlusion; the input itself is query 0 (to pick the target), then one query per window position. The
- * method is deterministic: `_rng` is taken only so every baseline has runRise's signature.
+ * Occlusion's window and stride depend on the analysis image, which exists only once the scene is built: they
+ * are derived there from the query budget unless given.
  */
+export interface OcclusionSpec extends Partial<Pick<OcclusionSettings, 'window' | 'stride'>> {
+  budget: number;
+  queryBatchSize: number;
+  perturbation: PerturbationOptions;
+}
+
+export const occlusionMethod: ExplanationMethod<OcclusionSpec> = {
+  info: methodInfo('occlusion')!,
+  forBudget: (budget, preset) => ({ budget, queryBatchSize: preset.queryBatchSize, perturbation: preset.perturbation }),
+  async run(scene, blackBox, spec, context) {
+    announceQuerying(this.info, context);
+    // Deterministic: the context's rng is not used.
+    return baselineRun(await runOcclusion(scene, blackBox, occlusionSettings(spec, scene), context.chooseTarget, context), scene);
+  },
+};
+
+function occlusionSettings(spec: OcclusionSpec, scene: PerturbationSpace): OcclusionSettings {
+  const { width, height } = scene.analysis;
+  const derived = scene.occlusion === 'time-segments' ? timeSegmentsForBudget(width, height, spec.budget) : occlusionForBudget(width, height, spec.budget);
+  return { ...derived, window: spec.window ?? derived.window, stride: spec.stride ?? derived.stride, queryBatchSize: spec.queryBatchSize };
+}
+
+/** Runs occlusion; the input itself is query 0 (to pick the target), then one query per window position. */
 export async function runOcclusion(
   scene: PerturbationSpace,
   classifier: BlackBox,
   settings: OcclusionSettings,
-  _rng: Rng,
   chooseTarget: (probabilities: Float32Array) => number,
   hooks: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
 ): Promise<BaselineOutcome> {

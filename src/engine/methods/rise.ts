@@ -3,8 +3,10 @@
 import type { BlackBox } from '../blackbox/classifier';
 import type { ProgressListener } from '../core/progress';
 import type { Rng } from '../core/rng';
-import type { PerturbationSpace } from '../perturbation/scene';
-import { runQueries, type QueryStats } from './queryRunner';
+import type { PerturbationOptions, PerturbationSpace } from '../perturbation/scene';
+import { methodInfo } from '../../shared/methods';
+import { announceQuerying, baselineRun, type BaselineOutcome, type ExplanationMethod } from './contract';
+import { runQueries } from './queryRunner';
 
 /** RISE's knobs. */
 export interface RiseSettings {
@@ -13,16 +15,6 @@ export interface RiseSettings {
   grid: number;
   keepProbability: number;
   queryBatchSize: number;
-}
-
-/** A map over the scene's analysis image (row-major), with the target and the queries it took. */
-export interface BaselineOutcome {
-  map: Float32Array;
-  width: number;
-  height: number;
-  target: number;
-  inputProbabilities: Float32Array;
-  query: QueryStats;
 }
 
 /** Runs RISE; the input itself is query 0 (to pick the target), then `masks` masked copies. */
@@ -51,6 +43,18 @@ export async function runRise(
   for (let p = 0; p < map.length; p++) map[p]! /= settings.masks * settings.keepProbability;
   return { map, width, height, target, inputProbabilities: rows[0]!, query: stats };
 }
+
+export type RiseSpec = RiseSettings & { perturbation: PerturbationOptions };
+
+export const riseMethod: ExplanationMethod<RiseSpec> = {
+  info: methodInfo('rise')!,
+  // RISE's paper: a 7x7 grid and p = 0.5 for ImageNet-sized inputs; the input itself is one query of the budget.
+  forBudget: (budget, preset) => ({ masks: Math.max(1, budget - 1), grid: 7, keepProbability: 0.5, queryBatchSize: preset.queryBatchSize, perturbation: preset.perturbation }),
+  async run(scene, blackBox, settings, context) {
+    announceQuerying(this.info, context);
+    return baselineRun(await runRise(scene, blackBox, settings, context.rng, context.chooseTarget, context), scene);
+  },
+};
 
 /** A binary grid, upsampled bilinearly to one cell larger than the image and shifted at random (RISE §3.2). */
 function smoothMask(width: number, height: number, grid: number, keep: number, rng: Rng): Float32Array {

@@ -9,6 +9,10 @@ import type { DaxSettings } from './presets';
 import { workingSize } from './presets';
 import { runSegmentDax } from './segmentDax';
 import { trainDax, type TrainingResult } from './trainDax';
+import { methodInfo } from '../../../shared/methods';
+import { poolOverSegments } from '../../perturbation/segmentPooling';
+import type { ExplanationMethod } from '../contract';
+import { upsample } from '../upsample';
 
 /** What DAX produced for one input. */
 export interface DaxOutcome {
@@ -19,6 +23,22 @@ export interface DaxOutcome {
   training: TrainingResult;
   working: { width: number; height: number };
 }
+
+export const daxMethod: ExplanationMethod<DaxSettings> = {
+  info: methodInfo('dax')!,
+  forBudget: (budget, preset) => ({ ...preset, samples: budget }),
+  async run(scene, blackBox, settings, context) {
+    const outcome = await runDax(scene, blackBox, settings, context.rng, context.chooseTarget, context);
+    const { training } = outcome;
+    const { width, height } = scene.image;
+    // The map is the mask of the input, brought to the image and averaged within each segment: the queries only
+    // ever switched whole segments, so finer detail inside one would be the networks' guess, not evidence.
+    const upsampled = upsample(training.mask, training.gridWidth, training.gridHeight, width, height);
+    // Segment-space DAX's map is already made of the units it switched, which may cut the segments finer.
+    const map = settings.network === 'segments' ? upsampled : poolOverSegments(upsampled, width, height, scene.segmentation, settings.segmentPooling);
+    return { map, target: outcome.target, inputProbabilities: outcome.inputProbabilities, query: outcome.query, training, working: outcome.working };
+  },
+};
 
 /**
  * Runs DAX. `chooseTarget` sees the black box's answer on the input (sample 0) and picks the class to explain.

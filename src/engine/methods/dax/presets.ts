@@ -3,6 +3,7 @@ import type { PerturbationOptions } from '../../perturbation/scene';
 import type { SegmentPooling } from '../../perturbation/segmentPooling';
 import type { SegmentDaxOptions } from './segmentDax';
 import type { TrainingOptions } from './trainDax';
+import { PRESET_QUERIES, type PresetName } from '../../../shared/presets';
 
 /** Every knob of a DAX run. */
 export interface DaxSettings extends TrainingOptions {
@@ -30,7 +31,7 @@ export interface DaxSettings extends TrainingOptions {
 }
 
 /** Preset names, fastest first. */
-export type PresetName = 'fast' | 'balanced' | 'thorough';
+export type { PresetName };
 
 const common: Omit<DaxSettings, 'samples' | 'epochs' | 'workingArea' | 'perturbation'> = {
   batchSize: 32,
@@ -65,9 +66,9 @@ const common: Omit<DaxSettings, 'samples' | 'epochs' | 'workingArea' | 'perturba
 
 /** The presets; `samples` is the number of black-box queries each makes. */
 export const PRESETS: Record<PresetName, DaxSettings> = {
-  fast: { ...common, samples: 500, epochs: 20, workingArea: 48 * 48, perturbation: { segmentation: 'slic', segments: 80, fill: 'mean' } },
-  balanced: { ...common, samples: 1000, epochs: 12, workingArea: 48 * 48, perturbation: { segmentation: 'slic', segments: 100, fill: 'mean' } },
-  thorough: { ...common, samples: 3000, epochs: 8, workingArea: 48 * 48, perturbation: { segmentation: 'slic', segments: 120, fill: 'mean' } },
+  fast: { ...common, samples: PRESET_QUERIES.fast, epochs: 20, workingArea: 48 * 48, perturbation: { segmentation: 'slic', segments: 80, fill: 'mean' } },
+  balanced: { ...common, samples: PRESET_QUERIES.balanced, epochs: 12, workingArea: 48 * 48, perturbation: { segmentation: 'slic', segments: 100, fill: 'mean' } },
+  thorough: { ...common, samples: PRESET_QUERIES.thorough, epochs: 8, workingArea: 48 * 48, perturbation: { segmentation: 'slic', segments: 120, fill: 'mean' } },
 };
 
 /** Working size with about `area` pixels, the input's aspect ratio (capped at 4:1), sides multiples of 8. */

@@ -137,9 +137,11 @@ export const SETS: BenchSet[] = [
     truth: 'the union of the boxes of the explained class',
     // A photo shows several classes at once (a dog and a bicycle): each case names its class.
     requireTop1: false,
-    // ~0.2 s per query on one core: the expensive black box of the benchmark gets a small budget and short curves.
+    // ~0.17 s per query with both cores busy: the expensive black box of the benchmark gets a small budget and short
+    // curves, and 20 of its 27 cases in the full run (~75 s of queries per case for the four methods, ~12 minutes).
     full: { runs: [{ budget: 100, seeds: [0] }], steps: 8 },
     quick: { runs: [{ budget: 100, seeds: [0] }], steps: 8, cases: 3 },
+    maxCases: 20,
     costPerCase: 120,
     cases: () => boxCases(cocoList()),
   },
@@ -151,10 +153,10 @@ export const SETS: BenchSet[] = [
     source: 'bench/sets/nsfw (photos of bench/photos and bench/sets/coco, and Debian opencv-doc and scikit-image photos; ImageNet-pretrained MobileNetV2 from npm nsfwjs, extracted by scripts/fixtures/extractNsfwModel.mjs)',
     truth: 'none (deletion and insertion only); each case\'s class is the model\'s top-1 on the photo (Neutral or Drawing)',
     requireTop1: true,
-    // ~80 ms per query on one core (wasm), ~0.1-0.17 s with both cores busy: one budget, and 8 of the 17 cases in
-    // the full run (3 Drawing, 5 Neutral; cases.json's order decides), ~15 minutes on 2 cores.
+    // ~70 ms per query with both cores busy (wasm): one budget, and 8 of the 17 cases in the full run (cases.json's
+    // order decides; ~140 s per case for the four methods, ~10 minutes), 2 in the quick one (which stays within 10).
     full: { runs: [{ budget: 500, seeds: [0] }], steps: 16 },
-    quick: { runs: [{ budget: 500, seeds: [0] }], steps: 16, cases: 3 },
+    quick: { runs: [{ budget: 500, seeds: [0] }], steps: 16, cases: 2 },
     maxCases: 8,
     costPerCase: 230,
     cases: async () => {

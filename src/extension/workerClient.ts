@@ -51,13 +51,13 @@ export class WorkerClient {
   /** Explains one job; rejects with a RunFailure (kind `cancelled` after `cancel`, `crashed` if the worker died). */
   explain(job: ExplainJob, onProgress: (progress: RunProgress) => void): { id: number; done: Promise<ExplainResult> } {
     const { id, done } = this.request((id) => ({ type: 'run/explainRequest', id, job, modelTimeoutMs: this.options.modelTimeoutMs?.() }), onProgress);
-    return { id, done: done.then((response) => response.result ?? fail('the worker answered without a result.')) };
+    return { id, done: done.then((response) => (response.outcome === 'result' ? response.result : fail('the worker answered a comparison to an explain request.'))) };
   }
 
   /** Runs every method at `budget` queries on the job's image (see `dax compare`). */
   compare(job: ExplainJob, budget: number, onProgress: (progress: RunProgress) => void): { id: number; done: Promise<ComparisonResult> } {
     const { id, done } = this.request((id) => ({ type: 'run/compareRequest', id, job, budget, modelTimeoutMs: this.options.modelTimeoutMs?.() }), onProgress);
-    return { id, done: done.then((response) => response.comparison ?? fail('the worker answered without a comparison.')) };
+    return { id, done: done.then((response) => (response.outcome === 'comparison' ? response.comparison : fail('the worker answered a result to a comparison request.'))) };
   }
 
   private request(message: (id: number) => HostToWorker, onProgress: (progress: RunProgress) => void): { id: number; done: Promise<RunResponse> } {
@@ -187,7 +187,7 @@ export class WorkerClient {
         this.retireIfStale();
         if (!pending) return;
         clearTimeout(pending.cancelTimer);
-        if (message.error) pending.reject(new RunFailure({ ...message.error, message: this.redact(message.error.message) }));
+        if (message.outcome === 'error') pending.reject(new RunFailure({ ...message.error, message: this.redact(message.error.message) }));
         else pending.resolve(message);
         break;
       }

@@ -118,14 +118,8 @@ export interface ComparisonResult {
   detail: ComparisonDetail;
 }
 
-/** Worker → host: the outcome of run `id`: a result (or comparison) or an error, never both, always sent. */
-export interface RunResponse {
-  type: 'run/response';
-  id: number;
-  result?: ExplainResult;
-  comparison?: ComparisonResult;
-  error?: RunError;
-}
+/** Worker → host: the outcome of run `id`, always sent: exactly one of a result, a comparison or an error. */
+export type RunResponse = { type: 'run/response'; id: number } & ({ outcome: 'result'; result: ExplainResult } | { outcome: 'comparison'; comparison: ComparisonResult } | { outcome: 'error'; error: RunError });
 
 export type WorkerToHost = WorkerReadyNotification | RunProgressNotification | RunResponse;
 

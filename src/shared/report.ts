@@ -7,14 +7,16 @@ export interface ClassScore {
   probability: number;
 }
 
-/** One training step's losses; `step` and `epoch` locate it, the other keys are named loss terms. */
+/**
+ * One training step's losses: `step` and `epoch` locate it, `total` is what was minimised, and every other key is a
+ * named term of that total as the method defines it (the pixel networks: distillation, l1, kl; the segment
+ * networks: distillation alone). The panel's legend comes from these names.
+ */
 export interface LossRow {
   step: number;
   epoch: number;
   total: number;
-  distillation: number;
-  l1: number;
-  kl: number;
+  [term: string]: number;
 }
 
 /** Validation loss at the end of an epoch, with how much the input's mask moved during that epoch. */

@@ -25,14 +25,14 @@ async function explain(id: number, job: Job, budget: number | undefined, modelTi
     send({ type: 'run/didProgress', id, seq, progress });
   });
   try {
-    if (budget === undefined) send({ type: 'run/response', id, result: await runJob(job, controller.signal, onProgress, modelTimeoutMs) });
-    else send({ type: 'run/response', id, comparison: await runComparison(job, budget, controller.signal, onProgress, modelTimeoutMs) });
+    if (budget === undefined) send({ type: 'run/response', id, outcome: 'result', result: await runJob(job, controller.signal, onProgress, modelTimeoutMs) });
+    else send({ type: 'run/response', id, outcome: 'comparison', comparison: await runComparison(job, budget, controller.signal, onProgress, modelTimeoutMs) });
   } catch (error) {
     const daxError = asDaxError(error, 'explain', job.imageFile);
     const runError: RunError = { kind: daxError.kind, message: daxError.message };
     // A model that failed may be in a bad state; open it afresh next time.
     if (daxError.kind === 'model' || daxError.kind === 'explain') await disposeCachedModel().catch(() => undefined);
-    send({ type: 'run/response', id, error: runError });
+    send({ type: 'run/response', id, outcome: 'error', error: runError });
   } finally {
     running.delete(id);
     seqs.delete(id);

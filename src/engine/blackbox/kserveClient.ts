@@ -292,6 +292,7 @@ export class KserveClient {
       let retryable = false;
       this.requests++;
       try {
+        // oxlint-disable-next-line unicorn/no-invalid-fetch-options -- a GET has no payload (undefined), only POST carries one
         const response = await fetch(url, { method, headers, body: payload, signal: combined });
         const bytes = await readBody(response, maxBytes, `${method} ${url}`);
         const jsonLength = Number(response.headers.get(JSON_LENGTH_HEADER) ?? NaN);

@@ -75,7 +75,6 @@ const NONCE = 'c21va2V0ZXN0bm9uY2U';
 /** The page exactly as the host should serve it, plus a nonce'd stand-in for acquireVsCodeApi. */
 function html(origin, theme) {
   const csp = `default-src 'none'; style-src ${origin}; font-src ${origin}; script-src 'nonce-${NONCE}';`;
-  const vars = Object.entries(theme.vars).map(([k, v]) => `${k}: ${v}`).join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

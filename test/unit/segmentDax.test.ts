@@ -3,7 +3,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spearman } from '../../src/engine/methods/dax/segmentDax';
-import { buildLayers, pixelMap } from '../../src/engine/methods/dax/segmentLayers';
+import { buildLayers, pixelMap, unitEdges } from '../../src/engine/methods/dax/segmentLayers';
+import { gaussianBlur } from '../../src/engine/core/gaussianBlur';
 import { gridSegmentation } from '../../src/engine/perturbation/slic';
 import type { PerturbationSpace } from '../../src/engine/perturbation/scene';
 
@@ -38,5 +39,28 @@ describe('the units segment-space DAX switches', () => {
     const map = pixelMap(units, scores);
     assert.equal(map[0], 0.5, 'first strip, left half');
     assert.equal(map[7], 0.5, 'right half, last strip');
+  });
+});
+
+describe("the masks' smoothness prior sees which units touch", () => {
+  test('a 2x2 grid has four touching pairs (no diagonals), weighted by their share of the border', () => {
+    const layers = { layers: [gridSegmentation(8, 8, 2, 2)], offsets: [0], units: 4 };
+    const edges = unitEdges(layers);
+    const pairs = Array.from(edges.a, (a, e) => `${a}-${edges.b[e]}`).sort();
+    assert.deepEqual(pairs, ['0-1', '0-2', '1-3', '2-3']);
+    for (const w of edges.weight) assert.ok(Math.abs(w - 0.25) < 1e-12);
+  });
+});
+
+describe('the Gaussian blur of a map', () => {
+  test('keeps a constant map, spreads a point symmetrically, and is the identity at sigma 0', () => {
+    assert.deepEqual(Array.from(gaussianBlur(new Float32Array(25).fill(0.5), 5, 5, 1.5)).map((v) => v.toFixed(5)), Array(25).fill('0.50000'));
+    const point = new Float32Array(49);
+    point[24] = 1;
+    const blurred = gaussianBlur(point, 7, 7, 1);
+    assert.ok(blurred[24]! < 1 && blurred[24]! > blurred[23]!);
+    assert.equal(blurred[23], blurred[25]);
+    assert.equal(blurred[17], blurred[31]);
+    assert.equal(gaussianBlur(point, 7, 7, 0), point);
   });
 });

@@ -16,6 +16,7 @@
 // passes through.
 import type { BlackBox } from '../../blackbox/classifier';
 import { throwIfCancelled, yieldToEventLoop } from '../../core/cancellation';
+import { gaussianBlur } from '../../core/gaussianBlur';
 import { minMaxNormalise } from '../../core/minMax';
 import type { ProgressListener } from '../../core/progress';
 import type { Rng } from '../../core/rng';
@@ -27,7 +28,7 @@ import { substrateCanvas } from '../../perturbation/substrate';
 import type { DaxOutcome } from './daxMethod';
 import type { DaxSettings } from './presets';
 import { fitLinear, LogitAdam, SegmentStudent } from './segmentStudent';
-import { buildLayers, keptPixels, layeredSpace, pixelMap, type LayerKind, type UnitLayers } from './segmentLayers';
+import { buildLayers, keptPixels, layeredSpace, pixelMap, unitEdges, type LayerKind, type UnitEdges, type UnitLayers } from './segmentLayers';
 import { median, SPARSE_MEDIAN, stretchedLogOdds, type LossRecord, type TrainingResult } from './trainDax';
 
 /** Knobs of the segment-space variant (presets.ts holds the defaults). */
@@ -66,6 +67,17 @@ export interface SegmentDaxOptions {
    * hidden path on what the linear path leaves; the linear fit is redone after each Adam phase.
    */
   student: 'sigmoid' | 'ridge';
+  /** Weight of the student's first-order effects (its linear path, normalised to [0, 1]) added to the sum of the masks (each in [0, 1]). */
+  linearWeight: number;
+  /** Range of the share of units a first-round copy keeps. */
+  densities: [number, number];
+  /**
+   * Weight of a smoothness prior on the masks: Σ over touching units of their shared border's share × (m_a − m_b)²,
+   * so that a mask prefers whole regions to scattered units (extremal perturbations' smooth masks); 0 = none.
+   */
+  smoothness: number;
+  /** Gaussian smoothing of the pixel map, in typical segment sides (√(pixels / segments)); 0 = none. */
+  smooth: number;
 }
 
 export const DEFAULT_SEGMENT_DAX: SegmentDaxOptions = {
@@ -83,6 +95,10 @@ export const DEFAULT_SEGMENT_DAX: SegmentDaxOptions = {
   layerMix: 'and',
   fills: ['scene'],
   student: 'sigmoid',
+  linearWeight: 1e-3,
+  densities: [0.1, 0.9],
+  smooth: 0,
+  smoothness: 0,
 };
 
 const STUDENT_BATCH = 128;
@@ -107,6 +123,7 @@ export async function runSegmentDax(
   const options = { ...DEFAULT_SEGMENT_DAX, ...settings.segmentDax };
   const units = buildLayers(scene, options.layers, options.gridCells);
   const space = layeredSpace(scene, units);
+  const edges = options.smoothness > 0 ? unitEdges(units) : undefined;
   const K = units.units;
   const total = Math.max(2, settings.samples);
   const active = options.rounds > 0 ? Math.min(total - 2, Math.round(total * options.activeShare)) : 0;
@@ -115,7 +132,7 @@ export async function runSegmentDax(
   const patternRng = rng.fork('patterns');
 
   hooks.onProgress?.({ type: 'phase', phase: 'querying', message: `querying the model on ${first} perturbed copies` });
-  const initial = mixedDensityPatterns(first, units, options.layerMix, patternRng);
+  const initial = mixedDensityPatterns(first, units, options.layerMix, options.densities, patternRng);
   const stats: QueryStats = { queries: 0, modelMs: 0, totalMs: 0 };
   const composer = await fillComposer(scene, units, options.fills);
   let asked = 0;
@@ -167,12 +184,12 @@ export async function runSegmentDax(
     const y = scale === 'logit' ? stretchedLogOdds(Float32Array.from(answers)) : Float32Array.from(answers);
     const fitted = await fitStudent(student, data, y, held, round === 0 ? options.studentSteps : options.refitSteps, options.weightDecay, options.student === 'ridge', rng.fork(`fit${round}`), (loss) => {
       step++;
-      history.push({ step, epoch: round + 1, total: loss, distillation: loss, l1: 0, kl: 0 });
+      history.push({ step, epoch: round + 1, total: loss, distillation: loss });
       // The panel redraws per message; every tenth step is as smooth to watch and far cheaper to send.
-      if (step % 10 === 0) hooks.onProgress?.({ type: 'step', step, epoch: round + 1, epochs, stepsPerEpoch: Math.max(1, options.studentSteps), losses: { total: loss, distillation: loss, l1: 0, kl: 0 } });
+      if (step % 10 === 0) hooks.onProgress?.({ type: 'step', step, epoch: round + 1, epochs, stepsPerEpoch: Math.max(1, options.studentSteps), losses: { total: loss, distillation: loss } });
     }, hooks.signal);
     const previous = saliency;
-    saliency = readMap(student, options);
+    saliency = readMap(student, options, edges);
     trainMs += performance.now() - trainStarted;
     const change = meanAbsoluteChange(previous, saliency);
     validation.push({ step, epoch: round + 1, validation: fitted.validationMse, maskChange: change });
@@ -181,7 +198,7 @@ export async function runSegmentDax(
     await yieldToEventLoop();
   }
   const { width, height } = scene.segmentation;
-  const map = pixelMap(units, saliency);
+  const map = gaussianBlur(pixelMap(units, saliency), width, height, options.smooth * Math.sqrt((width * height) / Math.max(1, scene.segmentation.count)));
   const training: TrainingResult = {
     mask: map,
     gridWidth: width,
@@ -234,13 +251,13 @@ async function fillComposer(
  * kept when every layer keeps its unit, so each unit is kept with that share's L-th root; with `alternate`,
  * copy i switches the units of layer i mod L only and keeps every other layer whole.
  */
-function mixedDensityPatterns(count: number, units: UnitLayers, mix: SegmentDaxOptions['layerMix'], rng: Rng): Samples {
+function mixedDensityPatterns(count: number, units: UnitLayers, mix: SegmentDaxOptions['layerMix'], [low, high]: [number, number], rng: Rng): Samples {
   const segments = units.units;
   const L = units.layers.length;
   const keep = new Uint8Array(count * segments);
   keep.fill(1, 0, segments);
   for (let n = 1; n < count; n++) {
-    const share = 0.1 + 0.8 * rng.next();
+    const share = low + (high - low) * rng.next();
     if (mix === 'and' || L === 1) {
       const p = share ** (1 / L);
       for (let k = 0; k < segments; k++) keep[n * segments + k] = rng.next() < p ? 1 : 0;
@@ -361,11 +378,11 @@ export function spearman(a: readonly number[], b: readonly number[]): number {
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : Number.NaN;
 }
 
-function readMap(student: SegmentStudent, options: SegmentDaxOptions): Float32Array {
-  if (options.readout === 'masks') return optimiseMasks(student, options);
+function readMap(student: SegmentStudent, options: SegmentDaxOptions, edges: UnitEdges | undefined): Float32Array {
+  if (options.readout === 'masks') return optimiseMasks(student, options, edges);
   const greedy = greedyOrder(student);
   if (options.readout === 'greedy') return greedy;
-  const masks = optimiseMasks(student, options);
+  const masks = optimiseMasks(student, options, edges);
   return minMaxNormalise(Float32Array.from(masks, (v, k) => v + greedy[k]!));
 }
 
@@ -422,7 +439,7 @@ function greedyOrder(student: SegmentStudent): Float32Array {
  * Masks at each area through the student: keep S(m) high (what is kept suffices), S(1 − m) low (what is taken
  * away was needed), mean(m) near the area; summed over the areas, normalised to [0, 1].
  */
-function optimiseMasks(student: SegmentStudent, options: SegmentDaxOptions): Float32Array {
+function optimiseMasks(student: SegmentStudent, options: SegmentDaxOptions, edges: UnitEdges | undefined): Float32Array {
   const K = student.inputs;
   const summed = new Float64Array(K);
   const m = new Float64Array(K);
@@ -444,17 +461,24 @@ function optimiseMasks(student: SegmentStudent, options: SegmentDaxOptions): Flo
       student.inputGradient(m, gKept);
       student.inputGradient(complement, gRemoved);
       // d/dm of −S(m) + S(1 − m) + AREA_WEIGHT·(mean − a)² + BINARY_WEIGHT·mean(m(1 − m)), through σ to the logits.
-      for (let k = 0; k < K; k++) {
-        const dm = -gKept[k]! - gRemoved[k]! + (2 * AREA_WEIGHT * (mean - area)) / K + (BINARY_WEIGHT * (1 - 2 * m[k]!)) / K;
-        grad[k] = dm * m[k]! * (1 - m[k]!);
+      for (let k = 0; k < K; k++) grad[k] = -gKept[k]! - gRemoved[k]! + (2 * AREA_WEIGHT * (mean - area)) / K + (BINARY_WEIGHT * (1 - 2 * m[k]!)) / K;
+      if (edges) {
+        for (let e = 0; e < edges.a.length; e++) {
+          const a = edges.a[e]!;
+          const b = edges.b[e]!;
+          const g = 2 * options.smoothness * edges.weight[e]! * (m[a]! - m[b]!);
+          grad[a]! += g;
+          grad[b]! -= g;
+        }
       }
+      for (let k = 0; k < K; k++) grad[k]! *= m[k]! * (1 - m[k]!);
       adam.step(logits, grad, MASK_LEARNING_RATE);
     }
     for (let k = 0; k < K; k++) summed[k]! += 1 / (1 + Math.exp(-logits[k]!));
   }
   // Ties (segments no mask took) are broken by the student's own first-order effect, scaled far below a mask step.
   const tie = minMaxNormalise(student.linear);
-  return minMaxNormalise(Float32Array.from(summed, (v, k) => v + 1e-3 * tie[k]!));
+  return minMaxNormalise(Float32Array.from(summed, (v, k) => v + options.linearWeight * tie[k]!));
 }
 
 function stack(keeps: Uint8Array[], K: number): Float32Array {

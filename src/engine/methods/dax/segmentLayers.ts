@@ -76,6 +76,44 @@ export function keptPixels<T extends Float32Array | Uint8Array>(units: UnitLayer
   return out;
 }
 
+/** Pairs of units of one layer that touch (4-connected), each weighted by its share of the layers' shared border. */
+export interface UnitEdges {
+  a: Int32Array;
+  b: Int32Array;
+  weight: Float64Array;
+}
+
+export function unitEdges(units: UnitLayers): UnitEdges {
+  const border = new Map<number, number>();
+  units.layers.forEach((layer, l) => {
+    const { width, height, labels } = layer;
+    const offset = units.offsets[l]!;
+    const add = (p: number, q: number): void => {
+      const i = labels[p]!;
+      const j = labels[q]!;
+      if (i < 0 || j < 0 || i === j) return;
+      const key = (offset + Math.min(i, j)) * units.units + offset + Math.max(i, j);
+      border.set(key, (border.get(key) ?? 0) + 1);
+    };
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const p = y * width + x;
+        if (x + 1 < width) add(p, p + 1);
+        if (y + 1 < height) add(p, p + width);
+      }
+    }
+  });
+  const total = [...border.values()].reduce((sum, v) => sum + v, 0) || 1;
+  const edges: UnitEdges = { a: new Int32Array(border.size), b: new Int32Array(border.size), weight: new Float64Array(border.size) };
+  let e = 0;
+  for (const [key, count] of border) {
+    edges.a[e] = Math.floor(key / units.units);
+    edges.b[e] = key % units.units;
+    edges.weight[e++] = count / total;
+  }
+  return edges;
+}
+
 /** Each pixel's score: the mean of its units' scores over the layers. */
 export function pixelMap(units: UnitLayers, scores: Float32Array): Float32Array {
   const { width, height } = units.layers[0]!;

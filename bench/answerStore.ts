@@ -30,7 +30,12 @@ export interface AnswerCounts {
 async function modelIdentity(config: ModelConfig): Promise<string> {
   const files = await modelSha256(config);
   if (!files) throw new Error(`cannot read the model files of ${config.path} to key its answers`);
-  const lock = config.kind === 'module' ? createHash('sha256').update(await readFile(path.join(root, 'package-lock.json'))).digest('hex') : '';
+  const lock =
+    config.kind === 'module'
+      ? createHash('sha256')
+          .update(await readFile(path.join(root, 'package-lock.json')))
+          .digest('hex')
+      : '';
   const { path: _file, ...described } = config as ModelConfig & { path: string };
   return JSON.stringify({ CACHE_FORMAT, files, lock, described });
 }
@@ -39,7 +44,10 @@ async function modelIdentity(config: ModelConfig): Promise<string> {
  * `blackBox` with its answers kept in `dir`, sharing every other property (sizes, labels, sample rate) with it.
  * `counts` grows with every classify call, so a caller can tell how much of a run was answered from disk.
  */
-export async function withAnswerStore<T extends BlackBox>(blackBox: T, dir: string): Promise<{ blackBox: T; counts: AnswerCounts }> {
+export async function withAnswerStore<T extends BlackBox>(
+  blackBox: T,
+  dir: string,
+): Promise<{ blackBox: T; counts: AnswerCounts }> {
   const cache = new AnswerCache();
   await cache.openJournal(dir, await modelIdentity(blackBox.config));
   const counts: AnswerCounts = { asked: 0, cached: 0 };
@@ -50,7 +58,10 @@ export async function withAnswerStore<T extends BlackBox>(blackBox: T, dir: stri
     counts.asked += rows.length;
     counts.cached += rows.length - missing.length;
     if (missing.length > 0) {
-      const answers = await blackBox.classify({ images: missing.map((i) => batch.images[i]!), padding: batch.padding }, signal);
+      const answers = await blackBox.classify(
+        { images: missing.map((i) => batch.images[i]!), padding: batch.padding },
+        signal,
+      );
       missing.forEach((i, j) => (rows[i] = answers[j]!));
       await cache.put(missing.map((i, j) => [keys[i]!, answers[j]!]));
     }

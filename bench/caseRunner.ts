@@ -56,7 +56,14 @@ export async function runCase(context: CaseContext, testCase: BenchCase): Promis
     }
     for (const [method, [first, second]] of maps) {
       if (!first || !second) continue;
-      agreements.push({ set: set.id, case: testCase.id, budget, method, seeds: [seeds[0]!, seeds[1]!], topIou: iouOfTopFraction(first, topMask(second, topShare), topShare) });
+      agreements.push({
+        set: set.id,
+        case: testCase.id,
+        budget,
+        method,
+        seeds: [seeds[0]!, seeds[1]!],
+        topIou: iouOfTopFraction(first, topMask(second, topShare), topShare),
+      });
     }
   }
   return { records, agreements };
@@ -81,28 +88,73 @@ async function runMethodOnCase(
   const metrics: Partial<Metrics> = {};
   if (set.modality === 'image') {
     const classifier = context.blackBox as ImageClassifier;
-    const explanation = await explainImage({ imageFile: testCase.file, classifier, method: spec, preset, seed, target: testCase.target });
+    const explanation = await explainImage({
+      imageFile: testCase.file,
+      classifier,
+      method: spec,
+      preset,
+      seed,
+      target: testCase.target,
+    });
     ({ report, saliency } = explanation);
     const cached = counts.cached - cachedBefore;
-    const blur = await measureFaithfulness(explanation.scene, classifier, saliency, report.target.index, { ...curves, substrate: 'blur' });
-    const zero = await measureFaithfulness(explanation.scene, classifier, saliency, report.target.index, { ...curves, substrate: 'zero' });
-    Object.assign(metrics, { deletionBlur: blur.deletionAuc, insertionBlur: blur.insertionAuc, deletionZero: zero.deletionAuc, insertionZero: zero.insertionAuc });
+    const blur = await measureFaithfulness(explanation.scene, classifier, saliency, report.target.index, {
+      ...curves,
+      substrate: 'blur',
+    });
+    const zero = await measureFaithfulness(explanation.scene, classifier, saliency, report.target.index, {
+      ...curves,
+      substrate: 'zero',
+    });
+    Object.assign(metrics, {
+      deletionBlur: blur.deletionAuc,
+      insertionBlur: blur.insertionAuc,
+      deletionZero: zero.deletionAuc,
+      insertionZero: zero.insertionAuc,
+    });
     if (mask) {
-      Object.assign(metrics, { topkIou: iouOfTopFraction(saliency, mask, topShare), bestIou: bestIou(saliency, mask).iou, iouAt02: iouAtThreshold(saliency, mask, 0.2), pointing: pointingHit(saliency, mask) ? 1 : 0 });
+      Object.assign(metrics, {
+        topkIou: iouOfTopFraction(saliency, mask, topShare),
+        bestIou: bestIou(saliency, mask).iou,
+        iouAt02: iouAtThreshold(saliency, mask, 0.2),
+        pointing: pointingHit(saliency, mask) ? 1 : 0,
+      });
     }
     return { record: recordOf(context, testCase, method, budget, seed, report, metrics as Metrics, cached), saliency };
   }
   const classifier = context.blackBox as AudioClassifier;
-  const explanation = await explainAudio({ audioFile: testCase.file, classifier, method: spec, preset, seed, target: testCase.target, groundTruth: testCase.interval });
+  const explanation = await explainAudio({
+    audioFile: testCase.file,
+    classifier,
+    method: spec,
+    preset,
+    seed,
+    target: testCase.target,
+    groundTruth: testCase.interval,
+  });
   ({ report, saliency } = explanation);
   const cached = counts.cached - cachedBefore;
-  if (report.target.label !== testCase.target) throw new Error(`${testCase.file}: explained "${report.target.label}", not "${testCase.target}"`);
+  if (report.target.label !== testCase.target)
+    throw new Error(`${testCase.file}: explained "${report.target.label}", not "${testCase.target}"`);
   const cells = await measureCellFaithfulness(explanation.scene, classifier, saliency, report.target.index, curves);
-  Object.assign(metrics, { deletionZero: cells.deletionAuc, insertionZero: cells.insertionAuc, timeIou: explanation.findings.groundTruth?.timeIou });
+  Object.assign(metrics, {
+    deletionZero: cells.deletionAuc,
+    insertionZero: cells.insertionAuc,
+    timeIou: explanation.findings.groundTruth?.timeIou,
+  });
   return { record: recordOf(context, testCase, method, budget, seed, report, metrics as Metrics, cached), saliency };
 }
 
-function recordOf(context: CaseContext, testCase: BenchCase, method: MethodName, budget: number, seed: number, report: ExplanationReport, metrics: Metrics, cachedQueries: number): CaseRecord {
+function recordOf(
+  context: CaseContext,
+  testCase: BenchCase,
+  method: MethodName,
+  budget: number,
+  seed: number,
+  report: ExplanationReport,
+  metrics: Metrics,
+  cachedQueries: number,
+): CaseRecord {
   const t = report.timing;
   return {
     set: context.set.id,
@@ -137,7 +189,9 @@ async function notTopOne(classifier: ImageClassifier, testCase: BenchCase): Prom
   let best = 0;
   for (let i = 1; i < probabilities!.length; i++) if (probabilities![i]! > probabilities![best]!) best = i;
   const label = classifier.labels?.[best] ?? String(best);
-  return label === testCase.target ? undefined : `the model answers "${label}" (${probabilities![best]!.toFixed(2)}), not "${testCase.target}"`;
+  return label === testCase.target
+    ? undefined
+    : `the model answers "${label}" (${probabilities![best]!.toFixed(2)}), not "${testCase.target}"`;
 }
 
 /** The `share` most salient entries of a map as a 0/1 mask. */

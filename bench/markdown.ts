@@ -29,15 +29,31 @@ function verdictCell(c: PairedComparison): string {
   return c.verdict === 'a' ? `**${text} DAX**` : c.verdict === 'b' ? `${text} worse` : `${text} ≈`;
 }
 
-function compareMethods(records: readonly CaseRecord[], set: string, budget: number, metric: keyof Metrics, better: 1 | -1, a: string, b: string): PairedComparison {
+function compareMethods(
+  records: readonly CaseRecord[],
+  set: string,
+  budget: number,
+  metric: keyof Metrics,
+  better: 1 | -1,
+  a: string,
+  b: string,
+): PairedComparison {
   const keep = (m: string) => (r: CaseRecord) => r.set === set && r.budget === budget && r.method === m;
   return compare(perCase(records, keep(a), metricOf(metric)), perCase(records, keep(b), metricOf(metric)), better);
 }
 
 /** One line per set, budget and metric: DAX's rank by mean, and whether it is first by more than 2 SE. */
 function standing(run: BenchRun): string[] {
-  const lines = ['## Where DAX stands', '', 'For each set, budget and metric: the best baseline by mean, and DAX against it paired case by case (difference DAX − best ± its standard error, cases won–lost). **DAX first** only where it leads every baseline by more than twice the paired standard error.', ''];
-  lines.push('| set | budget | metric | best baseline (mean) | DAX (mean) | DAX − best baseline | DAX first? |', '|---|---|---|---|---|---|---|');
+  const lines = [
+    '## Where DAX stands',
+    '',
+    'For each set, budget and metric: the best baseline by mean, and DAX against it paired case by case (difference DAX − best ± its standard error, cases won–lost). **DAX first** only where it leads every baseline by more than twice the paired standard error.',
+    '',
+  ];
+  lines.push(
+    '| set | budget | metric | best baseline (mean) | DAX (mean) | DAX − best baseline | DAX first? |',
+    '|---|---|---|---|---|---|---|',
+  );
   let firsts = 0;
   let total = 0;
   for (const set of run.sets) {
@@ -46,19 +62,26 @@ function standing(run: BenchRun): string[] {
     for (const { budget } of set.runs) {
       const here = records.filter((r) => r.budget === budget);
       for (const metric of metricsOf(here)) {
-        const means = methodsOf(here).map((method) => ({ method, m: meanSe([...perCase(here, (r) => r.method === method, metricOf(metric.key)).values()]) }));
+        const means = methodsOf(here).map((method) => ({
+          method,
+          m: meanSe([...perCase(here, (r) => r.method === method, metricOf(metric.key)).values()]),
+        }));
         means.sort((x, y) => (y.m.mean - x.m.mean) * metric.better);
         const dax = means.find((x) => x.method === 'dax');
         if (!dax) continue;
         const best = means.find((x) => x.method !== 'dax');
         // A run of DAX alone (DAX_BENCH_METHODS=dax) has nothing to stand against.
         if (!best) continue;
-        const versus = means.filter((x) => x.method !== 'dax').map((x) => compareMethods(run.records, set.id, budget, metric.key, metric.better, 'dax', x.method));
+        const versus = means
+          .filter((x) => x.method !== 'dax')
+          .map((x) => compareMethods(run.records, set.id, budget, metric.key, metric.better, 'dax', x.method));
         const first = versus.length > 0 && versus.every((c) => c.verdict === 'a');
         const againstBest = compareMethods(run.records, set.id, budget, metric.key, metric.better, 'dax', best.method);
         total++;
         if (first) firsts++;
-        lines.push(`| ${set.id} | ${budget} | ${metric.label} | ${best.method} (${f3(best.m.mean)}) | ${f3(dax.m.mean)} | ${differenceCell(againstBest)} | ${first ? '**yes**' : 'no'} |`);
+        lines.push(
+          `| ${set.id} | ${budget} | ${metric.label} | ${best.method} (${f3(best.m.mean)}) | ${f3(dax.m.mean)} | ${differenceCell(againstBest)} | ${first ? '**yes**' : 'no'} |`,
+        );
       }
     }
   }
@@ -75,7 +98,11 @@ function setSection(run: BenchRun, set: BenchRun['sets'][number]): string[] {
       `deletion/insertion in ${set.steps} steps. Means ± standard error over cases (a case's seeds averaged first).`,
     '',
   );
-  if (skipped.length > 0) lines.push(`Left out (the model's top-1 is not the case's class): ${skipped.map((s) => `${s.case} — ${s.reason}`).join('; ')}.`, '');
+  if (skipped.length > 0)
+    lines.push(
+      `Left out (the model's top-1 is not the case's class): ${skipped.map((s) => `${s.case} — ${s.reason}`).join('; ')}.`,
+      '',
+    );
   if (records.length === 0) return [...lines, 'No records in this run.', ''];
   const metrics = metricsOf(records);
   const methods = methodsOf(records);
@@ -84,19 +111,39 @@ function setSection(run: BenchRun, set: BenchRun['sets'][number]): string[] {
     const here = records.filter((r) => r.budget === budget);
     if (here.length === 0) continue;
     lines.push(`### ${budget} queries`, '');
-    lines.push(`| method | cases | queries | ${metrics.map((m) => m.label).join(' | ')} | s per explanation |`, `|---|---|---|${metrics.map(() => '---|').join('')}---|`);
+    lines.push(
+      `| method | cases | queries | ${metrics.map((m) => m.label).join(' | ')} | s per explanation |`,
+      `|---|---|---|${metrics.map(() => '---|').join('')}---|`,
+    );
     for (const method of methods) {
       const mine = here.filter((r) => r.method === method);
       const cells = metrics.map((metric) => pm(meanSe([...perCase(mine, () => true, metricOf(metric.key)).values()])));
       const queries = meanSe(mine.map((r) => r.queries)).mean;
-      const time = meanSe([...perCase(mine, () => true, (r) => r.wallMs / 1000).values()]);
-      lines.push(`| ${method} | ${new Set(mine.map((r) => r.case)).size} | ${Math.round(queries)} | ${cells.join(' | ')} | ${pm(time).replace(/(\d\.\d\d)\d/g, '$1')} |`);
+      const time = meanSe([
+        ...perCase(
+          mine,
+          () => true,
+          (r) => r.wallMs / 1000,
+        ).values(),
+      ]);
+      lines.push(
+        `| ${method} | ${new Set(mine.map((r) => r.case)).size} | ${Math.round(queries)} | ${cells.join(' | ')} | ${pm(time).replace(/(\d\.\d\d)\d/g, '$1')} |`,
+      );
     }
     if (methods.includes('dax')) {
-      lines.push('', 'DAX − baseline, paired by case (± standard error; cases DAX won–lost); **bold**: DAX better by more than 2 SE; "worse": the baseline is; ≈: neither.', '');
-      lines.push(`| baseline | ${metrics.map((m) => m.label).join(' | ')} |`, `|---|${metrics.map(() => '---|').join('')}`);
+      lines.push(
+        '',
+        'DAX − baseline, paired by case (± standard error; cases DAX won–lost); **bold**: DAX better by more than 2 SE; "worse": the baseline is; ≈: neither.',
+        '',
+      );
+      lines.push(
+        `| baseline | ${metrics.map((m) => m.label).join(' | ')} |`,
+        `|---|${metrics.map(() => '---|').join('')}`,
+      );
       for (const method of methods.filter((m) => m !== 'dax')) {
-        lines.push(`| ${method} | ${metrics.map((metric) => verdictCell(compareMethods(run.records, set.id, budget, metric.key, metric.better, 'dax', method))).join(' | ')} |`);
+        lines.push(
+          `| ${method} | ${metrics.map((metric) => verdictCell(compareMethods(run.records, set.id, budget, metric.key, metric.better, 'dax', method))).join(' | ')} |`,
+        );
       }
     }
     lines.push('');
@@ -109,9 +156,14 @@ function setSection(run: BenchRun, set: BenchRun['sets'][number]): string[] {
 function speed(records: readonly CaseRecord[], budgets: readonly number[]): string[] {
   const dax = records.filter((r) => r.method === 'dax');
   if (dax.length === 0) return [];
-  const lines = ['Time per explanation (the explanation alone; means over cases and seeds): DAX against each baseline at the same budget, and where DAX\'s time goes.', ''];
+  const lines = [
+    "Time per explanation (the explanation alone; means over cases and seeds): DAX against each baseline at the same budget, and where DAX's time goes.",
+    '',
+  ];
   const baselines = methodsOf(records).filter((m) => m !== 'dax');
-  lines.push(`| budget | DAX s | ${baselines.map((b) => `${b} s | DAX / ${b}`).join(' | ')} | DAX query s | DAX train s | training share | steps | ms per step | answers from cache |`);
+  lines.push(
+    `| budget | DAX s | ${baselines.map((b) => `${b} s | DAX / ${b}`).join(' | ')} | DAX query s | DAX train s | training share | steps | ms per step | answers from cache |`,
+  );
   lines.push(`|---|---|${baselines.map(() => '---|---|').join('')}---|---|---|---|---|---|`);
   const mean = (values: number[]): number => meanSe(values).mean;
   for (const budget of budgets) {
@@ -124,8 +176,15 @@ function speed(records: readonly CaseRecord[], budgets: readonly number[]): stri
     });
     const steps = mean(mine.map((r) => r.trainingSteps));
     const train = mean(mine.map((r) => r.trainMs));
-    const cached = mine.reduce((a, r) => a + r.cachedQueries, 0) / Math.max(1, mine.reduce((a, r) => a + r.queries, 0));
-    lines.push(`| ${budget} | ${seconds(daxS)} | ${cells.join(' | ')} | ${seconds(mean(mine.map((r) => r.queryMs)))} | ${seconds(train)} | ${((100 * train) / daxS).toFixed(0)} % | ${Math.round(steps)} | ${(train / Math.max(1, steps)).toFixed(1)} | ${(100 * cached).toFixed(0)} % |`);
+    const cached =
+      mine.reduce((a, r) => a + r.cachedQueries, 0) /
+      Math.max(
+        1,
+        mine.reduce((a, r) => a + r.queries, 0),
+      );
+    lines.push(
+      `| ${budget} | ${seconds(daxS)} | ${cells.join(' | ')} | ${seconds(mean(mine.map((r) => r.queryMs)))} | ${seconds(train)} | ${((100 * train) / daxS).toFixed(0)} % | ${Math.round(steps)} | ${(train / Math.max(1, steps)).toFixed(1)} | ${(100 * cached).toFixed(0)} % |`,
+    );
   }
   return [...lines, ''];
 }
@@ -134,11 +193,20 @@ function speed(records: readonly CaseRecord[], budgets: readonly number[]): stri
 function agreement(run: BenchRun, set: string): string[] {
   const here = run.agreements.filter((a) => a.set === set);
   if (here.length === 0) return [];
-  const lines = ['Agreement between seeds: IoU of the two seeds\' top-k pixels (k as for top-k IoU; 10 % of the map without truth), mean ± SE over cases.', ''];
+  const lines = [
+    "Agreement between seeds: IoU of the two seeds' top-k pixels (k as for top-k IoU; 10 % of the map without truth), mean ± SE over cases.",
+    '',
+  ];
   const budgets = [...new Set(here.map((a) => a.budget))];
   const methods = [...new Set(here.map((a) => a.method))];
-  lines.push(`| method | ${budgets.map((b) => `${b} queries`).join(' | ')} |`, `|---|${budgets.map(() => '---|').join('')}`);
-  for (const method of methods) lines.push(`| ${method} | ${budgets.map((b) => pm(meanSe(here.filter((a) => a.method === method && a.budget === b).map((a) => a.topIou)))).join(' | ')} |`);
+  lines.push(
+    `| method | ${budgets.map((b) => `${b} queries`).join(' | ')} |`,
+    `|---|${budgets.map(() => '---|').join('')}`,
+  );
+  for (const method of methods)
+    lines.push(
+      `| ${method} | ${budgets.map((b) => pm(meanSe(here.filter((a) => a.method === method && a.budget === b).map((a) => a.topIou)))).join(' | ')} |`,
+    );
   return [...lines, ''];
 }
 
@@ -148,12 +216,23 @@ function monotone(records: readonly CaseRecord[], budgets: readonly number[], me
   const [low, high] = [budgets[0]!, budgets[budgets.length - 1]!];
   const keep = (budget: number) => (r: CaseRecord) => r.method === 'dax' && r.budget === budget;
   const cells = metrics.map((metric) => {
-    const c = compare(perCase(records, keep(high), metricOf(metric.key)), perCase(records, keep(low), metricOf(metric.key)), metric.better);
+    const c = compare(
+      perCase(records, keep(high), metricOf(metric.key)),
+      perCase(records, keep(low), metricOf(metric.key)),
+      metric.better,
+    );
     if (c.n === 0) return '–';
     const text = `${c.difference.mean >= 0 ? '+' : '−'}${f3(Math.abs(c.difference.mean))} ± ${f3(c.difference.se)}`;
     return c.verdict === 'a' ? `${text} better` : c.verdict === 'b' ? `**${text} worse**` : `${text} ≈`;
   });
-  return [`DAX at ${high} − DAX at ${low} queries, paired by case (more queries should never be worse):`, '', `| ${metrics.map((m) => m.label).join(' | ')} |`, `|${metrics.map(() => '---|').join('')}`, `| ${cells.join(' | ')} |`, ''];
+  return [
+    `DAX at ${high} − DAX at ${low} queries, paired by case (more queries should never be worse):`,
+    '',
+    `| ${metrics.map((m) => m.label).join(' | ')} |`,
+    `|${metrics.map(() => '---|').join('')}`,
+    `| ${cells.join(' | ')} |`,
+    '',
+  ];
 }
 
 export function renderRun(run: BenchRun, command: string): string {

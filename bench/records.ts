@@ -65,7 +65,17 @@ export interface BenchRun {
   /** DAX settings overridden for this run (DAX_BENCH_DAX), if any. */
   daxOverrides?: Record<string, unknown>;
   minutes: number;
-  sets: { id: string; title: string; model: string; description: string; source: string; truth: string; runs: { budget: number; seeds: number[] }[]; steps: number; cases: number }[];
+  sets: {
+    id: string;
+    title: string;
+    model: string;
+    description: string;
+    source: string;
+    truth: string;
+    runs: { budget: number; seeds: number[] }[];
+    steps: number;
+    cases: number;
+  }[];
   records: CaseRecord[];
   agreements: AgreementRecord[];
   skipped: SkippedCase[];

@@ -117,7 +117,9 @@ async function waitForQuiet(maxMs = 15 * 60_000): Promise<void> {
     const others = (after - before - ownS) / 5;
     if (others < 0.1) return;
     if (performance.now() - started > maxMs) {
-      console.warn(`the machine is still busy (${(100 * others).toFixed(0)} % of a core) after ${maxMs / 60_000} minutes; going on.`);
+      console.warn(
+        `the machine is still busy (${(100 * others).toFixed(0)} % of a core) after ${maxMs / 60_000} minutes; going on.`,
+      );
       return;
     }
     if (!said) console.warn(`waiting for other processes to finish (${(100 * others).toFixed(0)} % of a core busy)…`);
@@ -129,12 +131,19 @@ async function waitForQuiet(maxMs = 15 * 60_000): Promise<void> {
 const sum = (values: (number | undefined)[]): number => values.reduce<number>((a, b) => a + (b ?? NaN), 0);
 
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-const fmt = (value: number | undefined, digits = 2): string => (value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
+const fmt = (value: number | undefined, digits = 2): string =>
+  value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
 
 /** `count` different small crops of the bundled photos (the example and the scene-text fixtures), as JPEG files. */
 async function writeImages(dir: string, count: number): Promise<void> {
   const fixtures = path.join(root, 'test', 'fixtures', 'scenetext');
-  const sources = [path.join(root, 'examples', 'stationery-sign.jpg'), ...(await readdir(fixtures)).filter((f) => /^word\d(-180)?\.jpg$/.test(f)).sort().map((f) => path.join(fixtures, f))];
+  const sources = [
+    path.join(root, 'examples', 'stationery-sign.jpg'),
+    ...(await readdir(fixtures))
+      .filter((f) => /^word\d(-180)?\.jpg$/.test(f))
+      .sort()
+      .map((f) => path.join(fixtures, f)),
+  ];
   for (let i = 0; i < count; i++) {
     const source = sources[i % sources.length]!;
     const { width = 0, height = 0 } = await sharp(source).metadata();
@@ -143,7 +152,11 @@ async function writeImages(dir: string, count: number): Promise<void> {
     const h = Math.max(8, Math.round(height * (0.6 + (0.35 * ((i * 61) % 100)) / 100)));
     const left = Math.floor(((width - w) * ((i * 13) % 100)) / 100);
     const top = Math.floor(((height - h) * ((i * 29) % 100)) / 100);
-    await sharp(source).extract({ left, top, width: w, height: h }).resize({ width: 120 + ((i * 7) % 81) }).jpeg({ quality: 85 }).toFile(path.join(dir, `crop-${String(i).padStart(3, '0')}.jpg`));
+    await sharp(source)
+      .extract({ left, top, width: w, height: h })
+      .resize({ width: 120 + ((i * 7) % 81) })
+      .jpeg({ quality: 85 })
+      .toFile(path.join(dir, `crop-${String(i).padStart(3, '0')}.jpg`));
   }
 }
 
@@ -207,7 +220,10 @@ async function startNullServer(real: KserveTestServer, model: string): Promise<N
         const p = 0.5 + 0.45 * Math.sin(++answered * 0.7);
         data.push(p, 1 - p);
       }
-      json(res, { model_name: model, outputs: [{ name: 'softmax_0.tmp_0', datatype: 'FP32', shape: [batch, 2], data }] });
+      json(res, {
+        model_name: model,
+        outputs: [{ name: 'softmax_0.tmp_0', datatype: 'FP32', shape: [batch, 2], data }],
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -226,14 +242,29 @@ async function startNullServer(real: KserveTestServer, model: string): Promise<N
 }
 
 /** Runs dax in a child process, under /usr/bin/time when there is one (for its CPU seconds). */
-function runCli(args: string[], timeFile: string): Promise<{ code: number; stdout: string; stderr: string; wallMs: number }> {
+function runCli(
+  args: string[],
+  timeFile: string,
+): Promise<{ code: number; stdout: string; stderr: string; wallMs: number }> {
   const timed = existsSync(TIME);
-  const [command, argv] = timed ? [TIME, ['-o', timeFile, '-f', '%U %S', process.execPath, cli, ...args]] : [process.execPath, [cli, ...args]];
+  const [command, argv] = timed
+    ? [TIME, ['-o', timeFile, '-f', '%U %S', process.execPath, cli, ...args]]
+    : [process.execPath, [cli, ...args]];
   const started = performance.now();
   return new Promise((resolve) => {
-    execFile(command, argv, { maxBuffer: 512 * 1024 * 1024, env: { ...process.env, DAX_MEMORY_LOG: '' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, wallMs: performance.now() - started });
-    });
+    execFile(
+      command,
+      argv,
+      { maxBuffer: 512 * 1024 * 1024, env: { ...process.env, DAX_MEMORY_LOG: '' } },
+      (error, stdout, stderr) => {
+        resolve({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          stdout,
+          stderr,
+          wallMs: performance.now() - started,
+        });
+      },
+    );
   });
 }
 
@@ -247,9 +278,15 @@ async function cpuOfChild(timeFile: string): Promise<number | undefined> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run bench:remote` (it builds) or `node scripts/build.mjs` first.');
+  if (!existsSync(cli))
+    throw new Error(
+      'dist/cli.js is missing: run `npm run bench:remote` (it builds) or `node scripts/build.mjs` first.',
+    );
   const source = path.join(root, 'src', 'engine', 'blackbox', 'kserveClassifier.ts');
-  if (statSync(cli).mtimeMs < statSync(source).mtimeMs) throw new Error('dist/cli.js is older than src/engine/blackbox/kserveClassifier.ts: run `node scripts/build.mjs` first.');
+  if (statSync(cli).mtimeMs < statSync(source).mtimeMs)
+    throw new Error(
+      'dist/cli.js is older than src/engine/blackbox/kserveClassifier.ts: run `node scripts/build.mjs` first.',
+    );
   const started = performance.now();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'dax-bench-remote-'));
   const images = path.join(tmp, 'images');
@@ -262,32 +299,66 @@ async function main(): Promise<void> {
   // Warm the server's session up, so that the first configuration does not pay for it.
   await fetch(`${server.url}/v2/models/direction/infer`, {
     method: 'POST',
-    body: JSON.stringify({ inputs: [{ name: 'x', shape: [1, 3, 48, 192], datatype: 'FP32', data: new Array(3 * 48 * 192).fill(0) }] }),
+    body: JSON.stringify({
+      inputs: [{ name: 'x', shape: [1, 3, 48, 192], datatype: 'FP32', data: new Array(3 * 48 * 192).fill(0) }],
+    }),
   });
 
-  const { path: _path, name: _name, ...description } = JSON.parse(await readFile(exampleModel, 'utf8')) as Record<string, unknown>;
+  const {
+    path: _path,
+    name: _name,
+    ...description
+  } = JSON.parse(await readFile(exampleModel, 'utf8')) as Record<string, unknown>;
   const modelFile = async (target: Target): Promise<string> => {
     if (target.kind === 'local') return exampleModel;
     const file = path.join(tmp, `${target.name.replace(/[^a-z0-9]+/gi, '-')}.model.json`);
     const url = target.kind === 'null' ? nullServer.url : server.url;
     await writeFile(
       file,
-      JSON.stringify({ ...description, name: `text direction (${target.name})`, kind: 'kserve', endpoint: { url, model: 'direction', concurrency: target.concurrency, binary: target.binary ?? false } }),
+      JSON.stringify({
+        ...description,
+        name: `text direction (${target.name})`,
+        kind: 'kserve',
+        endpoint: { url, model: 'direction', concurrency: target.concurrency, binary: target.binary ?? false },
+      }),
     );
     return file;
   };
 
-  const remote = (concurrency: number, binary = false): Target => ({ name: `server, ${concurrency} in flight${binary ? ', binary' : ''}`, kind: 'remote', concurrency, binary });
-  const nothing = (concurrency: number, binary = false): Target => ({ name: `null server, ${concurrency} in flight${binary ? ', binary' : ''}`, kind: 'null', concurrency, binary });
+  const remote = (concurrency: number, binary = false): Target => ({
+    name: `server, ${concurrency} in flight${binary ? ', binary' : ''}`,
+    kind: 'remote',
+    concurrency,
+    binary,
+  });
+  const nothing = (concurrency: number, binary = false): Target => ({
+    name: `null server, ${concurrency} in flight${binary ? ', binary' : ''}`,
+    kind: 'null',
+    concurrency,
+    binary,
+  });
   const inProcess: Target = { name: 'in process (ONNX)', kind: 'local' };
   const common = ['--preset', 'fast', '--samples', String(samples), '--seed', '0'];
   const variants: Variant[] = [
-    { name: 'DAX', method: 'dax', args: ['--method', 'dax', ...common, '--epochs', String(epochs)], targets: [inProcess, remote(1), remote(2), remote(4)] },
+    {
+      name: 'DAX',
+      method: 'dax',
+      args: ['--method', 'dax', ...common, '--epochs', String(epochs)],
+      targets: [inProcess, remote(1), remote(2), remote(4)],
+    },
     {
       name: 'LIME (query-only)',
       method: 'lime',
       args: ['--method', 'lime', ...common],
-      targets: [inProcess, remote(1), remote(2), remote(4), nothing(1), nothing(4), ...(withBinary ? [remote(1, true), remote(4, true), nothing(4, true)] : [])],
+      targets: [
+        inProcess,
+        remote(1),
+        remote(2),
+        remote(4),
+        nothing(1),
+        nothing(4),
+        ...(withBinary ? [remote(1, true), remote(4, true), nothing(4, true)] : []),
+      ],
     },
   ];
 
@@ -305,11 +376,16 @@ async function main(): Promise<void> {
     const result = await runCli(args, timeFile);
     const cpu = process.cpuUsage(cpuBefore);
     const busyAfter = await machineBusyS();
-    if (result.code !== 0) throw new Error(`${variant.name}, ${target.name}: dax exited ${result.code}: ${result.stderr.slice(-3000)}`);
-    const parsed = JSON.parse(result.stdout) as { results: { file: string; status: string; report?: ExplanationReport }[] };
+    if (result.code !== 0)
+      throw new Error(`${variant.name}, ${target.name}: dax exited ${result.code}: ${result.stderr.slice(-3000)}`);
+    const parsed = JSON.parse(result.stdout) as {
+      results: { file: string; status: string; report?: ExplanationReport }[];
+    };
     const reports = parsed.results.filter((r) => r.status === 'ok' && r.report).map((r) => r.report!);
-    if (reports.length !== files) throw new Error(`${variant.name}, ${target.name}: ${reports.length} of ${files} explained`);
-    const s = (pick: (t: ExplanationReport['timing']) => number): number => mean(reports.map((r) => pick(r.timing))) / 1000;
+    if (reports.length !== files)
+      throw new Error(`${variant.name}, ${target.name}: ${reports.length} of ${files} explained`);
+    const s = (pick: (t: ExplanationReport['timing']) => number): number =>
+      mean(reports.map((r) => pick(r.timing))) / 1000;
     const counts = target.kind === 'remote' ? server.counts : target.kind === 'null' ? nullServer.counts : undefined;
     const ownCpuS = (cpu.user + cpu.system) / 1e6;
     const clientCpuS = await cpuOfChild(timeFile);
@@ -331,7 +407,10 @@ async function main(): Promise<void> {
       requestBytes: target.kind === 'null' ? nullServer.counts.bytes : undefined,
       clientCpuS,
       serverCpuS: target.kind === 'local' ? undefined : ownCpuS,
-      othersCpuS: busyBefore === undefined || busyAfter === undefined || clientCpuS === undefined ? undefined : Math.max(0, busyAfter - busyBefore - clientCpuS - ownCpuS),
+      othersCpuS:
+        busyBefore === undefined || busyAfter === undefined || clientCpuS === undefined
+          ? undefined
+          : Math.max(0, busyAfter - busyBefore - clientCpuS - ownCpuS),
       backend: reports[0]!.backend.name,
     };
   };
@@ -344,7 +423,9 @@ async function main(): Promise<void> {
       // at most, once the machine is quiet again); the least disturbed attempt is kept.
       const disturbed = (m: Measured): boolean => (m.othersCpuS ?? 0) > 0.05 * os.cpus().length * m.wallS;
       for (let attempt = 1; attempt <= 2 && disturbed(measured); attempt++) {
-        console.warn(`${variant.name} | ${target.name}: other processes used ${fmt(measured.othersCpuS, 1)} CPU s during the run; running it again.`);
+        console.warn(
+          `${variant.name} | ${target.name}: other processes used ${fmt(measured.othersCpuS, 1)} CPU s during the run; running it again.`,
+        );
         reruns++;
         await waitForQuiet();
         const again = await measure(variant, target);
@@ -412,15 +493,15 @@ function document(results: Measured[], elapsedS: number): string {
   );
   print('- **in process**: the same `.onnx` through onnxruntime-node inside dax.');
   print(
-    '- **null server**: a server in the benchmark\'s process that reads each request and answers made-up probabilities without parsing or running ' +
+    "- **null server**: a server in the benchmark's process that reads each request and answers made-up probabilities without parsing or running " +
       'anything: the cost of the client and the transport alone.',
   );
   print();
   print(
-    'Columns: explanations/min from the batch\'s wall time (dax start-up and model load included); mean seconds per explanation from the reports ' +
-      '(query phase = composing the perturbed copies + the black box; training = DAX\'s networks; other = segmentation, loading the image, writing the ' +
+    "Columns: explanations/min from the batch's wall time (dax start-up and model load included); mean seconds per explanation from the reports " +
+      "(query phase = composing the perturbed copies + the black box; training = DAX's networks; other = segmentation, loading the image, writing the " +
       'files); requests the server saw (health and metadata included) and inference requests; the most requests in flight at once, seen by the server; ' +
-      'CPU seconds of dax and of the server process; the query phase\'s speed-up over the same server with 1 in flight; and the CPU seconds every other ' +
+      "CPU seconds of dax and of the server process; the query phase's speed-up over the same server with 1 in flight; and the CPU seconds every other " +
       'process on the machine used during that row (from /proc/stat; more than a few seconds means the row was disturbed).',
   );
   for (const variant of [...new Set(results.map((r) => r.variant))]) {
@@ -428,10 +509,17 @@ function document(results: Measured[], elapsedS: number): string {
     print();
     print(`## ${variant}`);
     print();
-    print('| black box | explanations/min | s / explanation | query s | of which black box s | training s | other s | requests (inference) | max in flight | dax CPU s | server CPU s | query speed-up vs 1 in flight | other processes\' CPU s |');
+    print(
+      "| black box | explanations/min | s / explanation | query s | of which black box s | training s | other s | requests (inference) | max in flight | dax CPU s | server CPU s | query speed-up vs 1 in flight | other processes' CPU s |",
+    );
     print('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const row of rows) {
-      const base = rows.find((r) => r.target.kind === row.target.kind && r.target.concurrency === 1 && (r.target.binary ?? false) === (row.target.binary ?? false));
+      const base = rows.find(
+        (r) =>
+          r.target.kind === row.target.kind &&
+          r.target.concurrency === 1 &&
+          (r.target.binary ?? false) === (row.target.binary ?? false),
+      );
       const speedup = row.target.kind === 'local' || !base ? '–' : `${(base.meanQueryS / row.meanQueryS).toFixed(2)}x`;
       print(
         `| ${row.target.name} | ${fmt(row.perMinute, 1)} | ${fmt(row.meanTotalS)} | ${fmt(row.meanQueryS, 3)} | ${fmt(row.meanModelS, 3)} | ${row.meanTrainS > 0 ? fmt(row.meanTrainS, 3) : '–'} | ` +
@@ -449,7 +537,13 @@ function document(results: Measured[], elapsedS: number): string {
 function findings(results: Measured[]): string[] {
   const out: string[] = [];
   const find = (variant: string, kind: Target['kind'], concurrency?: number, binary = false): Measured | undefined =>
-    results.find((r) => r.variant === variant && r.target.kind === kind && r.target.concurrency === concurrency && (r.target.binary ?? false) === binary);
+    results.find(
+      (r) =>
+        r.variant === variant &&
+        r.target.kind === kind &&
+        r.target.concurrency === concurrency &&
+        (r.target.binary ?? false) === binary,
+    );
   const speedups = (variant: string): string | undefined => {
     const base = find(variant, 'remote', 1);
     const others = [2, 4].map((c) => find(variant, 'remote', c)).filter((r): r is Measured => r !== undefined);
@@ -529,7 +623,10 @@ function replicas(results: Measured[]): string[] {
     bytes: number;
   }
   const modes: Mode[] = [];
-  for (const [name, binary] of [['JSON', false], ['binary', true]] as const) {
+  for (const [name, binary] of [
+    ['JSON', false],
+    ['binary', true],
+  ] as const) {
     const served = of(lime, 'remote', binary);
     const nulls = of(lime, 'null', binary);
     if (served.length === 0 || nulls.length === 0) continue;
@@ -551,9 +648,14 @@ function replicas(results: Measured[]): string[] {
   say();
   say('    Q(r) = max( N / (min(r, c) · X),  floor,  B / bandwidth )');
   say();
-  say(`- N = ${N} queries per explanation; c = ${c} requests in flight (a call of 64 is cut into ${c} requests, so at most ${c} replicas work on it).`);
+  say(
+    `- N = ${N} queries per explanation; c = ${c} requests in flight (a call of 64 is cut into ${c} requests, so at most ${c} replicas work on it).`,
+  );
   for (const mode of modes) {
-    const cpu = mode.best.serverCpuS === undefined ? '' : ` The server's CPU time was ${(mode.best.serverCpuS / mode.best.explained).toFixed(2)} s per explanation in that row, against a query phase of ${mode.best.meanQueryS.toFixed(2)} s.`;
+    const cpu =
+      mode.best.serverCpuS === undefined
+        ? ''
+        : ` The server's CPU time was ${(mode.best.serverCpuS / mode.best.explained).toFixed(2)} s per explanation in that row, against a query phase of ${mode.best.meanQueryS.toFixed(2)} s.`;
     say(
       `- ${mode.name} tensors: X = ${mode.X.toFixed(0)} queries/s (LIME, ${mode.best.target.name}: Q = ${mode.best.meanQueryS.toFixed(3)} s, the best of the served rows).${cpu} ` +
         `floor = ${mode.floor.meanQueryS.toFixed(3)} s (${mode.floor.target.name}: the client's own work and loopback, which no replica removes). ` +
@@ -562,17 +664,19 @@ function replicas(results: Measured[]): string[] {
     );
   }
   say(
-    '- The queries DAX sends are the same in number and size as LIME\'s, so X, floor and B come from the LIME rows; F from each method\'s own row ' +
+    "- The queries DAX sends are the same in number and size as LIME's, so X, floor and B come from the LIME rows; F from each method's own row " +
       `with the most requests in flight.`,
   );
   say();
-  const cell = (F: number, q: number, one: number): string => `${(F + q).toFixed(2)} s · ${(60 / (F + q)).toFixed(0)}/min · ${(one / (F + q)).toFixed(2)}x`;
+  const cell = (F: number, q: number, one: number): string =>
+    `${(F + q).toFixed(2)} s · ${(60 / (F + q)).toFixed(0)}/min · ${(one / (F + q)).toFixed(2)}x`;
   for (const variant of [...new Set(results.map((r) => r.variant))]) {
     const rows = of(variant, 'remote', false);
     if (rows.length === 0) continue;
     const at = rows.reduce((a, b) => ((b.target.concurrency ?? 1) > (a.target.concurrency ?? 1) ? b : a));
     const F = at.meanTotalS - at.meanQueryS;
-    const Q = (mode: Mode, r: number, network: boolean): number => Math.max(N / (Math.min(r, c) * mode.X), mode.floor.meanQueryS, network ? mode.bytes / GBIT : 0);
+    const Q = (mode: Mode, r: number, network: boolean): number =>
+      Math.max(N / (Math.min(r, c) * mode.X), mode.floor.meanQueryS, network ? mode.bytes / GBIT : 0);
     const one = F + Q(modes[0]!, 1, false);
     say(
       `**${variant}**: F = ${F.toFixed(3)} s (${at.meanTrainS > 0 ? `training ${at.meanTrainS.toFixed(3)} s, ` : ''}other ${at.meanOtherS.toFixed(3)} s; ${at.target.name}, ` +
@@ -582,7 +686,9 @@ function replicas(results: Measured[]): string[] {
     say(`| replicas r | ${modes.map((m) => `${m.name}, loopback | ${m.name}, 1 Gbit/s (assumed)`).join(' | ')} |`);
     say(`|---|${modes.map(() => '---|---').join('|')}|`);
     for (const r of [1, 2, 4, 8]) {
-      say(`| ${r}${r > c ? ` (only ${c} busy)` : ''} | ${modes.map((m) => `${cell(F, Q(m, r, false), one)} | ${cell(F, Q(m, r, true), one)}`).join(' | ')} |`);
+      say(
+        `| ${r}${r > c ? ` (only ${c} busy)` : ''} | ${modes.map((m) => `${cell(F, Q(m, r, false), one)} | ${cell(F, Q(m, r, true), one)}`).join(' | ')} |`,
+      );
     }
     const limit = F + modes[modes.length - 1]!.floor.meanQueryS;
     say();

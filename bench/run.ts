@@ -33,7 +33,10 @@ interface Unit {
 }
 
 type ToWorker = { type: 'run'; unit: Unit; mode: Mode } | { type: 'stop' };
-type FromWorker = { type: 'ready'; backend: string } | { type: 'done'; outcome: CaseOutcome; descriptions: Record<string, string> } | { type: 'failed'; message: string };
+type FromWorker =
+  | { type: 'ready'; backend: string }
+  | { type: 'done'; outcome: CaseOutcome; descriptions: Record<string, string> }
+  | { type: 'failed'; message: string };
 
 function daxSettings(): { settings: DaxSettings; overrides?: Record<string, unknown> } {
   const text = process.env.DAX_BENCH_DAX;
@@ -45,7 +48,8 @@ function daxSettings(): { settings: DaxSettings; overrides?: Record<string, unkn
 function methods(): MethodName[] {
   const listed = process.env.DAX_BENCH_METHODS?.split(',').filter(Boolean);
   if (!listed) return [...METHOD_NAMES];
-  for (const m of listed) if (!(METHOD_NAMES as readonly string[]).includes(m)) throw new Error(`unknown method ${m} in DAX_BENCH_METHODS`);
+  for (const m of listed)
+    if (!(METHOD_NAMES as readonly string[]).includes(m)) throw new Error(`unknown method ${m} in DAX_BENCH_METHODS`);
   return listed as MethodName[];
 }
 
@@ -60,7 +64,10 @@ async function worker(): Promise<void> {
     if (!entry) {
       const config = await loadModelConfig(path.join(root, set.model));
       const raw: BlackBox = set.modality === 'audio' ? await openAudioClassifier(config) : await openClassifier(config);
-      const stored = process.env.DAX_BENCH_CACHE === '0' ? { blackBox: raw, counts: { asked: 0, cached: 0 } } : await withAnswerStore(raw, process.env.DAX_BENCH_CACHE_DIR ?? DEFAULT_CACHE_DIR);
+      const stored =
+        process.env.DAX_BENCH_CACHE === '0'
+          ? { blackBox: raw, counts: { asked: 0, cached: 0 } }
+          : await withAnswerStore(raw, process.env.DAX_BENCH_CACHE_DIR ?? DEFAULT_CACHE_DIR);
       entry = { ...stored, description: raw.description.split(root + path.sep).join('') };
       open.set(set.id, entry);
     }
@@ -75,10 +82,16 @@ async function worker(): Promise<void> {
       try {
         const set = SETS.find((s) => s.id === message.unit.set)!;
         const { blackBox, counts, description } = await blackBoxOf(set);
-        const outcome = await runCase({ set, plan: planOf(set, message.mode), blackBox, counts, dax: daxSettings().settings, methods: methods() }, message.unit.testCase);
+        const outcome = await runCase(
+          { set, plan: planOf(set, message.mode), blackBox, counts, dax: daxSettings().settings, methods: methods() },
+          message.unit.testCase,
+        );
         send({ type: 'done', outcome, descriptions: { [set.id]: description } });
       } catch (error) {
-        send({ type: 'failed', message: `${message.unit.set} ${message.unit.testCase.id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` });
+        send({
+          type: 'failed',
+          message: `${message.unit.set} ${message.unit.testCase.id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        });
       }
     })();
   });
@@ -94,7 +107,9 @@ function machine(backend: string): string {
 function commit(): string {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim() !==
+      '';
     return dirty ? `${sha} + uncommitted changes` : sha;
   } catch {
     return 'unknown';
@@ -119,7 +134,9 @@ async function main(): Promise<void> {
   }
   units.sort((a, b) => b.cost - a.cost);
   const jobs = Math.max(1, Math.min(units.length, Number(process.env.DAX_BENCH_JOBS ?? os.cpus().length)));
-  log(`${mode} benchmark: ${units.length} cases over ${sets.map((s) => `${s.id} (${counts.get(s.id)})`).join(', ')}; ${jobs} workers`);
+  log(
+    `${mode} benchmark: ${units.length} cases over ${sets.map((s) => `${s.id} (${counts.get(s.id)})`).join(', ')}; ${jobs} workers`,
+  );
 
   const run: BenchRun = {
     schema: 1,
@@ -140,38 +157,54 @@ async function main(): Promise<void> {
   let done = 0;
   const queue = [...units];
   await Promise.all(
-    Array.from({ length: jobs }, () =>
-      new Promise<void>((resolve, reject) => {
-        const child: ChildProcess = fork(__filename, ['--worker'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-        let current: Unit | undefined;
-        const next = (): void => {
-          current = queue.shift();
-          if (current) child.send({ type: 'run', unit: { set: current.set, testCase: current.testCase }, mode } satisfies ToWorker);
-          else child.send({ type: 'stop' } satisfies ToWorker);
-        };
-        child.on('message', (message: FromWorker) => {
-          if (message.type === 'ready') {
-            backend = message.backend;
+    Array.from(
+      { length: jobs },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const child: ChildProcess = fork(__filename, ['--worker'], {
+            execArgv: ['--import', 'tsx'],
+            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          });
+          let current: Unit | undefined;
+          const next = (): void => {
+            current = queue.shift();
+            if (current)
+              child.send({
+                type: 'run',
+                unit: { set: current.set, testCase: current.testCase },
+                mode,
+              } satisfies ToWorker);
+            else child.send({ type: 'stop' } satisfies ToWorker);
+          };
+          child.on('message', (message: FromWorker) => {
+            if (message.type === 'ready') {
+              backend = message.backend;
+              next();
+              return;
+            }
+            done++;
+            if (message.type === 'failed') {
+              failures.push(message.message);
+              log(`[${done}/${units.length}] FAILED ${message.message}`);
+            } else {
+              const { records, agreements, skipped } = message.outcome;
+              Object.assign(descriptions, message.descriptions);
+              run.records.push(...records);
+              run.agreements.push(...agreements);
+              if (skipped) run.skipped.push(skipped);
+              log(
+                `[${done}/${units.length}] ${current!.set} ${current!.testCase.id}: ${skipped ? `left out (${skipped.reason})` : summary(records)}`,
+              );
+            }
             next();
-            return;
-          }
-          done++;
-          if (message.type === 'failed') {
-            failures.push(message.message);
-            log(`[${done}/${units.length}] FAILED ${message.message}`);
-          } else {
-            const { records, agreements, skipped } = message.outcome;
-            Object.assign(descriptions, message.descriptions);
-            run.records.push(...records);
-            run.agreements.push(...agreements);
-            if (skipped) run.skipped.push(skipped);
-            log(`[${done}/${units.length}] ${current!.set} ${current!.testCase.id}: ${skipped ? `left out (${skipped.reason})` : summary(records)}`);
-          }
-          next();
-        });
-        child.on('exit', (code) => (current && code !== 0 ? reject(new Error(`a worker exited with ${code} on ${current.set} ${current.testCase.id}`)) : resolve()));
-        child.on('error', reject);
-      }),
+          });
+          child.on('exit', (code) =>
+            current && code !== 0
+              ? reject(new Error(`a worker exited with ${code} on ${current.set} ${current.testCase.id}`))
+              : resolve(),
+          );
+          child.on('error', reject);
+        }),
     ),
   );
   run.machine = machine(backend);
@@ -179,19 +212,46 @@ async function main(): Promise<void> {
   // Records in a stable order, whatever order the workers finished in, so that two runs' files diff cleanly.
   const order = new Map(units.map((u, i) => [`${u.set} ${u.testCase.id}`, i]));
   const rank = (r: { set: string; case: string }): number => order.get(`${r.set} ${r.case}`) ?? 0;
-  run.records.sort((a, b) => a.set.localeCompare(b.set) || rank(a) - rank(b) || a.budget - b.budget || a.seed - b.seed || METHOD_NAMES.indexOf(a.method as MethodName) - METHOD_NAMES.indexOf(b.method as MethodName));
+  run.records.sort(
+    (a, b) =>
+      a.set.localeCompare(b.set) ||
+      rank(a) - rank(b) ||
+      a.budget - b.budget ||
+      a.seed - b.seed ||
+      METHOD_NAMES.indexOf(a.method as MethodName) - METHOD_NAMES.indexOf(b.method as MethodName),
+  );
   run.agreements.sort((a, b) => a.set.localeCompare(b.set) || rank(a) - rank(b) || a.budget - b.budget);
   for (const set of sets) {
     const plan = planOf(set, mode);
-    run.sets.push({ id: set.id, title: set.title, model: set.model, description: descriptions[set.id] ?? set.model, source: set.source, truth: set.truth, runs: plan.runs, steps: plan.steps, cases: counts.get(set.id)! });
+    run.sets.push({
+      id: set.id,
+      title: set.title,
+      model: set.model,
+      description: descriptions[set.id] ?? set.model,
+      source: set.source,
+      truth: set.truth,
+      runs: plan.runs,
+      steps: plan.steps,
+      cases: counts.get(set.id)!,
+    });
   }
-  const partial = Boolean(onlySets || process.env.DAX_BENCH_METHODS || process.env.DAX_BENCH_DAX || failures.length > 0);
-  const out = process.env.DAX_BENCH_OUT ?? (partial ? path.join(DEFAULT_CACHE_DIR, 'runs', `${mode}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`) : path.join(root, 'docs/benchmarks', `${mode}.json`));
-  const markdown = out.endsWith(path.join('docs/benchmarks', 'full.json')) ? path.join(root, 'docs/benchmarks.md') : out.replace(/\.json$/, '.md');
+  const partial = Boolean(
+    onlySets || process.env.DAX_BENCH_METHODS || process.env.DAX_BENCH_DAX || failures.length > 0,
+  );
+  const out =
+    process.env.DAX_BENCH_OUT ??
+    (partial
+      ? path.join(DEFAULT_CACHE_DIR, 'runs', `${mode}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
+      : path.join(root, 'docs/benchmarks', `${mode}.json`));
+  const markdown = out.endsWith(path.join('docs/benchmarks', 'full.json'))
+    ? path.join(root, 'docs/benchmarks.md')
+    : out.replace(/\.json$/, '.md');
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(run, null, 1) + '\n');
   await writeFile(markdown, renderRun(run, mode === 'quick' ? 'npm run bench:quick' : 'npm run bench'));
-  log(`\n${run.records.length} records in ${run.minutes.toFixed(1)} minutes; written to ${path.relative(process.cwd(), out)} and ${path.relative(process.cwd(), markdown)}`);
+  log(
+    `\n${run.records.length} records in ${run.minutes.toFixed(1)} minutes; written to ${path.relative(process.cwd(), out)} and ${path.relative(process.cwd(), markdown)}`,
+  );
   if (failures.length > 0) {
     log(`${failures.length} cases failed:\n${failures.join('\n')}`);
     process.exitCode = 1;
@@ -201,7 +261,10 @@ async function main(): Promise<void> {
 function summary(records: CaseOutcome['records']): string {
   return records
     .filter((r) => r.seed === records[0]!.seed && r.budget === records[records.length - 1]!.budget)
-    .map((r) => `${r.method} del ${r.metrics.deletionBlur?.toFixed(2) ?? r.metrics.deletionZero.toFixed(2)}${r.metrics.topkIou !== undefined ? ` topk ${r.metrics.topkIou.toFixed(2)}` : ''}${r.metrics.timeIou !== undefined ? ` tIoU ${r.metrics.timeIou.toFixed(2)}` : ''} ${(r.wallMs / 1000).toFixed(1)}s`)
+    .map(
+      (r) =>
+        `${r.method} del ${r.metrics.deletionBlur?.toFixed(2) ?? r.metrics.deletionZero.toFixed(2)}${r.metrics.topkIou !== undefined ? ` topk ${r.metrics.topkIou.toFixed(2)}` : ''}${r.metrics.timeIou !== undefined ? ` tIoU ${r.metrics.timeIou.toFixed(2)}` : ''} ${(r.wallMs / 1000).toFixed(1)}s`,
+    )
     .join(', ');
 }
 

@@ -57,12 +57,22 @@ const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFil
 async function sceneTextCases(): Promise<BenchCase[]> {
   const fixtures = path.join(root, 'test/fixtures/scenetext');
   const stems = [1, 2, 3, 4, 5].flatMap((i) => [`word${i}`, `word${i}-180`]);
-  const cases: BenchCase[] = stems.map((stem) => ({ id: `fixtures/${stem}`, file: path.join(fixtures, `${stem}.jpg`), maskFile: path.join(fixtures, `${stem}.mask.png`), target: stem.endsWith('-180') ? '180' : '0' }));
+  const cases: BenchCase[] = stems.map((stem) => ({
+    id: `fixtures/${stem}`,
+    file: path.join(fixtures, `${stem}.jpg`),
+    maskFile: path.join(fixtures, `${stem}.mask.png`),
+    target: stem.endsWith('-180') ? '180' : '0',
+  }));
   const extra = path.join(root, 'bench/sets/scenetext/cases.json');
   if (existsSync(extra)) {
     const { cases: listed } = await readJson<{ cases: { file: string; mask: string; label: string }[] }>(extra);
     for (const entry of listed) {
-      cases.push({ id: `sets/${path.parse(entry.file).name}`, file: path.resolve(path.dirname(extra), entry.file), maskFile: path.resolve(path.dirname(extra), entry.mask), target: entry.label });
+      cases.push({
+        id: `sets/${path.parse(entry.file).name}`,
+        file: path.resolve(path.dirname(extra), entry.file),
+        maskFile: path.resolve(path.dirname(extra), entry.mask),
+        target: entry.label,
+      });
     }
   }
   return cases;
@@ -70,7 +80,9 @@ async function sceneTextCases(): Promise<BenchCase[]> {
 
 /** Photos with boxes annotated by hand; the mask of a case is the union of its boxes, drawn once into a temp folder. */
 async function boxCases(listFile: string): Promise<BenchCase[]> {
-  const { cases: annotated } = await readJson<{ cases: { file: string; label: string; boxes: number[][] }[] }>(listFile);
+  const { cases: annotated } = await readJson<{ cases: { file: string; label: string; boxes: number[][] }[] }>(
+    listFile,
+  );
   const masks = path.join(os.tmpdir(), 'dax-bench-masks');
   await mkdir(masks, { recursive: true });
   const cases: BenchCase[] = [];
@@ -80,7 +92,13 @@ async function boxCases(listFile: string): Promise<BenchCase[]> {
     const { width, height } = await sharp(file).metadata();
     const maskFile = path.join(masks, `${id.replace(/[^a-z0-9]+/gi, '-')}-${width}x${height}.png`);
     await sharp({ create: { width: width!, height: height!, channels: 3, background: '#000' } })
-      .composite(entry.boxes.map(([x0, y0, x1, y1]) => ({ input: { create: { width: x1! - x0!, height: y1! - y0!, channels: 3 as const, background: '#fff' } }, left: x0!, top: y0! })))
+      .composite(
+        entry.boxes.map(([x0, y0, x1, y1]) => ({
+          input: { create: { width: x1! - x0!, height: y1! - y0!, channels: 3 as const, background: '#fff' } },
+          left: x0!,
+          top: y0!,
+        })),
+      )
       .png()
       .toFile(maskFile);
     cases.push({ id, file, maskFile, target: entry.label });
@@ -92,7 +110,11 @@ async function boxCases(listFile: string): Promise<BenchCase[]> {
 async function labelledCases(listFile: string): Promise<BenchCase[]> {
   if (!existsSync(listFile)) return [];
   const { cases } = await readJson<{ cases: { file: string; label: string }[] }>(listFile);
-  return cases.map((entry) => ({ id: `${path.parse(entry.file).name}:${entry.label}`, file: path.resolve(path.dirname(listFile), entry.file), target: entry.label }));
+  return cases.map((entry) => ({
+    id: `${path.parse(entry.file).name}:${entry.label}`,
+    file: path.resolve(path.dirname(listFile), entry.file),
+    target: entry.label,
+  }));
 }
 
 /** Clips with the interval of the evidence: the fixtures' clips, then the benchmark's own. */
@@ -102,7 +124,12 @@ async function clipCases(folders: string[], target: string): Promise<BenchCase[]
     const list = path.join(root, folder, 'clips.json');
     if (!existsSync(list)) continue;
     for (const entry of await readJson<{ file: string; start: number; end: number }[]>(list)) {
-      cases.push({ id: `${folder.split('/')[0]}/${path.parse(entry.file).name}`, file: path.join(root, folder, entry.file), target, interval: { start: entry.start, end: entry.end } });
+      cases.push({
+        id: `${folder.split('/')[0]}/${path.parse(entry.file).name}`,
+        file: path.join(root, folder, entry.file),
+        target,
+        interval: { start: entry.start, end: entry.end },
+      });
     }
   }
   return cases;
@@ -119,10 +146,17 @@ export const SETS: BenchSet[] = [
     title: 'Text direction on real scene-text photos',
     modality: 'image',
     model: 'examples/text-direction.model.json',
-    source: 'test/fixtures/scenetext and bench/sets/scenetext (crops of opencv-doc street photos, upright and rotated by 180°)',
+    source:
+      'test/fixtures/scenetext and bench/sets/scenetext (crops of opencv-doc street photos, upright and rotated by 180°)',
     truth: 'pixel masks of the text',
     requireTop1: true,
-    full: { runs: [{ budget: 500, seeds: [0, 1] }, { budget: 1000, seeds: [0] }], steps: 32 },
+    full: {
+      runs: [
+        { budget: 500, seeds: [0, 1] },
+        { budget: 1000, seeds: [0] },
+      ],
+      steps: 32,
+    },
     quick: { runs: [{ budget: 500, seeds: [0] }], steps: 32, cases: 6 },
     maxCases: 24,
     costPerCase: 60,
@@ -133,7 +167,8 @@ export const SETS: BenchSet[] = [
     title: 'COCO classes on real photos (CenterNet)',
     modality: 'image',
     model: 'bench/photos/coco-detector.model.json',
-    source: 'bench/photos and bench/sets/coco (Debian darknet, scikit-image and opencv-doc photos; boxes annotated by hand)',
+    source:
+      'bench/photos and bench/sets/coco (Debian darknet, scikit-image and opencv-doc photos; boxes annotated by hand)',
     truth: 'the union of the boxes of the explained class',
     // A photo shows several classes at once (a dog and a bicycle): each case names its class.
     requireTop1: false,
@@ -150,8 +185,10 @@ export const SETS: BenchSet[] = [
     title: 'Content classes on ordinary photos (nsfwjs MobileNetV2)',
     modality: 'image',
     model: 'bench/sets/nsfw/mobilenet.model.json',
-    source: 'bench/sets/nsfw (photos of bench/photos and bench/sets/coco, and Debian opencv-doc and scikit-image photos; ImageNet-pretrained MobileNetV2 from npm nsfwjs, extracted by scripts/fixtures/extractNsfwModel.mjs)',
-    truth: 'none (deletion and insertion only); each case\'s class is the model\'s top-1 on the photo (Neutral or Drawing)',
+    source:
+      'bench/sets/nsfw (photos of bench/photos and bench/sets/coco, and Debian opencv-doc and scikit-image photos; ImageNet-pretrained MobileNetV2 from npm nsfwjs, extracted by scripts/fixtures/extractNsfwModel.mjs)',
+    truth:
+      "none (deletion and insertion only); each case's class is the model's top-1 on the photo (Neutral or Drawing)",
     requireTop1: true,
     // ~70 ms per query with both cores busy (wasm): one budget, and 8 of the 17 cases in the full run (cases.json's
     // order decides; ~140 s per case for the four methods, ~10 minutes), 2 in the quick one (which stays within 10).
@@ -161,7 +198,10 @@ export const SETS: BenchSet[] = [
     costPerCase: 230,
     cases: async () => {
       // The model's files are not committed: they are extracted from the nsfwjs package (a dev dependency) once.
-      if (!existsSync(path.join(root, 'bench/sets/nsfw/model/model.json'))) execFileSync(process.execPath, [path.join(root, 'scripts/fixtures/extractNsfwModel.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
+      if (!existsSync(path.join(root, 'bench/sets/nsfw/model/model.json')))
+        execFileSync(process.execPath, [path.join(root, 'scripts/fixtures/extractNsfwModel.mjs')], {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
       return labelledCases(path.join(root, 'bench/sets/nsfw/cases.json'));
     },
   },
@@ -173,7 +213,13 @@ export const SETS: BenchSet[] = [
     source: 'test/fixtures/speech and bench/sets/speech (espeak-ng voices in pink noise, scripts/fixtures)',
     truth: 'the interval of the phrase',
     requireTop1: false,
-    full: { runs: [{ budget: 500, seeds: [0] }, { budget: 1000, seeds: [0] }], steps: 32 },
+    full: {
+      runs: [
+        { budget: 500, seeds: [0] },
+        { budget: 1000, seeds: [0] },
+      ],
+      steps: 32,
+    },
     quick: { runs: [{ budget: 500, seeds: [0] }], steps: 32, cases: 2 },
     costPerCase: 120,
     cases: () => clipCases(['test/fixtures/speech', 'bench/sets/speech'], 'speech'),

@@ -20,7 +20,11 @@ export function meanSe(values: readonly number[]): MeanSe {
 }
 
 /** Per case, the mean of `value` over the seeds of the records kept by `keep`. */
-export function perCase(records: readonly CaseRecord[], keep: (r: CaseRecord) => boolean, value: (r: CaseRecord) => number | undefined): Map<string, number> {
+export function perCase(
+  records: readonly CaseRecord[],
+  keep: (r: CaseRecord) => boolean,
+  value: (r: CaseRecord) => number | undefined,
+): Map<string, number> {
   const sums = new Map<string, { sum: number; n: number }>();
   for (const record of records) {
     if (!keep(record)) continue;

@@ -28,7 +28,11 @@ const node = {
 const entries = { cli: 'src/cli/main.ts', extension: 'src/extension/extension.ts', worker: 'src/worker/main.ts' };
 await build({
   ...node,
-  entryPoints: Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(path.join(root, file))).map(([name, file]) => [name, path.join(root, file)])),
+  entryPoints: Object.fromEntries(
+    Object.entries(entries)
+      .filter(([, file]) => existsSync(path.join(root, file)))
+      .map(([name, file]) => [name, path.join(root, file)]),
+  ),
   outdir: dist,
 });
 

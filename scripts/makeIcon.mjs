@@ -20,5 +20,7 @@ const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128" vi
   <ellipse cx="70" cy="46" rx="40" ry="30" fill="url(#heat)"/>
   <text x="64" y="114" text-anchor="middle" font-family="DejaVu Sans, Arial, sans-serif" font-weight="bold" font-size="28" fill="#f0f0f5" letter-spacing="2">DAX</text>
 </svg>`;
-await sharp(Buffer.from(svg)).png().toFile(path.join(root, 'media', 'icon.png'));
+await sharp(Buffer.from(svg))
+  .png()
+  .toFile(path.join(root, 'media', 'icon.png'));
 console.log('wrote media/icon.png');

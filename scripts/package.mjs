@@ -9,18 +9,28 @@ const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const target = process.env.DAX_VSIX_TARGET ?? `${process.platform}-${process.arch}`;
 const [os, arch] = target.split('-');
 const stage = path.join(root, '.vsix-stage');
-const run = (command, args, cwd = root) => execFileSync(command, args, { cwd, stdio: 'inherit', env: { ...process.env, npm_config_onnxruntime_node_install: 'skip' } });
+const run = (command, args, cwd = root) =>
+  execFileSync(command, args, {
+    cwd,
+    stdio: 'inherit',
+    env: { ...process.env, npm_config_onnxruntime_node_install: 'skip' },
+  });
 
 run(process.execPath, ['scripts/build.mjs']);
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
-cpSync(path.join(root, 'dist'), path.join(stage, 'dist'), { recursive: true, filter: (file) => !file.endsWith('.map') });
-for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) cpSync(path.join(root, file), path.join(stage, file));
+cpSync(path.join(root, 'dist'), path.join(stage, 'dist'), {
+  recursive: true,
+  filter: (file) => !file.endsWith('.map'),
+});
+for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore'])
+  cpSync(path.join(root, file), path.join(stage, file));
 cpSync(path.join(root, 'media'), path.join(stage, 'media'), { recursive: true });
 
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const native = ['sharp', 'onnxruntime-node'];
-for (const key of ['files', 'bin', 'scripts', 'devDependencies', 'optionalDependencies', 'private']) delete manifest[key];
+for (const key of ['files', 'bin', 'scripts', 'devDependencies', 'optionalDependencies', 'private'])
+  delete manifest[key];
 manifest.dependencies = Object.fromEntries(native.map((name) => [name, manifest.dependencies[name]]));
 writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 // onnxruntime-node's postinstall would download CUDA files: not needed, and not reachable everywhere.
@@ -31,10 +41,16 @@ const onnxBin = path.join(stage, 'node_modules/onnxruntime-node/bin');
 for (const napi of existsSync(onnxBin) ? readdirSync(onnxBin) : []) {
   for (const platform of readdirSync(path.join(onnxBin, napi))) {
     if (platform !== os) rmSync(path.join(onnxBin, napi, platform), { recursive: true, force: true });
-    else for (const cpu of readdirSync(path.join(onnxBin, napi, platform))) if (cpu !== arch) rmSync(path.join(onnxBin, napi, platform, cpu), { recursive: true, force: true });
+    else
+      for (const cpu of readdirSync(path.join(onnxBin, napi, platform)))
+        if (cpu !== arch) rmSync(path.join(onnxBin, napi, platform, cpu), { recursive: true, force: true });
   }
 }
 // What the VSIX leaves out is the repository's .vscodeignore, copied above.
 const out = path.join(root, `dax-explain-${target}.vsix`);
-run(path.join(root, 'node_modules/.bin/vsce'), ['package', '--target', target, '--allow-missing-repository', '--skip-license', '--out', out], stage);
+run(
+  path.join(root, 'node_modules/.bin/vsce'),
+  ['package', '--target', target, '--allow-missing-repository', '--skip-license', '--out', out],
+  stage,
+);
 console.log(`${path.relative(root, out)}: ${(statSync(out).size / 2 ** 20).toFixed(1)} MB for ${target}`);

@@ -6,7 +6,16 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 /** Without the networking flags Chromium keeps dialling hosts this machine cannot reach. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** `$DAX_CHROMIUM`, else /usr/bin/chromium. */
 export function chromiumPath() {
@@ -15,7 +24,9 @@ export function chromiumPath() {
 
 /** An Error saying how to get Chromium when `executablePath` does not exist, else undefined. */
 export function missingChromium(executablePath = chromiumPath()) {
-  return existsSync(executablePath) ? undefined : new Error(`no Chromium at ${executablePath} (Debian: apt-get install -y chromium; or set DAX_CHROMIUM)`);
+  return existsSync(executablePath)
+    ? undefined
+    : new Error(`no Chromium at ${executablePath} (Debian: apt-get install -y chromium; or set DAX_CHROMIUM)`);
 }
 
 /**
@@ -29,7 +40,11 @@ export function launchChromium({ tmp, executablePath = chromiumPath() }) {
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(tmp, 'browser-config'), XDG_CACHE_HOME: path.join(tmp, 'browser-cache') },
+    env: {
+      ...process.env,
+      XDG_CONFIG_HOME: path.join(tmp, 'browser-config'),
+      XDG_CACHE_HOME: path.join(tmp, 'browser-cache'),
+    },
     args: CHROMIUM_ARGS,
   });
 }

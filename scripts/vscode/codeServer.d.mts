@@ -38,7 +38,9 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void;
 /** `payload`: pairs such as ['extensionDevelopmentPath', localFolder]; paths become vscode-remote URIs. */
 export function workbenchUrl(port: number, options?: { workspace?: string; payload?: [string, string][] }): string;
 export function remoteUri(file: string): string;
-export function extensionHostEvent(line: string): { launched: number } | { exited: { code: number | null; signal: string | null } } | undefined;
+export function extensionHostEvent(
+  line: string,
+): { launched: number } | { exited: { code: number | null; signal: string | null } } | undefined;
 export function guardMemory(pid: number, maxMb: number, onKill: (reason: string) => void): NodeJS.Timeout;
 export function healthy(port: number): Promise<boolean>;
 export function freePort(): Promise<number>;

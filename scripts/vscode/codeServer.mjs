@@ -23,7 +23,10 @@ export const DEFAULT_USER_SETTINGS = {
 export function installedCodeServer() {
   const stamp = readStamp();
   const files = layout();
-  if (!stamp) throw new Error(`code-server is not installed in ${files.dir}: run \`node scripts/vscode/installCodeServer.mjs\` first`);
+  if (!stamp)
+    throw new Error(
+      `code-server is not installed in ${files.dir}: run \`node scripts/vscode/installCodeServer.mjs\` first`,
+    );
   return { files, stamp };
 }
 
@@ -54,7 +57,17 @@ export function linkExtension(extensionsDir, folder) {
  * stdout and stderr, `onLine` every complete line, `onExit` its end. A profile that already has settings keeps them;
  * a fresh one gets DEFAULT_USER_SETTINGS. code-server gets private XDG folders under `tmp`.
  */
-export function spawnCodeServer({ files, tmp, port, userDataDir, extensionsDir, extraArgs = [], onOutput, onLine, onExit }) {
+export function spawnCodeServer({
+  files,
+  tmp,
+  port,
+  userDataDir,
+  extensionsDir,
+  extraArgs = [],
+  onOutput,
+  onLine,
+  onExit,
+}) {
   userDataDir ??= privateDir(tmp, 'user-data');
   extensionsDir ??= privateDir(tmp, 'extensions');
   mkdirSync(extensionsDir, { recursive: true });
@@ -73,14 +86,20 @@ export function spawnCodeServer({ files, tmp, port, userDataDir, extensionsDir, 
     XDG_STATE_HOME: privateDir(tmp, 'state'),
   };
   // Inside a VS Code terminal these make code-server hand its arguments to that VS Code instead of starting.
-  for (const name of Object.keys(env)) if (name.startsWith('VSCODE_') || name === 'ELECTRON_RUN_AS_NODE') delete env[name];
+  for (const name of Object.keys(env))
+    if (name.startsWith('VSCODE_') || name === 'ELECTRON_RUN_AS_NODE') delete env[name];
   const args = [
     files.entry,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
-    '--config', config,
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--config',
+    config,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
@@ -105,7 +124,8 @@ export function spawnCodeServer({ files, tmp, port, userDataDir, extensionsDir, 
 export async function waitHealthy(server, port, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await healthy(port))) {
-    if (server.exitCode !== null || server.signalCode !== null) throw new Error(`code-server exited before answering (${server.signalCode ?? `exit code ${server.exitCode}`})`);
+    if (server.exitCode !== null || server.signalCode !== null)
+      throw new Error(`code-server exited before answering (${server.signalCode ?? `exit code ${server.exitCode}`})`);
     if (Date.now() > deadline) throw new Error(`code-server did not answer /healthz within ${timeoutMs / 1000} s`);
     await sleep(200);
   }
@@ -145,7 +165,8 @@ export function signalGroup(pid, signal) {
 export function workbenchUrl(port, { workspace, payload } = {}) {
   const query = new URLSearchParams();
   if (workspace === undefined) query.set('ew', 'true');
-  else if (workspace.endsWith('.code-workspace') && existsSync(workspace) && statSync(workspace).isFile()) query.set('workspace', workspace);
+  else if (workspace.endsWith('.code-workspace') && existsSync(workspace) && statSync(workspace).isFile())
+    query.set('workspace', workspace);
   else query.set('folder', workspace);
   if (payload?.length) query.set('payload', JSON.stringify(payload.map(([name, file]) => [name, remoteUri(file)])));
   return `http://127.0.0.1:${port}/?${query}`;
@@ -161,7 +182,10 @@ export function extensionHostEvent(line) {
   const launched = /<(\d+)> Launched Extension Host Process/.exec(line);
   if (launched) return { launched: Number(launched[1]) };
   const match = /Extension Host Process exited with code: (\S+), signal: (\S+)\./.exec(line);
-  if (match) return { exited: { code: match[1] === 'null' ? null : Number(match[1]), signal: match[2] === 'null' ? null : match[2] } };
+  if (match)
+    return {
+      exited: { code: match[1] === 'null' ? null : Number(match[1]), signal: match[2] === 'null' ? null : match[2] },
+    };
   return undefined;
 }
 
@@ -224,5 +248,8 @@ export function sleep(ms) {
 
 /** `promise`, or a rejection after `ms` (the timer does not keep the process alive). */
 export function withTimeout(promise, ms) {
-  return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref()),
+  ]);
 }

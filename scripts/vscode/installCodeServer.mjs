@@ -5,7 +5,18 @@
 //
 // Usage: node scripts/vscode/installCodeServer.mjs      (env DAX_VSCODE_CACHE overrides the install folder)
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +47,9 @@ async function main() {
     return;
   }
   if (isInside(dir, repoRoot)) {
-    throw new InstallError(`the install folder ${dir} is inside the clone ${repoRoot}; point DAX_VSCODE_CACHE outside it`);
+    throw new InstallError(
+      `the install folder ${dir} is inside the clone ${repoRoot}; point DAX_VSCODE_CACHE outside it`,
+    );
   }
   checkPrerequisites();
   mkdirSync(path.dirname(dir), { recursive: true });
@@ -74,12 +87,16 @@ async function main() {
 /** Fails before a two-minute install would, with the command that fixes it. */
 function checkPrerequisites() {
   const missing = [];
-  if (!['/usr/include/gssapi/gssapi.h', '/usr/include/gssapi.h'].some((file) => existsSync(file))) missing.push('libkrb5-dev (gssapi headers, for the kerberos addon)');
+  if (!['/usr/include/gssapi/gssapi.h', '/usr/include/gssapi.h'].some((file) => existsSync(file)))
+    missing.push('libkrb5-dev (gssapi headers, for the kerberos addon)');
   for (const tool of ['make', 'g++', 'python3']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0) missing.push(`${tool} (node-gyp builds code-server's native addons)`);
+    if (spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0)
+      missing.push(`${tool} (node-gyp builds code-server's native addons)`);
   }
   if (missing.length > 0) {
-    throw new InstallError(`missing: ${missing.join('; ')}.\nOn Debian: apt-get update && apt-get install -y --no-install-recommends libkrb5-dev make g++ python3`);
+    throw new InstallError(
+      `missing: ${missing.join('; ')}.\nOn Debian: apt-get update && apt-get install -y --no-install-recommends libkrb5-dev make g++ python3`,
+    );
   }
 }
 
@@ -89,7 +106,9 @@ async function installNode(files) {
   console.log(`- ${NODE_SPEC} (npm package)`);
   await npm(['install', NODE_SPEC], { cwd: files.nodePrefix, env: ownNpmEnv(), log: files.log });
   if (!existsSync(files.node)) {
-    throw new InstallError(`${files.node} is missing: the preinstall script of npm's \`node\` package did not run or failed (see ${files.log})`);
+    throw new InstallError(
+      `${files.node} is missing: the preinstall script of npm's \`node\` package did not run or failed (see ${files.log})`,
+    );
   }
   const version = spawnSync(files.node, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '';
   if (!/^v24\./.test(version)) throw new InstallError(`${files.node} reports "${version}", expected v24.x`);
@@ -98,7 +117,10 @@ async function installNode(files) {
     path.join(files.nodePrefix, 'node_modules', 'node', 'node_modules', platformPackage),
     path.join(files.nodePrefix, 'node_modules', platformPackage),
   ].find((candidate) => existsSync(path.join(candidate, 'include', 'node', 'node_version.h')));
-  if (!headersRoot) throw new InstallError(`no Node 24 headers (include/node/node_version.h) in ${platformPackage} under ${files.nodePrefix}`);
+  if (!headersRoot)
+    throw new InstallError(
+      `no Node 24 headers (include/node/node_version.h) in ${platformPackage} under ${files.nodePrefix}`,
+    );
   console.log(`  Node ${version}, headers in ${headersRoot}`);
   return { bin: files.node, version, headersRoot };
 }
@@ -106,7 +128,9 @@ async function installNode(files) {
 /** Installs code-server with Node 24 first on PATH and node-gyp pointed at Node 24's headers, then checks it. */
 async function installCodeServer(files, node) {
   writePrefixPackage(files.serverPrefix, 'dax-explain-code-server', { 'code-server': true, argon2: true });
-  console.log(`- code-server@${CODE_SERVER_VERSION} (npm package; its postinstall installs VS Code's modules and builds native addons)`);
+  console.log(
+    `- code-server@${CODE_SERVER_VERSION} (npm package; its postinstall installs VS Code's modules and builds native addons)`,
+  );
   const env = {
     ...ownNpmEnv(),
     PATH: `${path.dirname(node.bin)}${path.delimiter}${process.env.PATH ?? ''}`,
@@ -114,7 +138,11 @@ async function installCodeServer(files, node) {
     npm_config_nodedir: node.headersRoot,
     npm_config_update_notifier: 'false',
   };
-  await npm(['install', `code-server@${CODE_SERVER_VERSION}`, '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: files.serverPrefix, env, log: files.log });
+  await npm(['install', `code-server@${CODE_SERVER_VERSION}`, '--no-audit', '--no-fund', '--foreground-scripts'], {
+    cwd: files.serverPrefix,
+    env,
+    log: files.log,
+  });
   return verifyCodeServer(files, node);
 }
 
@@ -128,13 +156,23 @@ function verifyCodeServer(files, node) {
   const vscodeModules = path.join(vscodeDir, 'node_modules');
   if (!existsSync(files.entry)) problems.push(`${files.entry} is missing`);
   const moduleCount = existsSync(vscodeModules) ? readdirSync(vscodeModules).length : 0;
-  if (moduleCount < 20) problems.push(`${vscodeModules} holds ${moduleCount} entries: the postinstall did not install VS Code's dependencies`);
+  if (moduleCount < 20)
+    problems.push(
+      `${vscodeModules} holds ${moduleCount} entries: the postinstall did not install VS Code's dependencies`,
+    );
   // The postinstall links the remote CLI only after VS Code's dependencies installed, then installs the extensions'.
-  if (!existsSync(path.join(vscodeDir, 'bin', 'remote-cli', 'code-server'))) problems.push(`${vscodeDir}/bin/remote-cli/code-server is missing: the postinstall stopped early`);
-  if (!existsSync(path.join(vscodeDir, 'extensions', 'node_modules'))) problems.push(`${vscodeDir}/extensions/node_modules is missing: the built-in extensions' dependencies were not installed`);
+  if (!existsSync(path.join(vscodeDir, 'bin', 'remote-cli', 'code-server')))
+    problems.push(`${vscodeDir}/bin/remote-cli/code-server is missing: the postinstall stopped early`);
+  if (!existsSync(path.join(vscodeDir, 'extensions', 'node_modules')))
+    problems.push(
+      `${vscodeDir}/extensions/node_modules is missing: the built-in extensions' dependencies were not installed`,
+    );
 
-  const addons = MUST_BUILD.filter((name) => findFiles(path.join(vscodeModules, name, 'build', 'Release'), '.node').length > 0);
-  for (const name of MUST_BUILD.filter((name) => !addons.includes(name))) problems.push(`native addon ${name} was not built (no build/Release/*.node)`);
+  const addons = MUST_BUILD.filter(
+    (name) => findFiles(path.join(vscodeModules, name, 'build', 'Release'), '.node').length > 0,
+  );
+  for (const name of MUST_BUILD.filter((name) => !addons.includes(name)))
+    problems.push(`native addon ${name} was not built (no build/Release/*.node)`);
 
   if (problems.length === 0) {
     const script = `const r = require('node:module').createRequire(${JSON.stringify(path.join(vscodeModules, 'x.js'))});
@@ -145,24 +183,38 @@ function verifyCodeServer(files, node) {
 
   // code-server writes a config file and logs under XDG_CONFIG_HOME/XDG_DATA_HOME even for --version.
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'dax-code-server-check-'));
-  const versionRun = spawnSync(node.bin, [files.entry, '--version'], { encoding: 'utf8', env: { ...process.env, VSCODE_IPC_HOOK_CLI: '', XDG_CONFIG_HOME: scratch, XDG_DATA_HOME: scratch } });
+  const versionRun = spawnSync(node.bin, [files.entry, '--version'], {
+    encoding: 'utf8',
+    env: { ...process.env, VSCODE_IPC_HOOK_CLI: '', XDG_CONFIG_HOME: scratch, XDG_DATA_HOME: scratch },
+  });
   rmSync(scratch, { recursive: true, force: true });
   const versionOutput = versionRun.stdout?.trim() ?? '';
-  if (versionRun.status !== 0 || !versionOutput.split('\n').some((line) => line.startsWith(`${CODE_SERVER_VERSION} `))) {
-    problems.push(`\`code-server --version\` printed "${versionOutput}" (status ${versionRun.status}): ${versionRun.stderr?.trim()}`);
+  if (
+    versionRun.status !== 0 ||
+    !versionOutput.split('\n').some((line) => line.startsWith(`${CODE_SERVER_VERSION} `))
+  ) {
+    problems.push(
+      `\`code-server --version\` printed "${versionOutput}" (status ${versionRun.status}): ${versionRun.stderr?.trim()}`,
+    );
   }
 
   if (problems.length > 0) {
-    throw new InstallError(`code-server's install is incomplete:\n- ${problems.join('\n- ')}\n${tail(files.log, 60)}\nThe folder is left as it is for inspection; the next run wipes and retries it.`);
+    throw new InstallError(
+      `code-server's install is incomplete:\n- ${problems.join('\n- ')}\n${tail(files.log, 60)}\nThe folder is left as it is for inspection; the next run wipes and retries it.`,
+    );
   }
   const vscodeVersion = JSON.parse(readFileSync(path.join(vscodeDir, 'package.json'), 'utf8')).version;
-  console.log(`  code-server ${CODE_SERVER_VERSION} (VS Code ${vscodeVersion}); built and loaded with Node ${node.version}: ${MUST_LOAD.join(', ')}`);
+  console.log(
+    `  code-server ${CODE_SERVER_VERSION} (VS Code ${vscodeVersion}); built and loaded with Node ${node.version}: ${MUST_LOAD.join(', ')}`,
+  );
   return { vscodeVersion, addons };
 }
 
 function findFiles(folder, suffix) {
   if (!existsSync(folder)) return [];
-  return readdirSync(folder, { recursive: true }).map(String).filter((name) => name.endsWith(suffix));
+  return readdirSync(folder, { recursive: true })
+    .map(String)
+    .filter((name) => name.endsWith(suffix));
 }
 
 /**
@@ -171,7 +223,10 @@ function findFiles(folder, suffix) {
  */
 function writePrefixPackage(prefix, name, allowScripts) {
   mkdirSync(prefix, { recursive: true });
-  writeFileSync(path.join(prefix, 'package.json'), `${JSON.stringify({ name, private: true, allowScripts }, null, 2)}\n`);
+  writeFileSync(
+    path.join(prefix, 'package.json'),
+    `${JSON.stringify({ name, private: true, allowScripts }, null, 2)}\n`,
+  );
 }
 
 /**
@@ -201,7 +256,12 @@ function npm(args, { cwd, env, log }) {
     child.on('error', (error) => finish(new InstallError(`cannot run npm: ${error.message}`)));
     child.on('exit', (code, signal) => {
       if (code === 0) finish();
-      else finish(new InstallError(`npm ${args.join(' ')} failed (${signal ?? `exit code ${code}`}) in ${cwd}\n${tail(log, 60)}`));
+      else
+        finish(
+          new InstallError(
+            `npm ${args.join(' ')} failed (${signal ?? `exit code ${code}`}) in ${cwd}\n${tail(log, 60)}`,
+          ),
+        );
     });
   });
 }
@@ -217,7 +277,9 @@ function wipeUnfinished(dir) {
   if (!existsSync(dir)) return;
   const foreign = readdirSync(dir).filter((name) => !OWN_ENTRIES.has(name));
   if (foreign.length > 0) {
-    throw new InstallError(`${dir} holds files this installer did not write (${foreign.slice(0, 5).join(', ')}); point DAX_VSCODE_CACHE at an empty or new folder`);
+    throw new InstallError(
+      `${dir} holds files this installer did not write (${foreign.slice(0, 5).join(', ')}); point DAX_VSCODE_CACHE at an empty or new folder`,
+    );
   }
   console.log(`Removing the unfinished install in ${dir}`);
   rmSync(dir, { recursive: true, force: true });

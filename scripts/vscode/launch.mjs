@@ -39,7 +39,15 @@ const EXIT_TIMEOUT = 124;
 /** Exit code for a harness failure: code-server or the browser did not come up, or crashed. */
 const EXIT_HARNESS = 2;
 /** Flags that take a value; test-electron passes them as --flag=value, a user might pass --flag value. */
-const VALUE_FLAGS = new Set(['extensionDevelopmentPath', 'extensionTestsPath', 'user-data-dir', 'extensions-dir', 'locale', 'log', 'profile']);
+const VALUE_FLAGS = new Set([
+  'extensionDevelopmentPath',
+  'extensionTestsPath',
+  'user-data-dir',
+  'extensions-dir',
+  'locale',
+  'log',
+  'profile',
+]);
 
 const options = parseArgs(process.argv.slice(2));
 const timeoutSeconds = positiveNumber('DAX_VSCODE_TIMEOUT', 600);
@@ -90,7 +98,12 @@ process.on('SIGTERM', () => finish(143, 'terminated (SIGTERM)'));
 process.on('SIGHUP', () => finish(129, 'hung up (SIGHUP)'));
 process.on('exit', () => killServerNow());
 
-main().catch((error) => finish(EXIT_HARNESS, error instanceof HarnessError ? error.message : `harness error: ${error instanceof Error ? error.stack : error}`));
+main().catch((error) =>
+  finish(
+    EXIT_HARNESS,
+    error instanceof HarnessError ? error.message : `harness error: ${error instanceof Error ? error.stack : error}`,
+  ),
+);
 
 async function main() {
   if (options.extensionTestsPath === undefined) {
@@ -108,12 +121,22 @@ async function main() {
 
   prepareArtifacts();
   state.tmp = mkdtempSync(path.join(os.tmpdir(), 'dax-vscode-shim-'));
-  const timer = setTimeout(() => finish(EXIT_TIMEOUT, `TIMEOUT: the tests gave no result within ${timeoutSeconds} s (raise DAX_VSCODE_TIMEOUT, in seconds)`), timeoutSeconds * 1000);
+  const timer = setTimeout(
+    () =>
+      finish(
+        EXIT_TIMEOUT,
+        `TIMEOUT: the tests gave no result within ${timeoutSeconds} s (raise DAX_VSCODE_TIMEOUT, in seconds)`,
+      ),
+    timeoutSeconds * 1000,
+  );
   timer.unref();
 
   const port = await freePort();
   await startServer(files, stamp, port);
-  const payload = [...options.extensionDevelopmentPath.map((folder) => ['extensionDevelopmentPath', folder]), ['extensionTestsPath', options.extensionTestsPath]];
+  const payload = [
+    ...options.extensionDevelopmentPath.map((folder) => ['extensionDevelopmentPath', folder]),
+    ['extensionTestsPath', options.extensionTestsPath],
+  ];
   const url = workbenchUrl(port, { workspace: options.workspace, payload });
   const exitCode = await runInBrowser(url);
   await finish(exitCode, exitCode === 0 ? 'tests passed' : `tests failed (exit code ${exitCode})`);
@@ -121,7 +144,14 @@ async function main() {
 
 /** The flags test-electron passes, the workspace (first positional argument); anything else is ignored. */
 function parseArgs(argv) {
-  const parsed = { extensionDevelopmentPath: [], extensionTestsPath: undefined, userDataDir: undefined, extensionsDir: undefined, workspace: undefined, ignored: [] };
+  const parsed = {
+    extensionDevelopmentPath: [],
+    extensionTestsPath: undefined,
+    userDataDir: undefined,
+    extensionsDir: undefined,
+    workspace: undefined,
+    ignored: [],
+  };
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index];
     if (!arg.startsWith('--')) {
@@ -156,7 +186,8 @@ function parseArgs(argv) {
 function prepareArtifacts() {
   mkdirSync(artifacts, { recursive: true });
   // Only what this script writes is replaced, so a shared folder keeps its other files.
-  for (const name of ['workbench.png', 'code-server.log', 'browser.log', 'workbench.log', 'logs']) rmSync(path.join(artifacts, name), { recursive: true, force: true });
+  for (const name of ['workbench.png', 'code-server.log', 'browser.log', 'workbench.log', 'logs'])
+    rmSync(path.join(artifacts, name), { recursive: true, force: true });
   state.serverLog = createWriteStream(path.join(artifacts, 'code-server.log'));
   state.browserLog = createWriteStream(path.join(artifacts, 'browser.log'));
   state.workbenchLog = createWriteStream(path.join(artifacts, 'workbench.log'));
@@ -179,10 +210,16 @@ async function startServer(files, stamp, port) {
     onLine: watchServerLine,
     onExit: (code, signal) => {
       state.server = undefined;
-      if (!state.finishing) finish(EXIT_HARNESS, `code-server exited early (${signal ?? `exit code ${code}`}); see ${path.join(artifacts, 'code-server.log')}`);
+      if (!state.finishing)
+        finish(
+          EXIT_HARNESS,
+          `code-server exited early (${signal ?? `exit code ${code}`}); see ${path.join(artifacts, 'code-server.log')}`,
+        );
     },
   });
-  await waitHealthy(state.server, port, 60_000).catch((error) => fail(`${error.message}; see ${path.join(artifacts, 'code-server.log')}`));
+  await waitHealthy(state.server, port, 60_000).catch((error) =>
+    fail(`${error.message}; see ${path.join(artifacts, 'code-server.log')}`),
+  );
   say('code-server is up');
 }
 
@@ -236,8 +273,12 @@ async function runInBrowser(url) {
   await sleep(500);
   const ended = state.extensionHostExit;
   if (code === 0 && ended && (ended.signal !== null || (ended.code !== null && ended.code !== 0))) {
-    const why = state.extensionHostKilled ?? (ended.signal === 'SIGKILL' ? 'killed from outside (out of memory? see dmesg)' : 'it crashed');
-    console.error(`${TAG} the workbench reported exit code 0, but the extension host process ended with ${ended.signal ?? `exit code ${ended.code}`}: ${why}`);
+    const why =
+      state.extensionHostKilled ??
+      (ended.signal === 'SIGKILL' ? 'killed from outside (out of memory? see dmesg)' : 'it crashed');
+    console.error(
+      `${TAG} the workbench reported exit code 0, but the extension host process ended with ${ended.signal ?? `exit code ${ended.code}`}: ${why}`,
+    );
     return 1;
   }
   return code;
@@ -275,7 +316,11 @@ async function finish(code, reason) {
   }
   if (state.browser) await withTimeout(state.browser.close(), 10_000).catch(() => {});
   await stopServer();
-  await Promise.all([state.serverLog, state.browserLog, state.workbenchLog].filter(Boolean).map((stream) => new Promise((resolve) => stream.end(resolve))));
+  await Promise.all(
+    [state.serverLog, state.browserLog, state.workbenchLog]
+      .filter(Boolean)
+      .map((stream) => new Promise((resolve) => stream.end(resolve))),
+  );
   if (failed && state.serverLog) console.error(`${TAG} logs: ${artifacts}`);
   if (state.tmp) rmSync(state.tmp, { recursive: true, force: true });
   process.exit(code);

@@ -8,7 +8,8 @@ import { ROOT } from './workspace.mjs';
 export function nodeStep(name, args) {
   const started = Date.now();
   const result = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed (${result.signal ?? `exit code ${result.status}`})`);
+  if (result.status !== 0)
+    throw new Error(`node ${args.join(' ')} failed (${result.signal ?? `exit code ${result.status}`})`);
   console.log(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

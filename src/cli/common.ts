@@ -36,13 +36,15 @@ export const FAITHFULNESS_OPTIONS = {
 
 export function integerOption(name: string, text: string, min: number): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new DaxError('usage', `${name} must be an integer ≥ ${min} (got "${text}").`);
+  if (!Number.isInteger(value) || value < min)
+    throw new DaxError('usage', `${name} must be an integer ≥ ${min} (got "${text}").`);
   return value;
 }
 
 export function numberOption(name: string, text: string, min = 0): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < min) throw new DaxError('usage', `${name} must be a number ≥ ${min} (got "${text}").`);
+  if (text.trim() === '' || !Number.isFinite(value) || value < min)
+    throw new DaxError('usage', `${name} must be a number ≥ ${min} (got "${text}").`);
   return value;
 }
 
@@ -53,13 +55,18 @@ export function usageError(message: string): number {
 
 export function backendOption(text: string | undefined): BackendPreference {
   const backend = (text ?? 'auto') as BackendPreference;
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new DaxError('usage', `--backend must be auto, tensorflow, wasm or cpu (got "${backend}").`);
+  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend))
+    throw new DaxError('usage', `--backend must be auto, tensorflow, wasm or cpu (got "${backend}").`);
   return backend;
 }
 
-export function faithfulnessOptions(values: { substrate?: string; steps?: string }, queryBatchSize: number): FaithfulnessOptions {
+export function faithfulnessOptions(
+  values: { substrate?: string; steps?: string },
+  queryBatchSize: number,
+): FaithfulnessOptions {
   const substrate = values.substrate ?? 'blur';
-  if (substrate !== 'blur' && substrate !== 'zero') throw new DaxError('usage', `--substrate must be blur or zero (got "${substrate}").`);
+  if (substrate !== 'blur' && substrate !== 'zero')
+    throw new DaxError('usage', `--substrate must be blur or zero (got "${substrate}").`);
   const steps = values.steps === undefined ? DEFAULT_FAITHFULNESS_STEPS : integerOption('--steps', values.steps, 2);
   return { substrate, steps, queryBatchSize };
 }
@@ -69,21 +76,37 @@ export function existingFile(option: string, file: string | undefined): void {
 }
 
 /** Loads the model description and opens the black box; TF.js models need the engine's backend up first. */
-export async function openModel(modelFile: string, target: string | undefined, backend: BackendPreference, callTimeoutMs?: number): Promise<ImageClassifier> {
+export async function openModel(
+  modelFile: string,
+  target: string | undefined,
+  backend: BackendPreference,
+  callTimeoutMs?: number,
+): Promise<ImageClassifier> {
   const classifier = await openAnyModel(modelFile, target, backend, callTimeoutMs);
   if (classifier.modality === 'audio') {
     await classifier.dispose();
-    throw new DaxError('usage', 'is an audio model; this command measures image explanations only (audio: dax explain <clip> --faithfulness).', modelFile);
+    throw new DaxError(
+      'usage',
+      'is an audio model; this command measures image explanations only (audio: dax explain <clip> --faithfulness).',
+      modelFile,
+    );
   }
   return classifier;
 }
 
 /** Opens an image or an audio model, whichever the description is (audio descriptions have an "audio" object). */
-export async function openAnyModel(modelFile: string, target: string | undefined, backend: BackendPreference, callTimeoutMs?: number): Promise<ImageClassifier | AudioClassifier> {
+export async function openAnyModel(
+  modelFile: string,
+  target: string | undefined,
+  backend: BackendPreference,
+  callTimeoutMs?: number,
+): Promise<ImageClassifier | AudioClassifier> {
   try {
     const config = await loadModelConfig(modelFile, { target });
     await initBackend(backend);
-    return config.audio ? await openAudioClassifier(config, { callTimeoutMs }) : await openClassifier(config, { callTimeoutMs });
+    return config.audio
+      ? await openAudioClassifier(config, { callTimeoutMs })
+      : await openClassifier(config, { callTimeoutMs });
   } catch (error) {
     throw asDaxError(error, 'model', modelFile);
   }
@@ -112,7 +135,11 @@ export async function checkWritableFolder(option: string, dir: string): Promise<
     await rm(probe, { force: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new DaxError('usage', `${option}: cannot write to this folder (${code}); nothing was run. Choose a folder you can write to.`, dir);
+    throw new DaxError(
+      'usage',
+      `${option}: cannot write to this folder (${code}); nothing was run. Choose a folder you can write to.`,
+      dir,
+    );
   }
 }
 

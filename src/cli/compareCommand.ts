@@ -9,7 +9,21 @@ import { outputPaths, removeStalePartials, stageExplanation, type StagedFiles } 
 import { PRESETS, type PresetName } from '../engine/methods/dax/presets';
 import { METHOD_NAMES, type MethodName } from '../engine/methods/registry';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
-import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, checkWritableFolder, existingFile, exitCodeOf, faithfulnessOptions, integerOption, modelTimeoutOption, openModel, usageError, withInterrupt } from './common';
+import {
+  EXIT,
+  FAITHFULNESS_OPTIONS,
+  MODEL_OPTIONS,
+  backendOption,
+  checkWritableFolder,
+  existingFile,
+  exitCodeOf,
+  faithfulnessOptions,
+  integerOption,
+  modelTimeoutOption,
+  openModel,
+  usageError,
+  withInterrupt,
+} from './common';
 import { ProgressBar } from './progressBar';
 import { checkChoice, PRESET_NAMES } from '../shared/jobCheck';
 
@@ -31,13 +45,23 @@ export async function compareCommand(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { ...MODEL_OPTIONS, ...FAITHFULNESS_OPTIONS, budget: { type: 'string' }, methods: { type: 'string' }, preset: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, 'ground-truth': { type: 'string' } },
+      options: {
+        ...MODEL_OPTIONS,
+        ...FAITHFULNESS_OPTIONS,
+        budget: { type: 'string' },
+        methods: { type: 'string' },
+        preset: { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        'ground-truth': { type: 'string' },
+      },
     });
   } catch (error) {
     return usageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) return usageError(positionals.length === 0 ? 'no input image given.' : 'compare takes one input image.');
+  if (positionals.length !== 1)
+    return usageError(positionals.length === 0 ? 'no input image given.' : 'compare takes one input image.');
   if (!values.model) return usageError('--model is required.');
   const input = positionals[0]!;
   const presetName = (values.preset ?? 'balanced') as PresetName;
@@ -55,7 +79,11 @@ export async function compareCommand(argv: string[]): Promise<number> {
     seed = values.seed === undefined ? 0 : integerOption('--seed', values.seed, 0);
     methods = (values.methods ?? METHOD_NAMES.join(',')).split(',').map((name) => name.trim()) as MethodName[];
     const unknown = methods.filter((name) => !METHOD_NAMES.includes(name));
-    if (unknown.length > 0 || methods.length === 0) throw new DaxError('usage', `--methods takes a comma-separated subset of ${METHOD_NAMES.join(',')} (got "${values.methods}").`);
+    if (unknown.length > 0 || methods.length === 0)
+      throw new DaxError(
+        'usage',
+        `--methods takes a comma-separated subset of ${METHOD_NAMES.join(',')} (got "${values.methods}").`,
+      );
     faithfulness = faithfulnessOptions(values, PRESETS[presetName].queryBatchSize);
     if (values['max-pixels'] !== undefined) maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);
     callTimeoutMs = modelTimeoutOption(values['model-timeout']);
@@ -113,7 +141,9 @@ export async function compareCommand(argv: string[]): Promise<number> {
     await mkdir(outDir, { recursive: true });
     await writeFile(path.join(outDir, `${stem}.compare.json`), JSON.stringify(comparison, null, 2) + '\n');
     await writeFile(path.join(outDir, `${stem}.compare.md`), markdown);
-    process.stdout.write(values.json ? JSON.stringify(comparison, null, 2) + '\n' : markdown + `\nwritten to ${outDir}\n`);
+    process.stdout.write(
+      values.json ? JSON.stringify(comparison, null, 2) + '\n' : markdown + `\nwritten to ${outDir}\n`,
+    );
     return EXIT.ok;
   } catch (error) {
     bar.stop();

@@ -6,7 +6,20 @@ import { evaluateImage } from '../engine/evaluateImage';
 import { PRESETS } from '../engine/methods/dax/presets';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import type { ImageClassifier } from '../engine/blackbox/classifier';
-import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, existingFile, exitCodeOf, faithfulnessOptions, integerOption, modelTimeoutOption, openModel, usageError, withInterrupt } from './common';
+import {
+  EXIT,
+  FAITHFULNESS_OPTIONS,
+  MODEL_OPTIONS,
+  backendOption,
+  existingFile,
+  exitCodeOf,
+  faithfulnessOptions,
+  integerOption,
+  modelTimeoutOption,
+  openModel,
+  usageError,
+  withInterrupt,
+} from './common';
 
 export const EVAL_USAGE = `dax eval <image> --saliency MAP.png --model <model> [options]
 
@@ -25,12 +38,22 @@ export const EVAL_USAGE = `dax eval <image> --saliency MAP.png --model <model> [
 export async function evalCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { ...MODEL_OPTIONS, ...FAITHFULNESS_OPTIONS, saliency: { type: 'string' }, 'ground-truth': { type: 'string' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        ...MODEL_OPTIONS,
+        ...FAITHFULNESS_OPTIONS,
+        saliency: { type: 'string' },
+        'ground-truth': { type: 'string' },
+      },
+    });
   } catch (error) {
     return usageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) return usageError(positionals.length === 0 ? 'no input image given.' : 'eval takes one input image.');
+  if (positionals.length !== 1)
+    return usageError(positionals.length === 0 ? 'no input image given.' : 'eval takes one input image.');
   if (!values.model) return usageError('--model is required.');
   if (!values.saliency) return usageError('--saliency is required.');
   const input = positionals[0]!;
@@ -74,7 +97,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
       process.stdout.write(
         `${input}: ${target.label !== undefined ? `"${target.label}" (class ${target.index})` : `class ${target.index}`}, p = ${target.probability.toFixed(3)}\n` +
           `  ${values.saliency}: deletion AUC = ${f.deletionAuc.toFixed(3)} (lower is better), insertion AUC = ${f.insertionAuc.toFixed(3)} (higher is better); ${f.substrate} substrate, ${f.steps} steps, ${f.queries} queries\n` +
-          (truth ? `  ground truth: IoU@0.2 = ${truth.iouAt02.toFixed(3)}, best IoU = ${truth.bestIou.toFixed(3)} at ${truth.bestThreshold.toFixed(2)}, pointing ${truth.pointingHit ? 'hit' : 'miss'}\n` : ''),
+          (truth
+            ? `  ground truth: IoU@0.2 = ${truth.iouAt02.toFixed(3)}, best IoU = ${truth.bestIou.toFixed(3)} at ${truth.bestThreshold.toFixed(2)}, pointing ${truth.pointingHit ? 'hit' : 'miss'}\n`
+            : ''),
       );
     }
     return EXIT.ok;

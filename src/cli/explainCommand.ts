@@ -18,7 +18,23 @@ import { METHOD_NAMES, methodForBudget, type MethodName, type MethodSpec } from 
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import { checkChoice, PRESET_NAMES } from '../shared/jobCheck';
 import type { ExplanationReport, TimeInterval } from '../shared/report';
-import { EXIT, FAITHFULNESS_OPTIONS, MODEL_OPTIONS, backendOption, checkWritableFolder, existingFile, exitCodeOf, faithfulnessOptions, integerOption, modelTimeoutOption, numberOption, openAnyModel, seconds, usageError, withInterrupt } from './common';
+import {
+  EXIT,
+  FAITHFULNESS_OPTIONS,
+  MODEL_OPTIONS,
+  backendOption,
+  checkWritableFolder,
+  existingFile,
+  exitCodeOf,
+  faithfulnessOptions,
+  integerOption,
+  modelTimeoutOption,
+  numberOption,
+  openAnyModel,
+  seconds,
+  usageError,
+  withInterrupt,
+} from './common';
 import { expandInputs, outputLocations, type ExpandedInputs, type OutputLocation } from './inputs';
 import { ProgressBar } from './progressBar';
 import { summaryMarkdown, writeSummary, type SummaryRow } from './summary';
@@ -122,7 +138,8 @@ export async function explainCommand(argv: string[]): Promise<number> {
     checkChoice('method', '--method', method, METHOD_NAMES);
     checkChoice('preset', '--preset', presetName, PRESET_NAMES);
     for (const option of ['epochs', 'lambda1', 'lambda2', 'network'] as const) {
-      if (values[option] !== undefined && !methodTrains(method)) throw new DaxError('usage', `--${option} applies to DAX only; ${methodLabel(method)} trains nothing.`);
+      if (values[option] !== undefined && !methodTrains(method))
+        throw new DaxError('usage', `--${option} applies to DAX only; ${methodLabel(method)} trains nothing.`);
     }
     backend = backendOption(values.backend);
     const settings: DaxSettings = { ...PRESETS[presetName] };
@@ -131,7 +148,8 @@ export async function explainCommand(argv: string[]): Promise<number> {
     if (values.lambda1 !== undefined) settings.lambda1 = numberOption('--lambda1', values.lambda1);
     if (values.lambda2 !== undefined) settings.lambda2 = numberOption('--lambda2', values.lambda2);
     if (values.network !== undefined) {
-      if (values.network !== 'segments' && values.network !== 'pixels') throw new DaxError('usage', `--network must be segments or pixels (got "${values.network}").`);
+      if (values.network !== 'segments' && values.network !== 'pixels')
+        throw new DaxError('usage', `--network must be segments or pixels (got "${values.network}").`);
       settings.network = values.network;
     }
     spec = methodForBudget(method, settings.samples, settings);
@@ -139,9 +157,11 @@ export async function explainCommand(argv: string[]): Promise<number> {
     if (values['max-pixels'] !== undefined) maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);
     callTimeoutMs = modelTimeoutOption(values['model-timeout']);
     if (values['max-seconds'] !== undefined) maxSeconds = numberOption('--max-seconds', values['max-seconds'], 0.01);
-    if (values['ground-truth'] && inputs.length > 1) throw new DaxError('usage', '--ground-truth applies to a single input.');
+    if (values['ground-truth'] && inputs.length > 1)
+      throw new DaxError('usage', '--ground-truth applies to a single input.');
     if (values.faithfulness) faithfulness = faithfulnessOptions(values, settings.queryBatchSize);
-    else if (values.substrate !== undefined || values.steps !== undefined) throw new DaxError('usage', '--substrate and --steps go with --faithfulness.');
+    else if (values.substrate !== undefined || values.steps !== undefined)
+      throw new DaxError('usage', '--substrate and --steps go with --faithfulness.');
   } catch (error) {
     return usageError((error as Error).message);
   }
@@ -160,12 +180,24 @@ export async function explainCommand(argv: string[]): Promise<number> {
     const truth = values['ground-truth'];
     if (classifier.modality === 'audio') {
       if (truth !== undefined) truthInterval = parseTimeInterval(truth);
-      const imageInput = inputs.find((input) => (IMAGE_EXTENSIONS as readonly string[]).includes(path.extname(input).slice(1).toLowerCase()));
-      if (imageInput) throw new DaxError('usage', `is an image, but ${classifier.config.name} is an audio model; give an image model description (with "input", not "audio").`, imageInput);
+      const imageInput = inputs.find((input) =>
+        (IMAGE_EXTENSIONS as readonly string[]).includes(path.extname(input).slice(1).toLowerCase()),
+      );
+      if (imageInput)
+        throw new DaxError(
+          'usage',
+          `is an image, but ${classifier.config.name} is an audio model; give an image model description (with "input", not "audio").`,
+          imageInput,
+        );
     } else {
       existingFile('--ground-truth', truth);
       const audioInput = inputs.find((input) => isAudioFile(input));
-      if (audioInput) throw new DaxError('usage', `is a sound, but ${classifier.config.name} is an image model; give a model description with an "audio" object.`, audioInput);
+      if (audioInput)
+        throw new DaxError(
+          'usage',
+          `is a sound, but ${classifier.config.name} is an image model; give a model description with an "audio" object.`,
+          audioInput,
+        );
     }
   } catch (error) {
     await classifier.dispose();
@@ -177,8 +209,14 @@ export async function explainCommand(argv: string[]): Promise<number> {
   try {
     const extensions: readonly string[] = classifier.modality === 'audio' ? AUDIO_EXTENSIONS : IMAGE_EXTENSIONS;
     expanded = await expandInputs(inputs, { extensions, recursive: values.recursive === true, outDir });
-    if (expanded.batch && values['ground-truth'] !== undefined) throw new DaxError('usage', '--ground-truth applies to a single input, not to a folder or a glob.');
-    if (expanded.files.length === 0) throw new DaxError('usage', `no ${classifier.modality === 'audio' ? 'sound' : 'image'} file (${extensions.join(', ')}) found${values.recursive ? '' : ' (--recursive searches subfolders too)'}.`, expanded.empty.join(', '));
+    if (expanded.batch && values['ground-truth'] !== undefined)
+      throw new DaxError('usage', '--ground-truth applies to a single input, not to a folder or a glob.');
+    if (expanded.files.length === 0)
+      throw new DaxError(
+        'usage',
+        `no ${classifier.modality === 'audio' ? 'sound' : 'image'} file (${extensions.join(', ')}) found${values.recursive ? '' : ' (--recursive searches subfolders too)'}.`,
+        expanded.empty.join(', '),
+      );
   } catch (error) {
     await classifier.dispose();
     return usageError((error as Error).message);
@@ -211,7 +249,10 @@ export async function explainCommand(argv: string[]): Promise<number> {
     model: classifier.config,
     modelSha256: modelHash,
     backend: (await initBackend(backend)).name,
-    faithfulness: faithfulness && { substrate: classifier.modality === 'audio' ? undefined : faithfulness.substrate, steps: faithfulness.steps },
+    faithfulness: faithfulness && {
+      substrate: classifier.modality === 'audio' ? undefined : faithfulness.substrate,
+      steps: faithfulness.steps,
+    },
   };
 
   let interrupted = false;
@@ -219,12 +260,17 @@ export async function explainCommand(argv: string[]): Promise<number> {
     interrupted = await withInterrupt(async (signal) => {
       for (const [i, { file: input }] of files.entries()) {
         if (signal.aborted) {
-          results.push(...files.slice(i).map(({ file }): FileResult => ({ file, status: 'not run', exitCode: EXIT.ok })));
+          results.push(
+            ...files.slice(i).map(({ file }): FileResult => ({ file, status: 'not run', exitCode: EXIT.ok })),
+          );
           return true;
         }
         const started = performance.now();
         const location = locations[i]!;
-        const paths = classifier.modality === 'audio' ? audioOutputPaths(location.dir, nameFor(location), spec.method) : outputPaths(location.dir, nameFor(location), spec.method);
+        const paths =
+          classifier.modality === 'audio'
+            ? audioOutputPaths(location.dir, nameFor(location), spec.method)
+            : outputPaths(location.dir, nameFor(location), spec.method);
         const label = batch ? `[${i + 1}/${files.length}] ${path.basename(input)}` : path.basename(input);
         const bar = new ProgressBar(label, !values.json && process.stderr.isTTY === true);
         try {
@@ -232,15 +278,24 @@ export async function explainCommand(argv: string[]): Promise<number> {
           // input has been read (a file refused from its header is never read whole). Unreadable here: the
           // explanation reports why, in its own words.
           let hashed: Promise<string | undefined> | undefined;
-          const inputSha256 = (): Promise<string | undefined> => (hashed ??= fileSha256(path.resolve(input)).catch(() => undefined));
-          const existing = batch && !values.force ? await upToDateReport(paths.report, { ...paths }, inputSha256, identity) : undefined;
+          const inputSha256 = (): Promise<string | undefined> =>
+            (hashed ??= fileSha256(path.resolve(input)).catch(() => undefined));
+          const existing =
+            batch && !values.force
+              ? await upToDateReport(paths.report, { ...paths }, inputSha256, identity)
+              : undefined;
           if (existing) {
             results.push(resultOf(input, 'skipped', existing, values.json === true));
             if (!values.json) process.stdout.write(`${input}: up to date, skipped (${paths.report})\n`);
             continue;
           }
           const made = await explainOne(input, location, signal, bar);
-          const report: ExplanationReport = { ...made.report, input: { ...made.report.input, sha256: await inputSha256() }, config: { ...made.report.config, [MODEL_SHA256_KEY]: modelHash }, outputs: paths };
+          const report: ExplanationReport = {
+            ...made.report,
+            input: { ...made.report.input, sha256: await inputSha256() },
+            config: { ...made.report.config, [MODEL_SHA256_KEY]: modelHash },
+            outputs: paths,
+          };
           await made.write(report);
           results.push(resultOf(input, 'ok', report, values.json === true));
           if (!values.json) process.stdout.write(describe(input, report));
@@ -249,11 +304,24 @@ export async function explainCommand(argv: string[]): Promise<number> {
           const daxError = asDaxError(error, 'explain', input);
           if (daxError.kind === 'cancelled') {
             process.stderr.write(`dax: cancelled; no files were written for ${input}.\n`);
-            results.push({ file: input, status: 'cancelled', exitCode: EXIT.interrupted, elapsedMs: performance.now() - started });
-            results.push(...files.slice(i + 1).map(({ file }): FileResult => ({ file, status: 'not run', exitCode: EXIT.ok })));
+            results.push({
+              file: input,
+              status: 'cancelled',
+              exitCode: EXIT.interrupted,
+              elapsedMs: performance.now() - started,
+            });
+            results.push(
+              ...files.slice(i + 1).map(({ file }): FileResult => ({ file, status: 'not run', exitCode: EXIT.ok })),
+            );
             return true;
           }
-          results.push({ file: input, status: 'failed', error: daxError.message, exitCode: exitCodeOf(daxError), elapsedMs: performance.now() - started });
+          results.push({
+            file: input,
+            status: 'failed',
+            error: daxError.message,
+            exitCode: exitCodeOf(daxError),
+            elapsedMs: performance.now() - started,
+          });
           process.stderr.write(`dax: ${daxError.message}\n`);
         } finally {
           logMemory(i + 1, input);
@@ -276,17 +344,30 @@ export async function explainCommand(argv: string[]): Promise<number> {
       summaryFailed = true;
       process.stderr.write(`dax: ${outDir}: cannot write the summary (${(error as Error).message}).\n`);
     }
-    if (!values.json) process.stdout.write(`\n${summaryMarkdown(results)}${summary ? `\nsummary: ${summary.markdown}, ${summary.csv}\n` : ''}`);
+    if (!values.json)
+      process.stdout.write(
+        `\n${summaryMarkdown(results)}${summary ? `\nsummary: ${summary.markdown}, ${summary.csv}\n` : ''}`,
+      );
   }
   if (values.json) {
-    const rows = results.map(({ file, status, full, error }) => ({ file, status, ...(full ? { report: full } : {}), ...(error !== undefined ? { error } : {}) }));
+    const rows = results.map(({ file, status, full, error }) => ({
+      file,
+      status,
+      ...(full ? { report: full } : {}),
+      ...(error !== undefined ? { error } : {}),
+    }));
     process.stdout.write(JSON.stringify({ results: rows, ...(summary ? { summary } : {}) }, null, 2) + '\n');
   }
   if (interrupted) return EXIT.interrupted;
   return Math.max(EXIT.ok, summaryFailed ? EXIT.failed : EXIT.ok, ...results.map((r) => r.exitCode));
 
   /** Explains one input; `write` puts its files (all or nothing) where `location` says. */
-  async function explainOne(input: string, location: OutputLocation, signal: AbortSignal, bar: ProgressBar): Promise<{ report: ExplanationReport; write: (report: ExplanationReport) => Promise<void> }> {
+  async function explainOne(
+    input: string,
+    location: OutputLocation,
+    signal: AbortSignal,
+    bar: ProgressBar,
+  ): Promise<{ report: ExplanationReport; write: (report: ExplanationReport) => Promise<void> }> {
     try {
       if (classifier.modality === 'audio') {
         const explanation = await explainAudio({
@@ -304,7 +385,10 @@ export async function explainCommand(argv: string[]): Promise<number> {
           onProgress: bar.onProgress,
         });
         const paths = audioOutputPaths(location.dir, nameFor(location), spec.method);
-        return { report: explanation.report, write: (report) => writeAudioExplanation(paths, explanation.scene, explanation.saliency, report) };
+        return {
+          report: explanation.report,
+          write: (report) => writeAudioExplanation(paths, explanation.scene, explanation.saliency, report),
+        };
       }
       const explanation = await explainImage({
         imageFile: path.resolve(input),
@@ -321,7 +405,10 @@ export async function explainCommand(argv: string[]): Promise<number> {
         onProgress: bar.onProgress,
       });
       const paths = outputPaths(location.dir, nameFor(location), spec.method);
-      return { report: explanation.report, write: (report) => writeExplanation(paths, explanation.image, explanation.saliency, report) };
+      return {
+        report: explanation.report,
+        write: (report) => writeExplanation(paths, explanation.image, explanation.saliency, report),
+      };
     } finally {
       bar.stop();
     }
@@ -336,7 +423,13 @@ function nameFor(location: OutputLocation): string {
 /** A result row; the full report is kept only when it is printed (--json), so a long batch holds little. */
 function resultOf(file: string, status: 'ok' | 'skipped', report: ExplanationReport, keepFull: boolean): FileResult {
   const { target, queries, timing } = report;
-  return { file, status, report: { target, queries, timing }, ...(keepFull ? { full: report } : {}), exitCode: EXIT.ok };
+  return {
+    file,
+    status,
+    report: { target, queries, timing },
+    ...(keepFull ? { full: report } : {}),
+    exitCode: EXIT.ok,
+  };
 }
 
 function withoutKeys(settings: object, keys: string[]): object {
@@ -352,28 +445,40 @@ function logMemory(index: number, file: string): void {
   if (!logFile) return;
   const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
   const { numTensors, numBytes } = tf.memory();
-  appendFileSync(logFile, JSON.stringify({ index, file, rss, heapUsed, external, arrayBuffers, numTensors, numBytes }) + '\n');
+  appendFileSync(
+    logFile,
+    JSON.stringify({ index, file, rss, heapUsed, external, arrayBuffers, numTensors, numBytes }) + '\n',
+  );
 }
 
 function describe(input: string, report: ExplanationReport): string {
   const target = report.target;
   const label = target.label !== undefined ? `"${target.label}" (class ${target.index})` : `class ${target.index}`;
-  const work =
-    methodTrains(report.method)
-      ? `${report.queries} queries in ${seconds(report.timing.queryMs)} s, ${report.trainingSteps} training steps in ${seconds(report.timing.trainMs)} s on ${report.backend.name}`
-      : `${methodLabel(report.method)}: ${report.queries} queries in ${seconds(report.timing.queryMs)} s`;
+  const work = methodTrains(report.method)
+    ? `${report.queries} queries in ${seconds(report.timing.queryMs)} s, ${report.trainingSteps} training steps in ${seconds(report.timing.trainMs)} s on ${report.backend.name}`
+    : `${methodLabel(report.method)}: ${report.queries} queries in ${seconds(report.timing.queryMs)} s`;
   const truth = report.groundTruth;
   const faithful = report.faithfulness;
   const audio = report.audio;
   const top = audio?.intervals[0];
-  const files = Object.entries(report.outputs!).map(([key, file]) => `  ${`${key}:`.padEnd(10)}${file}\n`).join('');
+  const files = Object.entries(report.outputs!)
+    .map(([key, file]) => `  ${`${key}:`.padEnd(10)}${file}\n`)
+    .join('');
   return (
     `${input}: ${label}, p = ${target.probability.toFixed(3)}\n` +
     `  ${work}\n` +
-    (audio ? `  top interval: ${top ? `${top.start.toFixed(2)}-${top.end.toFixed(2)} s` : 'none (flat map)'} of ${audio.durationSeconds.toFixed(2)} s\n` : '') +
-    (audio?.groundTruth ? `  ground truth ${audio.groundTruth.start}-${audio.groundTruth.end} s: time IoU = ${audio.groundTruth.timeIou.toFixed(3)}\n` : '') +
-    (truth ? `  ground truth: IoU@0.2 = ${truth.iouAt02.toFixed(3)}, best IoU = ${truth.bestIou.toFixed(3)} at ${truth.bestThreshold.toFixed(2)}, pointing ${truth.pointingHit ? 'hit' : 'miss'}\n` : '') +
-    (faithful ? `  deletion AUC = ${faithful.deletionAuc.toFixed(3)} (lower is better), insertion AUC = ${faithful.insertionAuc.toFixed(3)} (higher is better), ${faithful.substrate} substrate\n` : '') +
+    (audio
+      ? `  top interval: ${top ? `${top.start.toFixed(2)}-${top.end.toFixed(2)} s` : 'none (flat map)'} of ${audio.durationSeconds.toFixed(2)} s\n`
+      : '') +
+    (audio?.groundTruth
+      ? `  ground truth ${audio.groundTruth.start}-${audio.groundTruth.end} s: time IoU = ${audio.groundTruth.timeIou.toFixed(3)}\n`
+      : '') +
+    (truth
+      ? `  ground truth: IoU@0.2 = ${truth.iouAt02.toFixed(3)}, best IoU = ${truth.bestIou.toFixed(3)} at ${truth.bestThreshold.toFixed(2)}, pointing ${truth.pointingHit ? 'hit' : 'miss'}\n`
+      : '') +
+    (faithful
+      ? `  deletion AUC = ${faithful.deletionAuc.toFixed(3)} (lower is better), insertion AUC = ${faithful.insertionAuc.toFixed(3)} (higher is better), ${faithful.substrate} substrate\n`
+      : '') +
     files
   );
 }

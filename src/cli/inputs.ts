@@ -81,14 +81,21 @@ function isDirectory(file: string): boolean {
 }
 
 /** The supported files of a folder (display paths), descending into non-dot subfolders when `recursive`. */
-async function walk(dir: string, absolute: string, recursive: boolean, outDir: string, supported: (name: string) => boolean): Promise<string[]> {
+async function walk(
+  dir: string,
+  absolute: string,
+  recursive: boolean,
+  outDir: string,
+  supported: (name: string) => boolean,
+): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await listEntries(dir)) {
     if (entry.name.startsWith('.')) continue;
     const file = path.join(dir, entry.name);
     const kind = await entryKind(entry, file);
     if (kind === 'file' && supported(entry.name) && !isResult(file, outDir)) out.push(file);
-    else if (kind === 'dir' && recursive && path.join(absolute, entry.name) !== outDir) out.push(...(await walk(file, path.join(absolute, entry.name), recursive, outDir, supported)));
+    else if (kind === 'dir' && recursive && path.join(absolute, entry.name) !== outDir)
+      out.push(...(await walk(file, path.join(absolute, entry.name), recursive, outDir, supported)));
   }
   return out;
 }
@@ -145,7 +152,8 @@ export function splitGlob(pattern: string): { base: string; segments: string[] }
 /** `*` any run of characters, `?` one character, neither a `/` nor a leading dot; the rest literal. */
 export function segmentRegExp(segment: string): RegExp {
   let source = '';
-  for (const char of segment) source += char === '*' ? '[^/]*' : char === '?' ? '[^/]' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  for (const char of segment)
+    source += char === '*' ? '[^/]*' : char === '?' ? '[^/]' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`^${segment.startsWith('.') ? '' : '(?!\\.)'}${source}$`);
 }
 
@@ -158,7 +166,8 @@ async function globFiles(base: string, segments: string[], outDir: string): Prom
       await visit(dir, index + 1);
       for (const entry of await listEntries(dir)) {
         const sub = path.join(dir, entry.name);
-        if (!entry.name.startsWith('.') && path.resolve(sub) !== outDir && (await entryKind(entry, sub)) === 'dir') await visit(sub, index);
+        if (!entry.name.startsWith('.') && path.resolve(sub) !== outDir && (await entryKind(entry, sub)) === 'dir')
+          await visit(sub, index);
       }
       return;
     }
@@ -195,11 +204,20 @@ export function outputLocations(files: InputFile[], outDir: string, batch: boole
     dir: batch && input.root ? path.join(outDir, path.dirname(path.relative(input.root, input.absolute))) : outDir,
     stem: stemOf(input.file),
   }));
-  const withExtension = first.map((location, i) => (clashing(first)[i] ? { ...location, stem: path.basename(files[i]!.file) } : location));
+  const withExtension = first.map((location, i) =>
+    clashing(first)[i] ? { ...location, stem: path.basename(files[i]!.file) } : location,
+  );
   const still = clashing(withExtension);
   if (!still.some(Boolean)) return withExtension;
   const ancestor = commonAncestor(files.map((input) => path.dirname(input.absolute)));
-  return withExtension.map((location, i) => (still[i] ? { dir: path.join(outDir, path.relative(ancestor, path.dirname(files[i]!.absolute))), stem: path.basename(files[i]!.file) } : location));
+  return withExtension.map((location, i) =>
+    still[i]
+      ? {
+          dir: path.join(outDir, path.relative(ancestor, path.dirname(files[i]!.absolute))),
+          stem: path.basename(files[i]!.file),
+        }
+      : location,
+  );
 }
 
 /** For each location, whether another one has the same folder and stem (ignoring case, for case-blind disks). */

@@ -27,7 +27,11 @@ ${COMPARE_USAGE}
 
 Exit status: 0 success, 1 an explanation failed, 2 bad usage or input, 130 interrupted.`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { explain: explainCommand, eval: evalCommand, compare: compareCommand };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  explain: explainCommand,
+  eval: evalCommand,
+  compare: compareCommand,
+};
 
 /** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -52,7 +56,12 @@ export async function main(argv: string[]): Promise<number> {
  */
 export function routeConsoleToStderr(): void {
   const toStderr = new Console({ stdout: process.stderr, stderr: process.stderr });
-  Object.defineProperty(globalThis, 'console', { value: toStderr, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(globalThis, 'console', {
+    value: toStderr,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 /**

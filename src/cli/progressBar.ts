@@ -7,7 +7,10 @@ export class ProgressBar {
   private bar: SingleBar | undefined;
   private phase = '';
 
-  constructor(private readonly label: string, private readonly enabled: boolean) {}
+  constructor(
+    private readonly label: string,
+    private readonly enabled: boolean,
+  ) {}
 
   readonly onProgress = (event: ProgressEvent): void => {
     if (!this.enabled) return;
@@ -16,7 +19,9 @@ export class ProgressBar {
       this.bar!.update(event.done, { detail: `${event.done}/${event.total} queries` });
     } else if (event.type === 'step') {
       this.show('training', event.epochs * event.stepsPerEpoch);
-      this.bar!.update(event.step, { detail: `epoch ${event.epoch}/${event.epochs} · loss ${event.losses.total!.toFixed(4)}` });
+      this.bar!.update(event.step, {
+        detail: `epoch ${event.epoch}/${event.epochs} · loss ${event.losses.total!.toFixed(4)}`,
+      });
     }
   };
 
@@ -25,7 +30,12 @@ export class ProgressBar {
     this.stop();
     this.phase = phase;
     this.bar = new SingleBar(
-      { format: `${this.label} ${phase.padEnd(8)} [{bar}] {percentage}% {detail}`, hideCursor: true, clearOnComplete: true, stream: process.stderr },
+      {
+        format: `${this.label} ${phase.padEnd(8)} [{bar}] {percentage}% {detail}`,
+        hideCursor: true,
+        clearOnComplete: true,
+        stream: process.stderr,
+      },
       Presets.shades_classic,
     );
     this.bar.start(total, 0, { detail: '' });

@@ -30,7 +30,13 @@ function cells(row: SummaryRow): Cells {
   const report = row.report;
   const target = report?.target;
   const status =
-    row.status === 'skipped' ? 'skipped (up to date)' : row.status === 'failed' ? `failed: ${withoutFile(row.error ?? 'unknown error', row.file)}` : row.status === 'not run' ? 'not run (interrupted)' : row.status;
+    row.status === 'skipped'
+      ? 'skipped (up to date)'
+      : row.status === 'failed'
+        ? `failed: ${withoutFile(row.error ?? 'unknown error', row.file)}`
+        : row.status === 'not run'
+          ? 'not run (interrupted)'
+          : row.status;
   const ms = report ? report.timing.totalMs : row.elapsedMs;
   return {
     file: row.file,
@@ -44,7 +50,8 @@ function cells(row: SummaryRow): Cells {
 
 /** A message without the leading "<file>: " the row already shows. */
 function withoutFile(message: string, file: string): string {
-  for (const prefix of [`${path.resolve(file)}: `, `${file}: `]) if (message.startsWith(prefix)) return message.slice(prefix.length);
+  for (const prefix of [`${path.resolve(file)}: `, `${file}: `])
+    if (message.startsWith(prefix)) return message.slice(prefix.length);
   return message;
 }
 
@@ -52,7 +59,8 @@ function withoutFile(message: string, file: string): string {
 export function summaryCounts(rows: SummaryRow[]): string {
   const count = (status: RowStatus): number => rows.filter((row) => row.status === status).length;
   const parts = [`${count('ok')} explained`, `${count('skipped')} skipped (up to date)`, `${count('failed')} failed`];
-  if (count('cancelled') + count('not run') > 0) parts.push(`${count('cancelled')} cancelled`, `${count('not run')} not run`);
+  if (count('cancelled') + count('not run') > 0)
+    parts.push(`${count('cancelled')} cancelled`, `${count('not run')} not run`);
   return `${rows.length} file${rows.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
 }
 

@@ -61,7 +61,12 @@ export const MODEL_SHA256_KEY = 'modelSha256';
  * `inputSha256` is asked for only when such a report is there and matches the identity: hashing reads the whole
  * input, which for a file that is then refused from its header (a sparse 1 GB WAV) would be seconds for nothing.
  */
-export async function upToDateReport(reportFile: string, outputs: Record<string, string>, inputSha256: () => Promise<string | undefined>, identity: RunIdentity): Promise<ExplanationReport | undefined> {
+export async function upToDateReport(
+  reportFile: string,
+  outputs: Record<string, string>,
+  inputSha256: () => Promise<string | undefined>,
+  identity: RunIdentity,
+): Promise<ExplanationReport | undefined> {
   let report: ExplanationReport;
   try {
     report = JSON.parse(await readFile(reportFile, 'utf8')) as ExplanationReport;
@@ -81,13 +86,20 @@ export async function upToDateReport(reportFile: string, outputs: Record<string,
 
 function isCurrent(report: ExplanationReport, identity: RunIdentity): boolean {
   if (report?.schema !== 1) return false;
-  if (report.method !== identity.method || report.preset !== identity.preset || report.seed !== identity.seed) return false;
+  if (report.method !== identity.method || report.preset !== identity.preset || report.seed !== identity.seed)
+    return false;
   if (report.backend?.name !== identity.backend) return false;
   const config = report.config ?? {};
   if (!sameJson(config.model, identity.model) || config[MODEL_SHA256_KEY] !== identity.modelSha256) return false;
-  for (const [key, value] of Object.entries(identity.settings)) if (!(key in config) || !sameJson(config[key], value)) return false;
+  for (const [key, value] of Object.entries(identity.settings))
+    if (!(key in config) || !sameJson(config[key], value)) return false;
   const faithfulness = identity.faithfulness;
-  if (faithfulness && (report.faithfulness?.steps !== faithfulness.steps || (faithfulness.substrate !== undefined && report.faithfulness.substrate !== faithfulness.substrate))) return false;
+  if (
+    faithfulness &&
+    (report.faithfulness?.steps !== faithfulness.steps ||
+      (faithfulness.substrate !== undefined && report.faithfulness.substrate !== faithfulness.substrate))
+  )
+    return false;
   return true;
 }
 

@@ -86,14 +86,33 @@ export async function compareImage(request: CompareImageRequest): Promise<Compar
 /** The comparison as a Markdown table (what `dax compare` prints and writes next to the JSON). */
 export function comparisonMarkdown(comparison: ComparisonReport): string {
   const hasTruth = comparison.rows.some((row) => row.bestIou !== undefined);
-  const head = ['method', 'queries', 'time (s)', 'deletion AUC ↓', 'insertion AUC ↑', ...(hasTruth ? ['IoU@0.2 ↑', 'best IoU ↑', 'pointing'] : [])];
+  const head = [
+    'method',
+    'queries',
+    'time (s)',
+    'deletion AUC ↓',
+    'insertion AUC ↑',
+    ...(hasTruth ? ['IoU@0.2 ↑', 'best IoU ↑', 'pointing'] : []),
+  ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const row of comparison.rows) {
-    const cells = [row.method, String(row.queries), (row.totalMs / 1000).toFixed(1), row.deletionAuc.toFixed(3), row.insertionAuc.toFixed(3)];
-    if (hasTruth) cells.push(row.iouAt02?.toFixed(3) ?? '', row.bestIou?.toFixed(3) ?? '', row.pointingHit === undefined ? '' : row.pointingHit ? 'hit' : 'miss');
+    const cells = [
+      row.method,
+      String(row.queries),
+      (row.totalMs / 1000).toFixed(1),
+      row.deletionAuc.toFixed(3),
+      row.insertionAuc.toFixed(3),
+    ];
+    if (hasTruth)
+      cells.push(
+        row.iouAt02?.toFixed(3) ?? '',
+        row.bestIou?.toFixed(3) ?? '',
+        row.pointingHit === undefined ? '' : row.pointingHit ? 'hit' : 'miss',
+      );
     lines.push(`| ${cells.join(' | ')} |`);
   }
-  const label = comparison.target.label !== undefined ? `"${comparison.target.label}"` : `class ${comparison.target.index}`;
+  const label =
+    comparison.target.label !== undefined ? `"${comparison.target.label}"` : `class ${comparison.target.index}`;
   return (
     `${comparison.input.file}: ${label}, p = ${comparison.target.probability.toFixed(3)}; budget ${comparison.budget} queries per method, ` +
     `${comparison.substrate} substrate, ${comparison.steps} steps, seed ${comparison.seed}, ${comparison.backend}\n\n${lines.join('\n')}\n`

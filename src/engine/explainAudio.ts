@@ -62,7 +62,14 @@ function withAudioDefaults(method: MethodSpec): MethodSpec {
   if (method.method !== 'dax') return method;
   // 'auto' reads the map over the copies (the presets' 'samples') unless the answers are sparse; an explicit 'input' stays.
   const { targetScale, maskReadout } = method.settings;
-  return { method: 'dax', settings: { ...method.settings, targetScale: targetScale ?? 'auto', maskReadout: maskReadout === 'samples' ? 'auto' : maskReadout } };
+  return {
+    method: 'dax',
+    settings: {
+      ...method.settings,
+      targetScale: targetScale ?? 'auto',
+      maskReadout: maskReadout === 'samples' ? 'auto' : maskReadout,
+    },
+  };
 }
 
 /** Explains one audio file. Errors are DaxErrors whose kind says whose fault it was. */
@@ -76,20 +83,31 @@ export async function explainAudio(request: ExplainAudioRequest): Promise<AudioE
   const config = classifier.config.audio!;
   onProgress?.({ type: 'phase', phase: 'loading', message: `reading ${path.basename(request.audioFile)}` });
   const backend = await initBackend(request.backend ?? 'auto');
-  const decoded = await decodeAudio(request.audioFile, { targetRate: classifier.sampleRate, maxSeconds: request.maxSeconds ?? DEFAULT_MAX_EXPLAIN_SECONDS });
+  const decoded = await decodeAudio(request.audioFile, {
+    targetRate: classifier.sampleRate,
+    maxSeconds: request.maxSeconds ?? DEFAULT_MAX_EXPLAIN_SECONDS,
+  });
   let scene: AudioScene;
   try {
     scene = buildAudioScene(decoded.samples, decoded.sampleRate, config.spectrogram, classifier.feature, grid);
   } catch (error) {
     // buildAudioScene does not know the file: name it (a clip shorter than one FFT window is the user's file).
-    if (error instanceof DaxError && !error.file) throw new DaxError(error.kind, error.message, request.audioFile, { cause: error });
+    if (error instanceof DaxError && !error.file)
+      throw new DaxError(error.kind, error.message, request.audioFile, { cause: error });
     throw asDaxError(error, 'input', request.audioFile);
   }
   const loadMs = performance.now() - started;
 
   let run;
   try {
-    run = await runMethod(method, scene, classifier, createRng(request.seed), (probabilities) => chooseTarget(request.target, classifier, probabilities), { signal, onProgress });
+    run = await runMethod(
+      method,
+      scene,
+      classifier,
+      createRng(request.seed),
+      (probabilities) => chooseTarget(request.target, classifier, probabilities),
+      { signal, onProgress },
+    );
   } catch (error) {
     throw asDaxError(error, 'explain', request.audioFile);
   }
@@ -111,8 +129,11 @@ export async function explainAudio(request: ExplainAudioRequest): Promise<AudioE
       scale: config.spectrogram.scale,
       fftSize: config.spectrogram.fftSize,
       hop: config.spectrogram.hop,
-      lowHz: config.spectrogram.scale === 'mel' ? config.spectrogram.fMin ?? 0 : 0,
-      highHz: config.spectrogram.scale === 'mel' ? config.spectrogram.fMax ?? decoded.sampleRate / 2 : decoded.sampleRate / 2,
+      lowHz: config.spectrogram.scale === 'mel' ? (config.spectrogram.fMin ?? 0) : 0,
+      highHz:
+        config.spectrogram.scale === 'mel'
+          ? (config.spectrogram.fMax ?? decoded.sampleRate / 2)
+          : decoded.sampleRate / 2,
     },
     frameSeconds,
     timeSaliency: Array.from(curve, (v) => Math.round(v * 1e4) / 1e4),
@@ -122,7 +143,11 @@ export async function explainAudio(request: ExplainAudioRequest): Promise<AudioE
   let faithfulness: ExplanationReport['faithfulness'];
   if (request.faithfulness) {
     try {
-      faithfulness = await measureCellFaithfulness(scene, classifier, saliency, run.target, { ...request.faithfulness, signal, onProgress });
+      faithfulness = await measureCellFaithfulness(scene, classifier, saliency, run.target, {
+        ...request.faithfulness,
+        signal,
+        onProgress,
+      });
     } catch (error) {
       throw asDaxError(error, 'explain', request.audioFile);
     }

@@ -53,13 +53,23 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
   onProgress?.({ type: 'phase', phase: 'loading', message: `reading ${path.basename(request.imageFile)}` });
   const backend = await initBackend(request.backend ?? 'auto');
   // A large input is decoded straight to the working size; the files are brought back to its size when written.
-  const image = await decodeImage(request.imageFile, { maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS, fitPixels: WORKING_MAX_PIXELS });
+  const image = await decodeImage(request.imageFile, {
+    maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS,
+    fitPixels: WORKING_MAX_PIXELS,
+  });
   const scene = await buildScene(image, classifier, method.settings.perturbation);
   const loadMs = performance.now() - started;
 
   let run;
   try {
-    run = await runMethod(method, scene, classifier, createRng(request.seed), (probabilities) => chooseTarget(request.target, classifier, probabilities), { signal, onProgress });
+    run = await runMethod(
+      method,
+      scene,
+      classifier,
+      createRng(request.seed),
+      (probabilities) => chooseTarget(request.target, classifier, probabilities),
+      { signal, onProgress },
+    );
   } catch (error) {
     throw asDaxError(error, 'explain', request.imageFile);
   }
@@ -67,11 +77,17 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
   onProgress?.({ type: 'phase', phase: 'finishing', message: 'bringing the map to the input resolution' });
   const finishStarted = performance.now();
   const saliency = minMaxNormalise(run.map);
-  const groundTruth = request.groundTruthFile ? await scoreAgainstMask(saliency, request.groundTruthFile, image.width, image.height) : undefined;
+  const groundTruth = request.groundTruthFile
+    ? await scoreAgainstMask(saliency, request.groundTruthFile, image.width, image.height)
+    : undefined;
   let faithfulness: ExplanationReport['faithfulness'];
   if (request.faithfulness) {
     try {
-      faithfulness = await measureFaithfulness(scene, classifier, saliency, run.target, { ...request.faithfulness, signal, onProgress });
+      faithfulness = await measureFaithfulness(scene, classifier, saliency, run.target, {
+        ...request.faithfulness,
+        signal,
+        onProgress,
+      });
     } catch (error) {
       throw asDaxError(error, 'explain', request.imageFile);
     }
@@ -80,10 +96,20 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
   const report: ExplanationReport = {
     schema: 1,
     method: method.method,
-    input: { file: request.imageFile, width: image.source?.width ?? image.width, height: image.source?.height ?? image.height },
+    input: {
+      file: request.imageFile,
+      width: image.source?.width ?? image.width,
+      height: image.source?.height ?? image.height,
+    },
     ...runFacts(run, classifier, backend, { started, loadMs, finishMs }),
     segments: scene.segmentation.count,
-    config: { ...method.settings, ...trainingFacts(run), target: request.target ?? 'top1', maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS, model: classifier.config },
+    config: {
+      ...method.settings,
+      ...trainingFacts(run),
+      target: request.target ?? 'top1',
+      maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS,
+      model: classifier.config,
+    },
     preset: request.preset,
     seed: request.seed,
     groundTruth,
@@ -93,19 +119,38 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
 }
 
 /** The class to explain: the requested one (index or label), or the top-1 class on the input. */
-export function chooseTarget(requested: number | string | undefined, classifier: BlackBox, probabilities: Float32Array): number {
+export function chooseTarget(
+  requested: number | string | undefined,
+  classifier: BlackBox,
+  probabilities: Float32Array,
+): number {
   const labels = classifier.labels;
   if (labels && labels.length !== probabilities.length) {
-    throw new DaxError('usage', `has ${labels.length} labels but the model returns ${probabilities.length} classes.`, classifier.config.path);
+    throw new DaxError(
+      'usage',
+      `has ${labels.length} labels but the model returns ${probabilities.length} classes.`,
+      classifier.config.path,
+    );
   }
   return resolveTarget(requested, labels, probabilities.length, classifier.config.path) ?? argmax(probabilities);
 }
 
 /** IoU at 0.2 (the DAX paper's threshold), the best IoU over thresholds and the pointing game. */
-export async function scoreAgainstMask(saliency: Float32Array, maskFile: string, width: number, height: number): Promise<GroundTruthScores> {
+export async function scoreAgainstMask(
+  saliency: Float32Array,
+  maskFile: string,
+  width: number,
+  height: number,
+): Promise<GroundTruthScores> {
   const mask = await decodeMask(maskFile, width, height);
   const best = bestIou(saliency, mask);
-  return { file: maskFile, iouAt02: iouAtThreshold(saliency, mask, 0.2), bestIou: best.iou, bestThreshold: best.threshold, pointingHit: pointingHit(saliency, mask) };
+  return {
+    file: maskFile,
+    iouAt02: iouAtThreshold(saliency, mask, 0.2),
+    bestIou: best.iou,
+    bestThreshold: best.threshold,
+    pointingHit: pointingHit(saliency, mask),
+  };
 }
 
 function argmax(values: Float32Array): number {
@@ -113,4 +158,3 @@ function argmax(values: Float32Array): number {
   for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
   return best;
 }
-

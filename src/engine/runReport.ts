@@ -9,18 +9,49 @@ import { versions } from './versions';
 /** What the run itself says; the caller adds the input, the configuration and what it measured. */
 export type RunFacts = Pick<
   ExplanationReport,
-  'model' | 'target' | 'top' | 'queries' | 'trainingSteps' | 'epochs' | 'stoppedEarly' | 'timing' | 'backend' | 'workingSize' | 'maskGrid' | 'losses' | 'validation' | 'fidelity' | 'versions'
+  | 'model'
+  | 'target'
+  | 'top'
+  | 'queries'
+  | 'trainingSteps'
+  | 'epochs'
+  | 'stoppedEarly'
+  | 'timing'
+  | 'backend'
+  | 'workingSize'
+  | 'maskGrid'
+  | 'losses'
+  | 'validation'
+  | 'fidelity'
+  | 'versions'
 >;
 
 /** The facts of `run`, with the wall times measured around it (ms since `started`, loading, finishing). */
-export function runFacts(run: MethodRun, classifier: BlackBox, backend: BackendInfo, times: { started: number; loadMs: number; finishMs: number }): RunFacts {
+export function runFacts(
+  run: MethodRun,
+  classifier: BlackBox,
+  backend: BackendInfo,
+  times: { started: number; loadMs: number; finishMs: number },
+): RunFacts {
   const probabilities = run.inputProbabilities;
-  const score = (index: number): ClassScore => ({ index, label: classifier.labels?.[index], probability: probabilities[index]! });
+  const score = (index: number): ClassScore => ({
+    index,
+    label: classifier.labels?.[index],
+    probability: probabilities[index]!,
+  });
   const { training } = run;
   return {
-    model: { name: classifier.config.name, kind: classifier.config.kind, path: classifier.config.path, description: classifier.description },
+    model: {
+      name: classifier.config.name,
+      kind: classifier.config.kind,
+      path: classifier.config.path,
+      description: classifier.description,
+    },
     target: score(run.target),
-    top: Array.from(probabilities.keys()).sort((a, b) => probabilities[b]! - probabilities[a]!).slice(0, 5).map(score),
+    top: Array.from(probabilities.keys())
+      .sort((a, b) => probabilities[b]! - probabilities[a]!)
+      .slice(0, 5)
+      .map(score),
     queries: run.query.queries,
     trainingSteps: training?.steps ?? 0,
     epochs: training?.epochs ?? 0,
@@ -46,5 +77,11 @@ export function runFacts(run: MethodRun, classifier: BlackBox, backend: BackendI
 /** The training's own settings as they came out (λ1 scaled by the answers, what 'auto' chose), for the config. */
 export function trainingFacts(run: MethodRun): Record<string, number | string> {
   const { training } = run;
-  return training ? { lambda1Effective: training.lambda1Effective, targetScaleUsed: training.targetScaleUsed, maskReadoutUsed: training.maskReadoutUsed } : {};
+  return training
+    ? {
+        lambda1Effective: training.lambda1Effective,
+        targetScaleUsed: training.targetScaleUsed,
+        maskReadoutUsed: training.maskReadoutUsed,
+      }
+    : {};
 }

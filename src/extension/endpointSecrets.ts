@@ -31,7 +31,8 @@ export class EndpointSecrets {
 
   /** Stores `value` under `name`; an empty value removes the secret. */
   async set(name: string, value: string): Promise<void> {
-    if (!SECRET_NAME.test(name)) throw new Error(`"${name}" is not a variable name (letters, digits and _, not starting with a digit).`);
+    if (!SECRET_NAME.test(name))
+      throw new Error(`"${name}" is not a variable name (letters, digits and _, not starting with a digit).`);
     const others = this.names().filter((known) => known !== name);
     if (value === '') {
       await this.secrets.delete(KEY_PREFIX + name);
@@ -54,14 +55,19 @@ export class EndpointSecrets {
  * DAX: Store a Secret for Model Endpoints…: asks for the name and (hidden) value. `name` and `value` may be passed
  * by a caller (a test, a keybinding with args) instead of asking. Resolves to the stored name, or undefined.
  */
-export async function storeEndpointSecret(secrets: EndpointSecrets, name?: string, value?: string): Promise<string | undefined> {
+export async function storeEndpointSecret(
+  secrets: EndpointSecrets,
+  name?: string,
+  value?: string,
+): Promise<string | undefined> {
   const chosen =
     name ??
     (await vscode.window.showInputBox({
       title: 'DAX: secret for model endpoints (1/2)',
       prompt: 'Name of the variable a header reads as ${env:NAME}',
       value: secrets.names()[0] ?? 'DAX_TOKEN',
-      validateInput: (text) => (SECRET_NAME.test(text) ? undefined : 'Letters, digits and _, not starting with a digit.'),
+      validateInput: (text) =>
+        SECRET_NAME.test(text) ? undefined : 'Letters, digits and _, not starting with a digit.',
       ignoreFocusOut: true,
     }));
   if (!chosen) return undefined;
@@ -76,7 +82,9 @@ export async function storeEndpointSecret(secrets: EndpointSecrets, name?: strin
   if (secret === undefined) return undefined;
   await secrets.set(chosen, secret);
   void vscode.window.showInformationMessage(
-    secret === '' ? `DAX: removed the secret ${chosen}.` : `DAX: stored the secret ${chosen}; an endpoint header reads it as \${env:${chosen}}.`,
+    secret === ''
+      ? `DAX: removed the secret ${chosen}.`
+      : `DAX: stored the secret ${chosen}; an endpoint header reads it as \${env:${chosen}}.`,
   );
   return chosen;
 }

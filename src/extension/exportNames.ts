@@ -18,13 +18,19 @@ const SUFFIXES: Record<ExportKind, string> = {
 /** A class label as a file name part: "tabby cat" → "tabby-cat", "0" → "class-0", nothing usable → "class-<index>". */
 export function classSlug(target: ExplanationReport['target']): string {
   const label = (target.label ?? '').normalize('NFKC').trim();
-  const slug = label.replace(/[^\p{L}\p{N}_.-]+/gu, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 60);
+  const slug = label
+    .replace(/[^\p{L}\p{N}_.-]+/gu, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, 60);
   if (!slug) return `class-${target.index}`;
   return /^\d+$/.test(slug) ? `class-${slug}` : slug;
 }
 
 /** "stationery-sign.class-0.dax.overlay.png", "open-the-door.speech.dax.kept.wav". */
-export function exportFileName(report: Pick<ExplanationReport, 'input' | 'target' | 'method'>, kind: ExportKind): string {
+export function exportFileName(
+  report: Pick<ExplanationReport, 'input' | 'target' | 'method'>,
+  kind: ExportKind,
+): string {
   const stem = path.basename(report.input.file).replace(/\.[^.]+$/, '') || 'result';
   return `${stem}.${classSlug(report.target)}.${report.method}.${SUFFIXES[kind]}`;
 }

@@ -10,11 +10,24 @@ import { EndpointSecrets, storeEndpointSecret } from './endpointSecrets';
 import { PanelController } from './panel/panelController';
 import { Runner } from './runner';
 import { RunStore } from './runStore';
-import { configuredModels, IMAGE_EXTENSIONS, inputKind, modelModality, modelTimeoutMs, SOUND_EXTENSIONS } from './settings';
+import {
+  configuredModels,
+  IMAGE_EXTENSIONS,
+  inputKind,
+  modelModality,
+  modelTimeoutMs,
+  SOUND_EXTENSIONS,
+} from './settings';
 import { WorkerClient } from './workerClient';
 
 /** The commands the panel's welcome view may run (a message naming another one is ignored). */
-const PANEL_COMMANDS = new Set<string>(['dax.selectModel', 'dax.explainActiveFile', 'dax.compareMethods', 'dax.explainFolder', 'dax.openWalkthrough']);
+const PANEL_COMMANDS = new Set<string>([
+  'dax.selectModel',
+  'dax.explainActiveFile',
+  'dax.compareMethods',
+  'dax.explainFolder',
+  'dax.openWalkthrough',
+]);
 
 /** What `activate` returns: handles for the integration tests (not a public API). */
 export interface DaxExtensionApi {
@@ -25,7 +38,11 @@ export interface DaxExtensionApi {
 
 export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
   const log = vscode.window.createOutputChannel('DAX', { log: true });
-  const worker = new WorkerClient({ script: path.join(context.extensionPath, 'dist', 'worker.js'), log: (line) => log.info(line), modelTimeoutMs });
+  const worker = new WorkerClient({
+    script: path.join(context.extensionPath, 'dist', 'worker.js'),
+    log: (line) => log.info(line),
+    modelTimeoutMs,
+  });
   const store = new RunStore((context.storageUri ?? context.globalStorageUri).fsPath);
   const secrets = new EndpointSecrets(context.secrets, context.globalState);
   // The worker gets the stored secrets as environment variables; loading them is quick, and a worker started
@@ -38,7 +55,11 @@ export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
   void refreshSecrets();
   let panel: PanelController;
   const runner = new Runner(worker, store, () => panel, log);
-  panel = new PanelController(vscode.Uri.joinPath(context.extensionUri, 'dist'), () => runner.snapshot(), (command) => void onPanelCommand(command));
+  panel = new PanelController(
+    vscode.Uri.joinPath(context.extensionUri, 'dist'),
+    () => runner.snapshot(),
+    (command) => void onPanelCommand(command),
+  );
 
   async function onPanelCommand(command: PanelToHost): Promise<void> {
     switch (command.type) {
@@ -52,14 +73,21 @@ export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
         if (PANEL_COMMANDS.has(command.command)) await vscode.commands.executeCommand(command.command);
         return;
       case 'panel/exportCommand':
-        await exportResult(runner.currentView?.summary.key === command.key ? runner.currentView : await store.get(command.key), command.what);
+        await exportResult(
+          runner.currentView?.summary.key === command.key ? runner.currentView : await store.get(command.key),
+          command.what,
+        );
         return;
       case 'panel/rerunCommand':
       case 'panel/explainClassCommand': {
         const job = await store.jobOf(command.key);
         if (!job) return;
         const target = command.type === 'panel/explainClassCommand' ? command.classIndex : job.target;
-        await runner.explain(vscode.Uri.file(job.imageFile), { job, target, force: command.type === 'panel/rerunCommand' });
+        await runner.explain(vscode.Uri.file(job.imageFile), {
+          job,
+          target,
+          force: command.type === 'panel/rerunCommand',
+        });
         return;
       }
     }
@@ -95,10 +123,18 @@ export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
     }),
     secrets.onDidChange(() => void refreshSecrets()),
     vscode.commands.registerCommand('dax.showResults', () => panel.show(false)),
-    vscode.commands.registerCommand('dax.openWalkthrough', () => vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#dax.gettingStarted`, false)),
+    vscode.commands.registerCommand('dax.openWalkthrough', () =>
+      vscode.commands.executeCommand(
+        'workbench.action.openWalkthrough',
+        `${context.extension.id}#dax.gettingStarted`,
+        false,
+      ),
+    ),
     vscode.commands.registerCommand('dax.exportResult', () => exportResult(runner.currentView)),
   );
-  log.info(`DAX Explain activated (${vscode.env.appName} ${vscode.version}, ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'} workspace)`);
+  log.info(
+    `DAX Explain activated (${vscode.env.appName} ${vscode.version}, ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'} workspace)`,
+  );
   return { runner, worker, panel };
 }
 
@@ -125,7 +161,9 @@ async function chooseActiveModel(): Promise<string | undefined> {
     { title: 'DAX: the model to explain with (for its kind of input)' },
   );
   if (!picked) return undefined;
-  const target = vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const target = vscode.workspace.workspaceFolders
+    ? vscode.ConfigurationTarget.Workspace
+    : vscode.ConfigurationTarget.Global;
   await vscode.workspace.getConfiguration('dax').update('activeModel', picked.model.name, target);
   return picked.model.name;
 }
@@ -146,7 +184,10 @@ async function pickFolder(): Promise<vscode.Uri | undefined> {
 /** The file of the active editor tab (images open in VS Code's image preview, a custom editor, included); never the Output panel or another non-file document. */
 function activeFileUri(): vscode.Uri | undefined {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  const uri = input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText ? input.uri : vscode.window.activeTextEditor?.document.uri;
+  const uri =
+    input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText
+      ? input.uri
+      : vscode.window.activeTextEditor?.document.uri;
   return uri?.scheme === 'file' ? uri : undefined;
 }
 
@@ -163,7 +204,11 @@ function accepts(file: string, wanted: Wanted): boolean {
  * for Compare Methods a sound too) is refused with a message. Without one, the active editor's file when it is an
  * input; otherwise (nothing open, the Output panel, a text file) a picker of the workspace's inputs with Browse….
  */
-async function inputFor(uri: vscode.Uri | undefined, wanted: Wanted, extensionUri: vscode.Uri): Promise<vscode.Uri | undefined> {
+async function inputFor(
+  uri: vscode.Uri | undefined,
+  wanted: Wanted,
+  extensionUri: vscode.Uri,
+): Promise<vscode.Uri | undefined> {
   const what = wanted === 'image' ? 'an image' : 'an image or a sound';
   const extensions = wanted === 'image' ? IMAGE_EXTENSIONS : [...IMAGE_EXTENSIONS, ...SOUND_EXTENSIONS];
   if (uri) {
@@ -182,27 +227,46 @@ async function inputFor(uri: vscode.Uri | undefined, wanted: Wanted, extensionUr
 }
 
 /** A quick pick of the workspace's inputs (at most 200; the bundled example when there are none) and Browse…. */
-async function pickInput(wanted: Wanted, extensions: string[], extensionUri: vscode.Uri): Promise<vscode.Uri | undefined> {
+async function pickInput(
+  wanted: Wanted,
+  extensions: string[],
+  extensionUri: vscode.Uri,
+): Promise<vscode.Uri | undefined> {
   const glob = `**/*.{${extensions.map((extension) => extension.slice(1)).join(',')}}`;
-  const found = vscode.workspace.workspaceFolders ? await vscode.workspace.findFiles(glob, '**/{node_modules,.git,dax-out}/**', 200) : [];
+  const found = vscode.workspace.workspaceFolders
+    ? await vscode.workspace.findFiles(glob, '**/{node_modules,.git,dax-out}/**', 200)
+    : [];
   const example = vscode.Uri.joinPath(extensionUri, 'examples', 'stationery-sign.jpg');
   type Item = vscode.QuickPickItem & { uri?: vscode.Uri };
   const files: Item[] = found
     .sort((a, b) => a.fsPath.localeCompare(b.fsPath))
-    .map((file) => ({ label: path.basename(file.fsPath), description: vscode.workspace.asRelativePath(path.dirname(file.fsPath)), uri: file }));
-  if (files.length === 0 && existsSync(example.fsPath)) files.push({ label: 'stationery-sign.jpg', description: 'the bundled example', uri: example });
-  const browse: Item = { label: '$(folder-opened) Browse…', description: `choose ${wanted === 'image' ? 'an image' : 'a file'} anywhere` };
-  const picked = await vscode.window.showQuickPick<Item>([...files, { label: '', kind: vscode.QuickPickItemKind.Separator }, browse], {
-    title: wanted === 'image' ? 'DAX: Compare Methods on which image?' : 'DAX: Explain which image or sound?',
-    placeHolder: `The active editor holds no ${wanted === 'image' ? 'image' : 'image or sound'}; choose one`,
-    matchOnDescription: true,
-  });
+    .map((file) => ({
+      label: path.basename(file.fsPath),
+      description: vscode.workspace.asRelativePath(path.dirname(file.fsPath)),
+      uri: file,
+    }));
+  if (files.length === 0 && existsSync(example.fsPath))
+    files.push({ label: 'stationery-sign.jpg', description: 'the bundled example', uri: example });
+  const browse: Item = {
+    label: '$(folder-opened) Browse…',
+    description: `choose ${wanted === 'image' ? 'an image' : 'a file'} anywhere`,
+  };
+  const picked = await vscode.window.showQuickPick<Item>(
+    [...files, { label: '', kind: vscode.QuickPickItemKind.Separator }, browse],
+    {
+      title: wanted === 'image' ? 'DAX: Compare Methods on which image?' : 'DAX: Explain which image or sound?',
+      placeHolder: `The active editor holds no ${wanted === 'image' ? 'image' : 'image or sound'}; choose one`,
+      matchOnDescription: true,
+    },
+  );
   if (!picked) return undefined;
   if (picked.uri) return picked.uri;
   const chosen = await vscode.window.showOpenDialog({
     canSelectMany: false,
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-    filters: { [wanted === 'image' ? 'Images' : 'Images and sounds']: extensions.map((extension) => extension.slice(1)) },
+    filters: {
+      [wanted === 'image' ? 'Images' : 'Images and sounds']: extensions.map((extension) => extension.slice(1)),
+    },
     openLabel: wanted === 'image' ? 'Compare Methods' : 'Explain',
   });
   const file = chosen?.[0];

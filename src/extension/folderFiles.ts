@@ -38,7 +38,8 @@ export async function listFolderInputs(folder: string, options: { recursive: boo
       }
       const kind = inputKind(entry.name);
       if (!kind) continue;
-      if (entry.isFile() || (entry.isSymbolicLink() && (await isFile(file)))) found.push({ path: file, relative, kind });
+      if (entry.isFile() || (entry.isSymbolicLink() && (await isFile(file))))
+        found.push({ path: file, relative, kind });
     }
   };
   await visit(folder, '', true);

@@ -24,10 +24,13 @@ export function modelProblem(entry: ModelEntry): string | undefined {
   const { description } = entry;
   if (description.endpoint !== undefined || description.kind === 'kserve') return undefined;
   const where = `${entry.setting} (in ${entry.where})`;
-  if (typeof description.path !== 'string' || description.path === '') return `${where} has no "path": give the model file (.onnx, a TF.js model.json or a .js/.mjs predict module), or an "endpoint".`;
+  if (typeof description.path !== 'string' || description.path === '')
+    return `${where} has no "path": give the model file (.onnx, a TF.js model.json or a .js/.mjs predict module), or an "endpoint".`;
   const file = path.resolve(entry.baseDir, description.path);
-  if (!existsSync(file)) return `the model file ${file} named by ${where} does not exist. Correct its "path" (relative paths start at ${entry.baseDir}).`;
-  if (statSync(file).isDirectory()) return `${where} names the folder ${file}; its "path" must be the model file itself (.onnx, model.json or .js).`;
+  if (!existsSync(file))
+    return `the model file ${file} named by ${where} does not exist. Correct its "path" (relative paths start at ${entry.baseDir}).`;
+  if (statSync(file).isDirectory())
+    return `${where} names the folder ${file}; its "path" must be the model file itself (.onnx, model.json or .js).`;
   if (description.kind === undefined && !MODEL_FILES.test(file)) {
     return `${where} names ${path.basename(file)}, which is not a model file DAX knows by its name (.onnx, a TF.js model.json, a .js/.mjs predict module); correct its "path", or say what it is with "kind".`;
   }

@@ -16,7 +16,9 @@ const FOLDER_SUMMARY_FILE = 'folder-summary.json';
 
 /** A batch that ended (finished, cancelled, or cut off by a reload): rows that never ran become cancelled. */
 export function closeFolderSummary(summary: FolderSummary, state: 'done' | 'cancelled'): FolderSummary {
-  const rows = summary.rows.map((row): FolderRow => (row.status === 'pending' || row.status === 'running' ? { file: row.file, status: 'cancelled' } : row));
+  const rows = summary.rows.map((row): FolderRow =>
+    row.status === 'pending' || row.status === 'running' ? { file: row.file, status: 'cancelled' } : row,
+  );
   return { ...summary, rows, done: rows.length, state };
 }
 
@@ -60,7 +62,11 @@ export class RunStore {
       const entry = JSON.parse(await readFile(path.join(this.folder(key), 'entry.json'), 'utf8')) as Entry;
       const report = JSON.parse(await readFile(entry.reportFile, 'utf8')) as ExplanationReport;
       // As recorded: `cached` marks only a result that answered an explain request from the cache (the runner sets it).
-      return { summary: { ...entry.summary, cached: false }, report, display: await readDisplay(path.join(this.folder(key), 'display.bin')) };
+      return {
+        summary: { ...entry.summary, cached: false },
+        report,
+        display: await readDisplay(path.join(this.folder(key), 'display.bin')),
+      };
     } catch {
       return undefined;
     }
@@ -115,7 +121,9 @@ export class RunStore {
   /** The stored job of a result (to re-run it or explain another class), checked as a new one is. */
   async jobOf(key: string): Promise<ExplainJob | undefined> {
     try {
-      return checkExplainJob((JSON.parse(await readFile(path.join(this.folder(key), 'entry.json'), 'utf8')) as Entry).job);
+      return checkExplainJob(
+        (JSON.parse(await readFile(path.join(this.folder(key), 'entry.json'), 'utf8')) as Entry).job,
+      );
     } catch {
       return undefined;
     }
@@ -181,12 +189,25 @@ async function writeDisplay(file: string, display: DisplayPixels): Promise<void>
   const header = Buffer.alloc(8);
   header.writeUInt32LE(display.width, 0);
   header.writeUInt32LE(display.height, 4);
-  await writeFile(file, Buffer.concat([header, Buffer.from(display.rgb.buffer, display.rgb.byteOffset, display.rgb.length), Buffer.from(display.saliency.buffer, display.saliency.byteOffset, display.saliency.length)]));
+  await writeFile(
+    file,
+    Buffer.concat([
+      header,
+      Buffer.from(display.rgb.buffer, display.rgb.byteOffset, display.rgb.length),
+      Buffer.from(display.saliency.buffer, display.saliency.byteOffset, display.saliency.length),
+    ]),
+  );
   if (!display.audio) return;
   const { original, kept, removed, timeSaliency, ...facts } = display.audio;
   const arrays = [original, kept, removed, timeSaliency];
-  await writeFile(path.join(path.dirname(file), 'audio.json'), JSON.stringify({ ...facts, lengths: arrays.map((a) => a.length) }));
-  await writeFile(path.join(path.dirname(file), 'audio.bin'), Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
+  await writeFile(
+    path.join(path.dirname(file), 'audio.json'),
+    JSON.stringify({ ...facts, lengths: arrays.map((a) => a.length) }),
+  );
+  await writeFile(
+    path.join(path.dirname(file), 'audio.bin'),
+    Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))),
+  );
 }
 
 async function readDisplay(file: string): Promise<DisplayPixels> {
@@ -195,8 +216,15 @@ async function readDisplay(file: string): Promise<DisplayPixels> {
   const height = data.readUInt32LE(4);
   const pixels = width * height;
   if (data.length !== 8 + pixels * 4) throw new Error(`${file} is truncated`);
-  const display: DisplayPixels = { width, height, rgb: new Uint8Array(data.buffer, data.byteOffset + 8, pixels * 3), saliency: new Uint8Array(data.buffer, data.byteOffset + 8 + pixels * 3, pixels) };
-  let facts: Omit<NonNullable<DisplayPixels['audio']>, 'original' | 'kept' | 'removed' | 'timeSaliency'> & { lengths: number[] };
+  const display: DisplayPixels = {
+    width,
+    height,
+    rgb: new Uint8Array(data.buffer, data.byteOffset + 8, pixels * 3),
+    saliency: new Uint8Array(data.buffer, data.byteOffset + 8 + pixels * 3, pixels),
+  };
+  let facts: Omit<NonNullable<DisplayPixels['audio']>, 'original' | 'kept' | 'removed' | 'timeSaliency'> & {
+    lengths: number[];
+  };
   try {
     facts = JSON.parse(await readFile(path.join(path.dirname(file), 'audio.json'), 'utf8')) as typeof facts;
   } catch {
@@ -222,7 +250,12 @@ async function readDisplay(file: string): Promise<DisplayPixels> {
  * any). A model that cannot be resolved keys by its named file alone; the run then fails in the worker with the reason.
  */
 async function jobModelFiles(job: ExplainJob): Promise<string[]> {
-  const named = typeof job.model === 'string' ? path.resolve(job.modelBaseDir, job.model) : typeof job.model.path === 'string' ? path.resolve(job.modelBaseDir, job.model.path) : undefined;
+  const named =
+    typeof job.model === 'string'
+      ? path.resolve(job.modelBaseDir, job.model)
+      : typeof job.model.path === 'string'
+        ? path.resolve(job.modelBaseDir, job.model.path)
+        : undefined;
   try {
     const files = await modelFiles(await resolveModelSetting(job.model, job.modelBaseDir));
     return named && !files.includes(named) ? [named, ...files] : files;

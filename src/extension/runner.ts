@@ -3,7 +3,17 @@
 // A folder is a batch of such runs under one notification, summarised in the panel.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { ActiveRun, ComparisonResult, ExplainJob, FolderRow, FolderSummary, PanelStateNotification, RunError, RunProgress, RunView } from '../shared/protocol';
+import type {
+  ActiveRun,
+  ComparisonResult,
+  ExplainJob,
+  FolderRow,
+  FolderSummary,
+  PanelStateNotification,
+  RunError,
+  RunProgress,
+  RunView,
+} from '../shared/protocol';
 import type { ComparisonReport } from '../shared/report';
 import { checkExplainJob } from '../shared/jobCheck';
 import { METHOD_NAMES, methodLabel } from '../shared/methods';
@@ -99,7 +109,16 @@ export class Runner implements vscode.Disposable {
       history: await this.store.history(),
       current: this.current,
       active: this.active
-        ? { id: this.active.id, imageName: this.active.imageName, modelName: this.active.modelName, method: this.active.method, phase: this.active.phase, queued: this.waiting, lossWeights: this.active.lossWeights, comparing: this.active.comparing }
+        ? {
+            id: this.active.id,
+            imageName: this.active.imageName,
+            modelName: this.active.modelName,
+            method: this.active.method,
+            phase: this.active.phase,
+            queued: this.waiting,
+            lossWeights: this.active.lossWeights,
+            comparing: this.active.comparing,
+          }
         : undefined,
       error: this.lastError,
       ...this.comparisonShown(),
@@ -135,7 +154,9 @@ export class Runner implements vscode.Disposable {
     if (view) this.setCurrent(view);
     else {
       // A folder's row can outlive its result: the store keeps only the most recent results.
-      void vscode.window.showInformationMessage(`DAX: that result is no longer stored (the cache keeps the ${HISTORY_LIMIT} most recent results); explain the file again to see it.`);
+      void vscode.window.showInformationMessage(
+        `DAX: that result is no longer stored (the cache keeps the ${HISTORY_LIMIT} most recent results); explain the file again to see it.`,
+      );
     }
     await this.panel().refresh();
   }
@@ -157,15 +178,31 @@ export class Runner implements vscode.Disposable {
    * final summary, or undefined when there was nothing to explain. A batch asked for while one is going waits its turn.
    */
   async explainFolder(folderUri: vscode.Uri): Promise<FolderSummary | undefined> {
-    if (this.batch) void vscode.window.showInformationMessage(`DAX: ${path.basename(folderUri.fsPath)} is queued; it runs after the folder that is being explained.`);
+    if (this.batch)
+      void vscode.window.showInformationMessage(
+        `DAX: ${path.basename(folderUri.fsPath)} is queued; it runs after the folder that is being explained.`,
+      );
     const turn = this.batchChain.then(() => this.runFolder(folderUri));
     this.batchChain = turn.catch(() => undefined);
     return turn;
   }
 
-  private async explainOutcome(imageUri: vscode.Uri, options: ExplainOptions, batch?: Batch): Promise<Outcome<RunView>> {
-    const built = options.job ? { ...options.job, target: options.target ?? options.job.target } : this.jobFor(imageUri, options.target, batch !== undefined);
-    if (!built) return { ok: false, error: { kind: 'usage', message: `no ${inputKind(imageUri.fsPath) === 'audio' ? 'audio' : 'image'} model is configured.` } };
+  private async explainOutcome(
+    imageUri: vscode.Uri,
+    options: ExplainOptions,
+    batch?: Batch,
+  ): Promise<Outcome<RunView>> {
+    const built = options.job
+      ? { ...options.job, target: options.target ?? options.job.target }
+      : this.jobFor(imageUri, options.target, batch !== undefined);
+    if (!built)
+      return {
+        ok: false,
+        error: {
+          kind: 'usage',
+          message: `no ${inputKind(imageUri.fsPath) === 'audio' ? 'audio' : 'image'} model is configured.`,
+        },
+      };
     // Every field checked in one place (the settings may hold anything a workspace wrote), and a stored job run
     // again only with a model this workspace may load now.
     let job: ExplainJob;
@@ -187,7 +224,14 @@ export class Runner implements vscode.Disposable {
     try {
       key = await this.store.keyOf(job);
     } catch (error) {
-      return this.fail({ kind: 'input', message: `${job.imageFile}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).` }, job.imageFile, batch);
+      return this.fail(
+        {
+          kind: 'input',
+          message: `${job.imageFile}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+        },
+        job.imageFile,
+        batch,
+      );
     }
     if (!options.force) {
       const cached = await this.store.get(key);
@@ -203,7 +247,10 @@ export class Runner implements vscode.Disposable {
     if (batch?.cancelled) return { ok: false, error: { kind: 'cancelled', message: 'cancelled' } };
     this.waiting++;
     if (this.active) {
-      if (!batch) void vscode.window.showInformationMessage(`DAX: ${path.basename(job.imageFile)} is queued; it runs after ${this.active.imageName}.`);
+      if (!batch)
+        void vscode.window.showInformationMessage(
+          `DAX: ${path.basename(job.imageFile)} is queued; it runs after ${this.active.imageName}.`,
+        );
       await this.panel().refresh();
     }
     const turn = this.chain.then(() => this.run({ ...job, outDir: this.store.folder(key) }, key, batch));
@@ -245,18 +292,26 @@ export class Runner implements vscode.Disposable {
       if (!quiet) this.warnNoModel(imageUri, modality);
       return undefined;
     }
-    return { imageFile: imageUri.fsPath, model: model.description, modelBaseDir: model.baseDir, target, outDir: '', ...runSettings(imageUri) };
+    return {
+      imageFile: imageUri.fsPath,
+      model: model.description,
+      modelBaseDir: model.baseDir,
+      target,
+      outDir: '',
+      ...runSettings(imageUri),
+    };
   }
 
   private warnNoModel(resource: vscode.Uri, modality: 'image' | 'audio'): void {
     const { ignoredForTrust, models } = configuredModels(resource);
     const others = models.filter((model) => modelModality(model) !== modality).length;
     const otherKind = modality === 'audio' ? 'take images' : 'take sounds';
-    const message = ignoredForTrust > 0
-      ? `this workspace is not trusted, so the ${ignoredForTrust} model(s) its settings name are not loaded (a model or predict module runs code). Trust the workspace, or configure the model in your user settings.`
-      : modality === 'audio'
-        ? `no audio model is configured for ${path.basename(resource.fsPath)}${others > 0 ? ` (the ${others} model(s) in "dax.models" ${otherKind})` : ''}. Add one to "dax.models" with an "audio" object (see the README), or choose a model description with "DAX: Select Model…".`
-        : `no image model is configured for ${path.basename(resource.fsPath)}${others > 0 ? ` (the ${others} model(s) in "dax.models" ${otherKind})` : ''}. Choose one with "DAX: Select Model…".`;
+    const message =
+      ignoredForTrust > 0
+        ? `this workspace is not trusted, so the ${ignoredForTrust} model(s) its settings name are not loaded (a model or predict module runs code). Trust the workspace, or configure the model in your user settings.`
+        : modality === 'audio'
+          ? `no audio model is configured for ${path.basename(resource.fsPath)}${others > 0 ? ` (the ${others} model(s) in "dax.models" ${otherKind})` : ''}. Add one to "dax.models" with an "audio" object (see the README), or choose a model description with "DAX: Select Model…".`
+          : `no image model is configured for ${path.basename(resource.fsPath)}${others > 0 ? ` (the ${others} model(s) in "dax.models" ${otherKind})` : ''}. Choose one with "DAX: Select Model…".`;
     // The panel's banner says it too (it stays until dismissed or a result comes).
     this.lastError = { kind: 'usage', message, file: resource.fsPath };
     void this.panel().refresh();
@@ -276,7 +331,9 @@ export class Runner implements vscode.Disposable {
       (model) => model.baseDir === job.modelBaseDir && JSON.stringify(model.description) === JSON.stringify(job.model),
     );
     if (!allowed) {
-      throw new Error('this result was made with a model from the workspace settings, which an untrusted workspace does not load; trust the workspace (Manage Workspace Trust) to run it again.');
+      throw new Error(
+        'this result was made with a model from the workspace settings, which an untrusted workspace does not load; trust the workspace (Manage Workspace Trust) to run it again.',
+      );
     }
   }
 
@@ -302,7 +359,9 @@ export class Runner implements vscode.Disposable {
       async (result) => {
         const view = await this.store.put(key, job, result.report, result.display);
         this.setCurrent(view);
-        this.log.info(`done: ${view.summary.imageName} → ${view.summary.targetLabel} (p = ${view.summary.probability.toFixed(3)}), ${result.report.queries} queries, ${((Date.now() - started) / 1000).toFixed(1)} s on ${result.report.backend.name}`);
+        this.log.info(
+          `done: ${view.summary.imageName} → ${view.summary.targetLabel} (p = ${view.summary.probability.toFixed(3)}), ${result.report.queries} queries, ${((Date.now() - started) / 1000).toFixed(1)} s on ${result.report.backend.name}`,
+        );
         return view;
       },
       batch,
@@ -324,8 +383,19 @@ export class Runner implements vscode.Disposable {
     // A batch cancelled while this file waited behind another request: it never starts.
     if (batch?.cancelled) return { ok: false, error: { kind: 'cancelled', message: 'cancelled' } };
     const imageName = path.basename(job.imageFile);
-    const modelName = String((typeof job.model === 'string' ? job.model : job.model.name ?? job.model.path) ?? 'model');
-    this.active = { id: ++this.runCounter, imageName, modelName, method: job.method, phase: 'starting', queued: this.waiting, batch, lossWeights: daxLossWeights(job) };
+    const modelName = String(
+      (typeof job.model === 'string' ? job.model : (job.model.name ?? job.model.path)) ?? 'model',
+    );
+    this.active = {
+      id: ++this.runCounter,
+      imageName,
+      modelName,
+      method: job.method,
+      phase: 'starting',
+      queued: this.waiting,
+      batch,
+      lossWeights: daxLossWeights(job),
+    };
     this.lastError = undefined;
     this.panel().startRun();
     this.panel().show();
@@ -341,13 +411,17 @@ export class Runner implements vscode.Disposable {
     try {
       const value = batch
         ? await turn(batch.progress)
-        : await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAX: ${verb} ${imageName}`, cancellable: true }, async (progress, token) => {
-            token.onCancellationRequested(() => this.cancelActive());
-            return turn(progress);
-          });
+        : await vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Notification, title: `DAX: ${verb} ${imageName}`, cancellable: true },
+            async (progress, token) => {
+              token.onCancellationRequested(() => this.cancelActive());
+              return turn(progress);
+            },
+          );
       return { ok: true, value };
     } catch (error) {
-      const runError: RunError = error instanceof RunFailure ? error.error : { kind: 'explain', message: (error as Error).message };
+      const runError: RunError =
+        error instanceof RunFailure ? error.error : { kind: 'explain', message: (error as Error).message };
       return this.fail(runError, job.imageFile, batch);
     } finally {
       this.active = undefined;
@@ -368,15 +442,22 @@ export class Runner implements vscode.Disposable {
     try {
       inputs = await listFolderInputs(folderPath, { recursive });
     } catch (error) {
-      void vscode.window.showErrorMessage(`DAX: cannot read the folder ${folderPath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+      void vscode.window.showErrorMessage(
+        `DAX: cannot read the folder ${folderPath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+      );
       return undefined;
     }
     if (inputs.length === 0) {
-      void vscode.window.showInformationMessage(`DAX: ${folderName} holds no image or sound to explain${recursive ? '' : ' at its top level (the setting "dax.folder.recursive" looks in its subfolders too)'}.`);
+      void vscode.window.showInformationMessage(
+        `DAX: ${folderName} holds no image or sound to explain${recursive ? '' : ' at its top level (the setting "dax.folder.recursive" looks in its subfolders too)'}.`,
+      );
       return undefined;
     }
     // Only the kinds of input a model is configured for; the others are passed over and said so.
-    const modelFor = { image: activeModel(folderUri, 'image') !== undefined, audio: activeModel(folderUri, 'audio') !== undefined };
+    const modelFor = {
+      image: activeModel(folderUri, 'image') !== undefined,
+      audio: activeModel(folderUri, 'audio') !== undefined,
+    };
     const files = inputs.filter((input) => modelFor[input.kind]);
     const passedOver = inputs.length - files.length;
     if (files.length === 0) {
@@ -387,34 +468,47 @@ export class Runner implements vscode.Disposable {
     const batch: Batch = { cancelled: false, label: '', position: '' };
     this.batch = batch;
     this.lastError = undefined;
-    this.folder = { id: ++this.batchCounter, folder: folderName, folderPath, rows: files.map((file) => ({ file: file.relative, status: 'pending' })), done: 0, total, state: 'running' };
+    this.folder = {
+      id: ++this.batchCounter,
+      folder: folderName,
+      folderPath,
+      rows: files.map((file) => ({ file: file.relative, status: 'pending' })),
+      done: 0,
+      total,
+      state: 'running',
+    };
     await this.saveFolder();
-    this.log.info(`explaining the folder ${folderPath}: ${total} file(s)${recursive ? ' (recursive)' : ''}${passedOver > 0 ? `, ${passedOver} passed over (no model for their kind)` : ''}`);
+    this.log.info(
+      `explaining the folder ${folderPath}: ${total} file(s)${recursive ? ' (recursive)' : ''}${passedOver > 0 ? `, ${passedOver} passed over (no model for their kind)` : ''}`,
+    );
     void vscode.commands.executeCommand('setContext', 'dax.running', true);
     this.panel().show();
     await this.panel().refresh();
     const started = Date.now();
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAX: ${folderName}`, cancellable: true }, async (progress, token) => {
-        batch.progress = progress;
-        const listener = token.onCancellationRequested(() => this.cancelBatch(batch));
-        try {
-          for (const [index, file] of files.entries()) {
-            if (batch.cancelled) break;
-            const name = path.basename(file.path);
-            batch.label = `Explaining ${index + 1} of ${total}: ${name}`;
-            batch.position = `${index + 1}/${total}`;
-            progress.report({ message: batch.label });
-            this.showBatchStatus(batch);
-            await this.setRow(index, { status: 'running' });
-            const outcome = await this.explainOutcome(vscode.Uri.file(file.path), {}, batch);
-            await this.setRow(index, rowOf(outcome), true);
-            progress.report({ increment: 100 / total });
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `DAX: ${folderName}`, cancellable: true },
+        async (progress, token) => {
+          batch.progress = progress;
+          const listener = token.onCancellationRequested(() => this.cancelBatch(batch));
+          try {
+            for (const [index, file] of files.entries()) {
+              if (batch.cancelled) break;
+              const name = path.basename(file.path);
+              batch.label = `Explaining ${index + 1} of ${total}: ${name}`;
+              batch.position = `${index + 1}/${total}`;
+              progress.report({ message: batch.label });
+              this.showBatchStatus(batch);
+              await this.setRow(index, { status: 'running' });
+              const outcome = await this.explainOutcome(vscode.Uri.file(file.path), {}, batch);
+              await this.setRow(index, rowOf(outcome), true);
+              progress.report({ increment: 100 / total });
+            }
+          } finally {
+            listener.dispose();
           }
-        } finally {
-          listener.dispose();
-        }
-      });
+        },
+      );
     } finally {
       const cancelled = batch.cancelled;
       this.folder = closeFolderSummary(this.folder, cancelled ? 'cancelled' : 'done');
@@ -431,11 +525,17 @@ export class Runner implements vscode.Disposable {
   /** Stores the batch's summary for the next window; a failure to write costs only that, so it is logged. */
   private async saveFolder(): Promise<void> {
     if (!this.folder) return;
-    await this.store.saveFolderSummary(this.folder).catch((error: Error) => this.log.warn(`could not keep the folder summary: ${error.message}`));
+    await this.store
+      .saveFolderSummary(this.folder)
+      .catch((error: Error) => this.log.warn(`could not keep the folder summary: ${error.message}`));
   }
 
   /** Changes row `index` of the running batch's summary (a fresh object, so earlier snapshots stay as they were). */
-  private async setRow(index: number, row: Partial<FolderRow> & Pick<FolderRow, 'status'>, finished = false): Promise<void> {
+  private async setRow(
+    index: number,
+    row: Partial<FolderRow> & Pick<FolderRow, 'status'>,
+    finished = false,
+  ): Promise<void> {
     const folder = this.folder;
     if (!folder) return;
     const rows = folder.rows.map((old, i) => (i === index ? { file: old.file, ...row } : old));
@@ -454,14 +554,23 @@ export class Runner implements vscode.Disposable {
   private reportBatch(summary: FolderSummary, passedOver: number, ms: number): void {
     const count = (status: FolderRow['status']): number => summary.rows.filter((row) => row.status === status).length;
     const [ok, cached, failed, cancelled] = [count('ok'), count('cached'), count('failed'), count('cancelled')];
-    const parts = [ok > 0 ? `${ok} explained` : '', cached > 0 ? `${cached} up to date (cached)` : '', failed > 0 ? `${failed} failed` : '', cancelled > 0 ? `${cancelled} cancelled` : '', passedOver > 0 ? `${passedOver} passed over (no model for their kind)` : ''].filter(Boolean);
+    const parts = [
+      ok > 0 ? `${ok} explained` : '',
+      cached > 0 ? `${cached} up to date (cached)` : '',
+      failed > 0 ? `${failed} failed` : '',
+      cancelled > 0 ? `${cancelled} cancelled` : '',
+      passedOver > 0 ? `${passedOver} passed over (no model for their kind)` : '',
+    ].filter(Boolean);
     const text =
       summary.state === 'cancelled'
         ? `DAX: cancelled the folder ${summary.folder} after ${(ms / 1000).toFixed(1)} s: ${parts.join(', ')}; nothing was written for the file that was running.`
         : `DAX: explained the folder ${summary.folder} in ${(ms / 1000).toFixed(1)} s: ${parts.join(', ')}.`;
     this.log.info(text.slice(5));
     const actions = failed > 0 ? ['Show Results', 'Show Log'] : ['Show Results'];
-    const shown = failed > 0 ? vscode.window.showWarningMessage(text, ...actions) : vscode.window.showInformationMessage(text, ...actions);
+    const shown =
+      failed > 0
+        ? vscode.window.showWarningMessage(text, ...actions)
+        : vscode.window.showInformationMessage(text, ...actions);
     void shown.then((choice) => {
       if (choice === 'Show Results') this.panel().show(false);
       else if (choice === 'Show Log') this.log.show(true);
@@ -494,18 +603,29 @@ export class Runner implements vscode.Disposable {
       let started = 0;
       const track = (onProgress: (event: RunProgress) => void) => (event: RunProgress) => {
         if (event.type === 'phase' && event.phase === 'loading' && this.active && started < COMPARE_METHODS.length) {
-          this.active.comparing = { index: ++started, count: COMPARE_METHODS.length, method: COMPARE_METHODS[started - 1]! };
+          this.active.comparing = {
+            index: ++started,
+            count: COMPARE_METHODS.length,
+            method: COMPARE_METHODS[started - 1]!,
+          };
           void this.panel().refresh();
         }
         onProgress(event);
       };
-      const outcome = await this.execute(job, `comparing methods at ${budget} queries on`, (onProgress) => this.worker.compare(job, budget, track(onProgress)), async (result) => {
-        this.comparison = result;
-        this.comparisonLatest = true;
-        const comparison = result.report;
-        this.log.info(`compared on ${job.imageFile}: ${comparison.rows.map((row) => `${row.method} deletion ${row.deletionAuc.toFixed(3)} insertion ${row.insertionAuc.toFixed(3)}`).join('; ')}`);
-        return comparison;
-      });
+      const outcome = await this.execute(
+        job,
+        `comparing methods at ${budget} queries on`,
+        (onProgress) => this.worker.compare(job, budget, track(onProgress)),
+        async (result) => {
+          this.comparison = result;
+          this.comparisonLatest = true;
+          const comparison = result.report;
+          this.log.info(
+            `compared on ${job.imageFile}: ${comparison.rows.map((row) => `${row.method} deletion ${row.deletionAuc.toFixed(3)} insertion ${row.insertionAuc.toFixed(3)}`).join('; ')}`,
+          );
+          return comparison;
+        },
+      );
       return outcome.ok ? outcome.value : undefined;
     });
     this.chain = turn.catch(() => undefined);
@@ -516,7 +636,8 @@ export class Runner implements vscode.Disposable {
     let text: string | undefined;
     if (event.type === 'phase') text = event.message;
     else if (event.type === 'queries') text = `querying the model ${event.done}/${event.total}`;
-    else if (event.type === 'step') text = `training epoch ${event.epoch}/${event.epochs} · loss ${(event.losses.total ?? 0).toFixed(4)}`;
+    else if (event.type === 'step')
+      text = `training epoch ${event.epoch}/${event.epochs} · loss ${(event.losses.total ?? 0).toFixed(4)}`;
     const comparing = this.active?.comparing;
     // Compare Methods says which method is going: "2/4 RISE · querying the model 50/120".
     if (text && comparing) text = `${comparing.index}/${comparing.count} ${methodLabel(comparing.method)} · ${text}`;
@@ -550,7 +671,11 @@ export class Runner implements vscode.Disposable {
     this.log.error(`${error.kind}: ${error.message}`);
     this.lastError = { ...error, file };
     // A model named by a setting is fixed where it is written: Open Settings opens that settings file.
-    const actions = model ? ['Open Settings', 'Select Model…'] : error.kind === 'model' || error.kind === 'usage' ? ['Select Model…', 'Show Log'] : ['Show Log'];
+    const actions = model
+      ? ['Open Settings', 'Select Model…']
+      : error.kind === 'model' || error.kind === 'usage'
+        ? ['Select Model…', 'Show Log']
+        : ['Show Log'];
     void vscode.window.showErrorMessage(`DAX: ${error.message}`, ...actions).then((choice) => {
       if (choice === 'Select Model…') void vscode.commands.executeCommand('dax.selectModel');
       else if (choice === 'Show Log') this.log.show(true);
@@ -562,17 +687,31 @@ export class Runner implements vscode.Disposable {
 
 /** The command that opens the settings file holding `model`. */
 function settingsFileCommand(model: ConfiguredModel): string {
-  return model.where === 'the user settings' ? 'workbench.action.openSettingsJson' : model.where === 'the folder settings' ? 'workbench.action.openFolderSettingsFile' : 'workbench.action.openWorkspaceSettingsFile';
+  return model.where === 'the user settings'
+    ? 'workbench.action.openSettingsJson'
+    : model.where === 'the folder settings'
+      ? 'workbench.action.openFolderSettingsFile'
+      : 'workbench.action.openWorkspaceSettingsFile';
 }
 
 /** Whether a result and a comparison explain the same input with the same model. */
-function sameSubject(report: { input: { file: string }; model: { name: string; path: string } }, comparison: ComparisonReport): boolean {
-  return report.input.file === comparison.input.file && report.model.path === comparison.model.path && report.model.name === comparison.model.name;
+function sameSubject(
+  report: { input: { file: string }; model: { name: string; path: string } },
+  comparison: ComparisonReport,
+): boolean {
+  return (
+    report.input.file === comparison.input.file &&
+    report.model.path === comparison.model.path &&
+    report.model.name === comparison.model.name
+  );
 }
 
 /** A batch's row for a finished file (its `file` is kept by the caller). */
 function rowOf(outcome: Outcome<RunView>): Omit<FolderRow, 'file'> {
-  if (!outcome.ok) return outcome.error.kind === 'cancelled' ? { status: 'cancelled' } : { status: 'failed', error: outcome.error.message };
+  if (!outcome.ok)
+    return outcome.error.kind === 'cancelled'
+      ? { status: 'cancelled' }
+      : { status: 'failed', error: outcome.error.message };
   const { summary, report } = outcome.value;
   return {
     key: summary.key,
@@ -583,4 +722,3 @@ function rowOf(outcome: Outcome<RunView>): Omit<FolderRow, 'file'> {
     seconds: report.timing.totalMs / 1000,
   };
 }
-

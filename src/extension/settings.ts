@@ -30,11 +30,19 @@ export function configuredModels(resource?: vscode.Uri): { models: ConfiguredMod
   const fromUser = inspected?.globalValue ?? [];
   const trusted = vscode.workspace.isTrusted;
   const models: ConfiguredModel[] = [];
-  const add = (entries: unknown[], baseDir: string, scope: ConfiguredModel['scope'], where: ConfiguredModel['where']): void => {
+  const add = (
+    entries: unknown[],
+    baseDir: string,
+    scope: ConfiguredModel['scope'],
+    where: ConfiguredModel['where'],
+  ): void => {
     for (const [index, entry] of entries.entries()) {
       if (typeof entry !== 'object' || entry === null) continue;
       const description = entry as Record<string, unknown>;
-      const name = typeof description.name === 'string' && description.name ? description.name : String(description.path ?? 'model');
+      const name =
+        typeof description.name === 'string' && description.name
+          ? description.name
+          : String(description.path ?? 'model');
       models.push({ name, description, baseDir, scope, setting: `dax.models[${index}]`, where });
     }
   };
@@ -62,7 +70,9 @@ export function activeModel(resource?: vscode.Uri, modality: 'image' | 'audio' =
 }
 
 /** The run settings of a job, from `dax.*` (the model and files are filled in by the caller). */
-export function runSettings(resource?: vscode.Uri): Pick<ExplainJob, 'method' | 'preset' | 'samples' | 'epochs' | 'lambda1' | 'lambda2' | 'seed' | 'backend'> {
+export function runSettings(
+  resource?: vscode.Uri,
+): Pick<ExplainJob, 'method' | 'preset' | 'samples' | 'epochs' | 'lambda1' | 'lambda2' | 'seed' | 'backend'> {
   const config = vscode.workspace.getConfiguration('dax', resource);
   const optional = (key: string): number | undefined => {
     const value = config.get<number | null>(key);
@@ -86,7 +96,9 @@ export function runSettings(resource?: vscode.Uri): Pick<ExplainJob, 'method' | 
  */
 export function modelTimeoutMs(): number | undefined {
   const seconds = vscode.workspace.getConfiguration('dax').get<unknown>('modelTimeoutSeconds');
-  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : undefined;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0
+    ? Math.round(seconds * 1000)
+    : undefined;
 }
 
 export { IMAGE_EXTENSIONS, SOUND_EXTENSIONS, inputKind } from './inputKinds';

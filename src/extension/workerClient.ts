@@ -3,7 +3,16 @@
 // does not answer a Cancel within a few seconds (a model that blocks its thread) is killed and replaced, so later
 // runs never queue behind it.
 import { fork, type ChildProcess } from 'node:child_process';
-import type { ComparisonResult, ExplainJob, ExplainResult, HostToWorker, RunError, RunProgress, RunResponse, WorkerToHost } from '../shared/protocol';
+import type {
+  ComparisonResult,
+  ExplainJob,
+  ExplainResult,
+  HostToWorker,
+  RunError,
+  RunProgress,
+  RunResponse,
+  WorkerToHost,
+} from '../shared/protocol';
 
 /** A run that failed; `kind` says whose fault it was. */
 export class RunFailure extends Error {
@@ -50,17 +59,44 @@ export class WorkerClient {
 
   /** Explains one job; rejects with a RunFailure (kind `cancelled` after `cancel`, `crashed` if the worker died). */
   explain(job: ExplainJob, onProgress: (progress: RunProgress) => void): { id: number; done: Promise<ExplainResult> } {
-    const { id, done } = this.request((id) => ({ type: 'run/explainRequest', id, job, modelTimeoutMs: this.options.modelTimeoutMs?.() }), onProgress);
-    return { id, done: done.then((response) => (response.outcome === 'result' ? response.result : fail('the worker answered a comparison to an explain request.'))) };
+    const { id, done } = this.request(
+      (id) => ({ type: 'run/explainRequest', id, job, modelTimeoutMs: this.options.modelTimeoutMs?.() }),
+      onProgress,
+    );
+    return {
+      id,
+      done: done.then((response) =>
+        response.outcome === 'result'
+          ? response.result
+          : fail('the worker answered a comparison to an explain request.'),
+      ),
+    };
   }
 
   /** Runs every method at `budget` queries on the job's image (see `dax compare`). */
-  compare(job: ExplainJob, budget: number, onProgress: (progress: RunProgress) => void): { id: number; done: Promise<ComparisonResult> } {
-    const { id, done } = this.request((id) => ({ type: 'run/compareRequest', id, job, budget, modelTimeoutMs: this.options.modelTimeoutMs?.() }), onProgress);
-    return { id, done: done.then((response) => (response.outcome === 'comparison' ? response.comparison : fail('the worker answered a result to a comparison request.'))) };
+  compare(
+    job: ExplainJob,
+    budget: number,
+    onProgress: (progress: RunProgress) => void,
+  ): { id: number; done: Promise<ComparisonResult> } {
+    const { id, done } = this.request(
+      (id) => ({ type: 'run/compareRequest', id, job, budget, modelTimeoutMs: this.options.modelTimeoutMs?.() }),
+      onProgress,
+    );
+    return {
+      id,
+      done: done.then((response) =>
+        response.outcome === 'comparison'
+          ? response.comparison
+          : fail('the worker answered a result to a comparison request.'),
+      ),
+    };
   }
 
-  private request(message: (id: number) => HostToWorker, onProgress: (progress: RunProgress) => void): { id: number; done: Promise<RunResponse> } {
+  private request(
+    message: (id: number) => HostToWorker,
+    onProgress: (progress: RunProgress) => void,
+  ): { id: number; done: Promise<RunResponse> } {
     const child = this.ensureStarted();
     const id = this.nextId++;
     const done = new Promise<RunResponse>((resolve, reject) => {
@@ -85,8 +121,15 @@ export class WorkerClient {
     pending.cancelTimer = setTimeout(() => {
       if (this.pending.get(id) !== pending) return;
       this.pending.delete(id);
-      this.options.log(`worker (pid ${child.pid}) did not answer a Cancel within ${(grace / 1000).toFixed(1)} s; killing it (the next run starts a new one)`);
-      pending.reject(new RunFailure({ kind: 'cancelled', message: `The run was cancelled. The model did not stop within ${(grace / 1000).toFixed(1)} s, so its worker process was ended; the next run starts a new one.` }));
+      this.options.log(
+        `worker (pid ${child.pid}) did not answer a Cancel within ${(grace / 1000).toFixed(1)} s; killing it (the next run starts a new one)`,
+      );
+      pending.reject(
+        new RunFailure({
+          kind: 'cancelled',
+          message: `The run was cancelled. The model did not stop within ${(grace / 1000).toFixed(1)} s, so its worker process was ended; the next run starts a new one.`,
+        }),
+      );
       if (this.child === child) this.child = undefined;
       child.kill('SIGKILL');
     }, grace);
@@ -153,8 +196,19 @@ export class WorkerClient {
     child.on('exit', (code, signal) => {
       if (this.child === child) this.child = undefined;
       this.options.log(`worker exited (${signal ?? `code ${code}`})`);
-      const reason = signal === 'SIGKILL' ? 'was killed' : code === 134 || code === 137 ? 'ran out of memory' : `stopped unexpectedly (${signal ?? `exit code ${code}`})`;
-      this.failAll({ kind: 'crashed', message: `The DAX worker process ${reason}; the next run starts a new one. See the "DAX" output for details.` }, child);
+      const reason =
+        signal === 'SIGKILL'
+          ? 'was killed'
+          : code === 134 || code === 137
+            ? 'ran out of memory'
+            : `stopped unexpectedly (${signal ?? `exit code ${code}`})`;
+      this.failAll(
+        {
+          kind: 'crashed',
+          message: `The DAX worker process ${reason}; the next run starts a new one. See the "DAX" output for details.`,
+        },
+        child,
+      );
     });
     return child;
   }
@@ -187,7 +241,8 @@ export class WorkerClient {
         this.retireIfStale();
         if (!pending) return;
         clearTimeout(pending.cancelTimer);
-        if (message.outcome === 'error') pending.reject(new RunFailure({ ...message.error, message: this.redact(message.error.message) }));
+        if (message.outcome === 'error')
+          pending.reject(new RunFailure({ ...message.error, message: this.redact(message.error.message) }));
         else pending.resolve(message);
         break;
       }

@@ -42,14 +42,15 @@ export const SETTING_NAMES: Record<string, string> = {
 };
 
 const shown = (value: unknown): string => {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 };
 
 /** `value` when it is one of `allowed`; else a JobFieldError: `<name> must be a, b or c (got "x").` */
 export function checkChoice<T extends string>(field: string, name: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  const list = allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}` : allowed.join('');
+  const list =
+    allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}` : allowed.join('');
   throw new JobFieldError(field, `${name} must be ${list} (got "${shown(value)}").`);
 }
 
@@ -71,33 +72,55 @@ export function checkNumber(field: string, name: string, value: unknown, min: nu
  */
 export function checkExplainJob(raw: unknown, names: Record<string, string> = SETTING_NAMES): ExplainJob {
   const name = (field: string): string => names[field] ?? field;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new JobFieldError('job', 'the job is not an object.');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new JobFieldError('job', 'the job is not an object.');
   const job = raw as Record<string, unknown>;
   const text = (field: string): string => {
     const value = job[field];
-    if (typeof value !== 'string' || value === '' || value.includes('\0')) throw new JobFieldError(field, `${name(field)} must be a non-empty path (got "${shown(value)}").`);
+    if (typeof value !== 'string' || value === '' || value.includes('\0'))
+      throw new JobFieldError(field, `${name(field)} must be a non-empty path (got "${shown(value)}").`);
     return value;
   };
-  const optional = <T>(field: string, check: (value: unknown) => T): T | undefined => (job[field] === undefined || job[field] === null ? undefined : check(job[field]));
+  const optional = <T>(field: string, check: (value: unknown) => T): T | undefined =>
+    job[field] === undefined || job[field] === null ? undefined : check(job[field]);
   const model = job.model;
-  if (!(typeof model === 'string' && model !== '') && !(typeof model === 'object' && model !== null && !Array.isArray(model))) {
+  if (
+    !(typeof model === 'string' && model !== '') &&
+    !(typeof model === 'object' && model !== null && !Array.isArray(model))
+  ) {
     throw new JobFieldError('model', `the model must be a description (an object) or a file (got "${shown(model)}").`);
   }
   const target = job.target;
-  if (target !== undefined && !(typeof target === 'string' && target.length <= 1000) && !(typeof target === 'number' && Number.isInteger(target) && target >= 0)) {
-    throw new JobFieldError('target', `the class to explain must be a class index or a label (got "${shown(target)}").`);
+  if (
+    target !== undefined &&
+    !(typeof target === 'string' && target.length <= 1000) &&
+    !(typeof target === 'number' && Number.isInteger(target) && target >= 0)
+  ) {
+    throw new JobFieldError(
+      'target',
+      `the class to explain must be a class index or a label (got "${shown(target)}").`,
+    );
   }
-  if (job.faithfulness !== undefined && typeof job.faithfulness !== 'boolean') throw new JobFieldError('faithfulness', `faithfulness must be true or false (got "${shown(job.faithfulness)}").`);
+  if (job.faithfulness !== undefined && typeof job.faithfulness !== 'boolean')
+    throw new JobFieldError('faithfulness', `faithfulness must be true or false (got "${shown(job.faithfulness)}").`);
   const checked: ExplainJob = {
     imageFile: text('imageFile'),
     model: model as ExplainJob['model'],
     modelBaseDir: text('modelBaseDir'),
     method: checkChoice('method', name('method'), job.method, METHOD_NAMES),
     preset: checkChoice('preset', name('preset'), job.preset, PRESET_NAMES),
-    samples: optional('samples', (v) => checkInteger('samples', name('samples'), v, JOB_LIMITS.samples.min, JOB_LIMITS.samples.max)),
-    epochs: optional('epochs', (v) => checkInteger('epochs', name('epochs'), v, JOB_LIMITS.epochs.min, JOB_LIMITS.epochs.max)),
-    lambda1: optional('lambda1', (v) => checkNumber('lambda1', name('lambda1'), v, JOB_LIMITS.lambda.min, JOB_LIMITS.lambda.max)),
-    lambda2: optional('lambda2', (v) => checkNumber('lambda2', name('lambda2'), v, JOB_LIMITS.lambda.min, JOB_LIMITS.lambda.max)),
+    samples: optional('samples', (v) =>
+      checkInteger('samples', name('samples'), v, JOB_LIMITS.samples.min, JOB_LIMITS.samples.max),
+    ),
+    epochs: optional('epochs', (v) =>
+      checkInteger('epochs', name('epochs'), v, JOB_LIMITS.epochs.min, JOB_LIMITS.epochs.max),
+    ),
+    lambda1: optional('lambda1', (v) =>
+      checkNumber('lambda1', name('lambda1'), v, JOB_LIMITS.lambda.min, JOB_LIMITS.lambda.max),
+    ),
+    lambda2: optional('lambda2', (v) =>
+      checkNumber('lambda2', name('lambda2'), v, JOB_LIMITS.lambda.min, JOB_LIMITS.lambda.max),
+    ),
     seed: checkInteger('seed', name('seed'), job.seed ?? 0, JOB_LIMITS.seed.min, JOB_LIMITS.seed.max),
     target: target as ExplainJob['target'],
     backend: checkChoice('backend', name('backend'), job.backend ?? 'auto', BACKEND_NAMES),
@@ -133,11 +156,17 @@ export function checkPanelCommand(message: unknown): PanelToHost | undefined {
     case 'panel/rerunCommand':
       return isRunKey(m.key) ? { type: m.type, key: m.key } : undefined;
     case 'panel/explainClassCommand':
-      return isRunKey(m.key) && typeof m.classIndex === 'number' && Number.isInteger(m.classIndex) && m.classIndex >= 0 && m.classIndex <= JOB_LIMITS.classIndex.max
+      return isRunKey(m.key) &&
+        typeof m.classIndex === 'number' &&
+        Number.isInteger(m.classIndex) &&
+        m.classIndex >= 0 &&
+        m.classIndex <= JOB_LIMITS.classIndex.max
         ? { type: m.type, key: m.key, classIndex: m.classIndex }
         : undefined;
     case 'panel/exportCommand':
-      return isRunKey(m.key) && typeof m.what === 'string' && EXPORT_KINDS.includes(m.what) ? { type: m.type, key: m.key, what: m.what as Extract<PanelToHost, { type: 'panel/exportCommand' }>['what'] } : undefined;
+      return isRunKey(m.key) && typeof m.what === 'string' && EXPORT_KINDS.includes(m.what)
+        ? { type: m.type, key: m.key, what: m.what as Extract<PanelToHost, { type: 'panel/exportCommand' }>['what'] }
+        : undefined;
     case 'panel/runCommandCommand':
       return typeof m.command === 'string' ? ({ type: m.type, command: m.command } as PanelToHost) : undefined;
     default:

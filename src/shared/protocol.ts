@@ -119,7 +119,11 @@ export interface ComparisonResult {
 }
 
 /** Worker → host: the outcome of run `id`, always sent: exactly one of a result, a comparison or an error. */
-export type RunResponse = { type: 'run/response'; id: number } & ({ outcome: 'result'; result: ExplainResult } | { outcome: 'comparison'; comparison: ComparisonResult } | { outcome: 'error'; error: RunError });
+export type RunResponse = { type: 'run/response'; id: number } & (
+  | { outcome: 'result'; result: ExplainResult }
+  | { outcome: 'comparison'; comparison: ComparisonResult }
+  | { outcome: 'error'; error: RunError }
+);
 
 export type WorkerToHost = WorkerReadyNotification | RunProgressNotification | RunResponse;
 
@@ -308,7 +312,16 @@ export interface DismissErrorCommand {
 /** Panel → host: run one of the extension's commands from the panel's welcome view (only these). */
 export interface RunCommandCommand {
   type: 'panel/runCommandCommand';
-  command: 'dax.selectModel' | 'dax.explainActiveFile' | 'dax.compareMethods' | 'dax.explainFolder' | 'dax.openWalkthrough';
+  command:
+    'dax.selectModel' | 'dax.explainActiveFile' | 'dax.compareMethods' | 'dax.explainFolder' | 'dax.openWalkthrough';
 }
 
-export type PanelToHost = PanelReadyCommand | ExplainClassCommand | SelectRunCommand | RerunCommand | ExportCommand | CancelRunCommand | DismissErrorCommand | RunCommandCommand;
+export type PanelToHost =
+  | PanelReadyCommand
+  | ExplainClassCommand
+  | SelectRunCommand
+  | RerunCommand
+  | ExportCommand
+  | CancelRunCommand
+  | DismissErrorCommand
+  | RunCommandCommand;

@@ -67,7 +67,15 @@ export interface AudioFindings {
   sampleRate: number;
   durationSeconds: number;
   /** The spectrogram the mask lies on: `rows` (FFT bins or mel bands, lowest first) x `frames`. */
-  spectrogram: { rows: number; frames: number; scale: 'linear' | 'mel'; fftSize: number; hop: number; lowHz: number; highHz: number };
+  spectrogram: {
+    rows: number;
+    frames: number;
+    scale: 'linear' | 'mel';
+    fftSize: number;
+    hop: number;
+    lowHz: number;
+    highHz: number;
+  };
   /** Seconds between the points of `timeSaliency` (point t is the frame centred at t · frameSeconds). */
   frameSeconds: number;
   /** Saliency per frame: the mean over the rows of the map, stretched to [0, 1] over the clip. */

@@ -15,7 +15,12 @@ function send(message: WorkerToHost): void {
 
 type Job = Extract<HostToWorker, { type: 'run/explainRequest' }>['job'];
 
-async function explain(id: number, job: Job, budget: number | undefined, modelTimeoutMs: number | undefined): Promise<void> {
+async function explain(
+  id: number,
+  job: Job,
+  budget: number | undefined,
+  modelTimeoutMs: number | undefined,
+): Promise<void> {
   const controller = new AbortController();
   running.set(id, controller);
   seqs.set(id, 0);
@@ -25,8 +30,20 @@ async function explain(id: number, job: Job, budget: number | undefined, modelTi
     send({ type: 'run/didProgress', id, seq, progress });
   });
   try {
-    if (budget === undefined) send({ type: 'run/response', id, outcome: 'result', result: await runJob(job, controller.signal, onProgress, modelTimeoutMs) });
-    else send({ type: 'run/response', id, outcome: 'comparison', comparison: await runComparison(job, budget, controller.signal, onProgress, modelTimeoutMs) });
+    if (budget === undefined)
+      send({
+        type: 'run/response',
+        id,
+        outcome: 'result',
+        result: await runJob(job, controller.signal, onProgress, modelTimeoutMs),
+      });
+    else
+      send({
+        type: 'run/response',
+        id,
+        outcome: 'comparison',
+        comparison: await runComparison(job, budget, controller.signal, onProgress, modelTimeoutMs),
+      });
   } catch (error) {
     const daxError = asDaxError(error, 'explain', job.imageFile);
     const runError: RunError = { kind: daxError.kind, message: daxError.message };

@@ -2,7 +2,11 @@
 // message crosses two process boundaries before it reaches the chart. Phase and epoch events always pass.
 import type { ProgressEvent, ProgressListener } from '../engine/core/progress';
 
-export function throttleProgress(send: ProgressListener, intervalMs = 100, now: () => number = () => performance.now()): ProgressListener {
+export function throttleProgress(
+  send: ProgressListener,
+  intervalMs = 100,
+  now: () => number = () => performance.now(),
+): ProgressListener {
   const last = new Map<string, number>();
   return (event: ProgressEvent) => {
     if (event.type === 'step' || event.type === 'queries') {

@@ -28,7 +28,12 @@ const DISPLAY_MAX_SIDE = 1024;
 /** The black box of the previous job, kept open while jobs keep naming the same model. */
 let cached: { key: string; classifier: ImageClassifier | AudioClassifier } | undefined;
 
-export async function runJob(job: ExplainJob, signal: AbortSignal, onProgress: ProgressListener, modelTimeoutMs?: number): Promise<ExplainResult> {
+export async function runJob(
+  job: ExplainJob,
+  signal: AbortSignal,
+  onProgress: ProgressListener,
+  modelTimeoutMs?: number,
+): Promise<ExplainResult> {
   const { config, classifier, settings } = await prepare(job, modelTimeoutMs);
   // A worker killed while writing (a Cancel it did not answer) left temporary files: gone before this run writes.
   await removeStalePartials(job.outDir);
@@ -40,7 +45,9 @@ export async function runJob(job: ExplainJob, signal: AbortSignal, onProgress: P
       preset: job.preset,
       seed: job.seed,
       target: job.target ?? config.target,
-      faithfulness: job.faithfulness ? { steps: DEFAULT_FAITHFULNESS_STEPS, queryBatchSize: settings.queryBatchSize } : undefined,
+      faithfulness: job.faithfulness
+        ? { steps: DEFAULT_FAITHFULNESS_STEPS, queryBatchSize: settings.queryBatchSize }
+        : undefined,
       backend: job.backend,
       signal,
       onProgress,
@@ -63,14 +70,27 @@ export async function runJob(job: ExplainJob, signal: AbortSignal, onProgress: P
   });
   const paths = outputPaths(job.outDir, job.imageFile, job.method);
   await writeExplanation(paths, explanation.image, explanation.saliency, explanation.report);
-  return { report: { ...explanation.report, outputs: paths }, display: await displayPixels(explanation.image, explanation.saliency) };
+  return {
+    report: { ...explanation.report, outputs: paths },
+    display: await displayPixels(explanation.image, explanation.saliency),
+  };
 }
 
 /** Every method at `budget` queries on the job's image; each method's files go to the job's `outDir`. */
-export async function runComparison(job: ExplainJob, budget: number, signal: AbortSignal, onProgress: ProgressListener, modelTimeoutMs?: number): Promise<ComparisonResult> {
+export async function runComparison(
+  job: ExplainJob,
+  budget: number,
+  signal: AbortSignal,
+  onProgress: ProgressListener,
+  modelTimeoutMs?: number,
+): Promise<ComparisonResult> {
   const { config, classifier, settings } = await prepare(job, modelTimeoutMs);
   if (classifier.modality === 'audio') {
-    throw new DaxError('usage', 'Compare Methods draws images only so far; for a sound, run Explain with each method (setting dax.method) or `dax explain --method`.', job.imageFile);
+    throw new DaxError(
+      'usage',
+      'Compare Methods draws images only so far; for a sound, run Explain with each method (setting dax.method) or `dax explain --method`.',
+      job.imageFile,
+    );
   }
   const detail: ComparisonDetail = { width: 0, height: 0, rgb: new Uint8Array(0), methods: [] };
   const report = await compareImage({
@@ -92,7 +112,13 @@ export async function runComparison(job: ExplainJob, budget: number, signal: Abo
       const display = await displayPixels(explanation.image, explanation.saliency);
       Object.assign(detail, { width: display.width, height: display.height, rgb: display.rgb });
       const curves = explanation.report.faithfulness!;
-      detail.methods.push({ method, saliency: display.saliency, fractions: curves.fractions, deletionCurve: curves.deletionCurve, insertionCurve: curves.insertionCurve });
+      detail.methods.push({
+        method,
+        saliency: display.saliency,
+        fractions: curves.fractions,
+        deletionCurve: curves.deletionCurve,
+        insertionCurve: curves.insertionCurve,
+      });
       return paths.report;
     },
   });
@@ -130,24 +156,42 @@ export async function disposeCachedModel(): Promise<void> {
   await previous?.classifier.dispose();
 }
 
-
-async function classifierFor(config: ModelConfig, callTimeoutMs: number | undefined): Promise<ImageClassifier | AudioClassifier> {
+async function classifierFor(
+  config: ModelConfig,
+  callTimeoutMs: number | undefined,
+): Promise<ImageClassifier | AudioClassifier> {
   const key = JSON.stringify({ config, callTimeoutMs });
   if (cached?.key === key) return cached.classifier;
   await disposeCachedModel();
-  const classifier = config.audio ? await openAudioClassifier(config, { callTimeoutMs }) : await openClassifier(config, { callTimeoutMs });
+  const classifier = config.audio
+    ? await openAudioClassifier(config, { callTimeoutMs })
+    : await openClassifier(config, { callTimeoutMs });
   cached = { key, classifier };
   return classifier;
 }
 
-async function displayPixels(image: { width: number; height: number; data: Uint8Array }, saliency: Float32Array): Promise<DisplayPixels> {
+async function displayPixels(
+  image: { width: number; height: number; data: Uint8Array },
+  saliency: Float32Array,
+): Promise<DisplayPixels> {
   const ratio = Math.min(1, DISPLAY_MAX_SIDE / Math.max(image.width, image.height));
   const width = Math.max(1, Math.round(image.width * ratio));
   const height = Math.max(1, Math.round(image.height * ratio));
   if (ratio === 1) return { width, height, rgb: image.data, saliency: saliencyBytes(saliency) };
-  const rgb = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).resize(width, height, { fit: 'fill' }).raw().toBuffer();
-  const grey = await sharp(saliencyBytes(saliency), { raw: { width: image.width, height: image.height, channels: 1 } }).resize(width, height, { fit: 'fill' }).raw().toBuffer();
-  return { width, height, rgb: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length), saliency: new Uint8Array(grey.buffer, grey.byteOffset, grey.length) };
+  const rgb = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(width, height, { fit: 'fill' })
+    .raw()
+    .toBuffer();
+  const grey = await sharp(saliencyBytes(saliency), { raw: { width: image.width, height: image.height, channels: 1 } })
+    .resize(width, height, { fit: 'fill' })
+    .raw()
+    .toBuffer();
+  return {
+    width,
+    height,
+    rgb: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length),
+    saliency: new Uint8Array(grey.buffer, grey.byteOffset, grey.length),
+  };
 }
 
 /** The spectrogram and the map as pictures, and the sounds and the time curve the panel plays and plots. */

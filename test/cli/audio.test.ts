@@ -26,7 +26,10 @@ before(async () => {
 
 /** `seconds` of a 440 Hz tone at 16 kHz, in each of `channels` channels. */
 function tone(seconds: number, channels = 1): Float32Array[] {
-  const samples = Float32Array.from({ length: Math.round(seconds * RATE) }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / RATE));
+  const samples = Float32Array.from(
+    { length: Math.round(seconds * RATE) },
+    (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / RATE),
+  );
   return Array.from({ length: channels }, () => samples);
 }
 
@@ -48,7 +51,19 @@ describe('dax explain with DAX on real speech at a known offset (Silero VAD)', (
   // scores lower still (0.31 vs 0.39 removed, seed 0), so those numbers say nothing about the map here.
   test('the top interval at --preset fast is the utterance (time IoU ≥ 0.5), within 500 queries', async () => {
     const out = path.join(dir, 'speech');
-    const result = await runCli(['explain', speechClip, '--model', speechModel, '--ground-truth', '0.25-1.047625', '--preset', 'fast', '--out', out, '--json']);
+    const result = await runCli([
+      'explain',
+      speechClip,
+      '--model',
+      speechModel,
+      '--ground-truth',
+      '0.25-1.047625',
+      '--preset',
+      'fast',
+      '--out',
+      out,
+      '--json',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout).results[0].report;
     assert.equal(report.method, 'dax');
@@ -72,23 +87,47 @@ describe('dax explain on a real wake-word chain (openWakeWord "hey jarvis")', ()
   // The floor 0.6 leaves room for another backend's rounding and fails on anything that misses the wake word
   // (the other utterance has IoU 0 with it).
   test('writes the five files; the top interval is the wake word; the kept sound keeps it and the removed one does not', async () => {
-    const clips = JSON.parse(await readFile(path.join(ROOT, 'test', 'fixtures', 'wakeword', 'clips.json'), 'utf8')) as { file: string; start: number; end: number }[];
+    const clips = JSON.parse(await readFile(path.join(ROOT, 'test', 'fixtures', 'wakeword', 'clips.json'), 'utf8')) as {
+      file: string;
+      start: number;
+      end: number;
+    }[];
     const clip = clips.find((c) => c.file === 'light-then-hey-jarvis.wav')!;
     const input = path.join(ROOT, 'test', 'fixtures', 'wakeword', clip.file);
     const out = path.join(dir, 'wakeword');
     const result = await runCli([
-      'explain', input, '--model', wakeWordModel, '--target', 'hey jarvis', '--ground-truth', `${clip.start}-${clip.end}`,
-      '--preset', 'fast', '--method', 'occlusion', '--out', out, '--json',
+      'explain',
+      input,
+      '--model',
+      wakeWordModel,
+      '--target',
+      'hey jarvis',
+      '--ground-truth',
+      `${clip.start}-${clip.end}`,
+      '--preset',
+      'fast',
+      '--method',
+      'occlusion',
+      '--out',
+      out,
+      '--json',
     ]);
     assert.equal(result.code, 0, result.stderr);
     const stem = 'light-then-hey-jarvis.occlusion';
     const suffixes = ['dax.json', 'kept.wav', 'mask.png', 'removed.wav', 'saliency.png'];
-    assert.deepEqual(await listDir(out), suffixes.map((suffix) => `${stem}.${suffix}`));
+    assert.deepEqual(
+      await listDir(out),
+      suffixes.map((suffix) => `${stem}.${suffix}`),
+    );
 
     const { results } = JSON.parse(result.stdout);
     assert.equal(results.length, 1);
     const report = results[0].report;
-    assert.deepEqual(JSON.parse(await readFile(path.join(out, `${stem}.dax.json`), 'utf8')).audio, report.audio, 'the file holds the printed report');
+    assert.deepEqual(
+      JSON.parse(await readFile(path.join(out, `${stem}.dax.json`), 'utf8')).audio,
+      report.audio,
+      'the file holds the printed report',
+    );
     assert.equal(report.target.label, 'hey jarvis');
     assert.ok(report.target.probability > 0.9, `p = ${report.target.probability}`);
     assert.ok(report.queries <= 500, `queries ${report.queries}`);
@@ -114,7 +153,10 @@ describe('dax explain on a real wake-word chain (openWakeWord "hey jarvis")', ()
     const model = await openAudioClassifier(await loadModelConfig(wakeWordModel));
     try {
       const [keptRow, removedRow] = await model.classify({ images: [kept.samples, removed.samples] });
-      assert.ok(keptRow![1]! > removedRow![1]! + 0.5, `"hey jarvis" on the kept sound ${keptRow![1]}, on the removed one ${removedRow![1]}`);
+      assert.ok(
+        keptRow![1]! > removedRow![1]! + 0.5,
+        `"hey jarvis" on the kept sound ${keptRow![1]}, on the removed one ${removedRow![1]}`,
+      );
     } finally {
       await model.dispose();
     }
@@ -123,8 +165,21 @@ describe('dax explain on a real wake-word chain (openWakeWord "hey jarvis")', ()
   test('DAX\'s pixel networks at --preset fast find "hey jarvis" too (time IoU ≥ 0.6), imitating the log-odds of the sparse answers', async () => {
     const clip = { file: 'light-then-hey-jarvis.wav', start: 2.2, end: 2.9059375 };
     const result = await runCli([
-      'explain', path.join(ROOT, 'test', 'fixtures', 'wakeword', clip.file), '--model', wakeWordModel, '--target', 'hey jarvis',
-      '--ground-truth', `${clip.start}-${clip.end}`, '--preset', 'fast', '--network', 'pixels', '--out', path.join(dir, 'wakeword-dax'), '--json',
+      'explain',
+      path.join(ROOT, 'test', 'fixtures', 'wakeword', clip.file),
+      '--model',
+      wakeWordModel,
+      '--target',
+      'hey jarvis',
+      '--ground-truth',
+      `${clip.start}-${clip.end}`,
+      '--preset',
+      'fast',
+      '--network',
+      'pixels',
+      '--out',
+      path.join(dir, 'wakeword-dax'),
+      '--json',
     ]);
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout).results[0].report;
@@ -136,8 +191,12 @@ describe('dax explain on a real wake-word chain (openWakeWord "hey jarvis")', ()
 
   // The default segment networks put the top interval at 1.0-3.0 s on this clip (time IoU 0.35): their map,
   // the sum of masks up to 40 % of the cells, is broad in time where the answers are sparse. See the DAX issue.
-  test.todo('DAX\'s default segment networks at --preset fast find "hey jarvis" in light-then-hey-jarvis.wav (time IoU ≥ 0.6; 0.35 today)');
-  test.todo("DAX's kept sound outscores its removed one on the wake word (see above: the continuous mask leaves the removed sound firing)");
+  test.todo(
+    'DAX\'s default segment networks at --preset fast find "hey jarvis" in light-then-hey-jarvis.wav (time IoU ≥ 0.6; 0.35 today)',
+  );
+  test.todo(
+    "DAX's kept sound outscores its removed one on the wake word (see above: the continuous mask leaves the removed sound firing)",
+  );
 });
 
 describe('dax explain refuses bad audio with exit 2, naming the file, leaving no files', () => {
@@ -164,7 +223,14 @@ describe('dax explain refuses bad audio with exit 2, naming the file, leaving no
     const empty = await writeInput('empty-again.wav', new Uint8Array(0));
     const long = await writeInput('long.wav', encodeWav(tone(61), RATE));
     let started = performance.now();
-    const baseline = await runCli(['explain', empty, '--model', speechModel, '--out', path.join(dir, 'out-empty-again')]);
+    const baseline = await runCli([
+      'explain',
+      empty,
+      '--model',
+      speechModel,
+      '--out',
+      path.join(dir, 'out-empty-again'),
+    ]);
     const emptyMs = performance.now() - started;
     assert.equal(baseline.code, 2);
     started = performance.now();
@@ -188,16 +254,36 @@ describe('dax explain refuses bad audio with exit 2, naming the file, leaving no
     await truncate(sparse, 44 + dataBytes);
     for (const batch of [false, true]) {
       let started = performance.now();
-      const baseline = await runCli(['explain', batch ? `${dir}/empty-sparse.w?v` : empty, '--model', speechModel, '--out', path.join(dir, 'out-empty-sparse')]);
+      const baseline = await runCli([
+        'explain',
+        batch ? `${dir}/empty-sparse.w?v` : empty,
+        '--model',
+        speechModel,
+        '--out',
+        path.join(dir, 'out-empty-sparse'),
+      ]);
       const emptyMs = performance.now() - started;
       assert.equal(baseline.code, 2);
       started = performance.now();
       const out = path.join(dir, `out-sparse-${batch}`);
-      const result = await runCli(['explain', batch ? `${dir}/sparse.w?v` : sparse, '--model', speechModel, '--out', out]);
+      const result = await runCli([
+        'explain',
+        batch ? `${dir}/sparse.w?v` : sparse,
+        '--model',
+        speechModel,
+        '--out',
+        out,
+      ]);
       const sparseMs = performance.now() - started;
       assert.equal(result.code, 2, result.stderr);
-      assert.match(result.stderr, /sparse\.wav: the audio is 9 h \d+ min|sparse\.wav: the audio is .* above the limit of 1 min/);
-      assert.ok(sparseMs < emptyMs + 1000, `refused in ${sparseMs.toFixed(0)} ms (an empty file: ${emptyMs.toFixed(0)} ms)`);
+      assert.match(
+        result.stderr,
+        /sparse\.wav: the audio is 9 h \d+ min|sparse\.wav: the audio is .* above the limit of 1 min/,
+      );
+      assert.ok(
+        sparseMs < emptyMs + 1000,
+        `refused in ${sparseMs.toFixed(0)} ms (an empty file: ${emptyMs.toFixed(0)} ms)`,
+      );
     }
   });
 
@@ -224,9 +310,26 @@ describe('dax explain refuses bad audio with exit 2, naming the file, leaving no
   test('8 channels are mixed to mono and explained (DAX with a tiny budget, speech-activity model)', async () => {
     const input = await writeInput('eight-channels.wav', encodeWav(tone(1, 8), RATE));
     const out = path.join(dir, 'out-eight');
-    const result = await runCli(['explain', input, '--model', speechModel, '--samples', '20', '--epochs', '1', '--out', out]);
+    const result = await runCli([
+      'explain',
+      input,
+      '--model',
+      speechModel,
+      '--samples',
+      '20',
+      '--epochs',
+      '1',
+      '--out',
+      out,
+    ]);
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(await listDir(out), ['eight-channels.dax.json', 'eight-channels.kept.wav', 'eight-channels.mask.png', 'eight-channels.removed.wav', 'eight-channels.saliency.png']);
+    assert.deepEqual(await listDir(out), [
+      'eight-channels.dax.json',
+      'eight-channels.kept.wav',
+      'eight-channels.mask.png',
+      'eight-channels.removed.wav',
+      'eight-channels.saliency.png',
+    ]);
     assert.match(result.stdout, /eight-channels\.wav: "(speech|no speech)" \(class [01]\), p = /);
     assert.match(result.stdout, /top interval: (\d+\.\d\d-\d+\.\d\d s|none \(flat map\)) of 1\.00 s/);
     const report = JSON.parse(await readFile(path.join(out, 'eight-channels.dax.json'), 'utf8'));
@@ -244,7 +347,16 @@ describe('dax explain refuses mismatches before any work', () => {
   test('--ground-truth that is not START-END, or ends before it starts: exit 2', async () => {
     for (const truth of ['3-1', 'abc']) {
       const out = path.join(dir, `out-truth-${truth}`);
-      const result = await runCli(['explain', speechClip, '--model', speechModel, '--ground-truth', truth, '--out', out]);
+      const result = await runCli([
+        'explain',
+        speechClip,
+        '--model',
+        speechModel,
+        '--ground-truth',
+        truth,
+        '--out',
+        out,
+      ]);
       assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, new RegExp(`--ground-truth: .*"${truth}"`));
       assert.deepEqual(await listDir(out), []);

@@ -15,7 +15,9 @@ let model: string;
 
 before(async () => {
   dir = await tempDir('dax-cli-folder-');
-  model = await writeOracleConfig(dir, await writeOraclePredictModule(dir), { input: { width: ORACLE.size, height: ORACLE.size } });
+  model = await writeOracleConfig(dir, await writeOraclePredictModule(dir), {
+    input: { width: ORACLE.size, height: ORACLE.size },
+  });
 });
 
 /** A folder with three oracle pictures (different seeds), a truncated JPEG and a text file. */
@@ -41,15 +43,13 @@ function parseCsv(text: string): string[][] {
       if (char === '"' && text[i + 1] === '"') {
         field += '"';
         i++;
-      }
-      else if (char === '"') quoted = false;
+      } else if (char === '"') quoted = false;
       else field += char;
     } else if (char === '"') quoted = true;
     else if (char === ',') {
       record.push(field);
       field = '';
-    }
-    else if (char === '\r' && text[i + 1] === '\n') {
+    } else if (char === '\r' && text[i + 1] === '\n') {
       record.push(field);
       records.push(record);
       record = [];
@@ -86,51 +86,100 @@ describe('dax explain on a folder', () => {
     // The corrupt image is the user's input: exit 2, as for a single file; the others are done.
     assert.equal(first.code, 2, first.stderr);
     assert.match(first.stderr, /corrupt\.jpg: the image is corrupt or truncated/);
-    assert.deepEqual(statuses(await summaryRows(out)), { 'a.png': 'ok', 'b.png': 'ok', 'c.png': 'ok', 'corrupt.jpg': 'failed' });
+    assert.deepEqual(statuses(await summaryRows(out)), {
+      'a.png': 'ok',
+      'b.png': 'ok',
+      'c.png': 'ok',
+      'corrupt.jpg': 'failed',
+    });
     const rows = await summaryRows(out);
-    assert.match(rows.find((row) => row.file!.endsWith('corrupt.jpg'))!.status!, /^failed: the image is corrupt or truncated/);
+    assert.match(
+      rows.find((row) => row.file!.endsWith('corrupt.jpg'))!.status!,
+      /^failed: the image is corrupt or truncated/,
+    );
     for (const row of rows.filter((r) => r.status === 'ok')) {
       assert.equal(row.class, 'red-region');
       assert.equal(row.queries, '20');
       assert.ok(Number(row.probability) > 0.5 && Number(row.time_s) >= 0, JSON.stringify(row));
     }
-    assert.ok(!(await readFile(path.join(out, 'summary.csv'), 'utf8')).includes('notes.txt'), 'the text file is not an input');
+    assert.ok(
+      !(await readFile(path.join(out, 'summary.csv'), 'utf8')).includes('notes.txt'),
+      'the text file is not an input',
+    );
     const markdown = await readFile(path.join(out, 'summary.md'), 'utf8');
     assert.match(markdown, /^\| file \| class \| probability \| queries \| time \(s\) \| status \|\n\|---\|/);
     assert.match(markdown, /4 files: 3 explained, 0 skipped \(up to date\), 1 failed/);
     assert.ok(first.stdout.includes(markdown), 'the table is printed too');
-    assert.deepEqual(await listDir(out), ['a.dax.json', 'a.overlay.png', 'a.saliency.png', 'b.dax.json', 'b.overlay.png', 'b.saliency.png', 'c.dax.json', 'c.overlay.png', 'c.saliency.png', 'summary.csv', 'summary.md']);
+    assert.deepEqual(await listDir(out), [
+      'a.dax.json',
+      'a.overlay.png',
+      'a.saliency.png',
+      'b.dax.json',
+      'b.overlay.png',
+      'b.saliency.png',
+      'c.dax.json',
+      'c.overlay.png',
+      'c.saliency.png',
+      'summary.csv',
+      'summary.md',
+    ]);
     const report = JSON.parse(await readFile(path.join(out, 'a.dax.json'), 'utf8'));
     assert.match(report.input.sha256, /^[0-9a-f]{64}$/);
     assert.match(report.config.modelSha256, /^[0-9a-f]{64}$/);
     const written = (await stat(path.join(out, 'a.dax.json'))).mtimeMs;
 
     // Again: the three are up to date, the failed one is tried again.
-    const second = await runCliWithEnv(['explain', folder, '--model', model, '--out', out, ...TINY], { DAX_MEMORY_LOG: memoryLog });
+    const second = await runCliWithEnv(['explain', folder, '--model', model, '--out', out, ...TINY], {
+      DAX_MEMORY_LOG: memoryLog,
+    });
     assert.equal(second.code, 2);
     assert.match(second.stderr, /corrupt\.jpg: the image is corrupt or truncated/);
-    assert.deepEqual(statuses(await summaryRows(out)), { 'a.png': 'skipped', 'b.png': 'skipped', 'c.png': 'skipped', 'corrupt.jpg': 'failed' });
+    assert.deepEqual(statuses(await summaryRows(out)), {
+      'a.png': 'skipped',
+      'b.png': 'skipped',
+      'c.png': 'skipped',
+      'corrupt.jpg': 'failed',
+    });
     assert.match(second.stdout, /a\.png: up to date, skipped/);
     assert.equal((await stat(path.join(out, 'a.dax.json'))).mtimeMs, written, 'a skipped file is not rewritten');
-    const memory = (await readFile(memoryLog, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const memory = (await readFile(memoryLog, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     assert.equal(memory.length, 4, 'DAX_MEMORY_LOG: one line per input');
-    assert.ok(memory.every((line) => line.rss > 0 && line.numTensors === 0), JSON.stringify(memory[3]));
+    assert.ok(
+      memory.every((line) => line.rss > 0 && line.numTensors === 0),
+      JSON.stringify(memory[3]),
+    );
 
     // New content in b.png (the time stamp alone would not count): only b is explained again.
     await writeOracleImage(path.join(folder, 'b.png'), 99);
     const third = await explain([folder], out);
     assert.equal(third.code, 2);
-    assert.deepEqual(statuses(await summaryRows(out)), { 'a.png': 'skipped', 'b.png': 'ok', 'c.png': 'skipped', 'corrupt.jpg': 'failed' });
+    assert.deepEqual(statuses(await summaryRows(out)), {
+      'a.png': 'skipped',
+      'b.png': 'ok',
+      'c.png': 'skipped',
+      'corrupt.jpg': 'failed',
+    });
 
     // Another seed is another result; --force redoes everything.
     const seeded = await explain([folder], out, ['--seed', '1', '--json']);
     assert.equal(seeded.code, 2);
     const json = JSON.parse(seeded.stdout);
-    assert.deepEqual(json.results.map((r: { status: string }) => r.status), ['ok', 'ok', 'ok', 'failed']);
+    assert.deepEqual(
+      json.results.map((r: { status: string }) => r.status),
+      ['ok', 'ok', 'ok', 'failed'],
+    );
     assert.equal(json.results[0].report.seed, 1);
     assert.equal(json.summary.csv, path.join(out, 'summary.csv'));
     const forced = await explain([folder], out, ['--seed', '1', '--force']);
-    assert.deepEqual(statuses(await summaryRows(out)), { 'a.png': 'ok', 'b.png': 'ok', 'c.png': 'ok', 'corrupt.jpg': 'failed' });
+    assert.deepEqual(statuses(await summaryRows(out)), {
+      'a.png': 'ok',
+      'b.png': 'ok',
+      'c.png': 'ok',
+      'corrupt.jpg': 'failed',
+    });
     assert.equal(forced.code, 2);
   });
 
@@ -144,7 +193,10 @@ describe('dax explain on a folder', () => {
     // a.jpg and a.png in one folder: each keeps its extension in its stem.
     const both = await explain([path.join(folder, 'a.*')], path.join(dir, 'glob-both'));
     assert.equal(both.code, 0, both.stderr);
-    assert.deepEqual((await listDir(path.join(dir, 'glob-both'))).filter((name) => name.endsWith('.dax.json')), ['a.jpg.dax.json', 'a.png.dax.json']);
+    assert.deepEqual(
+      (await listDir(path.join(dir, 'glob-both'))).filter((name) => name.endsWith('.dax.json')),
+      ['a.jpg.dax.json', 'a.png.dax.json'],
+    );
     const none = await explain([path.join(folder, '*.gif')], path.join(dir, 'glob-none'));
     assert.equal(none.code, 2);
     assert.match(none.stderr, /\*\.gif: no image file \(png, jpg, .*\) found/);
@@ -166,9 +218,19 @@ describe('dax explain on a folder', () => {
     const result = await explain([folder], out, ['--recursive']);
     assert.equal(result.code, 0, result.stderr);
     const rows = await summaryRows(out);
-    assert.deepEqual(rows.map((row) => path.relative(folder, row.file!)), ['x/deeper/img.png', 'x/img.png', 'y/img.png']);
-    const reports = await Promise.all(['x', 'y', 'x/deeper'].map(async (sub) => JSON.parse(await readFile(path.join(out, sub, 'img.dax.json'), 'utf8'))));
-    assert.deepEqual(reports.map((r) => path.relative(folder, r.input.file)), ['x/img.png', 'y/img.png', 'x/deeper/img.png']);
+    assert.deepEqual(
+      rows.map((row) => path.relative(folder, row.file!)),
+      ['x/deeper/img.png', 'x/img.png', 'y/img.png'],
+    );
+    const reports = await Promise.all(
+      ['x', 'y', 'x/deeper'].map(async (sub) =>
+        JSON.parse(await readFile(path.join(out, sub, 'img.dax.json'), 'utf8')),
+      ),
+    );
+    assert.deepEqual(
+      reports.map((r) => path.relative(folder, r.input.file)),
+      ['x/img.png', 'y/img.png', 'x/deeper/img.png'],
+    );
     assert.equal(new Set(reports.map((r) => r.input.sha256)).size, 3);
     // Again, with the results inside the folder: the same three inputs, all up to date.
     const again = await explain([path.join(folder, '**', '*.png')], out);
@@ -200,7 +262,9 @@ describe('dax explain on a folder', () => {
     const out = path.join(dir, 'interrupt-out');
     // Long enough per file (a few seconds) that the signal lands while b is being explained.
     const budget = ['--samples', '100', '--epochs', '6', '--preset', 'fast'];
-    const child = spawn(process.execPath, [CLI, 'explain', folder, '--model', model, '--out', out, ...budget], { cwd: ROOT });
+    const child = spawn(process.execPath, [CLI, 'explain', folder, '--model', model, '--out', out, ...budget], {
+      cwd: ROOT,
+    });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -215,7 +279,10 @@ describe('dax explain on a folder', () => {
     assert.equal(code, 130, stderr);
     assert.match(stderr, /cancelled; no files were written for .*b\.png/);
     assert.deepEqual(statuses(await summaryRows(out)), { 'a.png': 'ok', 'b.png': 'cancelled', 'c.png': 'not' });
-    assert.ok(!(await listDir(out)).some((name) => name.startsWith('b.') || name.includes('partial')), (await listDir(out)).join(', '));
+    assert.ok(
+      !(await listDir(out)).some((name) => name.startsWith('b.') || name.includes('partial')),
+      (await listDir(out)).join(', '),
+    );
 
     const resumed = await runCli(['explain', folder, '--model', model, '--out', out, ...budget]);
     assert.equal(resumed.code, 0, resumed.stderr);

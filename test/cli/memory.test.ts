@@ -16,18 +16,32 @@ let preload: string;
 
 before(async () => {
   dir = await tempDir('dax-cli-memory-');
-  model = await writeOracleConfig(dir, await writeOraclePredictModule(dir), { input: { width: ORACLE.size, height: ORACLE.size, resize: 'stretch' } });
+  model = await writeOracleConfig(dir, await writeOraclePredictModule(dir), {
+    input: { width: ORACLE.size, height: ORACLE.size, resize: 'stretch' },
+  });
   preload = path.join(dir, 'maxrss.cjs');
-  await writeFile(preload, "process.on('exit', () => require('node:fs').writeSync(2, `maxrss-kb ${process.resourceUsage().maxRSS}\\n`));\n");
+  await writeFile(
+    preload,
+    "process.on('exit', () => require('node:fs').writeSync(2, `maxrss-kb ${process.resourceUsage().maxRSS}\\n`));\n",
+  );
 });
 
 /** Runs dax with the preload; resolves with the exit code, stderr and the peak RSS in MB. */
 function runMeasured(args: string[]): Promise<{ code: number; stderr: string; peakMb: number }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-r', preload, CLI, ...args], { cwd: ROOT, timeout: 300_000, maxBuffer: 16 * 2 ** 20 }, (error, _stdout, stderr) => {
-      const peak = /maxrss-kb (\d+)/.exec(stderr);
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr, peakMb: peak ? Number(peak[1]) / 1024 : Number.NaN });
-    });
+    execFile(
+      process.execPath,
+      ['-r', preload, CLI, ...args],
+      { cwd: ROOT, timeout: 300_000, maxBuffer: 16 * 2 ** 20 },
+      (error, _stdout, stderr) => {
+        const peak = /maxrss-kb (\d+)/.exec(stderr);
+        resolve({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          stderr,
+          peakMb: peak ? Number(peak[1]) / 1024 : Number.NaN,
+        });
+      },
+    );
   });
 }
 
@@ -36,7 +50,13 @@ describe('memory', () => {
     const image = path.join(dir, 'big.png');
     // Two colours, so the map has something to show; 6300 x 6300 is under the 40-megapixel limit.
     await sharp({ create: { width: 6300, height: 6300, channels: 3, background: { r: 40, g: 120, b: 200 } } })
-      .composite([{ input: { create: { width: 1600, height: 1600, channels: 3, background: { r: 230, g: 40, b: 30 } } }, left: 3700, top: 1000 }])
+      .composite([
+        {
+          input: { create: { width: 1600, height: 1600, channels: 3, background: { r: 230, g: 40, b: 30 } } },
+          left: 3700,
+          top: 1000,
+        },
+      ])
       .png()
       .toFile(image);
     const out = path.join(dir, 'out');

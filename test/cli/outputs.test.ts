@@ -19,7 +19,9 @@ before(async () => {
   dir = await tempDir('dax-cli-outputs-');
   image = path.join(dir, 'oracle.png');
   await writeOracleImage(image);
-  model = await writeOracleConfig(dir, await writeOraclePredictModule(dir), { input: { width: ORACLE.size, height: ORACLE.size } });
+  model = await writeOracleConfig(dir, await writeOraclePredictModule(dir), {
+    input: { width: ORACLE.size, height: ORACLE.size },
+  });
 });
 
 /** The id of a process that has ended. */
@@ -31,7 +33,10 @@ async function deadPid(): Promise<number> {
 
 describe('output files', () => {
   test('two named inputs with the same file name get a result each (folders mirrored), not one over the other', async () => {
-    for (const [sub, seed] of [['a', 1], ['b', 2]] as const) {
+    for (const [sub, seed] of [
+      ['a', 1],
+      ['b', 2],
+    ] as const) {
       await mkdir(path.join(dir, 'same', sub), { recursive: true });
       await writeOracleImage(path.join(dir, 'same', sub, 'x.png'), seed);
     }
@@ -40,9 +45,13 @@ describe('output files', () => {
     const b = path.join(dir, 'same', 'b', 'x.png');
     const result = await runCli(['explain', a, b, '--model', model, '--out', out, '--json', ...TINY]);
     assert.equal(result.code, 0, result.stderr);
-    const reports = JSON.parse(result.stdout).results.map((row: { report: { outputs: { report: string } } }) => row.report.outputs.report);
+    const reports = JSON.parse(result.stdout).results.map(
+      (row: { report: { outputs: { report: string } } }) => row.report.outputs.report,
+    );
     assert.equal(new Set(reports).size, 2, `distinct reports: ${reports.join(', ')}`);
-    const inputs = await Promise.all(reports.map(async (file: string) => JSON.parse(await readFile(file, 'utf8')).input.file));
+    const inputs = await Promise.all(
+      reports.map(async (file: string) => JSON.parse(await readFile(file, 'utf8')).input.file),
+    );
     assert.deepEqual(inputs.sort(), [a, b].sort());
     assert.deepEqual(await listDir(out), ['a', 'b']);
   });
@@ -56,7 +65,15 @@ describe('output files', () => {
     for (const file of [stale, elsewhere, live]) await writeFile(file, 'half written');
     const result = await runCli(['explain', image, '--model', model, '--out', out, ...TINY]);
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(await listDir(out), [path.basename(live), 'oracle.occlusion.dax.json', 'oracle.occlusion.overlay.png', 'oracle.occlusion.saliency.png'].sort());
+    assert.deepEqual(
+      await listDir(out),
+      [
+        path.basename(live),
+        'oracle.occlusion.dax.json',
+        'oracle.occlusion.overlay.png',
+        'oracle.occlusion.saliency.png',
+      ].sort(),
+    );
   });
 
   test('Ctrl-C during dax compare leaves no file, not even those of the methods that had finished', async () => {
@@ -70,7 +87,11 @@ describe('output files', () => {
     );
     const slowModel = await writeOracleConfig(moduleDir, slow, { input: { width: ORACLE.size, height: ORACLE.size } });
     const out = path.join(dir, 'compare-out');
-    const child = spawn(process.execPath, [CLI, 'compare', image, '--model', slowModel, '--methods', 'occlusion,rise', '--budget', '200', '--out', out], { cwd: ROOT });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'compare', image, '--model', slowModel, '--methods', 'occlusion,rise', '--budget', '200', '--out', out],
+      { cwd: ROOT },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -85,15 +106,31 @@ describe('output files', () => {
     const moduleDir = path.join(dir, 'marked');
     await mkdir(moduleDir, { recursive: true });
     const marked = path.join(moduleDir, 'marked.cjs');
-    await writeFile(marked, "exports.predict = (images) => { process.stderr.write('predict called\\n'); return images.map(() => [0.7, 0.3]); };\n");
-    const markedModel = await writeOracleConfig(moduleDir, marked, { input: { width: ORACLE.size, height: ORACLE.size } });
+    await writeFile(
+      marked,
+      "exports.predict = (images) => { process.stderr.write('predict called\\n'); return images.map(() => [0.7, 0.3]); };\n",
+    );
+    const markedModel = await writeOracleConfig(moduleDir, marked, {
+      input: { width: ORACLE.size, height: ORACLE.size },
+    });
     // A file where the folder should be: no folder can be made there, whoever runs the test.
     const occupied = path.join(dir, 'occupied');
     await writeFile(occupied, 'a file\n');
     for (const command of ['explain', 'compare']) {
-      const result = await runCli([command, image, '--model', markedModel, '--out', path.join(occupied, 'out'), ...(command === 'explain' ? TINY : ['--methods', 'occlusion', '--budget', '20'])]);
+      const result = await runCli([
+        command,
+        image,
+        '--model',
+        markedModel,
+        '--out',
+        path.join(occupied, 'out'),
+        ...(command === 'explain' ? TINY : ['--methods', 'occlusion', '--budget', '20']),
+      ]);
       assert.equal(result.code, 2, `${command}: ${result.stderr}`);
-      assert.match(result.stderr, /occupied\/out: --out: cannot write to this folder \((ENOTDIR|EEXIST)\); nothing was run/);
+      assert.match(
+        result.stderr,
+        /occupied\/out: --out: cannot write to this folder \((ENOTDIR|EEXIST)\); nothing was run/,
+      );
       assert.doesNotMatch(result.stderr, /predict called/);
     }
   });

@@ -29,7 +29,10 @@ async function moduleModel(name: string, source: string): Promise<string> {
 }
 
 /** Runs dax in the background, sends SIGINT once `ready` appears on stderr, and says how long the exit took. */
-async function interruptWhen(args: string[], ready: RegExp): Promise<{ code: number | null; stderr: string; afterMs: number }> {
+async function interruptWhen(
+  args: string[],
+  ready: RegExp,
+): Promise<{ code: number | null; stderr: string; afterMs: number }> {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT });
   let stderr = '';
   let sentAt = 0;
@@ -51,16 +54,37 @@ describe('models that never answer or end the process', () => {
     const model = await moduleModel('never', 'exports.predict = () => new Promise(() => {});\n');
     const out = path.join(dir, 'never-out');
     const started = performance.now();
-    const result = await runCli(['explain', image, '--model', model, '--out', out, '--json', '--model-timeout', '1', ...TINY]);
+    const result = await runCli([
+      'explain',
+      image,
+      '--model',
+      model,
+      '--out',
+      out,
+      '--json',
+      '--model-timeout',
+      '1',
+      ...TINY,
+    ]);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /never\.cjs: predict did not answer within 1 s on \d+ inputs: it may be stuck.*--model-timeout/);
+    assert.match(
+      result.stderr,
+      /never\.cjs: predict did not answer within 1 s on \d+ inputs: it may be stuck.*--model-timeout/,
+    );
     assert.equal(JSON.parse(result.stdout).results[0].status, 'failed');
     assert.deepEqual(await listDir(out), []);
     assert.ok(performance.now() - started < 30_000, 'ended soon after the deadline');
   });
 
   test('--model-timeout must be a positive number', async () => {
-    const result = await runCli(['explain', image, '--model', path.join(dir, 'never', 'oracle.model.json'), '--model-timeout', 'soon']);
+    const result = await runCli([
+      'explain',
+      image,
+      '--model',
+      path.join(dir, 'never', 'oracle.model.json'),
+      '--model-timeout',
+      'soon',
+    ]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /--model-timeout must be a number ≥ 0\.1 \(got "soon"\)/);
   });
@@ -78,45 +102,111 @@ describe('models that never answer or end the process', () => {
     const batch = await runCli(['explain', folder, '--model', model, '--out', out, '--json', ...TINY]);
     assert.equal(batch.code, 1, batch.stderr);
     const parsed = JSON.parse(batch.stdout);
-    assert.deepEqual(parsed.results.map((row: { status: string }) => row.status), ['failed', 'failed']);
+    assert.deepEqual(
+      parsed.results.map((row: { status: string }) => row.status),
+      ['failed', 'failed'],
+    );
     assert.deepEqual(await listDir(out), ['summary.csv', 'summary.md']);
     assert.match(await readFile(path.join(out, 'summary.md'), 'utf8'), /process\.exit\(0\)/);
   });
 
   test('a module that ends the process outside a model call (as it loads): exit 1 with a message, never a silent 0', async () => {
-    const model = await moduleModel('at-load', 'exports.predict = (images) => images.map(() => [0.6, 0.4]);\nprocess.exit(0);\n');
-    const result = await runCli(['explain', image, '--model', model, '--out', path.join(dir, 'at-load-out'), '--json', ...TINY]);
+    const model = await moduleModel(
+      'at-load',
+      'exports.predict = (images) => images.map(() => [0.6, 0.4]);\nprocess.exit(0);\n',
+    );
+    const result = await runCli([
+      'explain',
+      image,
+      '--model',
+      model,
+      '--out',
+      path.join(dir, 'at-load-out'),
+      '--json',
+      ...TINY,
+    ]);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /the process ended \(exit code 0\) before the command finished; no results were reported/);
+    assert.match(
+      result.stderr,
+      /the process ended \(exit code 0\) before the command finished; no results were reported/,
+    );
   });
 
   test('a module that ends the process from a timer while the run goes on: exit 1', async () => {
-    const model = await moduleModel('later', 'setTimeout(() => process.exit(0), 300);\nexports.predict = (images) => new Promise((resolve) => setTimeout(() => resolve(images.map(() => [0.6, 0.4])), 50));\n');
-    const result = await runCli(['explain', image, '--model', model, '--out', path.join(dir, 'later-out'), '--samples', '2000', '--method', 'rise']);
+    const model = await moduleModel(
+      'later',
+      'setTimeout(() => process.exit(0), 300);\nexports.predict = (images) => new Promise((resolve) => setTimeout(() => resolve(images.map(() => [0.6, 0.4])), 50));\n',
+    );
+    const result = await runCli([
+      'explain',
+      image,
+      '--model',
+      model,
+      '--out',
+      path.join(dir, 'later-out'),
+      '--samples',
+      '2000',
+      '--method',
+      'rise',
+    ]);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /called process\.exit\(0\) while answering|the process ended \(exit code 0\) before the command finished/);
+    assert.match(
+      result.stderr,
+      /called process\.exit\(0\) while answering|the process ended \(exit code 0\) before the command finished/,
+    );
   });
 
   test('an exception thrown in a timer of a predict module is a model error: exit 1, no raw stack', async () => {
-    const model = await moduleModel('async-throw', "exports.predict = () => new Promise(() => { setTimeout(() => { throw new Error('boom later'); }, 10); });\n");
-    const result = await runCli(['explain', image, '--model', model, '--out', path.join(dir, 'async-throw-out'), ...TINY]);
+    const model = await moduleModel(
+      'async-throw',
+      "exports.predict = () => new Promise(() => { setTimeout(() => { throw new Error('boom later'); }, 10); });\n",
+    );
+    const result = await runCli([
+      'explain',
+      image,
+      '--model',
+      model,
+      '--out',
+      path.join(dir, 'async-throw-out'),
+      ...TINY,
+    ]);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /async-throw\.cjs: threw outside its answer \(in a timer or a callback, while answering\): boom later/);
+    assert.match(
+      result.stderr,
+      /async-throw\.cjs: threw outside its answer \(in a timer or a callback, while answering\): boom later/,
+    );
     assert.doesNotMatch(result.stderr, /at Timeout\./);
   });
 
   test('a rejection a predict module leaves unhandled is a model error too', async () => {
-    const model = await moduleModel('async-reject', "exports.predict = () => { Promise.reject(new Error('rejected later')); return new Promise(() => {}); };\n");
-    const result = await runCli(['explain', image, '--model', model, '--out', path.join(dir, 'async-reject-out'), ...TINY]);
+    const model = await moduleModel(
+      'async-reject',
+      "exports.predict = () => { Promise.reject(new Error('rejected later')); return new Promise(() => {}); };\n",
+    );
+    const result = await runCli([
+      'explain',
+      image,
+      '--model',
+      model,
+      '--out',
+      path.join(dir, 'async-reject-out'),
+      ...TINY,
+    ]);
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /async-reject\.cjs: threw outside its answer .*: rejected later/);
   });
 
   test('the first Ctrl-C stops a hung predict: exit 130 at once, no files', async () => {
     // The interval keeps the process alive, as a hung network call would.
-    const model = await moduleModel('hung', "exports.predict = () => { process.stderr.write('predict called\\n'); return new Promise(() => setInterval(() => {}, 1000)); };\n");
+    const model = await moduleModel(
+      'hung',
+      "exports.predict = () => { process.stderr.write('predict called\\n'); return new Promise(() => setInterval(() => {}, 1000)); };\n",
+    );
     const out = path.join(dir, 'hung-out');
-    const { code, stderr, afterMs } = await interruptWhen(['explain', image, '--model', model, '--out', out, ...TINY], /predict called/);
+    const { code, stderr, afterMs } = await interruptWhen(
+      ['explain', image, '--model', model, '--out', out, ...TINY],
+      /predict called/,
+    );
     assert.equal(code, 130, stderr);
     assert.ok(afterMs < 3000, `exited ${afterMs.toFixed(0)} ms after the Ctrl-C`);
     assert.deepEqual(await listDir(out), []);
@@ -128,7 +218,10 @@ describe('models that never answer or end the process', () => {
       "exports.predict = (images) => { process.stderr.write('predict called\\n'); const end = Date.now() + 1000; while (Date.now() < end) {} return images.map(() => [0.6, 0.4]); };\n",
     );
     const out = path.join(dir, 'busy-out');
-    const { code, stderr, afterMs } = await interruptWhen(['explain', image, '--model', model, '--out', out, '--method', 'rise', '--samples', '2000'], /predict called/);
+    const { code, stderr, afterMs } = await interruptWhen(
+      ['explain', image, '--model', model, '--out', out, '--method', 'rise', '--samples', '2000'],
+      /predict called/,
+    );
     assert.equal(code, 130, stderr);
     assert.ok(afterMs < 5000, `exited ${afterMs.toFixed(0)} ms after the Ctrl-C`);
     assert.deepEqual(await listDir(out), []);

@@ -104,19 +104,32 @@ before(async () => {
   await writeFile(audioFile, encodeWav([oracleClip()], RATE));
   // One run per method, shared by the assertions below (DAX's training of 1000 queries takes ~30 s on wasm).
   const oracle = toneOracle();
-  runs.set('dax', await explainAudio({ audioFile, classifier: oracle, method: methodForBudget('dax', BUDGET, PRESETS.balanced), preset: 'balanced', seed: 0, groundTruth: TRUTH }));
+  runs.set(
+    'dax',
+    await explainAudio({
+      audioFile,
+      classifier: oracle,
+      method: methodForBudget('dax', BUDGET, PRESETS.balanced),
+      preset: 'balanced',
+      seed: 0,
+      groundTruth: TRUTH,
+    }),
+  );
   daxQueries = oracle.queries;
   assert.deepEqual([...oracle.lengths], [SECONDS * RATE], 'every query is a whole clip at the model rate');
   for (const method of ['occlusion', 'lime', 'rise'] as const) runs.set(method, await explain(method));
 });
 
 describe('explainAudio on the tone oracle, 1000 queries', () => {
-  test('DAX finds the tone\'s interval and not the decoy', () => {
+  test("DAX finds the tone's interval and not the decoy", () => {
     const { findings, report } = runs.get('dax')!;
     // Measured on wasm: time IoU 0.852 for seed 0 (top interval 1.80-2.50 s, then 2.90-3.00 s) and 0.851 for
     // seed 1 (1.70-2.40 s); the floor leaves 0.1 below the worse.
     const top = findings.intervals[0]!;
-    assert.ok(report.audio!.groundTruth!.timeIou >= 0.75, `time IoU ${report.audio!.groundTruth!.timeIou}, top interval ${JSON.stringify(top)}`);
+    assert.ok(
+      report.audio!.groundTruth!.timeIou >= 0.75,
+      `time IoU ${report.audio!.groundTruth!.timeIou}, top interval ${JSON.stringify(top)}`,
+    );
     // An interval that holds a negligible share of the map (segment DAX ranks the units no mask took by the
     // student's linear weights, at 1e-3 of a mask, so every unit has some mass) is not a claim about the sound.
     for (const interval of findings.intervals) {
@@ -136,7 +149,11 @@ describe('explainAudio on the tone oracle, 1000 queries', () => {
     assert.equal(saliency.length, frames * 64);
     assert.deepEqual(report.config.grid, { bands: 8, windowSeconds: 0.1, windows: 30 });
     assert.equal(report.segments, 8 * 30);
-    assert.deepEqual(report.workingSize, { width: frames, height: 64 }, 'the networks work on the units of the spectrogram itself');
+    assert.deepEqual(
+      report.workingSize,
+      { width: frames, height: 64 },
+      'the networks work on the units of the spectrogram itself',
+    );
     assert.equal(report.queries, BUDGET);
     assert.equal(daxQueries, BUDGET, 'the black box saw exactly the budget');
     assert.ok(report.trainingSteps > 0 && report.epochs > 0);
@@ -148,10 +165,14 @@ describe('explainAudio on the tone oracle, 1000 queries', () => {
     assert.ok(findings.timeSaliency.every((v) => v >= 0 && v <= 1));
     assert.equal(Math.max(...findings.timeSaliency), 1);
     assert.ok(findings.intervals.length >= 1 && findings.intervals.length <= 3);
-    for (let i = 1; i < findings.intervals.length; i++) assert.ok(findings.intervals[i - 1]!.mass >= findings.intervals[i]!.mass, 'ranked by mass');
+    for (let i = 1; i < findings.intervals.length; i++)
+      assert.ok(findings.intervals[i - 1]!.mass >= findings.intervals[i]!.mass, 'ranked by mass');
     assert.deepEqual([findings.groundTruth!.start, findings.groundTruth!.end], [TRUTH.start, TRUTH.end]);
     assert.equal(findings.groundTruth!.timeIou, timeIou(findings.intervals[0]!, TRUTH));
-    assert.deepEqual([findings.spectrogram.rows, findings.spectrogram.frames, findings.spectrogram.scale], [64, frames, 'mel']);
+    assert.deepEqual(
+      [findings.spectrogram.rows, findings.spectrogram.frames, findings.spectrogram.scale],
+      [64, frames, 'mel'],
+    );
     // The curve peaks inside the truth and is low on the decoy.
     const at = (seconds: number) => findings.timeSaliency[Math.round(seconds / findings.frameSeconds)]!;
     assert.ok(at(2.1) > 0.5 && at(0.55) < 0.25, `curve at 2.1 s ${at(2.1)}, at the decoy ${at(0.55)}`);
@@ -173,7 +194,10 @@ describe('explainAudio on the tone oracle, 1000 queries', () => {
       const { report } = runs.get(method)!;
       assert.equal(report.method, method);
       assert.ok(report.queries <= BUDGET, `queries ${report.queries}`);
-      assert.ok(report.audio!.groundTruth!.timeIou >= 0.8, `${method}: time IoU ${report.audio!.groundTruth!.timeIou}, ${JSON.stringify(report.audio!.intervals)}`);
+      assert.ok(
+        report.audio!.groundTruth!.timeIou >= 0.8,
+        `${method}: time IoU ${report.audio!.groundTruth!.timeIou}, ${JSON.stringify(report.audio!.intervals)}`,
+      );
     });
   }
 
@@ -182,17 +206,21 @@ describe('explainAudio on the tone oracle, 1000 queries', () => {
     assert.equal(report.queries, BUDGET);
     const top = report.audio!.intervals[0]!;
     assert.ok(timeIou(top, TRUTH) > 0, `top interval ${JSON.stringify(top)}`);
-    assert.ok(top.start < (TRUTH.start + TRUTH.end) / 2 && top.end > (TRUTH.start + TRUTH.end) / 2, 'it covers the middle of the tone');
+    assert.ok(
+      top.start < (TRUTH.start + TRUTH.end) / 2 && top.end > (TRUTH.start + TRUTH.end) / 2,
+      'it covers the middle of the tone',
+    );
   });
 });
 
 describe('cell faithfulness of maps over the spectrogram', () => {
-  test('a perfect map (the tone\'s frames) deletes faster and inserts faster than its inverse', async () => {
+  test("a perfect map (the tone's frames) deletes faster and inserts faster than its inverse", async () => {
     const { scene } = runs.get('dax')!;
     const { rows, frames, hopSeconds } = scene.spectrogram;
     const perfect = new Float32Array(rows * frames);
     for (let r = 0; r < rows; r++) {
-      for (let t = 0; t < frames; t++) perfect[r * frames + t] = t * hopSeconds >= TRUTH.start && t * hopSeconds <= TRUTH.end ? 1 : 0;
+      for (let t = 0; t < frames; t++)
+        perfect[r * frames + t] = t * hopSeconds >= TRUTH.start && t * hopSeconds <= TRUTH.end ? 1 : 0;
     }
     const inverted = perfect.map((v) => 1 - v);
     const oracle = toneOracle();
@@ -205,9 +233,18 @@ describe('cell faithfulness of maps over the spectrogram', () => {
     assert.ok(good.deletionCurve[0]! > 0.95 && bad.deletionCurve[0]! > 0.95);
     assert.ok(good.insertionCurve[0]! < 0.05 && bad.insertionCurve[0]! < 0.05);
     // Measured: deletion AUC 0.10 (perfect) vs 0.84 (inverted), insertion 0.90 vs 0.16.
-    assert.ok(good.deletionAuc < bad.deletionAuc - 0.3, `deletion AUC ${good.deletionAuc} (perfect) vs ${bad.deletionAuc} (inverted)`);
-    assert.ok(good.insertionAuc > bad.insertionAuc + 0.3, `insertion AUC ${good.insertionAuc} (perfect) vs ${bad.insertionAuc} (inverted)`);
-    await assert.rejects(measureCellFaithfulness(scene, oracle, new Float32Array(10), 1, options), (error: unknown) => error instanceof DaxError && error.kind === 'usage');
+    assert.ok(
+      good.deletionAuc < bad.deletionAuc - 0.3,
+      `deletion AUC ${good.deletionAuc} (perfect) vs ${bad.deletionAuc} (inverted)`,
+    );
+    assert.ok(
+      good.insertionAuc > bad.insertionAuc + 0.3,
+      `insertion AUC ${good.insertionAuc} (perfect) vs ${bad.insertionAuc} (inverted)`,
+    );
+    await assert.rejects(
+      measureCellFaithfulness(scene, oracle, new Float32Array(10), 1, options),
+      (error: unknown) => error instanceof DaxError && error.kind === 'usage',
+    );
   });
 
   test('explainAudio measures it when asked', async () => {
@@ -216,7 +253,10 @@ describe('cell faithfulness of maps over the spectrogram', () => {
     assert.equal(faithful.steps, 8);
     assert.equal(faithful.queries, 2 * 9);
     // LIME's map is on the tone (above): deleting its top cells first kills the score early.
-    assert.ok(faithful.deletionAuc < faithful.insertionAuc, `deletion ${faithful.deletionAuc}, insertion ${faithful.insertionAuc}`);
+    assert.ok(
+      faithful.deletionAuc < faithful.insertionAuc,
+      `deletion ${faithful.deletionAuc}, insertion ${faithful.insertionAuc}`,
+    );
   });
 });
 
@@ -224,7 +264,10 @@ describe('cancelling an audio explanation', () => {
   test('an aborted signal stops the run with a cancelled DaxError', async () => {
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(explain('dax', { signal: controller.signal }), (error: unknown) => error instanceof DaxError && error.kind === 'cancelled');
+    await assert.rejects(
+      explain('dax', { signal: controller.signal }),
+      (error: unknown) => error instanceof DaxError && error.kind === 'cancelled',
+    );
   });
 
   test('aborting during training stops it within a few seconds', async () => {

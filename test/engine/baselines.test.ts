@@ -18,7 +18,14 @@ import { buildScene, type Scene } from '../../src/engine/perturbation/scene';
 import { createRng } from '../../src/engine/core/rng';
 import { initBackend } from '../../src/engine/tf/runtime';
 import { tempDir } from '../helpers/files';
-import { ORACLE, randomMap, regionMask, writeOracleConfig, writeOracleImage, writeOraclePredictModule } from '../helpers/oracle';
+import {
+  ORACLE,
+  randomMap,
+  regionMask,
+  writeOracleConfig,
+  writeOracleImage,
+  writeOraclePredictModule,
+} from '../helpers/oracle';
 
 let classifier: ImageClassifier;
 let scene: Scene;
@@ -30,7 +37,13 @@ before(async () => {
   const dir = await tempDir();
   const imageFile = path.join(dir, 'oracle.png');
   await writeOracleImage(imageFile);
-  classifier = await openClassifier(await loadModelConfig(await writeOracleConfig(dir, await writeOraclePredictModule(dir), { input: { width: ORACLE.size, height: ORACLE.size } })));
+  classifier = await openClassifier(
+    await loadModelConfig(
+      await writeOracleConfig(dir, await writeOraclePredictModule(dir), {
+        input: { width: ORACLE.size, height: ORACLE.size },
+      }),
+    ),
+  );
   scene = await buildScene(await decodeImage(imageFile), classifier, PRESETS.fast.perturbation);
 });
 
@@ -41,14 +54,26 @@ function regionIou(outcome: BaselineOutcome): number {
 
 describe('baselines on the oracle', () => {
   test('RISE puts its most salient pixels on the region, not on the decoy', async () => {
-    const outcome = await runRise(scene, classifier, { masks: 500, grid: 8, keepProbability: 0.5, queryBatchSize: 64 }, createRng(1), top1);
+    const outcome = await runRise(
+      scene,
+      classifier,
+      { masks: 500, grid: 8, keepProbability: 0.5, queryBatchSize: 64 },
+      createRng(1),
+      top1,
+    );
     assert.equal(outcome.query.queries, 501);
     assert.equal(outcome.target, 0);
     assert.ok(regionIou(outcome) >= 0.5, `IoU ${regionIou(outcome).toFixed(3)}`);
   });
 
   test('LIME gives the region the largest coefficients', async () => {
-    const outcome = await runLime(scene, classifier, { samples: 500, keepProbability: 0.5, alpha: 1, queryBatchSize: 64 }, createRng(1), top1);
+    const outcome = await runLime(
+      scene,
+      classifier,
+      { samples: 500, keepProbability: 0.5, alpha: 1, queryBatchSize: 64 },
+      createRng(1),
+      top1,
+    );
     assert.equal(outcome.query.queries, 500);
     assert.ok(regionIou(outcome) >= 0.5, `IoU ${regionIou(outcome).toFixed(3)}`);
   });
@@ -61,21 +86,39 @@ describe('baselines on the oracle', () => {
     assert.equal(outcome.target, 0);
     // The oracle ignores everything outside its region, so windows that miss it change nothing; the bar is the
     // best of ten random maps.
-    const random = Math.max(...Array.from({ length: 10 }, (_, seed) => iouOfTopFraction(randomMap(ORACLE.size, seed + 1), regionMask(), fraction)));
-    assert.ok(regionIou(outcome) >= 0.5 && regionIou(outcome) > random + 0.3, `IoU ${regionIou(outcome).toFixed(3)}, best random ${random.toFixed(3)}`);
+    const random = Math.max(
+      ...Array.from({ length: 10 }, (_, seed) =>
+        iouOfTopFraction(randomMap(ORACLE.size, seed + 1), regionMask(), fraction),
+      ),
+    );
+    assert.ok(
+      regionIou(outcome) >= 0.5 && regionIou(outcome) > random + 0.3,
+      `IoU ${regionIou(outcome).toFixed(3)}, best random ${random.toFixed(3)}`,
+    );
   });
 });
 
 describe('occlusion for a query budget', () => {
   test('keeps windows + 1 within the budget, at the smallest stride that does', () => {
-    for (const [width, height, budget] of [[96, 96, 500], [256, 64, 1000], [64, 256, 100], [37, 23, 50], [200, 150, 3000], [10, 10, 2]] as const) {
+    for (const [width, height, budget] of [
+      [96, 96, 500],
+      [256, 64, 1000],
+      [64, 256, 100],
+      [37, 23, 50],
+      [200, 150, 3000],
+      [10, 10, 2],
+    ] as const) {
       const { window, stride } = occlusionForBudget(width, height, budget);
       const count = windowCount(width, height, window, stride);
       assert.ok(count + 1 <= budget, `${width}x${height} within ${budget}: ${count} windows`);
       assert.ok(window >= Math.min(4, width, height), `window ${window}`);
       // No gaps between windows, and the smallest stride: one pixel less would not fit (with that window).
       assert.ok(stride <= window, `stride ${stride} > window ${window}`);
-      if (stride > 1 && stride < window) assert.ok(windowCount(width, height, window, stride - 1) + 1 > budget, `${width}x${height}: stride ${stride - 1} fits ${budget} too`);
+      if (stride > 1 && stride < window)
+        assert.ok(
+          windowCount(width, height, window, stride - 1) + 1 > budget,
+          `${width}x${height}: stride ${stride - 1} fits ${budget} too`,
+        );
     }
     // A fifth of the shorter side while the budget allows it; a budget that forces longer strides grows the window.
     assert.deepEqual(occlusionForBudget(96, 96, 500), { window: 19, stride: 4 });
@@ -104,11 +147,11 @@ function cornerOracle(): ImageClassifier {
     width: classifier.width,
     height: classifier.height,
     description: 'corner oracle',
-    classify: async ({ images }) => images.map((image) => {
-      const intact = [0, 1, 2].every((c) => image[i + c] === original[i + c]);
-      return Float32Array.of(intact ? 1 : 0, intact ? 0 : 1);
-    }),
+    classify: async ({ images }) =>
+      images.map((image) => {
+        const intact = [0, 1, 2].every((c) => image[i + c] === original[i + c]);
+        return Float32Array.of(intact ? 1 : 0, intact ? 0 : 1);
+      }),
     dispose: async () => undefined,
   };
 }
-

@@ -30,11 +30,18 @@ before(async () => {
   const dir = await tempDir();
   const imageFile = path.join(dir, 'oracle.png');
   await writeOracleImage(imageFile);
-  classifier = await openClassifier(await loadModelConfig(await writeOracleConfig(dir, await writeOraclePredictModule(dir), { input: { width: ORACLE.size, height: ORACLE.size } })));
+  classifier = await openClassifier(
+    await loadModelConfig(
+      await writeOracleConfig(dir, await writeOraclePredictModule(dir), {
+        input: { width: ORACLE.size, height: ORACLE.size },
+      }),
+    ),
+  );
   scene = await buildScene(await decodeImage(imageFile), classifier, PRESETS.fast.perturbation);
 });
 
-const run = (method: (typeof METHOD_NAMES)[number], seed: number): Promise<MethodRun> => runMethod(methodForBudget(method, BUDGET, PRESETS.fast), scene, classifier, createRng(seed), top1);
+const run = (method: (typeof METHOD_NAMES)[number], seed: number): Promise<MethodRun> =>
+  runMethod(methodForBudget(method, BUDGET, PRESETS.fast), scene, classifier, createRng(seed), top1);
 
 describe('the method registry', () => {
   test('every method the front ends name has an implementation, and each says who it is', () => {
@@ -51,7 +58,11 @@ describe('the method registry', () => {
         assert.equal(outcome.map.length, ORACLE.size * ORACLE.size, 'the map is at the image resolution');
         const iou = iouOfTopFraction(minMaxNormalise(outcome.map), regionMask(), fraction);
         assert.ok(iou >= 0.5, `IoU ${iou.toFixed(3)}`);
-        assert.equal(Boolean(outcome.training), REGISTRY[id].info.trains, 'a method that trains reports its training, and only then');
+        assert.equal(
+          Boolean(outcome.training),
+          REGISTRY[id].info.trains,
+          'a method that trains reports its training, and only then',
+        );
       });
 
       test('the same seed gives the same map, and the run leaves no tensors behind', async () => {

@@ -10,7 +10,17 @@ import { PRESETS } from '../../src/engine/methods/dax/presets';
 import { iouOfTopFraction } from '../../src/engine/metrics/groundTruth';
 import { initBackend, tf } from '../../src/engine/tf/runtime';
 import { tempDir } from '../helpers/files';
-import { NOISY_ORACLE_RULE, ORACLE, randomMap, regionMask, writeNoisyOracleImage, writeOracleConfig, writeOracleImage, writeOraclePredictModule, writeOracleTfjsModel } from '../helpers/oracle';
+import {
+  NOISY_ORACLE_RULE,
+  ORACLE,
+  randomMap,
+  regionMask,
+  writeNoisyOracleImage,
+  writeOracleConfig,
+  writeOracleImage,
+  writeOraclePredictModule,
+  writeOracleTfjsModel,
+} from '../helpers/oracle';
 
 const truth = regionMask();
 const regionFraction = (ORACLE.region.width * ORACLE.region.height) / (ORACLE.size * ORACLE.size);
@@ -23,9 +33,15 @@ before(async () => {
   await initBackend('auto');
   imageFile = path.join(dir, 'oracle.png');
   await writeOracleImage(imageFile);
-  tfjsOracle = await openClassifier(await loadModelConfig(await writeOracleConfig(dir, await writeOracleTfjsModel(path.join(dir, 'tfjs')))));
+  tfjsOracle = await openClassifier(
+    await loadModelConfig(await writeOracleConfig(dir, await writeOracleTfjsModel(path.join(dir, 'tfjs')))),
+  );
   moduleOracle = await openClassifier(
-    await loadModelConfig(await writeOracleConfig(dir, await writeOraclePredictModule(dir), { input: { width: ORACLE.size, height: ORACLE.size } })),
+    await loadModelConfig(
+      await writeOracleConfig(dir, await writeOraclePredictModule(dir), {
+        input: { width: ORACLE.size, height: ORACLE.size },
+      }),
+    ),
   );
 });
 
@@ -93,8 +109,14 @@ describe('DAX on an oracle black box', () => {
     assert.ok(['tensorflow', 'wasm', 'cpu'].includes(report.backend.name));
     assert.equal(report.queries, quick.samples);
     assert.equal(report.losses.length, report.trainingSteps);
-    for (const key of ['total', 'distillation', 'l1', 'kl'] as const) assert.ok(report.losses.every((row) => Number.isFinite(row[key])), `${key} is finite`);
-    assert.ok(report.validation.length === report.epochs && report.validation.every((row) => Number.isFinite(row.validation)));
+    for (const key of ['total', 'distillation', 'l1', 'kl'] as const)
+      assert.ok(
+        report.losses.every((row) => Number.isFinite(row[key])),
+        `${key} is finite`,
+      );
+    assert.ok(
+      report.validation.length === report.epochs && report.validation.every((row) => Number.isFinite(row.validation)),
+    );
     assert.ok(report.timing.queryMs > 0 && report.timing.trainMs > 0);
     assert.equal(report.seed, 2);
     assert.ok(report.versions.tfjs && report.versions.onnxruntime && report.versions.dax);
@@ -114,18 +136,34 @@ describe('DAX with layered units where one segmentation cannot follow the eviden
     noisyImage = path.join(dir, 'noisy.png');
     await writeNoisyOracleImage(noisyImage);
     noisyOracle = await openClassifier(
-      await loadModelConfig(await writeOracleConfig(dir, await writeOraclePredictModule(dir, NOISY_ORACLE_RULE), { input: { width: ORACLE.size, height: ORACLE.size } })),
+      await loadModelConfig(
+        await writeOracleConfig(dir, await writeOraclePredictModule(dir, NOISY_ORACLE_RULE), {
+          input: { width: ORACLE.size, height: ORACLE.size },
+        }),
+      ),
     );
   });
   const explainNoisy = (preset: 'fast' | 'balanced' | 'thorough', seed: number) =>
-    explainImage({ imageFile: noisyImage, classifier: noisyOracle, method: { method: 'dax', settings: { ...PRESETS[preset], segmentDax: { layers: [...layered.layers], layerMix: layered.layerMix } } }, preset, seed });
+    explainImage({
+      imageFile: noisyImage,
+      classifier: noisyOracle,
+      method: {
+        method: 'dax',
+        settings: { ...PRESETS[preset], segmentDax: { layers: [...layered.layers], layerMix: layered.layerMix } },
+      },
+      preset,
+      seed,
+    });
 
   test('finds the bright square, not its decoy, although SLIC segments follow the noise (IoU ≥ 0.5 for every seed)', async (t) => {
     // Measured: SLIC alone (and LIME over it) 0.00, RISE 0.42-0.54, DAX with its grid and coarse SLIC layers 0.72-0.76.
     const ious: number[] = [];
     for (const seed of [1, 2, 3]) ious.push(topRegionIou((await explainNoisy('balanced', seed)).saliency));
     t.diagnostic(`IoU per seed: ${ious.map((v) => v.toFixed(3)).join(', ')}`);
-    assert.ok(ious.every((iou) => iou >= 0.5), `IoU per seed: ${ious.join(', ')}`);
+    assert.ok(
+      ious.every((iou) => iou >= 0.5),
+      `IoU per seed: ${ious.join(', ')}`,
+    );
   });
 
   test("the report carries the student's fidelity on held-out copies, high where the student learnt the oracle", async () => {

@@ -21,7 +21,10 @@ before(async () => {
   dir = await tempDir();
   const config = path.join(dir, 'emotion.model.json');
   // Grey 64x64, (g/255 - 0.5) * 2, as human's own preprocessing does it.
-  await writeFile(config, JSON.stringify({ path: emotionModel, input: { channels: 'grey', scale: 255, mean: 0.5, std: 0.5 }, labels }));
+  await writeFile(
+    config,
+    JSON.stringify({ path: emotionModel, input: { channels: 'grey', scale: 255, mean: 0.5, std: 0.5 }, labels }),
+  );
   classifier = await openClassifier(await loadModelConfig(config));
 });
 
@@ -43,7 +46,13 @@ describe('TF.js graph models', () => {
 
   test('DAX explains a graph model end to end', async () => {
     const imageFile = path.join(__dirname, '..', 'fixtures', 'scenetext', 'word1.jpg');
-    const { saliency, report } = await explainImage({ imageFile, classifier, method: { method: 'dax', settings: { ...PRESETS.fast, samples: 96, epochs: 2 } }, preset: 'fast', seed: 0 });
+    const { saliency, report } = await explainImage({
+      imageFile,
+      classifier,
+      method: { method: 'dax', settings: { ...PRESETS.fast, samples: 96, epochs: 2 } },
+      preset: 'fast',
+      seed: 0,
+    });
     assert.equal(report.queries, 96);
     assert.ok(labels.includes(report.target.label!));
     assert.equal(saliency.length, report.input.width * report.input.height);

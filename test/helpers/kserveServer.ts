@@ -91,19 +91,49 @@ interface Loaded {
 }
 
 const ORT_TO_KSERVE: Record<string, string> = {
-  float32: 'FP32', float64: 'FP64', float16: 'FP16', int8: 'INT8', int16: 'INT16', int32: 'INT32', int64: 'INT64',
-  uint8: 'UINT8', uint16: 'UINT16', uint32: 'UINT32', uint64: 'UINT64', bool: 'BOOL', string: 'BYTES',
+  float32: 'FP32',
+  float64: 'FP64',
+  float16: 'FP16',
+  int8: 'INT8',
+  int16: 'INT16',
+  int32: 'INT32',
+  int64: 'INT64',
+  uint8: 'UINT8',
+  uint16: 'UINT16',
+  uint32: 'UINT32',
+  uint64: 'UINT64',
+  bool: 'BOOL',
+  string: 'BYTES',
 };
 
 function freshFaults(): Faults {
   return {
-    inferDelayMs: 0, delayMs: 0, unavailable: 0, unavailableMessage: 'server is busy', dropInfers: new Set(), failInfers: new Map(),
-    metadataShape: new Map(), metadataDatatype: new Map(), notReady: new Set(), serverNotReady: false, unloaded: new Set(),
+    inferDelayMs: 0,
+    delayMs: 0,
+    unavailable: 0,
+    unavailableMessage: 'server is busy',
+    dropInfers: new Set(),
+    failInfers: new Map(),
+    metadataShape: new Map(),
+    metadataDatatype: new Map(),
+    notReady: new Set(),
+    serverNotReady: false,
+    unloaded: new Set(),
   };
 }
 
 function freshCounts(): Counts {
-  return { routes: new Map(), requests: 0, infers: 0, answeredItems: 0, batches: [], inFlight: 0, maxInFlight: 0, binaryInputs: 0, binaryOutputs: 0 };
+  return {
+    routes: new Map(),
+    requests: 0,
+    infers: 0,
+    answeredItems: 0,
+    batches: [],
+    inFlight: 0,
+    maxInFlight: 0,
+    binaryInputs: 0,
+    binaryOutputs: 0,
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -113,34 +143,59 @@ export async function startKserveServer(models: readonly ServedModel[]): Promise
   const loaded = new Map<string, Loaded>();
   for (const model of models) {
     const bytes = typeof model.model === 'string' ? await readFile(model.model) : model.model;
-    loaded.set(model.name, { name: model.name, version: model.version ?? '1', session: await ort.InferenceSession.create(bytes) });
+    loaded.set(model.name, {
+      name: model.name,
+      version: model.version ?? '1',
+      session: await ort.InferenceSession.create(bytes),
+    });
   }
   const faults = freshFaults();
   let counts = freshCounts();
 
-  const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+  const send = (
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void => {
     if (res.destroyed) return;
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    });
     res.end(text);
   };
-  const error = (res: http.ServerResponse, status: number, message: string, headers?: Record<string, string>): void => send(res, status, { error: message }, headers);
+  const error = (res: http.ServerResponse, status: number, message: string, headers?: Record<string, string>): void =>
+    send(res, status, { error: message }, headers);
 
   const metadata = (model: Loaded): unknown => {
     const tensors = (list: readonly ort.InferenceSession.ValueMetadata[]) =>
       list.map((m) => {
         const shape = m.isTensor ? m.shape.map((d) => (typeof d === 'number' ? d : -1)) : [];
-        return { name: m.name, datatype: m.isTensor ? ORT_TO_KSERVE[m.type] ?? 'BYTES' : 'BYTES', shape };
+        return { name: m.name, datatype: m.isTensor ? (ORT_TO_KSERVE[m.type] ?? 'BYTES') : 'BYTES', shape };
       });
     const inputs = tensors(model.session.inputMetadata);
     const lyingShape = faults.metadataShape.get(model.name);
     const lyingType = faults.metadataDatatype.get(model.name);
     if (inputs[0] && lyingShape) inputs[0].shape = lyingShape;
     if (inputs[0] && lyingType) inputs[0].datatype = lyingType;
-    return { name: model.name, versions: [model.version], platform: 'onnxruntime_onnx', inputs, outputs: tensors(model.session.outputMetadata) };
+    return {
+      name: model.name,
+      versions: [model.version],
+      platform: 'onnxruntime_onnx',
+      inputs,
+      outputs: tensors(model.session.outputMetadata),
+    };
   };
 
-  const infer = async (model: Loaded, raw: Buffer, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+  const infer = async (
+    model: Loaded,
+    raw: Buffer,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<void> => {
     const index = ++counts.infers;
     counts.lastHeaders = req.headers;
     counts.inFlight++;
@@ -155,16 +210,28 @@ export async function startKserveServer(models: readonly ServedModel[]): Promise
       if (failure) return error(res, failure.status, failure.message);
       if (faults.unavailable > 0) {
         faults.unavailable--;
-        return error(res, 503, faults.unavailableMessage, faults.retryAfter !== undefined ? { 'retry-after': faults.retryAfter } : {});
+        return error(
+          res,
+          503,
+          faults.unavailableMessage,
+          faults.retryAfter !== undefined ? { 'retry-after': faults.retryAfter } : {},
+        );
       }
       if (faults.notReady.has(model.name)) return error(res, 503, `Model ${model.name} is not ready`);
       // The binary tensor extension: a JSON part of the length the header gives, then the tensors' bytes.
       const jsonLength = req.headers['inference-header-content-length'];
       const split = jsonLength === undefined ? raw.length : Number(jsonLength);
-      if (!Number.isInteger(split) || split < 0 || split > raw.length) return error(res, 400, `bad Inference-Header-Content-Length ${String(jsonLength)}`);
+      if (!Number.isInteger(split) || split < 0 || split > raw.length)
+        return error(res, 400, `bad Inference-Header-Content-Length ${String(jsonLength)}`);
       let binaryOffset = split;
       let request: {
-        inputs?: { name?: string; shape?: number[]; datatype?: string; data?: unknown[]; parameters?: { binary_data_size?: number } }[];
+        inputs?: {
+          name?: string;
+          shape?: number[];
+          datatype?: string;
+          data?: unknown[];
+          parameters?: { binary_data_size?: number };
+        }[];
         outputs?: { name?: string; parameters?: { binary_data?: boolean } }[];
         parameters?: { binary_data_output?: boolean };
       };
@@ -177,7 +244,8 @@ export async function startKserveServer(models: readonly ServedModel[]): Promise
       for (const tensor of request.inputs ?? []) {
         const byteSize = tensor.parameters?.binary_data_size;
         if (byteSize !== undefined) {
-          if (binaryOffset + byteSize > raw.length) return error(res, 400, `input '${tensor.name}': binary_data_size ${byteSize} runs past the body`);
+          if (binaryOffset + byteSize > raw.length)
+            return error(res, 400, `input '${tensor.name}': binary_data_size ${byteSize} runs past the body`);
           const bytes = raw.subarray(binaryOffset, binaryOffset + byteSize);
           binaryOffset += byteSize;
           const floats = new Float32Array(byteSize / 4);
@@ -186,23 +254,44 @@ export async function startKserveServer(models: readonly ServedModel[]): Promise
           counts.binaryInputs++;
         }
         const meta = model.session.inputMetadata.find((m) => m.name === tensor.name);
-        if (!meta || !meta.isTensor) return error(res, 400, `unexpected inference input '${tensor.name}' for model '${model.name}'`);
-        if (tensor.datatype !== 'FP32' || meta.type !== 'float32') return error(res, 400, `inference input '${tensor.name}' data-type is '${tensor.datatype}', but model '${model.name}' expects '${ORT_TO_KSERVE[meta.type]}'`);
+        if (!meta || !meta.isTensor)
+          return error(res, 400, `unexpected inference input '${tensor.name}' for model '${model.name}'`);
+        if (tensor.datatype !== 'FP32' || meta.type !== 'float32')
+          return error(
+            res,
+            400,
+            `inference input '${tensor.name}' data-type is '${tensor.datatype}', but model '${model.name}' expects '${ORT_TO_KSERVE[meta.type]}'`,
+          );
         const shape = tensor.shape ?? [];
         const data = (tensor.data ?? []).flat(Infinity) as number[];
         const size = shape.reduce((a, b) => a * b, 1);
-        if (size !== data.length) return error(res, 400, `unexpected shape for input '${tensor.name}': shape [${shape.join(',')}] holds ${size} values, ${data.length} were sent`);
+        if (size !== data.length)
+          return error(
+            res,
+            400,
+            `unexpected shape for input '${tensor.name}': shape [${shape.join(',')}] holds ${size} values, ${data.length} were sent`,
+          );
         const mismatch = meta.shape.findIndex((d, i) => typeof d === 'number' && d > 0 && shape[i] !== d);
         if (meta.shape.length !== shape.length || mismatch >= 0) {
-          return error(res, 400, `unexpected shape for input '${tensor.name}' for model '${model.name}'. Expected [${meta.shape.map((d) => (typeof d === 'number' ? d : -1)).join(',')}], got [${shape.join(',')}]`);
+          return error(
+            res,
+            400,
+            `unexpected shape for input '${tensor.name}' for model '${model.name}'. Expected [${meta.shape.map((d) => (typeof d === 'number' ? d : -1)).join(',')}], got [${shape.join(',')}]`,
+          );
         }
         feeds[tensor.name!] = new ort.Tensor('float32', Float32Array.from(data), shape);
       }
       const missing = model.session.inputNames.filter((name) => !(name in feeds));
-      if (missing.length > 0) return error(res, 400, `expected ${model.session.inputNames.length} inputs but got ${Object.keys(feeds).length} inputs for model '${model.name}'`);
+      if (missing.length > 0)
+        return error(
+          res,
+          400,
+          `expected ${model.session.inputNames.length} inputs but got ${Object.keys(feeds).length} inputs for model '${model.name}'`,
+        );
       const wanted = request.outputs?.map((o) => o.name!) ?? model.session.outputNames;
       const unknown = wanted.filter((name) => !model.session.outputNames.includes(name));
-      if (unknown.length > 0) return error(res, 400, `unexpected inference output '${unknown[0]}' for model '${model.name}'`);
+      if (unknown.length > 0)
+        return error(res, 400, `unexpected inference output '${unknown[0]}' for model '${model.name}'`);
       let results: ort.InferenceSession.OnnxValueMapType;
       try {
         results = await model.session.run(feeds, wanted);
@@ -216,7 +305,10 @@ export async function startKserveServer(models: readonly ServedModel[]): Promise
       const outputs = wanted.map((name) => {
         const tensor = results[name] as ort.Tensor;
         const values = tensor.data as Float32Array;
-        const asBinary = request.outputs?.find((o) => o.name === name)?.parameters?.binary_data ?? request.parameters?.binary_data_output ?? false;
+        const asBinary =
+          request.outputs?.find((o) => o.name === name)?.parameters?.binary_data ??
+          request.parameters?.binary_data_output ??
+          false;
         const head = { name, datatype: ORT_TO_KSERVE[tensor.type] ?? 'FP32', shape: tensor.dims };
         if (!asBinary) return { ...head, data: Array.from(values) };
         parts.push(Buffer.from(values.buffer, values.byteOffset, values.byteLength));
@@ -226,7 +318,11 @@ export async function startKserveServer(models: readonly ServedModel[]): Promise
       if (parts.length === 0) return send(res, 200, JSON.parse(json));
       counts.binaryOutputs += parts.length;
       const body = Buffer.concat([Buffer.from(json), ...parts]);
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length, 'inference-header-content-length': Buffer.byteLength(json) });
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': body.length,
+        'inference-header-content-length': Buffer.byteLength(json),
+      });
       res.end(body);
     } finally {
       counts.inFlight--;
@@ -243,7 +339,8 @@ export async function startKserveServer(models: readonly ServedModel[]): Promise
       if (faults.delayMs > 0) await sleep(faults.delayMs);
       return faults.serverNotReady ? error(res, 503, 'server is starting') : send(res, 200, { ready: true });
     }
-    if (req.method === 'GET' && route === '/v2') return send(res, 200, { name: 'dax-test-kserve', version: '0.1', extensions: ['model_repository'] });
+    if (req.method === 'GET' && route === '/v2')
+      return send(res, 200, { name: 'dax-test-kserve', version: '0.1', extensions: ['model_repository'] });
     if (req.method === 'POST' && route === '/v2/repository/index') {
       return send(
         res,
@@ -262,13 +359,19 @@ export async function startKserveServer(models: readonly ServedModel[]): Promise
     const version = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
     const model = loaded.get(name);
     if (!model || (version !== undefined && version !== model.version)) {
-      return error(res, 404, `Model with name ${name}${version !== undefined ? ` and version ${version}` : ''} does not exist.`);
+      return error(
+        res,
+        404,
+        `Model with name ${name}${version !== undefined ? ` and version ${version}` : ''} does not exist.`,
+      );
     }
     if (faults.unloaded.has(name)) return error(res, 400, `Request for unknown model: '${name}' is not found`);
     if (faults.delayMs > 0 && match[3] !== '/infer') await sleep(faults.delayMs);
     if (match[3] === undefined && req.method === 'GET') return send(res, 200, metadata(model));
     if (match[3] === '/ready' && req.method === 'GET') {
-      return faults.notReady.has(name) ? error(res, 400, `Model ${name} is not ready: still loading`) : send(res, 200, { name, ready: true });
+      return faults.notReady.has(name)
+        ? error(res, 400, `Model ${name} is not ready: still loading`)
+        : send(res, 200, { name, ready: true });
     }
     if (match[3] === '/infer' && req.method === 'POST') return infer(model, body, req, res);
     return error(res, 405, `${req.method} is not allowed on ${route}`);

@@ -164,13 +164,18 @@ function encodeNode(node: OnnxNode, index: number): Message {
 function encodeTensor(init: OnnxInitializer): Message {
   const m = new Message().packedInts(1, init.dims).int(2, DATA_TYPES[init.type]).string(8, init.name);
   if (init.type === 'float32') m.packedFloats(4, init.values);
-  else m.packedInts(7, init.values.map((v) => BigInt(v)));
+  else
+    m.packedInts(
+      7,
+      init.values.map((v) => BigInt(v)),
+    );
   return m;
 }
 
 function encodeValueInfo(value: OnnxValue): Message {
   const shape = new Message();
-  for (const dim of value.shape) shape.message(1, typeof dim === 'number' ? new Message().int(1, dim) : new Message().string(2, dim));
+  for (const dim of value.shape)
+    shape.message(1, typeof dim === 'number' ? new Message().int(1, dim) : new Message().string(2, dim));
   const tensorType = new Message().int(1, DATA_TYPES[value.type]).message(2, shape);
   return new Message().string(1, value.name).message(2, new Message().message(1, tensorType));
 }
@@ -240,7 +245,12 @@ export function probeModel(options: ProbeOptions): OnnxGraph {
     { op: 'ReduceSum', inputs: ['ones', 'axis1'], outputs: ['length'], attributes: { keepdims: { i: 1 } } },
     { op: 'ReduceSum', inputs: ['ones', 'axes01'], outputs: ['total'], attributes: { keepdims: { i: 1 } } },
     { op: 'Div', inputs: ['total', 'length'], outputs: ['batch'] },
-    { op: 'Concat', inputs: ['sum', 'first', 'second', 'last', 'length', 'batch'], outputs: ['row'], attributes: { axis: { i: 1 } } },
+    {
+      op: 'Concat',
+      inputs: ['sum', 'first', 'second', 'last', 'length', 'batch'],
+      outputs: ['row'],
+      attributes: { axis: { i: 1 } },
+    },
     { op: 'Add', inputs: ['row', 'bias'], outputs: ['y'] },
   );
   return {
@@ -282,7 +292,12 @@ export function energyDetectorModel(options: EnergyDetectorOptions): OnnxGraph {
     ],
     nodes: [
       { op: 'Slice', inputs: ['audio', 'from', 'to', 'axis1'], outputs: ['part'] },
-      { op: 'ReduceSumSquare', inputs: ['part'], outputs: ['energy'], attributes: { axes: { ints: [1] }, keepdims: { i: 1 } } },
+      {
+        op: 'ReduceSumSquare',
+        inputs: ['part'],
+        outputs: ['energy'],
+        attributes: { axes: { ints: [1] }, keepdims: { i: 1 } },
+      },
       { op: 'Mul', inputs: ['energy', 'gain'], outputs: ['scaled'] },
       { op: 'Add', inputs: ['scaled', 'offset'], outputs: ['y'] },
       { op: 'Neg', inputs: ['y'], outputs: ['negY'] },
@@ -323,7 +338,12 @@ export function bandDetectorModel(options: BandDetectorOptions): OnnxGraph {
     ],
     nodes: [
       { op: 'Slice', inputs: ['spec', 'from', 'to', 'rowAxis'], outputs: ['band'] },
-      { op: 'ReduceMean', inputs: ['band'], outputs: ['level'], attributes: { axes: { ints: axes }, keepdims: { i: 0 } } },
+      {
+        op: 'ReduceMean',
+        inputs: ['band'],
+        outputs: ['level'],
+        attributes: { axes: { ints: axes }, keepdims: { i: 0 } },
+      },
       { op: 'Unsqueeze', inputs: ['level', 'axis1'], outputs: ['level2'] },
       { op: 'Mul', inputs: ['level2', 'gain'], outputs: ['scaled'] },
       { op: 'Add', inputs: ['scaled', 'offset'], outputs: ['y'] },

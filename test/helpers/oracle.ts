@@ -45,7 +45,9 @@ export async function writeOracleImage(file: string, seed = 7): Promise<void> {
       }
     }
   }
-  await sharp(data, { raw: { width: size, height: size, channels: 3 } }).png().toFile(file);
+  await sharp(data, { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toFile(file);
 }
 
 /** 1 inside the region, 0 elsewhere, at the oracle image's size. */
@@ -66,12 +68,27 @@ function inside(r: Region, x: number, y: number): boolean {
 export async function writeOracleTfjsModel(dir: string): Promise<string> {
   const { size, region } = ORACLE;
   const model = tfl.sequential();
-  model.add(tfl.layers.cropping2D({ inputShape: [size, size, 3], cropping: [[region.y, size - region.y - region.height], [region.x, size - region.x - region.width]] }));
+  model.add(
+    tfl.layers.cropping2D({
+      inputShape: [size, size, 3],
+      cropping: [
+        [region.y, size - region.y - region.height],
+        [region.x, size - region.x - region.width],
+      ],
+    }),
+  );
   model.add(tfl.layers.globalAveragePooling2d({}));
   const dense = tfl.layers.dense({ units: 2 });
   model.add(dense);
   // Inputs are 0..1 (scale 255): logit(class 0) = 12·(red − blue) − 3, logit(class 1) = 0.
-  dense.setWeights([tf.tensor2d([[12, 0], [0, 0], [-12, 0]]), tf.tensor1d([-3, 0])]);
+  dense.setWeights([
+    tf.tensor2d([
+      [12, 0],
+      [0, 0],
+      [-12, 0],
+    ]),
+    tf.tensor1d([-3, 0]),
+  ]);
   model.add(tfl.layers.softmax());
   await model.save(fileModelWriter(dir));
   model.dispose();
@@ -79,11 +96,26 @@ export async function writeOracleTfjsModel(dir: string): Promise<string> {
 }
 
 /** A model description for the oracle model, written beside it. */
-export async function writeOracleConfig(dir: string, modelPath: string, extra: Record<string, unknown> = {}): Promise<string> {
+export async function writeOracleConfig(
+  dir: string,
+  modelPath: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const file = path.join(dir, 'oracle.model.json');
   await writeFile(
     file,
-    JSON.stringify({ name: 'oracle', path: modelPath, input: { scale: 255, layout: 'NHWC' }, labels: ['red-region', 'other'], batchSize: 64, ...extra }, null, 2),
+    JSON.stringify(
+      {
+        name: 'oracle',
+        path: modelPath,
+        input: { scale: 255, layout: 'NHWC' },
+        labels: ['red-region', 'other'],
+        batchSize: 64,
+        ...extra,
+      },
+      null,
+      2,
+    ),
   );
   return file;
 }
@@ -101,7 +133,10 @@ export async function writeOraclePredictModule(dir: string, body?: string): Prom
     const logit = 12 * (red - blue) / (255 * n) - 3;
     const p = 1 / (1 + Math.exp(-logit));
     return [p, 1 - p];`;
-  await writeFile(file, `exports.labels = ['red-region', 'other'];\nexports.predict = async (images) => images.map((image) => {\n${rule}\n});\n`);
+  await writeFile(
+    file,
+    `exports.labels = ['red-region', 'other'];\nexports.predict = async (images) => images.map((image) => {\n${rule}\n});\n`,
+  );
   return file;
 }
 
@@ -111,7 +146,9 @@ export function randomMap(size: number, seed: number): Float32Array {
   const cells = 8;
   const grid = Float32Array.from({ length: cells * cells }, () => rng.next());
   const out = new Float32Array(size * size);
-  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) out[y * size + x] = grid[Math.floor((y * cells) / size) * cells + Math.floor((x * cells) / size)]!;
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++)
+      out[y * size + x] = grid[Math.floor((y * cells) / size) * cells + Math.floor((x * cells) / size)]!;
   return out;
 }
 
@@ -130,7 +167,9 @@ export async function writeNoisyOracleImage(file: string, seed = 3): Promise<voi
       data.fill(v, 3 * (y * size + x), 3 * (y * size + x) + 3);
     }
   }
-  await sharp(data, { raw: { width: size, height: size, channels: 3 } }).png().toFile(file);
+  await sharp(data, { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toFile(file);
 }
 
 /** The rule of the noisy oracle's model: a sigmoid of the region's mean brightness (p ≈ 0.9 on the image). */

@@ -38,7 +38,11 @@ async function main(): Promise<number> {
       extensionDevelopmentPath: ROOT,
       extensionTestsPath: path.join(SUITE_OUT, 'index.js'),
       // A fresh profile per run, so that no state carries over from an earlier run.
-      launchArgs: [workspace, `--user-data-dir=${path.join(tmp, 'user-data')}`, `--extensions-dir=${path.join(tmp, 'extensions')}`],
+      launchArgs: [
+        workspace,
+        `--user-data-dir=${path.join(tmp, 'user-data')}`,
+        `--extensions-dir=${path.join(tmp, 'extensions')}`,
+      ],
       stdout,
     }).catch((error: unknown) => {
       console.error(error instanceof Error ? error.message : error);

@@ -60,7 +60,9 @@ interface PageElement {
 interface PageCanvas extends PageElement {
   readonly width: number;
   readonly height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray } } | null;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray } } | null;
   toDataURL(type: string): string;
 }
 declare const document: {
@@ -113,12 +115,23 @@ async function main(): Promise<void> {
     // A crashed extension host would only show as a panel that never comes; say so at once instead.
     onLine: (line) => {
       const event = extensionHostEvent(line);
-      const crashed = event && 'exited' in event && (event.exited.signal !== null || (event.exited.code !== null && event.exited.code !== 0));
-      if (crashed && !finishing) void finish(1, `the extension host ended during the test (${event.exited.signal ?? `exit code ${event.exited.code}`}); see ${path.join(ARTIFACTS, 'code-server.log')}`);
+      const crashed =
+        event &&
+        'exited' in event &&
+        (event.exited.signal !== null || (event.exited.code !== null && event.exited.code !== 0));
+      if (crashed && !finishing)
+        void finish(
+          1,
+          `the extension host ended during the test (${event.exited.signal ?? `exit code ${event.exited.code}`}); see ${path.join(ARTIFACTS, 'code-server.log')}`,
+        );
     },
     onExit: (code, signal) => {
       run.server = undefined;
-      if (!finishing) void finish(1, `code-server exited early (${signal ?? `exit code ${code}`}); see ${path.join(ARTIFACTS, 'code-server.log')}`);
+      if (!finishing)
+        void finish(
+          1,
+          `code-server exited early (${signal ?? `exit code ${code}`}); see ${path.join(ARTIFACTS, 'code-server.log')}`,
+        );
     },
   });
   await waitHealthy(run.server, port);
@@ -140,11 +153,15 @@ async function main(): Promise<void> {
   say(`chose "${MENU_ITEM}"`);
 
   const panel = await panelFrame(page);
-  const where = (frame: Frame | null): string => (frame ? `${frame.name() || 'unnamed'} …/${frame.url().split('?')[0]!.split('/static/out/').pop()}` : 'none');
+  const where = (frame: Frame | null): string =>
+    frame ? `${frame.name() || 'unnamed'} …/${frame.url().split('?')[0]!.split('/static/out/').pop()}` : 'none';
   say(`the DAX Explain panel is open (frame ${where(panel)} in ${where(panel.parentFrame())})`);
   const result = await waitForResult(panel);
   say(`the run finished: "${result.title}" (${result.subtitle})`);
-  check(!result.subtitle.includes('from cache'), `the panel shows a cached result, not a run made by this test: "${result.subtitle}"`);
+  check(
+    !result.subtitle.includes('from cache'),
+    `the panel shows a cached result, not a run made by this test: "${result.subtitle}"`,
+  );
 
   await setView(panel, 'overlay');
   const overlay = await readCanvas(panel);
@@ -154,8 +171,13 @@ async function main(): Promise<void> {
   const original = await readCanvas(panel);
   await saveCanvas(panel, 'original-canvas.png');
   const difference = compare(overlay, original);
-  say(`overlay vs original (${overlay.width}×${overlay.height}): mean difference ${difference.mean.toFixed(1)}, ${(difference.changedShare * 100).toFixed(1)} % of pixels changed`);
-  check(overlay.width === original.width && overlay.height === original.height, `the overlay (${overlay.width}×${overlay.height}) and the original (${original.width}×${original.height}) differ in size`);
+  say(
+    `overlay vs original (${overlay.width}×${overlay.height}): mean difference ${difference.mean.toFixed(1)}, ${(difference.changedShare * 100).toFixed(1)} % of pixels changed`,
+  );
+  check(
+    overlay.width === original.width && overlay.height === original.height,
+    `the overlay (${overlay.width}×${overlay.height}) and the original (${original.width}×${original.height}) differ in size`,
+  );
   check(overlay.width > 0 && overlay.height > 0, 'the image canvas is empty (0×0)');
   check(
     difference.mean >= MIN_MEAN_DIFFERENCE && difference.changedShare >= MIN_CHANGED_SHARE,
@@ -166,8 +188,14 @@ async function main(): Promise<void> {
   say(`loss chart: "${chart.summary}"; ${chart.label}; ${chart.curvePixels} curve pixels`);
   const step = Number(/^Step (\d+) \(epoch \d+\)/.exec(chart.summary)?.[1] ?? 0);
   check(step >= 1, `the loss chart's summary names no training step: "${chart.summary}"`);
-  check(/over [1-9]\d* training steps/.test(chart.label), `the loss chart's canvas says it has no steps: "${chart.label}"`);
-  check(chart.curvePixels >= MIN_CURVE_PIXELS, `the loss chart has no curves drawn: ${chart.curvePixels} coloured pixels (need ≥ ${MIN_CURVE_PIXELS})`);
+  check(
+    /over [1-9]\d* training steps/.test(chart.label),
+    `the loss chart's canvas says it has no steps: "${chart.label}"`,
+  );
+  check(
+    chart.curvePixels >= MIN_CURVE_PIXELS,
+    `the loss chart has no curves drawn: ${chart.curvePixels} coloured pixels (need ≥ ${MIN_CURVE_PIXELS})`,
+  );
   await setView(panel, 'overlay');
 }
 
@@ -202,7 +230,10 @@ async function chooseFromContextMenu(page: Page, target: ReturnType<Page['locato
       say(`the menu is still open: opening it again`);
     }
     await page.keyboard.press('Escape');
-    if (Date.now() > deadline) throw new CheckFailed(`could not choose "${item}" from the explorer's context menu (${attempt} attempts in 60 s)`);
+    if (Date.now() > deadline)
+      throw new CheckFailed(
+        `could not choose "${item}" from the explorer's context menu (${attempt} attempts in 60 s)`,
+      );
     await page.waitForTimeout(500);
   }
 }
@@ -225,7 +256,12 @@ async function panelFrame(page: Page): Promise<Frame> {
     }
     await page.waitForTimeout(250);
   }
-  throw new CheckFailed(`no DAX Explain webview within 60 s (frames: ${page.frames().map((frame) => `${frame.name() || '-'} ${frame.url().slice(0, 100)}`).join('; ')})`);
+  throw new CheckFailed(
+    `no DAX Explain webview within 60 s (frames: ${page
+      .frames()
+      .map((frame) => `${frame.name() || '-'} ${frame.url().slice(0, 100)}`)
+      .join('; ')})`,
+  );
 }
 
 /** Waits until the panel shows a finished result (no run in progress, the result's heading filled); returns its heading. */
@@ -238,14 +274,18 @@ async function waitForResult(panel: Frame): Promise<{ title: string; subtitle: s
         const active = document.querySelector('section.active-run');
         const text = heading?.textContent ?? '';
         const subtitle = heading?.closest('div')?.querySelector('.hint')?.textContent ?? '';
-        return result && !result.hidden && (!active || active.hidden) && text.includes(':') ? { title: text, subtitle } : false;
+        return result && !result.hidden && (!active || active.hidden) && text.includes(':')
+          ? { title: text, subtitle }
+          : false;
       },
       undefined,
       { timeout: 120_000, polling: 250 },
     )
     .catch(async (error: Error) => {
       const text = await panel.evaluate(() => document.body.innerText.slice(0, 500)).catch(() => '?');
-      throw new CheckFailed(`the panel showed no finished result: ${error.message.split('\n')[0]}; the panel said: ${text}`);
+      throw new CheckFailed(
+        `the panel showed no finished result: ${error.message.split('\n')[0]}; the panel said: ${text}`,
+      );
     });
   return (await handle.jsonValue()) as { title: string; subtitle: string };
 }
@@ -258,7 +298,10 @@ async function setView(panel: Frame, view: 'overlay' | 'original'): Promise<void
     (name) => {
       const caption = document.querySelector('.overlay-view figcaption')?.textContent ?? '';
       const input = document.getElementById(`view-${name}`);
-      return input?.checked === true && (name === 'original' ? caption.includes('without the saliency') : caption.startsWith('Saliency in'));
+      return (
+        input?.checked === true &&
+        (name === 'original' ? caption.includes('without the saliency') : caption.startsWith('Saliency in'))
+      );
     },
     view,
     { timeout: 10_000 },
@@ -274,11 +317,16 @@ interface Pixels {
 /** The image canvas's RGBA pixels, read in the webview. */
 async function readCanvas(panel: Frame): Promise<Pixels> {
   return panel.evaluate(() => {
-    const canvas = (document.querySelector('.overlay-view canvas.image-canvas') as PageCanvas | null);
+    const canvas = document.querySelector('.overlay-view canvas.image-canvas') as PageCanvas | null;
     if (!canvas) throw new Error('no image canvas in the panel');
     const context = canvas.getContext('2d');
-    if (!context || canvas.width === 0 || canvas.height === 0) return { width: canvas.width, height: canvas.height, data: [] };
-    return { width: canvas.width, height: canvas.height, data: Array.from(context.getImageData(0, 0, canvas.width, canvas.height).data) };
+    if (!context || canvas.width === 0 || canvas.height === 0)
+      return { width: canvas.width, height: canvas.height, data: [] };
+    return {
+      width: canvas.width,
+      height: canvas.height,
+      data: Array.from(context.getImageData(0, 0, canvas.width, canvas.height).data),
+    };
   });
 }
 
@@ -324,7 +372,10 @@ async function readChart(panel: Frame): Promise<{ summary: string; label: string
 
 /** Saves the image canvas as drawn (a PNG from the webview itself). */
 async function saveCanvas(panel: Frame, name: string): Promise<void> {
-  const dataUrl = await panel.evaluate(() => (document.querySelector('.overlay-view canvas.image-canvas') as PageCanvas | null)?.toDataURL('image/png') ?? '');
+  const dataUrl = await panel.evaluate(
+    () =>
+      (document.querySelector('.overlay-view canvas.image-canvas') as PageCanvas | null)?.toDataURL('image/png') ?? '',
+  );
   if (!dataUrl.startsWith('data:image/png;base64,')) return;
   const file = path.join(ARTIFACTS, name);
   writeFileSync(file, Buffer.from(dataUrl.slice('data:image/png;base64,'.length), 'base64'));
@@ -361,7 +412,11 @@ async function finish(code: number, reason: string): Promise<void> {
   }
   if (run.browser) await withTimeout(run.browser.close(), 10_000).catch(() => {});
   await stopCodeServer(run.server);
-  await Promise.all([run.serverLog, run.browserLog].filter((stream) => stream !== undefined).map((stream) => new Promise<void>((resolve) => stream.end(resolve))));
+  await Promise.all(
+    [run.serverLog, run.browserLog]
+      .filter((stream) => stream !== undefined)
+      .map((stream) => new Promise<void>((resolve) => stream.end(resolve))),
+  );
   for (const file of run.screenshots) console.log(`${TAG} screenshot: ${file}`);
   if (code !== 0) console.error(`${TAG} logs: ${ARTIFACTS}`);
   if (run.tmp) {
@@ -389,9 +444,20 @@ function positiveSeconds(name: string, fallback: number): number {
 process.on('SIGINT', () => void finish(130, 'interrupted (SIGINT)'));
 process.on('SIGTERM', () => void finish(143, 'terminated (SIGTERM)'));
 process.on('exit', () => killCodeServerNow(run.server));
-setTimeout(() => void finish(1, `TIMEOUT: the UI test did not end within ${TIMEOUT_MS / 1000} s (DAX_UI_TIMEOUT, in seconds)`), TIMEOUT_MS);
+setTimeout(
+  () => void finish(1, `TIMEOUT: the UI test did not end within ${TIMEOUT_MS / 1000} s (DAX_UI_TIMEOUT, in seconds)`),
+  TIMEOUT_MS,
+);
 
 main().then(
   () => finish(0, `the overlay is drawn and the loss chart has points`),
-  (error: unknown) => finish(1, error instanceof CheckFailed ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)),
+  (error: unknown) =>
+    finish(
+      1,
+      error instanceof CheckFailed
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error),
+    ),
 );

@@ -12,7 +12,14 @@ import { spectrogram } from '../../src/engine/audio/spectrogram';
 import { DaxError } from '../../src/engine/core/errors';
 import { initBackend, tf } from '../../src/engine/tf/runtime';
 import { tempDir } from '../helpers/files';
-import { bandDetectorModel, energyDetectorModel, PROBE, probeModel, writeOnnxModel, type OnnxGraph } from '../helpers/onnxModels';
+import {
+  bandDetectorModel,
+  energyDetectorModel,
+  PROBE,
+  probeModel,
+  writeOnnxModel,
+  type OnnxGraph,
+} from '../helpers/onnxModels';
 
 let dir: string;
 before(async () => {
@@ -21,13 +28,25 @@ before(async () => {
 
 let counter = 0;
 /** Writes the model and opens it through a description with this "audio" object (and any other keys). */
-async function open(graph: OnnxGraph, audio: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<AudioClassifier> {
+async function open(
+  graph: OnnxGraph,
+  audio: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+): Promise<AudioClassifier> {
   const file = await writeOnnxModel(dir, `model-${counter++}.onnx`, graph);
   return openAudioClassifier(await describe_(file, audio, extra));
 }
 
-function describe_(file: string, audio: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<ModelConfig> {
-  return parseModelConfig({ path: file, audio: { sampleRate: 16000, ...audio }, output: { activation: 'none' }, ...extra }, dir, 'test.model.json');
+function describe_(
+  file: string,
+  audio: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Promise<ModelConfig> {
+  return parseModelConfig(
+    { path: file, audio: { sampleRate: 16000, ...audio }, output: { activation: 'none' }, ...extra },
+    dir,
+    'test.model.json',
+  );
 }
 
 /** Column `c` of every row. */
@@ -72,7 +91,11 @@ describe('ONNX waveform classifiers', () => {
 
   test('with max, an event in the last samples is found by the window aligned with the clip end', async () => {
     // Listens to samples 4..7 of its window: only the window at 14 hears sample 21, at its last position.
-    const detector = await open(energyDetectorModel({ shape: ['batch', 8], from: 4, to: 8, threshold: 0.5 }), { aggregate: 'max' }, { output: { activation: 'softmax' } });
+    const detector = await open(
+      energyDetectorModel({ shape: ['batch', 8], from: 4, to: 8, threshold: 0.5 }),
+      { aggregate: 'max' },
+      { output: { activation: 'softmax' } },
+    );
     const [row] = await detector.classify({ images: [event] });
     assert.ok(row![1]! > 0.999, `P(event) ${row![1]}`);
     const probe = await open(probeModel({ shape: ['batch', 8] }), { aggregate: 'max' });
@@ -83,7 +106,11 @@ describe('ONNX waveform classifiers', () => {
   });
 
   test('with mean, a class scores the mean of its windows', async () => {
-    const detector = await open(energyDetectorModel({ shape: ['batch', 8], from: 4, to: 8, threshold: 0.5 }), { aggregate: 'mean' }, { output: { activation: 'softmax' } });
+    const detector = await open(
+      energyDetectorModel({ shape: ['batch', 8], from: 4, to: 8, threshold: 0.5 }),
+      { aggregate: 'mean' },
+      { output: { activation: 'softmax' } },
+    );
     const [row] = await detector.classify({ images: [event] });
     // One window of five hears the event: energy 1 → logit 5, energy 0 → logit −5; P(event) = sigmoid(2·logit).
     const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -153,15 +180,24 @@ describe('ONNX waveform classifiers', () => {
     const probe = await open(probeModel({ shape: [1, 8] }), { aggregate: 'mean' });
     const rows = await probe.classify({ images: [event, event] });
     assert.deepEqual(column(rows, PROBE.batch), [1, 1]);
-    assert.deepEqual(column(rows, PROBE.sum), [0.2, 0.2].map((v) => Math.fround(v)));
+    assert.deepEqual(
+      column(rows, PROBE.sum),
+      [0.2, 0.2].map((v) => Math.fround(v)),
+    );
   });
 
   test('[samples], [batch, 1, samples] and [batch, samples, 1] inputs see what [batch, samples] sees', async () => {
     const ramp = clip(22, (i) => i / 22);
-    const reference = await (await open(probeModel({ shape: ['batch', 8] }), { aggregate: 'mean' })).classify({ images: [ramp] });
+    const reference = await (
+      await open(probeModel({ shape: ['batch', 8] }), { aggregate: 'mean' })
+    ).classify({ images: [ramp] });
     for (const shape of [[8], ['batch', 1, 8], ['batch', 8, 1]]) {
       const rows = await (await open(probeModel({ shape }), { aggregate: 'mean' })).classify({ images: [ramp] });
-      assert.deepEqual([rows[0]![PROBE.sum], rows[0]![PROBE.last]], [reference[0]![PROBE.sum], reference[0]![PROBE.last]], `shape [${shape}]`);
+      assert.deepEqual(
+        [rows[0]![PROBE.sum], rows[0]![PROBE.last]],
+        [reference[0]![PROBE.sum], reference[0]![PROBE.last]],
+        `shape [${shape}]`,
+      );
     }
   });
 
@@ -183,7 +219,10 @@ describe('ONNX waveform classifiers', () => {
     const probe = await open(probeModel({ shape: ['batch', 'n'] }));
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(probe.classify({ images: [clip(10)] }, controller.signal), (error: unknown) => error instanceof DaxError && error.kind === 'cancelled');
+    await assert.rejects(
+      probe.classify({ images: [clip(10)] }, controller.signal),
+      (error: unknown) => error instanceof DaxError && error.kind === 'cancelled',
+    );
   });
 
   test('an empty query is answered without calling the model', async () => {
@@ -196,7 +235,8 @@ describe('ONNX spectrogram classifiers', () => {
   // 4 mel bands in power: planes are 4 rows x frames.
   const mel4 = { feature: 'spectrogram', spectrogram: { melBands: 4, log: false } };
   /** A plane whose cell (row r, frame t) is 100·r + t. */
-  const plane = (frames: number) => Float32Array.from({ length: 4 * frames }, (_, i) => 100 * Math.floor(i / frames) + (i % frames));
+  const plane = (frames: number) =>
+    Float32Array.from({ length: 4 * frames }, (_, i) => 100 * Math.floor(i / frames) + (i % frames));
 
   test('a plane goes in row-major, row 0 first: [batch, 1, rows, frames]', async () => {
     const probe = await open(probeModel({ shape: ['batch', 1, 4, 'frames'] }), mel4);
@@ -224,13 +264,21 @@ describe('ONNX spectrogram classifiers', () => {
 
   test('"audio.window" in samples is the frames a clip that long has', async () => {
     // 512 samples at the spectrogram's hop of 128: 1 + 512/128 = 5 frames.
-    const probe = await open(probeModel({ shape: ['batch', 4, 'frames'] }), { ...mel4, spectrogram: { ...mel4.spectrogram, hop: 128 }, window: 512 });
+    const probe = await open(probeModel({ shape: ['batch', 4, 'frames'] }), {
+      ...mel4,
+      spectrogram: { ...mel4.spectrogram, hop: 128 },
+      window: 512,
+    });
     const [row] = await probe.classify({ images: [plane(12)] });
     assert.equal(row![PROBE.length], 4 * 5);
   });
 
   test('a dB plane shorter than the window is padded with silence, and scale shifts it by 20·log10(scale) dB', async () => {
-    const probe = await open(probeModel({ shape: ['batch', 1, 4, 4] }), { feature: 'spectrogram', spectrogram: { melBands: 4, log: true }, scale: 10 });
+    const probe = await open(probeModel({ shape: ['batch', 1, 4, 4] }), {
+      feature: 'spectrogram',
+      spectrogram: { melBands: 4, log: true },
+      scale: 10,
+    });
     // Two frames: -100 dB (silence, the floor) then -30 dB in every row.
     const twoFrames = Float32Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? -100 : -30));
     const [row] = await probe.classify({ images: [twoFrames] });
@@ -250,53 +298,100 @@ describe('ONNX spectrogram classifiers', () => {
     const centres = spectrogram(tone(1000), sampleRate, config).frequencies;
     const band = Array.from(centres).flatMap((f, i) => (f > 900 && f < 1100 ? [i] : []));
     const detector = await open(
-      bandDetectorModel({ shape: ['batch', 1, 64, 'frames'], from: band[0]!, to: band.at(-1)! + 1, threshold: -40, gain: 0.2 }),
+      bandDetectorModel({
+        shape: ['batch', 1, 64, 'frames'],
+        from: band[0]!,
+        to: band.at(-1)! + 1,
+        threshold: -40,
+        gain: 0.2,
+      }),
       { feature: 'spectrogram', spectrogram: config },
       { output: { activation: 'softmax' } },
     );
-    const rows = await detector.classify({ images: [spectrogram(tone(1000), sampleRate, config).values, spectrogram(tone(4000), sampleRate, config).values] });
+    const rows = await detector.classify({
+      images: [spectrogram(tone(1000), sampleRate, config).values, spectrogram(tone(4000), sampleRate, config).values],
+    });
     assert.ok(rows[0]![1]! > 0.99, `1 kHz: ${rows[0]![1]}`);
     assert.ok(rows[1]![1]! < 0.01, `4 kHz: ${rows[1]![1]}`);
   });
 
   test('a model whose rows differ from the description is refused, naming both numbers', async () => {
-    await rejectsWith(open(probeModel({ shape: ['batch', 1, 40, 'frames'] }), { feature: 'spectrogram' }), 'usage', /takes spectrograms of 40 rows, but "audio.spectrogram" gives 64 mel bands.*"melBands": 40/);
     await rejectsWith(
-      open(probeModel({ shape: ['batch', 40, 101] }), { feature: 'spectrogram', spectrogram: { scale: 'linear', fftSize: 512 } }),
+      open(probeModel({ shape: ['batch', 1, 40, 'frames'] }), { feature: 'spectrogram' }),
+      'usage',
+      /takes spectrograms of 40 rows, but "audio.spectrogram" gives 64 mel bands.*"melBands": 40/,
+    );
+    await rejectsWith(
+      open(probeModel({ shape: ['batch', 40, 101] }), {
+        feature: 'spectrogram',
+        spectrogram: { scale: 'linear', fftSize: 512 },
+      }),
       'usage',
       /40 rows \(or 101, frame-major\), but "audio.spectrogram" gives 257 rows \(fftSize 512/,
     );
   });
 
   test('a waveform model described as a spectrogram model (and the other way round) is refused with a hint', async () => {
-    await rejectsWith(open(probeModel({ shape: ['batch', 'n'] }), { feature: 'spectrogram' }), 'model', /set "audio.feature": "waveform"/);
-    await rejectsWith(open(probeModel({ shape: ['batch', 1, 64, 'f'] })), 'model', /set "audio.feature": "spectrogram"/);
+    await rejectsWith(
+      open(probeModel({ shape: ['batch', 'n'] }), { feature: 'spectrogram' }),
+      'model',
+      /set "audio.feature": "waveform"/,
+    );
+    await rejectsWith(
+      open(probeModel({ shape: ['batch', 1, 64, 'f'] })),
+      'model',
+      /set "audio.feature": "spectrogram"/,
+    );
   });
 
   test('a plane that does not divide into the rows is an input error', async () => {
     const probe = await open(probeModel({ shape: ['batch', 4, 'frames'] }), mel4);
-    await assert.rejects(probe.classify({ images: [new Float32Array(10)] }), (error: unknown) => error instanceof DaxError && error.kind === 'input' && /not a spectrogram plane of 4 rows/.test(error.message));
+    await assert.rejects(
+      probe.classify({ images: [new Float32Array(10)] }),
+      (error: unknown) =>
+        error instanceof DaxError && error.kind === 'input' && /not a spectrogram plane of 4 rows/.test(error.message),
+    );
   });
 });
 
 describe('ONNX audio models that cannot be used are refused before any query', () => {
   test('an input of the wrong rank', async () => {
-    await rejectsWith(open(probeModel({ shape: ['batch', 1, 1, 1, 'n'] })), 'model', /a waveform classifier needs \[samples\], \[batch, samples\] or \[batch, 1, samples\]/);
+    await rejectsWith(
+      open(probeModel({ shape: ['batch', 1, 1, 1, 'n'] })),
+      'model',
+      /a waveform classifier needs \[samples\], \[batch, samples\] or \[batch, 1, samples\]/,
+    );
   });
   test('an int64 input', async () => {
-    await rejectsWith(open(probeModel({ shape: ['batch', 'n'], type: 'int64' })), 'model', /input "x" \[batch, n\] is int64; only float32 audio inputs are supported/);
+    await rejectsWith(
+      open(probeModel({ shape: ['batch', 'n'], type: 'int64' })),
+      'model',
+      /input "x" \[batch, n\] is int64; only float32 audio inputs are supported/,
+    );
   });
   test('stereo input', async () => {
     await rejectsWith(open(probeModel({ shape: ['batch', 2, 'n'] })), 'model', /takes 2 channels; only mono audio/);
   });
   test('"audio.window" that contradicts the model\'s fixed length', async () => {
-    await rejectsWith(open(probeModel({ shape: ['batch', 8] }), { window: 16 }), 'usage', /takes windows of exactly 8 samples, but "audio.window" is 16\. Remove "audio.window"/);
+    await rejectsWith(
+      open(probeModel({ shape: ['batch', 8] }), { window: 16 }),
+      'usage',
+      /takes windows of exactly 8 samples, but "audio.window" is 16\. Remove "audio.window"/,
+    );
   });
   test('"audio.hop" longer than the model\'s fixed window', async () => {
-    await rejectsWith(open(probeModel({ shape: ['batch', 8] }), { hop: 9 }), 'usage', /"audio.hop" \(9\) is longer than the model's window of 8 samples/);
+    await rejectsWith(
+      open(probeModel({ shape: ['batch', 8] }), { hop: 9 }),
+      'usage',
+      /"audio.hop" \(9\) is longer than the model's window of 8 samples/,
+    );
   });
   test('"audio.hop" for a model of free length without a window', async () => {
-    await rejectsWith(open(probeModel({ shape: ['batch', 'n'] }), { hop: 100 }), 'usage', /"audio.hop" needs "audio.window"/);
+    await rejectsWith(
+      open(probeModel({ shape: ['batch', 'n'] }), { hop: 100 }),
+      'usage',
+      /"audio.hop" needs "audio.window"/,
+    );
   });
   test('a fixed batch other than 1', async () => {
     await rejectsWith(open(probeModel({ shape: [4, 'n'] })), 'model', /fixed batch of 4; only 1 or a dynamic batch/);
@@ -306,12 +401,20 @@ describe('ONNX audio models that cannot be used are refused before any query', (
     graph.initializers!.push({ name: 'axis2', type: 'int64', dims: [1], values: [2] });
     graph.nodes.push({ op: 'Unsqueeze', inputs: ['y', 'axis2'], outputs: ['frames'] });
     graph.outputs = [{ name: 'frames', type: 'float32', shape: ['batch', 6, 1] }];
-    await rejectsWith(open(graph), 'model', /output "frames" has shape \[batch, 6, 1\]; an audio classifier must give one row of class scores per window/);
+    await rejectsWith(
+      open(graph),
+      'model',
+      /output "frames" has shape \[batch, 6, 1\]; an audio classifier must give one row of class scores per window/,
+    );
   });
   test('a file that is not a model', async () => {
     const file = path.join(dir, `model-${counter++}.onnx`);
     await writeFile(file, 'not a model at all');
-    await rejectsWith(openAudioClassifier(await describe_(file, {})), 'model', /is not an ONNX model that onnxruntime can load/);
+    await rejectsWith(
+      openAudioClassifier(await describe_(file, {})),
+      'model',
+      /is not an ONNX model that onnxruntime can load/,
+    );
   });
   test('a description without "audio"', async () => {
     const file = await writeOnnxModel(dir, `model-${counter++}.onnx`, probeModel({ shape: ['batch', 'n'] }));
@@ -343,9 +446,13 @@ describe('audio predict modules', () => {
 
   test('a waveform module gets whole clips in [-1, 1] (no scale), in calls of batchSize, rows in order', async () => {
     const file = await writeModule(reporter);
-    const classifier = await openAudioClassifier(await describe_(file, { sampleRate: 22050, scale: 32768, window: 8 }, { batchSize: 2 }));
+    const classifier = await openAudioClassifier(
+      await describe_(file, { sampleRate: 22050, scale: 32768, window: 8 }, { batchSize: 2 }),
+    );
     assert.equal(classifier.modality, 'audio');
-    const rows = await classifier.classify({ images: [clip(100, () => 0.5), clip(100, () => 0.25), clip(100, () => -1)] });
+    const rows = await classifier.classify({
+      images: [clip(100, () => 0.5), clip(100, () => 0.25), clip(100, () => -1)],
+    });
     assert.deepEqual(column(rows, 0), [100, 100, 100]);
     assert.deepEqual(column(rows, 1), [22050, 22050, 22050]);
     assert.deepEqual(column(rows, 2), [0.5, 0.25, -1]);
@@ -354,7 +461,9 @@ describe('audio predict modules', () => {
 
   test('a spectrogram module gets {rows, frames, values}', async () => {
     const file = await writeModule(reporter);
-    const classifier = await openAudioClassifier(await describe_(file, { feature: 'spectrogram', spectrogram: { melBands: 4 } }));
+    const classifier = await openAudioClassifier(
+      await describe_(file, { feature: 'spectrogram', spectrogram: { melBands: 4 } }),
+    );
     const [row] = await classifier.classify({ images: [new Float32Array(4 * 7).fill(-20)] });
     assert.deepEqual(Array.from(row!), [28, 16000, -20, 1, 4, 7]);
   });
@@ -362,11 +471,17 @@ describe('audio predict modules', () => {
   test('the wrong number of rows is a model error', async () => {
     const file = await writeModule('export function predict(clips) { return [[0.5, 0.5]]; }');
     const classifier = await openAudioClassifier(await describe_(file, {}));
-    await rejectsWith(classifier.classify({ images: [clip(10), clip(10)] }), 'model', /predict returned 1 rows for 2 clips; it must return one row of scores per clip/);
+    await rejectsWith(
+      classifier.classify({ images: [clip(10), clip(10)] }),
+      'model',
+      /predict returned 1 rows for 2 clips; it must return one row of scores per clip/,
+    );
   });
 
   test('rows of different lengths are a model error', async () => {
-    const file = await writeModule('export function predict(clips) { return clips.map((_, i) => new Array(i + 1).fill(0)); }');
+    const file = await writeModule(
+      'export function predict(clips) { return clips.map((_, i) => new Array(i + 1).fill(0)); }',
+    );
     const classifier = await openAudioClassifier(await describe_(file, {}));
     await rejectsWith(classifier.classify({ images: [clip(10), clip(10)] }), 'model', /different or zero lengths/);
   });
@@ -377,7 +492,7 @@ describe('audio predict modules', () => {
     await rejectsWith(classifier.classify({ images: [clip(10)] }), 'model', /predict threw: service unavailable/);
   });
 
-  test('a predict that stops on the run\'s signal is a cancellation, not a model error', async () => {
+  test("a predict that stops on the run's signal is a cancellation, not a model error", async () => {
     const file = await writeModule(`export async function predict(clips, { signal }) {
       await new Promise((resolve, reject) => signal.addEventListener('abort', () => reject(new Error('This operation was aborted'))));
     }`);
@@ -390,7 +505,11 @@ describe('audio predict modules', () => {
 
   test('a module without predict is refused when opened', async () => {
     const file = await writeModule('export const labels = ["a"];');
-    await rejectsWith(openAudioClassifier(await describe_(file, {})), 'model', /does not export a `predict\(clips, context\)` function/);
+    await rejectsWith(
+      openAudioClassifier(await describe_(file, {})),
+      'model',
+      /does not export a `predict\(clips, context\)` function/,
+    );
   });
 });
 
@@ -410,7 +529,13 @@ describe('TF.js audio models', () => {
     const classifier = await openAudioClassifier(config);
     const rows = await classifier.classify({ images: [clip(22, (i) => (i === 21 ? 1 : 0)), clip(5, () => 1)] });
     // The event is seen last in the window aligned with the end; the short clip is zero-padded (sum 5, last 0).
-    assert.deepEqual(rows.map((row) => Array.from(row)), [[1, 1], [5, 0]]);
+    assert.deepEqual(
+      rows.map((row) => Array.from(row)),
+      [
+        [1, 1],
+        [5, 0],
+      ],
+    );
     assert.match(classifier.description, /^tfjs-layers: \[-1,8\] window 8 hop 4 max/);
     await classifier.dispose();
   });

@@ -55,7 +55,12 @@ function maxError(samples: Float32Array, expected: (t: number) => number, rate: 
 }
 
 /** Frequency (1 Hz steps within [from, to]) with the largest DFT magnitude, and that magnitude as an amplitude. */
-function peakFrequency(samples: Float32Array, rate: number, from: number, to: number): { hz: number; amplitude: number } {
+function peakFrequency(
+  samples: Float32Array,
+  rate: number,
+  from: number,
+  to: number,
+): { hz: number; amplitude: number } {
   let best = { hz: from, amplitude: -1 };
   for (let hz = from; hz <= to; hz++) {
     let re = 0;
@@ -70,7 +75,13 @@ function peakFrequency(samples: Float32Array, rate: number, from: number, to: nu
   return best;
 }
 
-async function writeWav(name: string, channels: Float32Array[], rate: number, encoding?: WavEncoding, extensible?: boolean): Promise<string> {
+async function writeWav(
+  name: string,
+  channels: Float32Array[],
+  rate: number,
+  encoding?: WavEncoding,
+  extensible?: boolean,
+): Promise<string> {
   const file = path.join(dir, name);
   await writeFile(file, encodeWav(channels, rate, { encoding, extensible }));
   return file;
@@ -92,9 +103,18 @@ describe('decoding WAV', () => {
   for (const [label, encoding, tolerance] of encodings) {
     for (const extensible of [false, true]) {
       test(`${label}${extensible ? ' (WAVE_FORMAT_EXTENSIBLE)' : ''} decodes to the mono mix of its channels`, async () => {
-        const file = await writeWav(`tones-${encoding.bits}${encoding.float ? 'f' : ''}${extensible ? 'x' : ''}.wav`, channels, rate, encoding, extensible);
+        const file = await writeWav(
+          `tones-${encoding.bits}${encoding.float ? 'f' : ''}${extensible ? 'x' : ''}.wav`,
+          channels,
+          rate,
+          encoding,
+          extensible,
+        );
         const audio = await decodeAudio(file);
-        assert.deepEqual([audio.format, audio.channels, audio.sampleRate, audio.sourceSampleRate, audio.samples.length], ['wav', 2, rate, rate, rate / 2]);
+        assert.deepEqual(
+          [audio.format, audio.channels, audio.sampleRate, audio.sourceSampleRate, audio.samples.length],
+          ['wav', 2, rate, rate, rate / 2],
+        );
         assert.equal(audio.durationSeconds, 0.5);
         const error = maxError(audio.samples, monoMix, rate);
         assert.ok(error <= tolerance, `max error ${error} > ${tolerance}`);
@@ -104,10 +124,18 @@ describe('decoding WAV', () => {
 
   test('every encoding gives the same waveform (within 8-bit quantisation)', async () => {
     const decoded = [];
-    for (const [, encoding] of encodings) decoded.push((await decodeAudio(await writeWav(`same-${encoding.bits}${encoding.float ? 'f' : ''}.wav`, channels, rate, encoding))).samples);
+    for (const [, encoding] of encodings)
+      decoded.push(
+        (
+          await decodeAudio(
+            await writeWav(`same-${encoding.bits}${encoding.float ? 'f' : ''}.wav`, channels, rate, encoding),
+          )
+        ).samples,
+      );
     for (const samples of decoded.slice(1)) {
       let max = 0;
-      for (let i = 0; i < samples.length; i++) max = Math.max(max, Math.abs(samples[i]! - decoded[decoded.length - 1]![i]!));
+      for (let i = 0; i < samples.length; i++)
+        max = Math.max(max, Math.abs(samples[i]! - decoded[decoded.length - 1]![i]!));
       assert.ok(max < 0.5 / 128 + 1e-4, `differs by ${max}`);
     }
   });
@@ -123,7 +151,8 @@ describe('decoding WAV', () => {
     const eight = Array.from({ length: 8 }, (_, c) => new Float32Array(100).fill((c - 3) / 10));
     const audio = await decodeAudio(await writeWav('eight.wav', eight, 16000, { bits: 24 }));
     assert.equal(audio.channels, 8);
-    for (const value of audio.samples) assert.ok(Math.abs(value - 0.05) < 1e-6, `mean of -0.3..0.4 is 0.05, got ${value}`);
+    for (const value of audio.samples)
+      assert.ok(Math.abs(value - 0.05) < 1e-6, `mean of -0.3..0.4 is 0.05, got ${value}`);
   });
 
   test('chunks the WAV reader does not need (LIST, odd-sized with their pad byte) are skipped', async () => {
@@ -139,7 +168,10 @@ describe('decoding WAV', () => {
   test('resampling 44.1 kHz to 16 kHz keeps a 440 Hz tone at 440 Hz and its amplitude', async () => {
     const tone = render((t) => 0.5 * Math.sin(2 * Math.PI * 440 * t), 44100, 1);
     const audio = await decodeAudio(await writeWav('a440.wav', [tone, tone], 44100), { targetRate: 16000 });
-    assert.deepEqual([audio.sampleRate, audio.sourceSampleRate, audio.samples.length, audio.durationSeconds], [16000, 44100, 16000, 1]);
+    assert.deepEqual(
+      [audio.sampleRate, audio.sourceSampleRate, audio.samples.length, audio.durationSeconds],
+      [16000, 44100, 16000, 1],
+    );
     const peak = peakFrequency(audio.samples, 16000, 400, 480);
     assert.equal(peak.hz, 440);
     assert.ok(Math.abs(peak.amplitude - 0.5) < 0.5 * 0.02, `amplitude ${peak.amplitude}`);
@@ -159,8 +191,15 @@ describe('decoding FLAC, MP3, Ogg Opus and Ogg Vorbis (fixtures made by the refe
   for (const [name, format, sourceRate, minSnr] of cases) {
     test(`${name} decodes to the source's mono mix, aligned, at the model's rate`, async () => {
       const audio = await decodeAudio(path.join(fixtures, name), { targetRate: 16000 });
-      assert.deepEqual([audio.format, audio.channels, audio.sourceSampleRate, audio.sampleRate], [format, 2, sourceRate, 16000]);
-      assert.equal(audio.samples.length, 16000, 'exactly the 1 s the source lasted (encoder delay and padding removed)');
+      assert.deepEqual(
+        [audio.format, audio.channels, audio.sourceSampleRate, audio.sampleRate],
+        [format, 2, sourceRate, 16000],
+      );
+      assert.equal(
+        audio.samples.length,
+        16000,
+        'exactly the 1 s the source lasted (encoder delay and padding removed)',
+      );
       const snr = snrDb(audio.samples, monoMix, 16000);
       assert.ok(snr > minSnr, `SNR ${snr.toFixed(1)} dB`);
     });
@@ -217,7 +256,10 @@ describe('bad audio is refused with a DaxError of kind input naming the file', (
   test('a text file, and an image', async () => {
     const file = path.join(dir, 'notes.wav');
     await writeFile(file, 'These are my notes, not audio.\n'.repeat(20));
-    await assert.rejects(decodeAudio(file), isInputError(/is not an audio file that can be read \(expected WAV, FLAC, MP3, Ogg Opus or Ogg Vorbis\)/, file));
+    await assert.rejects(
+      decodeAudio(file),
+      isInputError(/is not an audio file that can be read \(expected WAV, FLAC, MP3, Ogg Opus or Ogg Vorbis\)/, file),
+    );
     const image = path.join(__dirname, '..', '..', 'examples', 'stationery-sign.jpg');
     await assert.rejects(decodeAudio(image), isInputError(/is not an audio file that can be read/, image));
   });
@@ -229,7 +271,9 @@ describe('bad audio is refused with a DaxError of kind input naming the file', (
     ['cut.opus', 40, /the Ogg header is truncated/],
   ] as const) {
     test(`a truncated header (${name}, first ${bytes} bytes)`, async () => {
-      const source = name.endsWith('.wav') ? encodeWav([tone], 16000) : await readFile(path.join(fixtures, name.replace('cut', 'tones')));
+      const source = name.endsWith('.wav')
+        ? encodeWav([tone], 16000)
+        : await readFile(path.join(fixtures, name.replace('cut', 'tones')));
       const file = path.join(dir, name);
       await writeFile(file, source.subarray(0, bytes));
       await assert.rejects(decodeAudio(file), isInputError(pattern, file));
@@ -249,7 +293,10 @@ describe('bad audio is refused with a DaxError of kind input naming the file', (
     const source = encodeWav([tone], 16000);
     const file = path.join(dir, 'half.wav');
     await writeFile(file, source.subarray(0, 44 + 16000));
-    await assert.rejects(decodeAudio(file), isInputError(/its header announces 1\.0 s of audio but the file holds 0\.5 s/, file));
+    await assert.rejects(
+      decodeAudio(file),
+      isInputError(/its header announces 1\.0 s of audio but the file holds 0\.5 s/, file),
+    );
   });
 
   test('corrupt compressed data (random bytes after the headers)', async () => {
@@ -284,7 +331,10 @@ describe('bad audio is refused with a DaxError of kind input naming the file', (
     for (const rate of [1, 999]) {
       const file = path.join(dir, `rate-${rate}.wav`);
       await writeFile(file, encodeWav([Float32Array.from({ length: 4000 }, (_, i) => Math.sin(i / 3))], rate));
-      await assert.rejects(decodeAudio(file, { maxSeconds: 1e6 }), isInputError(new RegExp(`sample rate of ${rate} Hz, below 1000 Hz`), file));
+      await assert.rejects(
+        decodeAudio(file, { maxSeconds: 1e6 }),
+        isInputError(new RegExp(`sample rate of ${rate} Hz, below 1000 Hz`), file),
+      );
     }
     const file = path.join(dir, 'rate-1000.wav');
     await writeFile(file, encodeWav([Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i / 3))], 1000));
@@ -300,8 +350,15 @@ describe('bad audio is refused with a DaxError of kind input naming the file', (
   });
 
   test('more channels than the limit (default 32)', async () => {
-    const file = await writeWav('forty.wav', Array.from({ length: 40 }, () => new Float32Array(10)), 16000);
-    await assert.rejects(decodeAudio(file), isInputError(/has 40 channels, above the limit of 32\. Mix it down first or raise the channel limit/, file));
+    const file = await writeWav(
+      'forty.wav',
+      Array.from({ length: 40 }, () => new Float32Array(10)),
+      16000,
+    );
+    await assert.rejects(
+      decodeAudio(file),
+      isInputError(/has 40 channels, above the limit of 32\. Mix it down first or raise the channel limit/, file),
+    );
     assert.equal((await decodeAudio(file, { maxChannels: 64 })).channels, 40);
   });
 
@@ -310,7 +367,10 @@ describe('bad audio is refused with a DaxError of kind input naming the file', (
     wav.writeUInt16LE(0x0011, 20); // IMA ADPCM
     const file = path.join(dir, 'adpcm.wav');
     await writeFile(file, wav);
-    await assert.rejects(decodeAudio(file), isInputError(/WAV encoding 0x0011, which is not supported: convert it to PCM/, file));
+    await assert.rejects(
+      decodeAudio(file),
+      isInputError(/WAV encoding 0x0011, which is not supported: convert it to PCM/, file),
+    );
     const aiff = path.join(dir, 'sound.aiff');
     await writeFile(aiff, Buffer.concat([Buffer.from('FORM\x00\x00\x00\x10AIFF', 'latin1'), Buffer.alloc(16)]));
     await assert.rejects(decodeAudio(aiff), isInputError(/is AIFF audio, which is not supported/, aiff));
@@ -318,8 +378,14 @@ describe('bad audio is refused with a DaxError of kind input naming the file', (
 
   test('bad options are usage errors', async () => {
     const file = await writeWav('ok.wav', [tone], 16000);
-    await assert.rejects(decodeAudio(file, { targetRate: 0 }), (error: unknown) => error instanceof DaxError && error.kind === 'usage');
-    await assert.rejects(decodeAudio(file, { maxSeconds: -1 }), (error: unknown) => error instanceof DaxError && error.kind === 'usage');
+    await assert.rejects(
+      decodeAudio(file, { targetRate: 0 }),
+      (error: unknown) => error instanceof DaxError && error.kind === 'usage',
+    );
+    await assert.rejects(
+      decodeAudio(file, { maxSeconds: -1 }),
+      (error: unknown) => error instanceof DaxError && error.kind === 'usage',
+    );
   });
 });
 
@@ -336,7 +402,10 @@ describe('long files are refused before they are decoded', () => {
     const start = performance.now();
     await assert.rejects(
       decodeAudio(long),
-      isInputError(/the audio is 10 min 1\.0 s long, above the limit of 10 min\. Cut it shorter first or raise the length limit \(maxSeconds\)/, long),
+      isInputError(
+        /the audio is 10 min 1\.0 s long, above the limit of 10 min\. Cut it shorter first or raise the length limit \(maxSeconds\)/,
+        long,
+      ),
     );
     const ms = performance.now() - start;
     const grown = (process.memoryUsage().arrayBuffers - before.arrayBuffers) / 1e6;
@@ -368,7 +437,10 @@ describe('long files are refused before they are decoded', () => {
     flac.writeUInt32BE(0, 22);
     const file = path.join(dir, 'unknown-length.flac');
     await writeFile(file, flac);
-    await assert.rejects(decodeAudio(file, { maxSeconds: 0.5 }), isInputError(/the audio is more than 0\.5 s long, above the limit of 0\.5 s/, file));
+    await assert.rejects(
+      decodeAudio(file, { maxSeconds: 0.5 }),
+      isInputError(/the audio is more than 0\.5 s long, above the limit of 0\.5 s/, file),
+    );
     assert.equal((await decodeAudio(file)).samples.length, 22050);
   });
 });

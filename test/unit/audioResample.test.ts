@@ -21,8 +21,19 @@ const rms = 0.5 / Math.SQRT2;
 
 describe('resampling', () => {
   test('the output has exactly round(n · to / from) samples', () => {
-    for (const [from, to, n] of [[44100, 16000, 44100], [44100, 16000, 1000], [48000, 16000, 7], [8000, 16000, 333], [22050, 16000, 22051], [44099, 16000, 4410]]) {
-      assert.equal(resample(new Float32Array(n!), from!, to!).length, Math.round((n! * to!) / from!), `${from} -> ${to}, ${n} samples`);
+    for (const [from, to, n] of [
+      [44100, 16000, 44100],
+      [44100, 16000, 1000],
+      [48000, 16000, 7],
+      [8000, 16000, 333],
+      [22050, 16000, 22051],
+      [44099, 16000, 4410],
+    ]) {
+      assert.equal(
+        resample(new Float32Array(n!), from!, to!).length,
+        Math.round((n! * to!) / from!),
+        `${from} -> ${to}, ${n} samples`,
+      );
     }
   });
 

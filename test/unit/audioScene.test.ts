@@ -15,7 +15,10 @@ function syntheticClip(seconds = 1.5): Float32Array {
   const out = new Float32Array(Math.round(seconds * RATE));
   for (let i = 0; i < out.length; i++) {
     const t = i / RATE;
-    out[i] = 0.01 * rng.normal() + (t >= 0.2 && t < 0.6 ? 0.4 * Math.sin(2 * Math.PI * 440 * t) : 0) + (t >= 0.8 && t < 1.2 ? 0.3 * Math.sin(2 * Math.PI * 2500 * t) : 0);
+    out[i] =
+      0.01 * rng.normal() +
+      (t >= 0.2 && t < 0.6 ? 0.4 * Math.sin(2 * Math.PI * 440 * t) : 0) +
+      (t >= 0.8 && t < 1.2 ? 0.3 * Math.sin(2 * Math.PI * 2500 * t) : 0);
   }
   return out;
 }
@@ -55,9 +58,15 @@ describe('an audio scene of a waveform model', () => {
         const { rows, frames } = scene.spectrogram;
         assert.equal(frames, 1 + Math.floor(clip.length / config.hop));
         assert.equal(rows, config.scale === 'mel' ? 64 : config.fftSize / 2 + 1);
-        assert.deepEqual([scene.image.width, scene.image.height, scene.analysis.width, scene.analysis.height], [frames, rows, frames, rows]);
+        assert.deepEqual(
+          [scene.image.width, scene.image.height, scene.analysis.width, scene.analysis.height],
+          [frames, rows, frames, rows],
+        );
         assert.equal(scene.picture.length, rows * frames);
-        assert.ok(scene.picture.every((v) => v >= 0 && v <= 1), 'picture in [0, 1]');
+        assert.ok(
+          scene.picture.every((v) => v >= 0 && v <= 1),
+          'picture in [0, 1]',
+        );
         assert.equal(scene.segmentation, grid);
         assert.equal(grid.bands, DEFAULT_AUDIO_GRID.bands);
         // 1.5 s in 0.1 s windows.
@@ -79,7 +88,12 @@ describe('an audio scene of a waveform model', () => {
       });
 
       test('compose(pattern) is the masked inverse STFT of that pattern, for random patterns', () => {
-        for (const [seed, keep] of [[1, 0.5], [2, 0.5], [3, 0.2], [4, 0.9]] as const) {
+        for (const [seed, keep] of [
+          [1, 0.5],
+          [2, 0.5],
+          [3, 0.2],
+          [4, 0.9],
+        ] as const) {
           const pattern = randomPattern(grid.count, seed, keep);
           const composed = scene.compose(pattern);
           const direct = scene.maskedWaveform(grid.maskFromPattern(pattern));
@@ -137,7 +151,10 @@ describe('an audio scene of a waveform model', () => {
         assert.deepEqual([view.width, view.height], [width, height]);
         assert.equal(view.original.length, width * height * 3);
         assert.equal(view.fill.length, width * height * 3);
-        assert.ok(view.fill.every((v) => v === 0), 'fill is black');
+        assert.ok(
+          view.fill.every((v) => v === 0),
+          'fill is black',
+        );
         assert.equal(view.segmentOf.length, width * height);
         assert.equal(view.sourceOf.length, width * height);
         const seen = new Set<number>();
@@ -191,7 +208,8 @@ describe('an audio scene of a spectrogram model', () => {
       // A soft mask of 0.5 everywhere is −6 dB on every cell above the floor.
       const blended = scene.blend(new Float32Array(rows * frames).fill(0.5), new Float32Array(rows * frames));
       let worst = 0;
-      for (let i = 0; i < values.length; i++) if (values[i]! > -80) worst = Math.max(worst, Math.abs(blended[i]! - (values[i]! - 10 * Math.log10(4))));
+      for (let i = 0; i < values.length; i++)
+        if (values[i]! > -80) worst = Math.max(worst, Math.abs(blended[i]! - (values[i]! - 10 * Math.log10(4))));
       assert.ok(worst < 1e-3, `−6.02 dB: max error ${worst}`);
     });
   }
@@ -201,7 +219,11 @@ describe('buildAudioScene refuses', () => {
   test('a clip shorter than one FFT window, as an input error saying how long it must be', () => {
     assert.throws(
       () => buildAudioScene(syntheticClip(0.01), RATE, DEFAULT_SPECTROGRAM_CONFIG, 'waveform'),
-      (error: unknown) => error instanceof DaxError && error.kind === 'input' && /0\.010 s long/.test(error.message) && /0\.032 s/.test(error.message),
+      (error: unknown) =>
+        error instanceof DaxError &&
+        error.kind === 'input' &&
+        /0\.010 s long/.test(error.message) &&
+        /0\.032 s/.test(error.message),
     );
     // Exactly one window is enough.
     const scene = buildAudioScene(new Float32Array(512), RATE, DEFAULT_SPECTROGRAM_CONFIG, 'waveform');

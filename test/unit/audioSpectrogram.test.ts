@@ -64,13 +64,17 @@ describe('the STFT and the spectrograms match librosa 0.11', () => {
       [40, 79, 0.0035133250057697296],
       [63, 236, 0.0008086183806881309],
     ];
-    for (const [band, bin, weight] of expected) assert.ok(Math.abs(bank.weights[band * bank.bins + bin]! - weight) < 1e-8, `band ${band} bin ${bin}`);
+    for (const [band, bin, weight] of expected)
+      assert.ok(Math.abs(bank.weights[band * bank.bins + bin]! - weight) < 1e-8, `band ${band} bin ${bin}`);
     assert.equal(bank.weights[5 * bank.bins + 7], 0);
     assert.equal(bank.weights[5 * bank.bins + 11], 0);
   });
 
   test('log-mel values', () => {
-    const x = tones(4000, [[440, 0.5], [3000, 0.2]]);
+    const x = tones(4000, [
+      [440, 0.5],
+      [3000, 0.2],
+    ]);
     const spec = toLogMel(x, rate, { fftSize: 512, hop: 128, window: 'hann', melBands: 64 });
     assert.deepEqual([spec.rows, spec.frames], [64, 32]);
     const expected: [band: number, frame: number, db: number][] = [
@@ -94,20 +98,26 @@ describe('the STFT and the spectrograms match librosa 0.11', () => {
     for (const hz of [0, 100, 999, 1000, 4000, 8000]) assert.ok(Math.abs(melToHz(hzToMel(hz)) - hz) < 1e-9);
   });
 
-  test('a tone peaks in its bin, with the window\'s gain (sum of a Hann window / 2 per unit amplitude)', () => {
+  test("a tone peaks in its bin, with the window's gain (sum of a Hann window / 2 per unit amplitude)", () => {
     const x = tones(8000, [[1000, 0.5]]); // 1000 Hz is bin 32 at 16 kHz / 512
     const spectrum = stft(x, config);
     const mag = magnitudes(spectrum);
     const frame = 20;
     let peak = 0;
-    for (let k = 1; k < spectrum.bins; k++) if (mag[k * spectrum.frames + frame]! > mag[peak * spectrum.frames + frame]!) peak = k;
+    for (let k = 1; k < spectrum.bins; k++)
+      if (mag[k * spectrum.frames + frame]! > mag[peak * spectrum.frames + frame]!) peak = k;
     assert.equal(peak, 32);
     assert.ok(Math.abs(mag[32 * spectrum.frames + frame]! - (0.5 * 256) / 2) < 0.01);
   });
 });
 
 describe('the inverse STFT', () => {
-  for (const [window, fftSize, hop] of [['hann', 512, 128], ['hann', 256, 128], ['hamming', 512, 160], ['hann', 1024, 256]] as const) {
+  for (const [window, fftSize, hop] of [
+    ['hann', 512, 128],
+    ['hann', 256, 128],
+    ['hamming', 512, 160],
+    ['hann', 1024, 256],
+  ] as const) {
     test(`an all-ones mask gives back the input, edges included (${window}, ${fftSize}/${hop})`, () => {
       const x = noise(16000 + 77);
       const spectrum = stft(x, { fftSize, hop, window });
@@ -145,24 +155,37 @@ describe('the inverse STFT', () => {
     assert.ok(maxAbsDiff(new Float32Array(y.length), y, silentFrom, silentTo) < 1e-6, 'silent inside');
     assert.ok(maxAbsDiff(x, y, 0, touchedFrom) < 1e-4, 'unchanged before');
     assert.ok(maxAbsDiff(x, y, touchedTo, x.length) < 1e-4, 'unchanged after');
-    assert.ok(energy(y, touchedFrom, touchedTo) < 0.5 * energy(x, touchedFrom, touchedTo), 'most of the energy of the interval is gone');
+    assert.ok(
+      energy(y, touchedFrom, touchedTo) < 0.5 * energy(x, touchedFrom, touchedTo),
+      'most of the energy of the interval is gone',
+    );
   });
 
   test('zeroing the frequency band of one tone removes that tone and keeps the other', () => {
-    const x = tones(16000, [[440, 0.5], [3500, 0.3]]);
+    const x = tones(16000, [
+      [440, 0.5],
+      [3500, 0.3],
+    ]);
     const spectrum = stft(x, config);
     const grid = timeFrequencyGrid(spectrum.bins, spectrum.frames, { bands: 8, windows: 1 }); // about 1 kHz per band
     const keep = new Uint8Array(grid.count).fill(1);
     keep[3] = 0; // 3500 Hz is bin 112, inside band 3 (bins 96..127) with its window's whole main lobe
     const y = istft(spectrum, grid.maskFromPattern(keep));
     const expected = tones(16000, [[440, 0.5]]);
-    const residual = energy(Float32Array.from(y, (v, i) => v - expected[i]!), 1000, 15000);
+    const residual = energy(
+      Float32Array.from(y, (v, i) => v - expected[i]!),
+      1000,
+      15000,
+    );
     const snr = 10 * Math.log10(energy(expected, 1000, 15000) / residual);
     assert.ok(snr > 40, `${snr.toFixed(1)} dB`);
   });
 
   test('a mel-band mask, expanded to the bins, removes the tone under the zeroed bands', () => {
-    const x = tones(16000, [[440, 0.5], [3000, 0.3]]);
+    const x = tones(16000, [
+      [440, 0.5],
+      [3000, 0.3],
+    ]);
     const spectrum = stft(x, config);
     const bank = melFilterbank(rate, config.fftSize, 64);
     const melMask = new Float32Array(64 * spectrum.frames).fill(1);
@@ -170,7 +193,11 @@ describe('the inverse STFT', () => {
     for (const b of near3k) melMask.fill(0, b * spectrum.frames, (b + 1) * spectrum.frames);
     const y = istft(spectrum, expandMelMask(bank, melMask, spectrum.frames));
     const expected = tones(16000, [[440, 0.5]]);
-    const residual = energy(Float32Array.from(y, (v, i) => v - expected[i]!), 1000, 15000);
+    const residual = energy(
+      Float32Array.from(y, (v, i) => v - expected[i]!),
+      1000,
+      15000,
+    );
     assert.ok(10 * Math.log10(energy(expected, 1000, 15000) / residual) > 30);
   });
 });
@@ -218,9 +245,13 @@ describe('spectrogram configuration', () => {
   });
 
   test('bad settings are usage errors that say what is allowed', () => {
-    const usage = (pattern: RegExp) => (error: unknown) => error instanceof DaxError && error.kind === 'usage' && pattern.test(error.message);
+    const usage = (pattern: RegExp) => (error: unknown) =>
+      error instanceof DaxError && error.kind === 'usage' && pattern.test(error.message);
     assert.throws(() => checkSpectrogramConfig({ ...config, fftSize: 500 }), usage(/power of two/));
-    assert.throws(() => checkSpectrogramConfig({ ...config, hop: 300 }), usage(/hop must be a whole number from 1 to fftSize \/ 2 \(256\)/));
+    assert.throws(
+      () => checkSpectrogramConfig({ ...config, hop: 300 }),
+      usage(/hop must be a whole number from 1 to fftSize \/ 2 \(256\)/),
+    );
     assert.throws(() => checkSpectrogramConfig({ ...config, fMax: 9000 }, rate), usage(/fMax <= 8000 Hz/));
     assert.throws(() => melFilterbank(rate, 256, 128), usage(/too many for an FFT of 256/));
   });

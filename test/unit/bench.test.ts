@@ -25,8 +25,18 @@ describe('benchmark statistics', () => {
   });
 
   test('a consistent paired difference is called for the better side, by the metric direction', () => {
-    const a = new Map([['x', 0.2], ['y', 0.3], ['z', 0.25], ['w', 0.22]]);
-    const b = new Map([['x', 0.5], ['y', 0.55], ['z', 0.6], ['w', 0.52]]);
+    const a = new Map([
+      ['x', 0.2],
+      ['y', 0.3],
+      ['z', 0.25],
+      ['w', 0.22],
+    ]);
+    const b = new Map([
+      ['x', 0.5],
+      ['y', 0.55],
+      ['z', 0.6],
+      ['w', 0.52],
+    ]);
     // Lower is better (deletion): a wins every case.
     const lower = compare(a, b, -1);
     assert.equal(lower.verdict, 'a');
@@ -36,8 +46,18 @@ describe('benchmark statistics', () => {
   });
 
   test('a difference within twice its standard error is no verdict, even with more wins on one side', () => {
-    const a = new Map([['x', 0.51], ['y', 0.52], ['z', 0.1], ['w', 0.53]]);
-    const b = new Map([['x', 0.5], ['y', 0.5], ['z', 0.6], ['w', 0.5]]);
+    const a = new Map([
+      ['x', 0.51],
+      ['y', 0.52],
+      ['z', 0.1],
+      ['w', 0.53],
+    ]);
+    const b = new Map([
+      ['x', 0.5],
+      ['y', 0.5],
+      ['z', 0.6],
+      ['w', 0.5],
+    ]);
     const c = compare(a, b, 1);
     assert.equal(c.winsA, 3);
     assert.equal(c.verdict, 'none');
@@ -45,7 +65,11 @@ describe('benchmark statistics', () => {
 
   test('only the cases both sides have are paired, and seeds are averaged within a case first', () => {
     const records = [record('a', 0, 'dax', 0.2), record('a', 1, 'dax', 0.4), record('b', 0, 'dax', 0.5)];
-    const byCase = perCase(records, () => true, (r) => r.metrics.deletionZero);
+    const byCase = perCase(
+      records,
+      () => true,
+      (r) => r.metrics.deletionZero,
+    );
     assert.ok(Math.abs(byCase.get('a')! - 0.3) < 1e-12);
     assert.equal(compare(byCase, new Map([['a', 0.1]]), 1).n, 1);
   });
@@ -60,9 +84,20 @@ describe('benchmark statistics', () => {
 
 describe('benchmark report and diff', () => {
   test('the report says DAX is first only where it leads every baseline by more than 2 SE', () => {
-    const clear = run(['a', 'b', 'c', 'd'].flatMap((c, i) => [record(c, 0, 'dax', 0.1 + i * 0.01), record(c, 0, 'lime', 0.5 + i * 0.02), record(c, 0, 'rise', 0.6)]));
+    const clear = run(
+      ['a', 'b', 'c', 'd'].flatMap((c, i) => [
+        record(c, 0, 'dax', 0.1 + i * 0.01),
+        record(c, 0, 'lime', 0.5 + i * 0.02),
+        record(c, 0, 'rise', 0.6),
+      ]),
+    );
     assert.match(renderRun(clear, 'npm run bench'), /DAX is first in 2 of 2 /);
-    const mixed = run(['a', 'b', 'c', 'd'].flatMap((c, i) => [record(c, 0, 'dax', 0.1 + i * 0.01), record(c, 0, 'lime', i % 2 ? 0.05 : 0.3)]));
+    const mixed = run(
+      ['a', 'b', 'c', 'd'].flatMap((c, i) => [
+        record(c, 0, 'dax', 0.1 + i * 0.01),
+        record(c, 0, 'lime', i % 2 ? 0.05 : 0.3),
+      ]),
+    );
     assert.match(renderRun(mixed, 'npm run bench'), /DAX is first in 0 of 2 /);
   });
 
@@ -89,10 +124,13 @@ describe('benchmark answer cache', () => {
 
     const again = countingBlackBox(modelFile, 1);
     const second = await withAnswerStore(again, path.join(dir, 'cache'));
-    assert.deepEqual(await second.blackBox.classify({ images: [inputs[1]!, new Float32Array([7, 8, 9])] }), [answers[1], new Float32Array([24, 0.5])]);
+    assert.deepEqual(await second.blackBox.classify({ images: [inputs[1]!, new Float32Array([7, 8, 9])] }), [
+      answers[1],
+      new Float32Array([24, 0.5]),
+    ]);
     assert.deepEqual(second.counts, { asked: 2, cached: 1 });
     assert.equal(again.calls, 1, 'only the new input reaches the model');
-    assert.equal(second.blackBox.description, 'counting', 'the wrapper keeps the black box\'s properties');
+    assert.equal(second.blackBox.description, 'counting', "the wrapper keeps the black box's properties");
 
     await writeFile(modelFile, 'weights v2');
     const retrained = countingBlackBox(modelFile, 2);
@@ -105,7 +143,14 @@ describe('benchmark answer cache', () => {
 
 /** A black box that answers [factor · sum of the input, 0.5] and counts its calls. */
 function countingBlackBox(file: string, factor: number): BlackBox & { calls: number } {
-  const config: ModelConfig = { name: 'counting', kind: 'onnx', path: file, input: { resize: 'stretch', align: 'center', padValue: 0, scale: 1, mean: [0], std: [1], channels: 'RGB' }, output: { activation: 'none' }, batchSize: 8 };
+  const config: ModelConfig = {
+    name: 'counting',
+    kind: 'onnx',
+    path: file,
+    input: { resize: 'stretch', align: 'center', padValue: 0, scale: 1, mean: [0], std: [1], channels: 'RGB' },
+    output: { activation: 'none' },
+    batchSize: 8,
+  };
   const box = {
     config,
     description: 'counting',
@@ -148,7 +193,19 @@ function run(records: CaseRecord[]): BenchRun {
     machine: 'test',
     commit: 'abc',
     minutes: 1,
-    sets: [{ id: 'toy', title: 'Toy', model: 'm', description: 'toy model', source: 's', truth: 'none', runs: [{ budget: 100, seeds: [0] }], steps: 8, cases: 4 }],
+    sets: [
+      {
+        id: 'toy',
+        title: 'Toy',
+        model: 'm',
+        description: 'toy model',
+        source: 's',
+        truth: 'none',
+        runs: [{ budget: 100, seeds: [0] }],
+        steps: 8,
+        cases: 4,
+      },
+    ],
     records,
     agreements: [],
     skipped: [],

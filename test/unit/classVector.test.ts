@@ -26,24 +26,37 @@ function modelError(pattern: RegExp) {
 }
 
 /** An ONNX model that hands its [batch, 3, 4, 4] image back, its output declared with `outputShape`. */
-async function identityModel(name: string, outputShape: OnnxDim[], inputShape: OnnxDim[] = ['batch', 3, 4, 4]): Promise<ImageClassifier> {
+async function identityModel(
+  name: string,
+  outputShape: OnnxDim[],
+  inputShape: OnnxDim[] = ['batch', 3, 4, 4],
+): Promise<ImageClassifier> {
   const file = await writeOnnxModel(dir, name, {
     inputs: [{ name: 'x', type: 'float32', shape: inputShape }],
     outputs: [{ name: 'y', type: 'float32', shape: outputShape }],
     nodes: [{ op: 'Identity', inputs: ['x'], outputs: ['y'] }],
   });
-  return (await openClassifier(await parseModelConfig({ path: file, input: { scale: 255 } }, dir, 'test.model.json'))) as ImageClassifier;
+  return (await openClassifier(
+    await parseModelConfig({ path: file, input: { scale: 255 } }, dir, 'test.model.json'),
+  )) as ImageClassifier;
 }
 
 describe('class vectors', () => {
   test('shapes with one axis of classes pass; image-shaped ones are refused', () => {
-    for (const dims of [[8], [2, 8], [2, 1, 8], [2, 8, 1, 1], [1, 1, 1, 8]]) checkClassVector(dims, 'output "y"', 'm.onnx');
-    assert.throws(() => checkClassVector([1, 3, 48, 192], 'output "y"', 'm.onnx'), modelError(/m\.onnx: output "y" has shape \[1, 3, 48, 192\], not one row of class scores per input/));
+    for (const dims of [[8], [2, 8], [2, 1, 8], [2, 8, 1, 1], [1, 1, 1, 8]])
+      checkClassVector(dims, 'output "y"', 'm.onnx');
+    assert.throws(
+      () => checkClassVector([1, 3, 48, 192], 'output "y"', 'm.onnx'),
+      modelError(/m\.onnx: output "y" has shape \[1, 3, 48, 192\], not one row of class scores per input/),
+    );
     assert.throws(() => checkClassVector([4, 50, 50], 'output "y"', 'm.onnx'), modelError(/image-shaped output/));
   });
 
   test('an ONNX model with an image-shaped output is refused when it is opened', async () => {
-    await assert.rejects(identityModel('fixed.onnx', ['batch', 3, 4, 4]), modelError(/fixed\.onnx: output "y" has shape \[batch, 3, 4, 4\], not one row of class scores/));
+    await assert.rejects(
+      identityModel('fixed.onnx', ['batch', 3, 4, 4]),
+      modelError(/fixed\.onnx: output "y" has shape \[batch, 3, 4, 4\], not one row of class scores/),
+    );
   });
 
   test('an ONNX model whose image-shaped output has named dims is refused when opened (shape inferred) or on its first answer', async () => {
@@ -61,12 +74,26 @@ describe('class vectors', () => {
 
   test('a served model whose answer is image-shaped is refused on its first answer', async () => {
     const server = await startKserveServer([
-      { name: 'identity', model: encodeOnnxModel({ inputs: [{ name: 'x', type: 'float32', shape: ['batch', 3, 4, 4] }], outputs: [{ name: 'y', type: 'float32', shape: ['batch', 3, 4, 4] }], nodes: [{ op: 'Identity', inputs: ['x'], outputs: ['y'] }] }) },
+      {
+        name: 'identity',
+        model: encodeOnnxModel({
+          inputs: [{ name: 'x', type: 'float32', shape: ['batch', 3, 4, 4] }],
+          outputs: [{ name: 'y', type: 'float32', shape: ['batch', 3, 4, 4] }],
+          nodes: [{ op: 'Identity', inputs: ['x'], outputs: ['y'] }],
+        }),
+      },
     ]);
     try {
-      const config = await parseModelConfig({ kind: 'kserve', endpoint: { url: server.url, model: 'identity', retries: 0 }, input: { scale: 255 } }, dir, 'remote.model.json');
+      const config = await parseModelConfig(
+        { kind: 'kserve', endpoint: { url: server.url, model: 'identity', retries: 0 }, input: { scale: 255 } },
+        dir,
+        'remote.model.json',
+      );
       const classifier = await openClassifier(config, { backoffMs: 5 });
-      await assert.rejects(classifier.classify({ images: [new Float32Array(4 * 4 * 3)] }), modelError(/output "y" has shape \[1, 3, 4, 4\], not one row of class scores per input/));
+      await assert.rejects(
+        classifier.classify({ images: [new Float32Array(4 * 4 * 3)] }),
+        modelError(/output "y" has shape \[1, 3, 4, 4\], not one row of class scores per input/),
+      );
       await classifier.dispose();
     } finally {
       await server.close();
@@ -95,14 +122,29 @@ describe('answers read as probabilities', () => {
 
   test('raw scores kept by "none" are refused with what to set', async () => {
     const checked = checkingProbabilities(fake([[5, -3]], 'none'));
-    await assert.rejects(checked.classify({ images: [new Float32Array(3)] }), modelError(/\/models\/fake\.mjs: returned 5 for class 0, outside \[0, 1\], with "output\.activation": "none".*"softmax"/));
-    await assert.rejects(checkingProbabilities(fake([[0.5, -0.2]], 'none')).classify({ images: [new Float32Array(3)] }), modelError(/returned -0\.2\d* for class 1/));
+    await assert.rejects(
+      checked.classify({ images: [new Float32Array(3)] }),
+      modelError(
+        /\/models\/fake\.mjs: returned 5 for class 0, outside \[0, 1\], with "output\.activation": "none".*"softmax"/,
+      ),
+    );
+    await assert.rejects(
+      checkingProbabilities(fake([[0.5, -0.2]], 'none')).classify({ images: [new Float32Array(3)] }),
+      modelError(/returned -0\.2\d* for class 1/),
+    );
   });
 
   test("a detector's per-class maxima in [0, 1] pass though they do not sum to 1; float slack is clamped", async () => {
-    const [maxima] = await checkingProbabilities(fake([[0.9, 0.3, 0.7]], 'none')).classify({ images: [new Float32Array(3)] });
-    assert.deepEqual(Array.from(maxima!, (v) => Math.round(v * 100) / 100), [0.9, 0.3, 0.7]);
-    const [slack] = await checkingProbabilities(fake([[1.00001, -0.00001]], 'none')).classify({ images: [new Float32Array(3)] });
+    const [maxima] = await checkingProbabilities(fake([[0.9, 0.3, 0.7]], 'none')).classify({
+      images: [new Float32Array(3)],
+    });
+    assert.deepEqual(
+      Array.from(maxima!, (v) => Math.round(v * 100) / 100),
+      [0.9, 0.3, 0.7],
+    );
+    const [slack] = await checkingProbabilities(fake([[1.00001, -0.00001]], 'none')).classify({
+      images: [new Float32Array(3)],
+    });
     assert.deepEqual(Array.from(slack!), [1, 0]);
   });
 

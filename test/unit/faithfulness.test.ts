@@ -49,7 +49,11 @@ class ShareOfOriginal implements ImageClassifier {
   readonly paddings: (Uint8Array | undefined)[] = [];
   reference: Float32Array = new Float32Array(0);
   evidence: number[] = [];
-  constructor(readonly width: number, readonly height: number, resize: ResizeMode = 'stretch') {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    resize: ResizeMode = 'stretch',
+  ) {
     this.config = config(resize);
   }
   async classify(batch: ImageBatch): Promise<Float32Array[]> {
@@ -72,9 +76,14 @@ class ShareOfOriginal implements ImageClassifier {
 /** A 64x64 textured image seen by the black box at 32x32; the evidence is the region's canvas pixels. */
 async function setUp(): Promise<{ scene: Scene; classifier: ShareOfOriginal }> {
   const classifier = new ShareOfOriginal(32, 32);
-  const scene = await buildScene(texturedImage(SIZE, SIZE), classifier, { segmentation: 'grid', segments: 16, fill: 'mean' });
+  const scene = await buildScene(texturedImage(SIZE, SIZE), classifier, {
+    segmentation: 'grid',
+    segments: 16,
+    fill: 'mean',
+  });
   classifier.reference = scene.model.original;
-  for (let v = REGION.y / 2; v < (REGION.y + REGION.height) / 2; v++) for (let u = REGION.x / 2; u < (REGION.x + REGION.width) / 2; u++) classifier.evidence.push(v * 32 + u);
+  for (let v = REGION.y / 2; v < (REGION.y + REGION.height) / 2; v++)
+    for (let u = REGION.x / 2; u < (REGION.x + REGION.width) / 2; u++) classifier.evidence.push(v * 32 + u);
   return { scene, classifier };
 }
 
@@ -101,7 +110,8 @@ describe('measureFaithfulness', () => {
   for (const substrate of ['zero', 'blur'] as const) {
     test(`a map on the evidence beats an inverted and a random one (${substrate} substrate)`, async () => {
       const { scene, classifier } = await setUp();
-      const measure = (map: Float32Array) => measureFaithfulness(scene, classifier, map, 0, { steps: 16, substrate, queryBatchSize: 8 });
+      const measure = (map: Float32Array) =>
+        measureFaithfulness(scene, classifier, map, 0, { steps: 16, substrate, queryBatchSize: 8 });
       const best = await measure(perfect);
       const worst = await measure(inverted);
       const random = await Promise.all([11, 12, 13].map((seed) => measure(randomMap(SIZE, seed))));
@@ -111,8 +121,14 @@ describe('measureFaithfulness', () => {
       assert.ok(worst.deletionAuc > 0.9, `inverted deletion ${worst.deletionAuc}`);
       assert.ok(worst.insertionAuc < 0.1, `inverted insertion ${worst.insertionAuc}`);
       for (const r of random) {
-        assert.ok(best.deletionAuc < r.deletionAuc - 0.05, `perfect deletion ${best.deletionAuc} vs random ${r.deletionAuc}`);
-        assert.ok(best.insertionAuc > r.insertionAuc + 0.05, `perfect insertion ${best.insertionAuc} vs random ${r.insertionAuc}`);
+        assert.ok(
+          best.deletionAuc < r.deletionAuc - 0.05,
+          `perfect deletion ${best.deletionAuc} vs random ${r.deletionAuc}`,
+        );
+        assert.ok(
+          best.insertionAuc > r.insertionAuc + 0.05,
+          `perfect insertion ${best.insertionAuc} vs random ${r.insertionAuc}`,
+        );
       }
       for (const s of [best, worst, ...random]) {
         for (const auc of [s.deletionAuc, s.insertionAuc]) assert.ok(auc >= 0 && auc <= 1);
@@ -124,7 +140,11 @@ describe('measureFaithfulness', () => {
   test('curves run from the input to the substrate and back, one query per point', async () => {
     const { scene, classifier } = await setUp();
     const steps = 8;
-    const scores = await measureFaithfulness(scene, classifier, perfect, 0, { steps, substrate: 'zero', queryBatchSize: 5 });
+    const scores = await measureFaithfulness(scene, classifier, perfect, 0, {
+      steps,
+      substrate: 'zero',
+      queryBatchSize: 5,
+    });
     assert.equal(scores.queries, 2 * (steps + 1));
     assert.equal(classifier.seen.length, 2 * (steps + 1));
     assert.equal(scores.steps, steps);
@@ -141,14 +161,22 @@ describe('measureFaithfulness', () => {
     assert.equal(scores.deletionCurve[steps], 0);
     assert.equal(scores.insertionCurve[0], 0);
     // The curve is the target's probability: class 1 is the complement here.
-    const other = await measureFaithfulness(scene, classifier, perfect, 1, { steps, substrate: 'zero', queryBatchSize: 5 });
+    const other = await measureFaithfulness(scene, classifier, perfect, 1, {
+      steps,
+      substrate: 'zero',
+      queryBatchSize: 5,
+    });
     other.deletionCurve.forEach((p, k) => assert.ok(Math.abs(p - (1 - scores.deletionCurve[k]!)) < 1e-6));
   });
 
   test('ranks only the image pixels of a letterboxed canvas, ties in canvas order, and leaves padding alone', async () => {
     // 64x32 into 32x32: the image fills rows 8..23, rows 0..7 and 24..31 are padding.
     const classifier = new ShareOfOriginal(32, 32, 'letterbox');
-    const scene = await buildScene(texturedImage(64, 32), classifier, { segmentation: 'grid', segments: 8, fill: 'mean' });
+    const scene = await buildScene(texturedImage(64, 32), classifier, {
+      segmentation: 'grid',
+      segments: 8,
+      fill: 'mean',
+    });
     classifier.reference = scene.model.original;
     classifier.evidence = [16 * 32 + 16];
     const padding = scene.model.padding!;
@@ -157,8 +185,13 @@ describe('measureFaithfulness', () => {
     assert.equal(imagePixels.length, 32 * 16);
     const steps = 4;
     // A flat map, negative at that: padding would come first if it were ranked, and ties must go by index.
-    await measureFaithfulness(scene, classifier, new Float32Array(64 * 32).fill(-2), 0, { steps, substrate: 'zero', queryBatchSize: 4 });
-    const changed = (image: Float32Array, p: number) => [0, 1, 2].some((c) => image[3 * p + c] !== scene.model.original[3 * p + c]);
+    await measureFaithfulness(scene, classifier, new Float32Array(64 * 32).fill(-2), 0, {
+      steps,
+      substrate: 'zero',
+      queryBatchSize: 4,
+    });
+    const changed = (image: Float32Array, p: number) =>
+      [0, 1, 2].some((c) => image[3 * p + c] !== scene.model.original[3 * p + c]);
     for (let k = 0; k <= steps; k++) {
       const cut = Math.round((k / steps) * imagePixels.length);
       const deletion = classifier.seen[k]!;
@@ -168,10 +201,14 @@ describe('measureFaithfulness', () => {
         assert.equal(changed(insertion, p), i >= cut, `insertion step ${k}, pixel ${p}`);
       }
       for (let p = 0; p < padding.length; p++) {
-        if (padding[p] === 1) assert.ok(!changed(deletion, p) && !changed(insertion, p), `padding pixel ${p} at step ${k}`);
+        if (padding[p] === 1)
+          assert.ok(!changed(deletion, p) && !changed(insertion, p), `padding pixel ${p} at step ${k}`);
       }
     }
-    assert.ok(classifier.paddings.every((p) => p === scene.model.padding), 'the padding mask goes to the black box');
+    assert.ok(
+      classifier.paddings.every((p) => p === scene.model.padding),
+      'the padding mask goes to the black box',
+    );
   });
 
   test("deletion starts at the black box's answer on the input", async () => {
@@ -180,7 +217,11 @@ describe('measureFaithfulness', () => {
     classifier.reference = Float32Array.from(scene.model.original).fill(0, 0, 3 * 32 * 8);
     const [input] = await classifier.classify({ images: [scene.model.original] });
     assert.equal(input![0], 0.5);
-    const scores = await measureFaithfulness(scene, classifier, perfect, 0, { steps: 8, substrate: 'zero', queryBatchSize: 8 });
+    const scores = await measureFaithfulness(scene, classifier, perfect, 0, {
+      steps: 8,
+      substrate: 'zero',
+      queryBatchSize: 8,
+    });
     assert.equal(scores.deletionCurve[0], input![0]);
     assert.equal(scores.insertionCurve[8], input![0]);
   });
@@ -188,19 +229,34 @@ describe('measureFaithfulness', () => {
   test("reads the map at the image's resolution, also when the scene analyses a smaller copy", async () => {
     // 320x320 is analysed at 256x256; the black box sees 32x32, one canvas pixel per 10x10 image pixels.
     const classifier = new ShareOfOriginal(32, 32);
-    const scene = await buildScene(texturedImage(320, 320), classifier, { segmentation: 'grid', segments: 16, fill: 'mean' });
+    const scene = await buildScene(texturedImage(320, 320), classifier, {
+      segmentation: 'grid',
+      segments: 16,
+      fill: 'mean',
+    });
     assert.equal(scene.analysis.width, 256);
     classifier.reference = scene.model.original;
     for (let v = 4; v < 8; v++) for (let u = 20; u < 24; u++) classifier.evidence.push(v * 32 + u);
     const map = Float32Array.from(regionMask({ x: 200, y: 40, width: 40, height: 40 }, 320));
-    const scores = await measureFaithfulness(scene, classifier, map, 0, { steps: 16, substrate: 'blur', queryBatchSize: 34 });
+    const scores = await measureFaithfulness(scene, classifier, map, 0, {
+      steps: 16,
+      substrate: 'blur',
+      queryBatchSize: 34,
+    });
     assert.ok(scores.deletionAuc < 0.05, `deletion ${scores.deletionAuc}`);
     assert.ok(scores.insertionAuc > 0.95, `insertion ${scores.insertionAuc}`);
   });
 
   test('a map of the wrong size is refused', async () => {
     const { scene, classifier } = await setUp();
-    await assert.rejects(measureFaithfulness(scene, classifier, new Float32Array(10), 0, { steps: 32, substrate: 'zero', queryBatchSize: 8 }), /saliency map has 10 values/);
+    await assert.rejects(
+      measureFaithfulness(scene, classifier, new Float32Array(10), 0, {
+        steps: 32,
+        substrate: 'zero',
+        queryBatchSize: 8,
+      }),
+      /saliency map has 10 values/,
+    );
     assert.equal(classifier.seen.length, 0);
   });
 });

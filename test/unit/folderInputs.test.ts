@@ -7,7 +7,16 @@ import { listFolderInputs } from '../../src/extension/folderFiles';
 
 describe("Explain Folder's inputs", () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'dax-folder-'));
-  for (const file of ['b.JPG', 'a.wav', 'notes.txt', '.hidden.png', 'sub/c.png', 'sub/deeper/d.flac', '.cache/e.png', 'z-dir.png/f.png']) {
+  for (const file of [
+    'b.JPG',
+    'a.wav',
+    'notes.txt',
+    '.hidden.png',
+    'sub/c.png',
+    'sub/deeper/d.flac',
+    '.cache/e.png',
+    'z-dir.png/f.png',
+  ]) {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     writeFileSync(path.join(root, file), '');
   }
@@ -16,14 +25,23 @@ describe("Explain Folder's inputs", () => {
 
   test('the top level: images and sounds by extension, sorted, dot-files and other files left out', async () => {
     const inputs = await listFolderInputs(root, { recursive: false });
-    assert.deepEqual(inputs.map((input) => input.relative), ['a.wav', 'b.JPG', 'link.png']);
-    assert.deepEqual(inputs.map((input) => input.kind), ['audio', 'image', 'image']);
+    assert.deepEqual(
+      inputs.map((input) => input.relative),
+      ['a.wav', 'b.JPG', 'link.png'],
+    );
+    assert.deepEqual(
+      inputs.map((input) => input.kind),
+      ['audio', 'image', 'image'],
+    );
     assert.equal(inputs[0]!.path, path.join(root, 'a.wav'));
   });
 
   test('recursive: subfolders too, never dot-folders, and a link to a folder is not followed', async () => {
     const inputs = await listFolderInputs(root, { recursive: true });
-    assert.deepEqual(inputs.map((input) => input.relative), ['a.wav', 'b.JPG', 'link.png', 'sub/c.png', 'sub/deeper/d.flac', 'z-dir.png/f.png']);
+    assert.deepEqual(
+      inputs.map((input) => input.relative),
+      ['a.wav', 'b.JPG', 'link.png', 'sub/c.png', 'sub/deeper/d.flac', 'z-dir.png/f.png'],
+    );
   });
 
   test('a folder that cannot be read rejects', async () => {

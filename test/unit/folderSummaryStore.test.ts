@@ -47,7 +47,11 @@ describe('the last folder summary survives a window reload', () => {
     const restored = await store.loadFolderSummary();
     assert.equal(restored?.state, 'cancelled');
     assert.equal(restored?.done, 3);
-    assert.deepEqual(restored?.rows, [finished.rows[0], { file: 'c.png', status: 'cancelled' }, { file: 'd.png', status: 'cancelled' }]);
+    assert.deepEqual(restored?.rows, [
+      finished.rows[0],
+      { file: 'c.png', status: 'cancelled' },
+      { file: 'd.png', status: 'cancelled' },
+    ]);
   });
 
   test('no summary, or an unreadable one, is no summary (the panel opens without it)', async () => {
@@ -73,27 +77,62 @@ describe('a stored result is not "from cache" by being stored', () => {
     const { store, root } = freshStore();
     const input = path.join(root, 'a.png');
     writeFileSync(input, 'not really a png');
-    const job = { imageFile: input, model: { path: 'm.onnx' }, modelBaseDir: root, method: 'dax' as const, preset: 'fast' as const, seed: 0, backend: 'cpu' as const, outDir: '' };
+    const job = {
+      imageFile: input,
+      model: { path: 'm.onnx' },
+      modelBaseDir: root,
+      method: 'dax' as const,
+      preset: 'fast' as const,
+      seed: 0,
+      backend: 'cpu' as const,
+      outDir: '',
+    };
     const key = await store.keyOf(job);
-    const report = { outputs: { report: path.join(root, 'a.dax.json'), saliency: '' }, model: { name: 'm' }, target: { index: 0, label: 'cat', probability: 0.9 } } as unknown as ExplanationReport;
+    const report = {
+      outputs: { report: path.join(root, 'a.dax.json'), saliency: '' },
+      model: { name: 'm' },
+      target: { index: 0, label: 'cat', probability: 0.9 },
+    } as unknown as ExplanationReport;
     writeFileSync(report.outputs!.report, JSON.stringify(report));
-    const put = await store.put(key, job, report, { width: 1, height: 1, rgb: new Uint8Array(3), saliency: new Uint8Array(1) });
+    const put = await store.put(key, job, report, {
+      width: 1,
+      height: 1,
+      rgb: new Uint8Array(3),
+      saliency: new Uint8Array(1),
+    });
     assert.equal(put.summary.cached, false);
-    assert.deepEqual((await store.history()).map((entry) => entry.cached), [false]);
+    assert.deepEqual(
+      (await store.history()).map((entry) => entry.cached),
+      [false],
+    );
     assert.equal((await store.get(key))?.summary.cached, false);
   });
 });
 
 describe('the cache key follows every file the model is read from', () => {
   /** A TF.js model (model.json and weights.bin) with a description beside it, and an input, in a fresh store. */
-  async function tfjsJob(): Promise<{ store: RunStore; job: Parameters<RunStore['keyOf']>[0]; weights: string; modelJson: string }> {
+  async function tfjsJob(): Promise<{
+    store: RunStore;
+    job: Parameters<RunStore['keyOf']>[0];
+    weights: string;
+    modelJson: string;
+  }> {
     await initBackend('cpu');
     const { store, root } = freshStore();
     const modelJson = await writeOracleTfjsModel(path.join(root, 'model'));
     const description = await writeOracleConfig(root, modelJson);
     const input = path.join(root, 'a.png');
     writeFileSync(input, 'pixels');
-    const job = { imageFile: input, model: description, modelBaseDir: root, method: 'dax' as const, preset: 'fast' as const, seed: 0, backend: 'cpu' as const, outDir: '' };
+    const job = {
+      imageFile: input,
+      model: description,
+      modelBaseDir: root,
+      method: 'dax' as const,
+      preset: 'fast' as const,
+      seed: 0,
+      backend: 'cpu' as const,
+      outDir: '',
+    };
     return { store, job, weights: path.join(root, 'model', 'weights.bin'), modelJson };
   }
 
@@ -101,7 +140,11 @@ describe('the cache key follows every file the model is read from', () => {
   function retrain(file: string): void {
     const bytes = readFileSync(file);
     if (file.endsWith('.json')) writeFileSync(file, JSON.stringify(JSON.parse(bytes.toString('utf8')), null, 1));
-    else writeFileSync(file, bytes.map((byte, i) => (i < 4 ? byte ^ 0x01 : byte)));
+    else
+      writeFileSync(
+        file,
+        bytes.map((byte, i) => (i < 4 ? byte ^ 0x01 : byte)),
+      );
     const later = new Date(Date.now() + 5000);
     utimesSync(file, later, later);
   }

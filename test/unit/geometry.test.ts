@@ -5,7 +5,14 @@ import { canvasToSource, placeImage, renderPlaced } from '../../src/engine/io/ge
 describe('placing an image in the model input', () => {
   test('letterbox top-left matches PaddleOCR: height 48, width ceil(48·w/h), padding on the right', () => {
     const placement = placeImage(464, 143, 192, 48, 'letterbox', 'top-left');
-    assert.deepEqual(placement, { width: 192, height: 48, scaledWidth: Math.ceil((48 * 464) / 143), scaledHeight: 48, offsetX: 0, offsetY: 0 });
+    assert.deepEqual(placement, {
+      width: 192,
+      height: 48,
+      scaledWidth: Math.ceil((48 * 464) / 143),
+      scaledHeight: 48,
+      offsetX: 0,
+      offsetY: 0,
+    });
   });
   test('letterbox centred pads both sides equally', () => {
     const placement = placeImage(100, 50, 100, 100, 'letterbox', 'center');
@@ -14,7 +21,10 @@ describe('placing an image in the model input', () => {
   });
   test('centre-crop covers the canvas and cuts the longer side', () => {
     const placement = placeImage(200, 100, 50, 50, 'crop', 'center');
-    assert.deepEqual([placement.scaledWidth, placement.scaledHeight, placement.offsetX, placement.offsetY], [100, 50, -25, 0]);
+    assert.deepEqual(
+      [placement.scaledWidth, placement.scaledHeight, placement.offsetX, placement.offsetY],
+      [100, 50, -25, 0],
+    );
   });
   test('stretch ignores the aspect ratio', () => {
     assert.deepEqual(placeImage(200, 100, 50, 50, 'stretch', 'center').scaledWidth, 50);

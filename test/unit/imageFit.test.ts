@@ -11,7 +11,10 @@ describe('decoding to the working size', () => {
     const dir = await tempDir('dax-fit-');
     const file = path.join(dir, 'turned.jpg');
     // 3000 x 1000 stored, EXIF orientation 6 (turn a quarter clockwise): upright it is 1000 x 3000.
-    await sharp({ create: { width: 3000, height: 1000, channels: 3, background: { r: 10, g: 200, b: 30 } } }).withMetadata({ orientation: 6 }).jpeg().toFile(file);
+    await sharp({ create: { width: 3000, height: 1000, channels: 3, background: { r: 10, g: 200, b: 30 } } })
+      .withMetadata({ orientation: 6 })
+      .jpeg()
+      .toFile(file);
     const image = await decodeImage(file, { fitPixels: 300_000 });
     assert.deepEqual(image.source, { width: 1000, height: 3000 });
     assert.ok(image.width * image.height <= 300_000, `${image.width}x${image.height}`);

@@ -9,19 +9,37 @@ import { checkExplainJob, checkPanelCommand, JobFieldError } from '../../src/sha
 import { RunStore } from '../../src/extension/runStore';
 import type { ExplainJob } from '../../src/shared/protocol';
 
-const job: ExplainJob = { imageFile: '/data/a.png', model: { path: 'm.onnx' }, modelBaseDir: '/data', method: 'dax', preset: 'fast', seed: 0, backend: 'auto', outDir: '' };
+const job: ExplainJob = {
+  imageFile: '/data/a.png',
+  model: { path: 'm.onnx' },
+  modelBaseDir: '/data',
+  method: 'dax',
+  preset: 'fast',
+  seed: 0,
+  backend: 'auto',
+  outDir: '',
+};
 
 function refused(changes: Record<string, unknown>, pattern: RegExp): void {
-  assert.throws(() => checkExplainJob({ ...job, ...changes }), (error: unknown) => {
-    assert.ok(error instanceof JobFieldError, String(error));
-    assert.match(error.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => checkExplainJob({ ...job, ...changes }),
+    (error: unknown) => {
+      assert.ok(error instanceof JobFieldError, String(error));
+      assert.match(error.message, pattern);
+      return true;
+    },
+  );
 }
 
 describe('explanation jobs', () => {
   test('a well-formed job passes as it is', () => {
-    assert.deepEqual(checkExplainJob({ ...job, samples: 200, epochs: 3, lambda1: 0.5, target: 'cat' }), { ...job, samples: 200, epochs: 3, lambda1: 0.5, target: 'cat' });
+    assert.deepEqual(checkExplainJob({ ...job, samples: 200, epochs: 3, lambda1: 0.5, target: 'cat' }), {
+      ...job,
+      samples: 200,
+      epochs: 3,
+      lambda1: 0.5,
+      target: 'cat',
+    });
   });
 
   test('workspace values that are not what a setting takes are refused, naming the setting', () => {
@@ -39,7 +57,10 @@ describe('explanation jobs', () => {
   });
 
   test('the CLI names its options instead', () => {
-    assert.throws(() => checkExplainJob({ ...job, preset: 'quick' }, { preset: '--preset' }), /--preset must be fast, balanced or thorough \(got "quick"\)/);
+    assert.throws(
+      () => checkExplainJob({ ...job, preset: 'quick' }, { preset: '--preset' }),
+      /--preset must be fast, balanced or thorough \(got "quick"\)/,
+    );
   });
 });
 
@@ -48,8 +69,16 @@ describe('panel messages', () => {
 
   test('well-formed commands pass', () => {
     assert.deepEqual(checkPanelCommand({ type: 'panel/rerunCommand', key }), { type: 'panel/rerunCommand', key });
-    assert.deepEqual(checkPanelCommand({ type: 'panel/explainClassCommand', key, classIndex: 3, extra: 'dropped' }), { type: 'panel/explainClassCommand', key, classIndex: 3 });
-    assert.deepEqual(checkPanelCommand({ type: 'panel/exportCommand', key, what: 'overlay' }), { type: 'panel/exportCommand', key, what: 'overlay' });
+    assert.deepEqual(checkPanelCommand({ type: 'panel/explainClassCommand', key, classIndex: 3, extra: 'dropped' }), {
+      type: 'panel/explainClassCommand',
+      key,
+      classIndex: 3,
+    });
+    assert.deepEqual(checkPanelCommand({ type: 'panel/exportCommand', key, what: 'overlay' }), {
+      type: 'panel/exportCommand',
+      key,
+      what: 'overlay',
+    });
   });
 
   test('a key that is not a result hash, a bad class or an unknown kind is dropped', () => {

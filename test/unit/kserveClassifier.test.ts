@@ -29,7 +29,10 @@ before(async () => {
   example = JSON.parse(await readFile(EXAMPLE, 'utf8')) as Record<string, unknown>;
   server = await startKserveServer([
     { name: 'direction', version: '1', model: localConfig.path },
-    { name: 'energy', model: encodeOnnxModel(energyDetectorModel({ shape: ['batch', 'n'], from: 0, to: 400, threshold: 4 })) },
+    {
+      name: 'energy',
+      model: encodeOnnxModel(energyDetectorModel({ shape: ['batch', 'n'], from: 0, to: 400, threshold: 4 })),
+    },
     { name: 'nan', model: encodeOnnxModel(probeModel({ shape: ['batch', 'n'], bias: [NaN, 0, 0, 0, 0, 0] })) },
   ]);
   local = await openClassifier(localConfig);
@@ -42,7 +45,14 @@ after(async () => {
 
 beforeEach(() => {
   const { faults } = server;
-  Object.assign(faults, { inferDelayMs: 0, delayMs: 0, unavailable: 0, retryAfter: undefined, unavailableMessage: 'server is busy', serverNotReady: false });
+  Object.assign(faults, {
+    inferDelayMs: 0,
+    delayMs: 0,
+    unavailable: 0,
+    retryAfter: undefined,
+    unavailableMessage: 'server is busy',
+    serverNotReady: false,
+  });
   faults.dropInfers.clear();
   faults.failInfers.clear();
   faults.metadataShape.clear();
@@ -53,16 +63,30 @@ beforeEach(() => {
 });
 
 /** The text-direction example, served as "direction", with these endpoint keys (and other keys). */
-function describeRemote(endpoint: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<ModelConfig> {
+function describeRemote(
+  endpoint: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+): Promise<ModelConfig> {
   const { path: _path, name: _name, ...rest } = example;
   return parseModelConfig(
-    { ...rest, name: 'remote direction', kind: 'kserve', endpoint: { url: server.url, model: 'direction', retries: 0, ...endpoint }, batchSize: 4, ...extra },
+    {
+      ...rest,
+      name: 'remote direction',
+      kind: 'kserve',
+      endpoint: { url: server.url, model: 'direction', retries: 0, ...endpoint },
+      batchSize: 4,
+      ...extra,
+    },
     dir,
     'remote.model.json',
   );
 }
 
-async function openRemote(endpoint: Record<string, unknown> = {}, extra: Record<string, unknown> = {}, options: KserveOpenOptions = {}): Promise<ImageClassifier> {
+async function openRemote(
+  endpoint: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+  options: KserveOpenOptions = {},
+): Promise<ImageClassifier> {
   return openClassifier(await describeRemote(endpoint, extra), { backoffMs: 5, ...options });
 }
 
@@ -73,7 +97,9 @@ function pictures(count: number, seed: number): Float32Array[] {
     state = (state * 1103515245 + 12345) % 2147483648;
     return state / 2147483648;
   };
-  return Array.from({ length: count }, () => Float32Array.from({ length: 192 * 48 * 3 }, () => Math.floor(next() * 256)));
+  return Array.from({ length: count }, () =>
+    Float32Array.from({ length: 192 * 48 * 3 }, () => Math.floor(next() * 256)),
+  );
 }
 
 function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
@@ -96,7 +122,11 @@ function cut(n: number, batchSize: number, concurrency: number): number[] {
 const sorted = (sizes: readonly number[]): number[] => [...sizes].sort((a, b) => a - b);
 
 /** Expects a DaxError of `kind` whose message matches every pattern. */
-async function rejectsWith(promise: Promise<unknown>, kind: DaxError['kind'], ...patterns: RegExp[]): Promise<DaxError> {
+async function rejectsWith(
+  promise: Promise<unknown>,
+  kind: DaxError['kind'],
+  ...patterns: RegExp[]
+): Promise<DaxError> {
   let caught: DaxError | undefined;
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof DaxError, `expected a DaxError, got ${String(error)}`);
@@ -118,7 +148,10 @@ describe('a model served over the Open Inference Protocol', () => {
     assert.ok(maxAbsDiff(a, b) < 1e-5, `max abs diff ${maxAbsDiff(a, b)}`);
     assert.ok(maxAbsDiff(await remote.classify({ images }), await local.classify({ images })) < 1e-5);
     assert.deepEqual([remote.width, remote.height], [192, 48]);
-    assert.equal(remote.description, `kserve: ${server.url} model "direction": x FP32[-1,3,-1,-1] NCHW → softmax_0.tmp_0; up to 4 per request, 2 in flight`);
+    assert.equal(
+      remote.description,
+      `kserve: ${server.url} model "direction": x FP32[-1,3,-1,-1] NCHW → softmax_0.tmp_0; up to 4 per request, 2 in flight`,
+    );
     // 6 images, 2 in flight: 2 requests of 3 (not 4 + 2), both sent at once.
     assert.deepEqual(server.counts.batches, [...cut(6, 4, 2), ...cut(6, 4, 2)]);
     assert.deepEqual(cut(6, 4, 2), [3, 3]);
@@ -142,7 +175,11 @@ describe('a model served over the Open Inference Protocol', () => {
     const remote = await openRemote({ version: 1 });
     await remote.classify({ images: pictures(1, 2) });
     assert.equal(server.counts.routes.get('POST /v2/models/direction/versions/1/infer'), 1);
-    await rejectsWith(openRemote({ version: '7' }), 'model', /model "direction" version 7 is not served at http:\/\/127\.0\.0\.1:\d+ \(HTTP 404: Model with name direction and version 7 does not exist\.\); the server has direction v1 \(READY\)/);
+    await rejectsWith(
+      openRemote({ version: '7' }),
+      'model',
+      /model "direction" version 7 is not served at http:\/\/127\.0\.0\.1:\d+ \(HTTP 404: Model with name direction and version 7 does not exist\.\); the server has direction v1 \(READY\)/,
+    );
   });
 
   test('a batch is cut into requests of min(batchSize, ceil(n / concurrency)), exactly `concurrency` in flight, answers in order', async () => {
@@ -155,13 +192,24 @@ describe('a model served over the Open Inference Protocol', () => {
     assert.deepEqual(sorted(cut(11, 3, 3)), [2, 3, 3, 3]);
     assert.equal(server.counts.maxInFlight, 3);
     assert.ok(maxAbsDiff(rows, await local.classify({ images })) < 1e-5);
-    assert.deepEqual(remoteStats(remote), { requests: 3 + 4, inferRequests: 4, retries: 0, sentInputs: 11, cachedAnswers: 0, journalAnswers: 0 });
+    assert.deepEqual(remoteStats(remote), {
+      requests: 3 + 4,
+      inferRequests: 4,
+      retries: 0,
+      sentInputs: 11,
+      cachedAnswers: 0,
+      journalAnswers: 0,
+    });
 
     // The engine's pattern: one call of 64 queries at a time, with batchSize 64. Cut by batchSize alone this was
     // one request whatever the concurrency; now every slot gets one, and 2 and 4 in flight are reached.
     const engineCall = pictures(64, 19);
     const expected = await local.classify({ images: engineCall });
-    for (const [concurrency, sizes] of [[1, [64]], [2, [32, 32]], [4, [16, 16, 16, 16]]] as const) {
+    for (const [concurrency, sizes] of [
+      [1, [64]],
+      [2, [32, 32]],
+      [4, [16, 16, 16, 16]],
+    ] as const) {
       server.resetCounts();
       const wide = await openRemote({ concurrency }, { batchSize: 64 });
       const answered = await wide.classify({ images: engineCall });
@@ -220,7 +268,7 @@ describe('a model served over the Open Inference Protocol', () => {
     assert.ok(performance.now() - started >= 950, `retried after ${performance.now() - started} ms`);
   });
 
-  test('when the retries run out, the error has the status and the server\'s message', async () => {
+  test("when the retries run out, the error has the status and the server's message", async () => {
     const remote = await openRemote({ retries: 2 });
     server.faults.unavailable = 10;
     server.faults.unavailableMessage = 'GPU memory exhausted, try later';
@@ -232,10 +280,14 @@ describe('a model served over the Open Inference Protocol', () => {
     assert.equal(server.counts.infers, 3);
   });
 
-  test('an HTTP error that retrying cannot fix fails at once with the server\'s message', async () => {
+  test("an HTTP error that retrying cannot fix fails at once with the server's message", async () => {
     const remote = await openRemote({ retries: 4 });
     server.faults.failInfers.set(1, { status: 400, message: 'input x: unexpected shape' });
-    await rejectsWith(remote.classify({ images: pictures(1, 9) }), 'model', /HTTP 400 from POST .*\/infer: input x: unexpected shape/);
+    await rejectsWith(
+      remote.classify({ images: pictures(1, 9) }),
+      'model',
+      /HTTP 400 from POST .*\/infer: input x: unexpected shape/,
+    );
     assert.equal(server.counts.infers, 1);
   });
 
@@ -252,7 +304,11 @@ describe('a model served over the Open Inference Protocol', () => {
   test('a dropped connection with no retries left is a model error that says so', async () => {
     const remote = await openRemote({ retries: 0 });
     server.faults.dropInfers.add(1);
-    await rejectsWith(remote.classify({ images: pictures(1, 11) }), 'model', /the connection to http:\/\/127\.0\.0\.1:\d+\/v2\/models\/direction\/infer failed: (UND_ERR_SOCKET|ECONNRESET)/);
+    await rejectsWith(
+      remote.classify({ images: pictures(1, 11) }),
+      'model',
+      /the connection to http:\/\/127\.0\.0\.1:\d+\/v2\/models\/direction\/infer failed: (UND_ERR_SOCKET|ECONNRESET)/,
+    );
   });
 
   test('after a failure, classifying the same inputs again sends only the unanswered ones', async () => {
@@ -319,7 +375,11 @@ describe('a model served over the Open Inference Protocol', () => {
       /fixed width of 32, the description "input\.width": 192/,
     );
     server.faults.metadataShape.set('direction', [-1, 1, 48, 192]);
-    await rejectsWith(openRemote(), 'usage', /takes 1 channel\(s\) in NCHW layout, but the description gives 3 \("input.channels": "RGB"\)/);
+    await rejectsWith(
+      openRemote(),
+      'usage',
+      /takes 1 channel\(s\) in NCHW layout, but the description gives 3 \("input.channels": "RGB"\)/,
+    );
     server.faults.metadataShape.set('direction', [-1, 3, 48]);
     await rejectsWith(openRemote(), 'model', /an image classifier needs a 4-D input/);
     assert.equal(server.counts.infers, 0);
@@ -333,25 +393,51 @@ describe('a model served over the Open Inference Protocol', () => {
 
   test('a dynamic size with no size in the description says which key to set', async () => {
     const { width: _w, height: _h, ...input } = example.input as Record<string, unknown>;
-    await rejectsWith(openRemote({}, { input }), 'usage', /the model's height is dynamic, so set "input\.height"; the model's width is dynamic, so set "input\.width"/);
+    await rejectsWith(
+      openRemote({}, { input }),
+      'usage',
+      /the model's height is dynamic, so set "input\.height"; the model's width is dynamic, so set "input\.width"/,
+    );
   });
 
   test('no server at the port: "cannot reach", after the retries', async () => {
     const port = await unusedPort();
     const config = await describeRemote({ url: `http://127.0.0.1:${port}`, retries: 2 });
-    await rejectsWith(openClassifier(config, { backoffMs: 5 }), 'model', new RegExp(`^cannot reach http://127\\.0\\.0\\.1:${port}/v2/health/ready: ECONNREFUSED — is the server running\\? \\(3 attempts\\)$`));
+    await rejectsWith(
+      openClassifier(config, { backoffMs: 5 }),
+      'model',
+      new RegExp(
+        `^cannot reach http://127\\.0\\.0\\.1:${port}/v2/health/ready: ECONNREFUSED — is the server running\\? \\(3 attempts\\)$`,
+      ),
+    );
   });
 
   test('a model that is not ready, a server that is not ready, a model that is not served', async () => {
     server.faults.notReady.add('direction');
-    await rejectsWith(openRemote(), 'model', /model "direction" is served at http:\/\/127\.0\.0\.1:\d+ but not ready \(HTTP 400: Model direction is not ready: still loading\)/);
+    await rejectsWith(
+      openRemote(),
+      'model',
+      /model "direction" is served at http:\/\/127\.0\.0\.1:\d+ but not ready \(HTTP 400: Model direction is not ready: still loading\)/,
+    );
     server.faults.notReady.clear();
     server.faults.serverNotReady = true;
-    await rejectsWith(openRemote({ retries: 1 }), 'model', /the server at http:\/\/127\.0\.0\.1:\d+ is not ready: HTTP 503 from GET .*\/v2\/health\/ready \(after 1 retry\): server is starting/);
+    await rejectsWith(
+      openRemote({ retries: 1 }),
+      'model',
+      /the server at http:\/\/127\.0\.0\.1:\d+ is not ready: HTTP 503 from GET .*\/v2\/health\/ready \(after 1 retry\): server is starting/,
+    );
     server.faults.serverNotReady = false;
-    await rejectsWith(openRemote({ model: 'resnet50' }), 'model', /model "resnet50" is not served at .*; the server has direction v1 \(READY\), energy v1 \(READY\), nan v1 \(READY\)\. Check "endpoint\.model"/);
+    await rejectsWith(
+      openRemote({ model: 'resnet50' }),
+      'model',
+      /model "resnet50" is not served at .*; the server has direction v1 \(READY\), energy v1 \(READY\), nan v1 \(READY\)\. Check "endpoint\.model"/,
+    );
     server.faults.unloaded.add('direction');
-    await rejectsWith(openRemote(), 'model', /model "direction" is listed at http:\/\/127\.0\.0\.1:\d+ but UNAVAILABLE: unloaded \(HTTP 400: Request for unknown model: 'direction' is not found\)\. Load it/);
+    await rejectsWith(
+      openRemote(),
+      'model',
+      /model "direction" is listed at http:\/\/127\.0\.0\.1:\d+ but UNAVAILABLE: unloaded \(HTTP 400: Request for unknown model: 'direction' is not found\)\. Load it/,
+    );
     assert.equal(server.counts.infers, 0);
   });
 
@@ -366,7 +452,11 @@ describe('a model served over the Open Inference Protocol', () => {
     assert.ok(!remote.description.includes(TOKEN));
     // A server that echoes the credential in an error: the message shows *** instead.
     server.faults.failInfers.set(2, { status: 401, message: `token Bearer ${TOKEN} is not valid for this model` });
-    const error = await rejectsWith(remote.classify({ images: pictures(1, 16) }), 'model', /HTTP 401 .*: token \*\*\* is not valid/);
+    const error = await rejectsWith(
+      remote.classify({ images: pictures(1, 16) }),
+      'model',
+      /HTTP 401 .*: token \*\*\* is not valid/,
+    );
     assert.ok(!error.message.includes(TOKEN));
   });
 
@@ -395,14 +485,22 @@ describe('a model served over the Open Inference Protocol', () => {
     }, 5);
     await rejectsWith(remote.classify({ images: pictures(12, 17) }, controller.signal), 'cancelled', /cancelled/);
     clearInterval(poll);
-    assert.ok(abortedAt > 0 && performance.now() - abortedAt < 300, `stopped ${performance.now() - abortedAt} ms after the cancel`);
+    assert.ok(
+      abortedAt > 0 && performance.now() - abortedAt < 300,
+      `stopped ${performance.now() - abortedAt} ms after the cancel`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(server.counts.infers, 2, 'no request starts after the cancel (nor is one retried)');
   });
 
   test('non-finite outputs are a model error', async () => {
     const config = await parseModelConfig(
-      { kind: 'kserve', endpoint: { url: server.url, model: 'nan', retries: 0 }, audio: { sampleRate: 16000 }, output: { activation: 'none' } },
+      {
+        kind: 'kserve',
+        endpoint: { url: server.url, model: 'nan', retries: 0 },
+        audio: { sampleRate: 16000 },
+        output: { activation: 'none' },
+      },
       dir,
       'nan.model.json',
     );
@@ -412,14 +510,28 @@ describe('a model served over the Open Inference Protocol', () => {
 });
 
 describe('a sound classifier served over the Open Inference Protocol', () => {
-  test('waveforms go as [B, N] windows and the answers equal onnxruntime\'s in process', async () => {
+  test("waveforms go as [B, N] windows and the answers equal onnxruntime's in process", async () => {
     const audio = { sampleRate: 16000, window: 800, hop: 400, aggregate: 'max' };
-    const graphFile = await writeOnnxModel(dir, 'energy.onnx', energyDetectorModel({ shape: ['batch', 'n'], from: 0, to: 400, threshold: 4 }));
+    const graphFile = await writeOnnxModel(
+      dir,
+      'energy.onnx',
+      energyDetectorModel({ shape: ['batch', 'n'], from: 0, to: 400, threshold: 4 }),
+    );
     const common = { audio, output: { activation: 'softmax' }, labels: ['quiet', 'event'], batchSize: 3 };
-    const localAudio: AudioClassifier = await openAudioClassifier(await parseModelConfig({ path: graphFile, ...common }, dir));
-    const remote = await openAudioClassifier(await parseModelConfig({ kind: 'kserve', endpoint: { url: server.url, model: 'energy', concurrency: 2 }, ...common }, dir));
+    const localAudio: AudioClassifier = await openAudioClassifier(
+      await parseModelConfig({ path: graphFile, ...common }, dir),
+    );
+    const remote = await openAudioClassifier(
+      await parseModelConfig(
+        { kind: 'kserve', endpoint: { url: server.url, model: 'energy', concurrency: 2 }, ...common },
+        dir,
+      ),
+    );
     assert.equal(remote.modality, 'audio');
-    assert.match(remote.description, /^kserve: .* model "energy": audio FP32\[-1,-1\] window 800 hop 400 max → logits; up to 3 per request, 2 in flight$/);
+    assert.match(
+      remote.description,
+      /^kserve: .* model "energy": audio FP32\[-1,-1\] window 800 hop 400 max → logits; up to 3 per request, 2 in flight$/,
+    );
     let state = 3;
     const noise = (): number => ((state = (state * 48271) % 2147483647) / 2147483647) * 2 - 1;
     const clips = [0.05, 0.1, 0.2].map((level) => Float32Array.from({ length: 4000 }, () => level * noise()));

@@ -17,7 +17,13 @@ let server: http.Server;
 let url: string;
 let dir: string;
 
-const metadata = { name: 'm', versions: ['1'], platform: 'test', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 3, 4, 4] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }] };
+const metadata = {
+  name: 'm',
+  versions: ['1'],
+  platform: 'test',
+  inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 3, 4, 4] }],
+  outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }],
+};
 
 function json(response: http.ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json' });
@@ -45,7 +51,11 @@ after(async () => {
 });
 
 async function openServed(endpoint: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
-  const config = await parseModelConfig({ kind: 'kserve', endpoint: { url, model: 'm', retries: 0, ...endpoint }, input: { scale: 255 }, ...extra }, dir, 'remote.model.json');
+  const config = await parseModelConfig(
+    { kind: 'kserve', endpoint: { url, model: 'm', retries: 0, ...endpoint }, input: { scale: 255 }, ...extra },
+    dir,
+    'remote.model.json',
+  );
   return openClassifier(config, { backoffMs: 5, env: { DAX_HOSTILE_TOKEN: TOKEN } });
 }
 
@@ -89,7 +99,8 @@ beforeEach(() => {
 
 describe('hostile answers from a served model', () => {
   test('a well-formed answer is read (the server above speaks the protocol)', async () => {
-    inferAnswer = (_request, response) => json(response, 200, { outputs: [{ name: 'y', datatype: 'FP32', shape: [1, 2], data: [0.25, 0.75] }] });
+    inferAnswer = (_request, response) =>
+      json(response, 200, { outputs: [{ name: 'y', datatype: 'FP32', shape: [1, 2], data: [0.25, 0.75] }] });
     const classifier = await openServed();
     const [row] = await classifier.classify({ images: [image()] });
     assert.deepEqual(Array.from(row!), [0.25, 0.75]);
@@ -98,7 +109,12 @@ describe('hostile answers from a served model', () => {
 
   test('data nested 200 000 levels deep is refused, not a stack overflow', async () => {
     const depth = 200_000;
-    inferAnswer = (_request, response) => json(response, 200, `{"outputs":[{"name":"y","datatype":"FP32","shape":[1,2],"data":${'['.repeat(depth)}0.5${']'.repeat(depth)}}]}`);
+    inferAnswer = (_request, response) =>
+      json(
+        response,
+        200,
+        `{"outputs":[{"name":"y","datatype":"FP32","shape":[1,2],"data":${'['.repeat(depth)}0.5${']'.repeat(depth)}}]}`,
+      );
     const classifier = await openServed();
     await assert.rejects(classifier.classify({ images: [image()] }), modelError(/nests JSON more than 64 levels deep/));
     await classifier.dispose();
@@ -107,7 +123,8 @@ describe('hostile answers from a served model', () => {
   test('an error body nested deeply is refused too', async () => {
     // 100 000 levels: under the answer's size limit (1 MB and a little), far past the stack.
     const depth = 100_000;
-    inferAnswer = (_request, response) => json(response, 500, `{"error":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`);
+    inferAnswer = (_request, response) =>
+      json(response, 500, `{"error":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`);
     const classifier = await openServed();
     await assert.rejects(classifier.classify({ images: [image()] }), modelError(/nests JSON more than 64 levels deep/));
     await classifier.dispose();
@@ -120,7 +137,12 @@ describe('hostile answers from a served model', () => {
     };
     const classifier = await openServed();
     const started = performance.now();
-    await assert.rejects(classifier.classify({ images: [image()] }), modelError(/POST http:\/\/127\.0\.0\.1:\d+\/v2\/models\/m\/infer declares a body of 2147483648 bytes, more than the \d+ bytes an answer to it can take/));
+    await assert.rejects(
+      classifier.classify({ images: [image()] }),
+      modelError(
+        /POST http:\/\/127\.0\.0\.1:\d+\/v2\/models\/m\/infer declares a body of 2147483648 bytes, more than the \d+ bytes an answer to it can take/,
+      ),
+    );
     assert.ok(performance.now() - started < 2000, `took ${(performance.now() - started).toFixed(0)} ms`);
     await classifier.dispose();
   });
@@ -134,7 +156,10 @@ describe('hostile answers from a served model', () => {
     };
     const classifier = await openServed();
     const started = performance.now();
-    await assert.rejects(classifier.classify({ images: [image()] }), modelError(/infer sent more than the \d+ bytes an answer to it can take/));
+    await assert.rejects(
+      classifier.classify({ images: [image()] }),
+      modelError(/infer sent more than the \d+ bytes an answer to it can take/),
+    );
     assert.ok(performance.now() - started < 5000, `took ${(performance.now() - started).toFixed(0)} ms`);
     const bytes = await sent!;
     assert.ok(bytes < 64 * 2 ** 20, `the server got to send ${bytes} bytes`);
@@ -143,7 +168,10 @@ describe('hostile answers from a served model', () => {
 
   test('metadata of 8 MB is refused: metadata is small', async () => {
     metadataAnswer = (response) => json(response, 200, { ...metadata, platform: 'x'.repeat(8 * 2 ** 20) });
-    await assert.rejects(openServed(), modelError(/GET http:\/\/127\.0\.0\.1:\d+\/v2\/models\/m (declares a body of|sent more than the) \d+ bytes/));
+    await assert.rejects(
+      openServed(),
+      modelError(/GET http:\/\/127\.0\.0\.1:\d+\/v2\/models\/m (declares a body of|sent more than the) \d+ bytes/),
+    );
   });
 
   test('a server that drips its answer fails at one deadline for the request, retries included', async () => {
@@ -162,7 +190,9 @@ describe('hostile answers from a served model', () => {
 
   test('output names the server makes of the token never reach a message', async () => {
     inferAnswer = (request, response) =>
-      json(response, 200, { outputs: [{ name: String(request.headers.authorization), datatype: 'FP32', shape: [1, 2], data: [0.5, 0.5] }] });
+      json(response, 200, {
+        outputs: [{ name: String(request.headers.authorization), datatype: 'FP32', shape: [1, 2], data: [0.5, 0.5] }],
+      });
     const classifier = await openServed(withToken);
     const error = await classifier.classify({ images: [image()] }).then(
       () => assert.fail('the answer has no output "y"'),
@@ -185,8 +215,13 @@ describe('hostile answers from a served model', () => {
       assert.doesNotMatch(error.message, new RegExp(TOKEN));
       return true;
     });
-    metadataAnswer = (response, request) => json(response, 200, { ...metadata, inputs: [{ ...metadata.inputs[0], name: String(request.headers.authorization) }] });
-    inferAnswer = (_request, response) => json(response, 200, { outputs: [{ name: 'y', datatype: 'FP32', shape: [1, 2], data: [0.25, 0.75] }] });
+    metadataAnswer = (response, request) =>
+      json(response, 200, {
+        ...metadata,
+        inputs: [{ ...metadata.inputs[0], name: String(request.headers.authorization) }],
+      });
+    inferAnswer = (_request, response) =>
+      json(response, 200, { outputs: [{ name: 'y', datatype: 'FP32', shape: [1, 2], data: [0.25, 0.75] }] });
     const classifier = await openServed(withToken);
     assert.doesNotMatch(classifier.description, new RegExp(TOKEN));
     assert.match(classifier.description, /\*\*\*/);
@@ -195,8 +230,20 @@ describe('hostile answers from a served model', () => {
 
   test("a token in a binary output's datatype is redacted too", async () => {
     inferAnswer = (request, response) => {
-      const body = JSON.stringify({ outputs: [{ name: 'y', datatype: String(request.headers.authorization), shape: [1, 2], parameters: { binary_data_size: 8 } }] });
-      response.writeHead(200, { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(Buffer.byteLength(body)) });
+      const body = JSON.stringify({
+        outputs: [
+          {
+            name: 'y',
+            datatype: String(request.headers.authorization),
+            shape: [1, 2],
+            parameters: { binary_data_size: 8 },
+          },
+        ],
+      });
+      response.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': String(Buffer.byteLength(body)),
+      });
       response.end(Buffer.concat([Buffer.from(body), Buffer.alloc(8)]));
     };
     const classifier = await openServed({ ...withToken, binary: true });

@@ -8,7 +8,12 @@ import { METHOD_NAMES } from '../../src/shared/methods';
 import { PRESET_NAMES } from '../../src/shared/presets';
 
 const root = path.resolve(import.meta.dirname, '../..');
-interface Command { command: string; title: string; category?: string; icon?: string }
+interface Command {
+  command: string;
+  title: string;
+  category?: string;
+  icon?: string;
+}
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   icon: string;
   contributes: {
@@ -16,7 +21,10 @@ const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'
     menus: Record<string, { command: string; group?: string }[]>;
     keybindings: { command: string; key: string; mac?: string; when?: string }[];
     configuration: { properties: Record<string, { order?: number; enum?: string[] }> };
-    walkthroughs: { id: string; steps: { id: string; description: string; media: { markdown?: string; image?: string } }[] }[];
+    walkthroughs: {
+      id: string;
+      steps: { id: string; description: string; media: { markdown?: string; image?: string } }[];
+    }[];
   };
 };
 const { contributes } = manifest;
@@ -25,7 +33,7 @@ const byId = new Map(contributes.commands.map((command) => [command.command, com
 const paletteTitle = (command: Command) => (command.category ? `${command.category}: ${command.title}` : command.title);
 
 describe('the manifest', () => {
-  test("the method and preset settings offer exactly the methods and presets of src/shared (the manifest cannot import them)", () => {
+  test('the method and preset settings offer exactly the methods and presets of src/shared (the manifest cannot import them)', () => {
     assert.deepEqual(contributes.configuration.properties['dax.method']?.enum, [...METHOD_NAMES]);
     assert.deepEqual(contributes.configuration.properties['dax.preset']?.enum, [...PRESET_NAMES]);
   });
@@ -33,14 +41,24 @@ describe('the manifest', () => {
   test('commands read "DAX: …" once, in the palette and in the explorer menu', () => {
     assert.equal(paletteTitle(byId.get('dax.explainFolder')!), 'DAX: Explain Folder');
     assert.equal(paletteTitle(byId.get('dax.compareMethods')!), 'DAX: Compare Methods');
-    assert.equal(byId.get('dax.compareMethods')!.title, 'DAX: Compare Methods', 'the context menu shows the title alone');
-    const hidden = new Set((contributes.menus.commandPalette ?? []).filter((entry) => (entry as { when?: string }).when === 'false').map((entry) => entry.command));
-    for (const command of contributes.commands) if (!hidden.has(command.command)) assert.doesNotMatch(paletteTitle(command), /DAX.*DAX/, command.command);
+    assert.equal(
+      byId.get('dax.compareMethods')!.title,
+      'DAX: Compare Methods',
+      'the context menu shows the title alone',
+    );
+    const hidden = new Set(
+      (contributes.menus.commandPalette ?? [])
+        .filter((entry) => (entry as { when?: string }).when === 'false')
+        .map((entry) => entry.command),
+    );
+    for (const command of contributes.commands)
+      if (!hidden.has(command.command)) assert.doesNotMatch(paletteTitle(command), /DAX.*DAX/, command.command);
   });
 
   test('every command has a codicon, and the editor-title buttons too', () => {
     for (const command of contributes.commands) assert.match(command.icon ?? '', /^\$\([a-z-]+\)$/, command.command);
-    for (const entry of contributes.menus['editor/title'] ?? []) assert.ok(byId.get(entry.command)?.icon, entry.command);
+    for (const entry of contributes.menus['editor/title'] ?? [])
+      assert.ok(byId.get(entry.command)?.icon, entry.command);
   });
 
   test('Explain Active File and Cancel have keybindings, Cancel only while a run is going', () => {
@@ -50,14 +68,22 @@ describe('the manifest', () => {
   });
 
   test('every command a menu or keybinding names is contributed', () => {
-    const named = [...Object.values(contributes.menus).flat(), ...contributes.keybindings].map((entry) => entry.command);
-    assert.deepEqual(named.filter((command) => !byId.has(command)), []);
+    const named = [...Object.values(contributes.menus).flat(), ...contributes.keybindings].map(
+      (entry) => entry.command,
+    );
+    assert.deepEqual(
+      named.filter((command) => !byId.has(command)),
+      [],
+    );
   });
 
   test('the settings page goes in a set order: Models, Active Model and Preset first, the lambdas late', () => {
     const properties = contributes.configuration.properties;
     const order = Object.entries(properties).map(([name, property]) => [name, property.order] as const);
-    assert.ok(order.every(([, value]) => typeof value === 'number'), 'every setting has an order');
+    assert.ok(
+      order.every(([, value]) => typeof value === 'number'),
+      'every setting has an order',
+    );
     assert.equal(new Set(order.map(([, value]) => value)).size, order.length, 'no two share one');
     const sorted = [...order].sort((a, b) => a[1]! - b[1]!).map(([name]) => name);
     assert.deepEqual(sorted.slice(0, 3), ['dax.models', 'dax.activeModel', 'dax.preset']);
@@ -67,11 +93,15 @@ describe('the manifest', () => {
   test('the walkthrough has its four steps, each with media that exists and command links to contributed commands', () => {
     const walkthrough = contributes.walkthroughs.find((candidate) => candidate.id === 'dax.gettingStarted');
     assert.ok(walkthrough);
-    assert.deepEqual(walkthrough.steps.map((step) => step.id), ['dax.model', 'dax.explainImage', 'dax.compare', 'dax.explainSound']);
+    assert.deepEqual(
+      walkthrough.steps.map((step) => step.id),
+      ['dax.model', 'dax.explainImage', 'dax.compare', 'dax.explainSound'],
+    );
     for (const step of walkthrough.steps) {
       const media = step.media.markdown ?? step.media.image;
       assert.ok(media && existsSync(path.join(root, media)), `${step.id}: ${media}`);
-      for (const [, command] of step.description.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(byId.has(command!), `${step.id} links ${command}`);
+      for (const [, command] of step.description.matchAll(/\(command:([\w.]+)\)/g))
+        assert.ok(byId.has(command!), `${step.id} links ${command}`);
     }
   });
 

@@ -8,7 +8,12 @@ import { modelProblem } from '../../src/extension/modelCheck';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'dax-model-check-'));
 writeFileSync(path.join(dir, 'model.onnx'), 'x');
 writeFileSync(path.join(dir, 'notes.txt'), 'x');
-const entry = (description: Record<string, unknown>) => ({ description, baseDir: dir, setting: 'dax.models[0]', where: 'the workspace settings' });
+const entry = (description: Record<string, unknown>) => ({
+  description,
+  baseDir: dir,
+  setting: 'dax.models[0]',
+  where: 'the workspace settings',
+});
 
 describe('a configured model checked before it runs', () => {
   test('a missing model file names the setting and where it is', () => {
@@ -17,7 +22,10 @@ describe('a configured model checked before it runs', () => {
   });
 
   test('a .txt path is a problem with the path, not with "kind"', () => {
-    assert.match(modelProblem(entry({ path: 'notes.txt' })) ?? '', /dax\.models\[0\].*names notes\.txt, which is not a model file/);
+    assert.match(
+      modelProblem(entry({ path: 'notes.txt' })) ?? '',
+      /dax\.models\[0\].*names notes\.txt, which is not a model file/,
+    );
     assert.equal(modelProblem(entry({ path: 'notes.txt', kind: 'module' })), undefined, 'unless its kind is said');
   });
 

@@ -54,7 +54,10 @@ describe("the masks' smoothness prior sees which units touch", () => {
 
 describe('the Gaussian blur of a map', () => {
   test('keeps a constant map, spreads a point symmetrically, and is the identity at sigma 0', () => {
-    assert.deepEqual(Array.from(gaussianBlur(new Float32Array(25).fill(0.5), 5, 5, 1.5)).map((v) => v.toFixed(5)), Array(25).fill('0.50000'));
+    assert.deepEqual(
+      Array.from(gaussianBlur(new Float32Array(25).fill(0.5), 5, 5, 1.5)).map((v) => v.toFixed(5)),
+      Array(25).fill('0.50000'),
+    );
     const point = new Float32Array(49);
     point[24] = 1;
     const blurred = gaussianBlur(point, 7, 7, 1);

@@ -34,7 +34,8 @@ function naturalish(width: number, height: number): RgbImage {
   const noise = lcg(7);
   return paint(width, height, (x, y) => {
     const n = noise() * 12;
-    const u = x / width, v = y / height;
+    const u = x / width,
+      v = y / height;
     if ((u - 0.3) ** 2 + (v - 0.35) ** 2 < 0.03) return [220 + n, 180 + n, 40 + n];
     if (u > 0.55 && u < 0.9 && v > 0.5 && v < 0.85) return [40 + n, 90 + 60 * u + n, 160 + n];
     if (v > 0.85) return Math.floor(x / 9) % 2 ? [200 + n, 200 + n, 200 + n] : [60 + n, 40 + n, 30 + n];
@@ -73,8 +74,14 @@ function assertConnected(seg: Segmentation): void {
     while (stack.length > 0) {
       const p = stack.pop()!;
       reached++;
-      const x = p % width, y = Math.floor(p / width);
-      const neighbours = [x > 0 ? p - 1 : -1, x < width - 1 ? p + 1 : -1, y > 0 ? p - width : -1, y < height - 1 ? p + width : -1];
+      const x = p % width,
+        y = Math.floor(p / width);
+      const neighbours = [
+        x > 0 ? p - 1 : -1,
+        x < width - 1 ? p + 1 : -1,
+        y > 0 ? p - width : -1,
+        y < height - 1 ? p + width : -1,
+      ];
       for (const q of neighbours) {
         if (q >= 0 && !seen[q] && labels[q] === label) {
           seen[q] = 1;
@@ -82,7 +89,11 @@ function assertConnected(seg: Segmentation): void {
         }
       }
     }
-    assert.equal(reached, sizes[label], `label ${label} has ${sizes[label]} pixels but only ${reached} are 4-connected to its first pixel`);
+    assert.equal(
+      reached,
+      sizes[label],
+      `label ${label} has ${sizes[label]} pixels but only ${reached} are 4-connected to its first pixel`,
+    );
   }
 }
 
@@ -123,8 +134,12 @@ describe('slic superpixels', () => {
   });
 
   test('superpixels recover a bright square on a dark background (boundary recall >= 0.9)', () => {
-    const width = 128, height = 128;
-    const x0 = 37, x1 = 93, y0 = 29, y1 = 99; // square is [x0, x1) x [y0, y1)
+    const width = 128,
+      height = 128;
+    const x0 = 37,
+      x1 = 93,
+      y0 = 29,
+      y1 = 99; // square is [x0, x1) x [y0, y1)
     const inside = (x: number, y: number) => x >= x0 && x < x1 && y >= y0 && y < y1;
     const noise = lcg(3);
     const image = paint(width, height, (x, y) => {
@@ -137,20 +152,29 @@ describe('slic superpixels', () => {
     // Boundary recall: share of true boundary pixels with a superpixel boundary within 2 pixels (the usual tolerance).
     const isEdge = (x: number, y: number) => {
       const l = labels[y * width + x]!;
-      return (x > 0 && labels[y * width + x - 1] !== l) || (x < width - 1 && labels[y * width + x + 1] !== l) ||
-        (y > 0 && labels[(y - 1) * width + x] !== l) || (y < height - 1 && labels[(y + 1) * width + x] !== l);
+      return (
+        (x > 0 && labels[y * width + x - 1] !== l) ||
+        (x < width - 1 && labels[y * width + x + 1] !== l) ||
+        (y > 0 && labels[(y - 1) * width + x] !== l) ||
+        (y < height - 1 && labels[(y + 1) * width + x] !== l)
+      );
     };
-    let truth = 0, recalled = 0;
+    let truth = 0,
+      recalled = 0;
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
-        const onTruth = inside(x, y) !== inside(Math.max(0, x - 1), y) || inside(x, y) !== inside(Math.min(width - 1, x + 1), y) ||
-          inside(x, y) !== inside(x, Math.max(0, y - 1)) || inside(x, y) !== inside(x, Math.min(height - 1, y + 1));
+        const onTruth =
+          inside(x, y) !== inside(Math.max(0, x - 1), y) ||
+          inside(x, y) !== inside(Math.min(width - 1, x + 1), y) ||
+          inside(x, y) !== inside(x, Math.max(0, y - 1)) ||
+          inside(x, y) !== inside(x, Math.min(height - 1, y + 1));
         if (!onTruth) continue;
         truth++;
         let hit = false;
         for (let dy = -2; dy <= 2 && !hit; dy++) {
           for (let dx = -2; dx <= 2 && !hit; dx++) {
-            const nx = x + dx, ny = y + dy;
+            const nx = x + dx,
+              ny = y + dy;
             hit = nx >= 0 && nx < width && ny >= 0 && ny < height && isEdge(nx, ny);
           }
         }
@@ -163,7 +187,8 @@ describe('slic superpixels', () => {
     const sizes = segmentSizes(seg);
     const insideCount = new Int32Array(seg.count);
     for (let i = 0; i < labels.length; i++) if (inside(i % width, Math.floor(i / width))) insideCount[labels[i]!]!++;
-    let covered = 0, spilled = 0;
+    let covered = 0,
+      spilled = 0;
     for (let i = 0; i < labels.length; i++) {
       const l = labels[i]!;
       if (insideCount[l]! * 2 <= sizes[l]!) continue;
@@ -194,16 +219,23 @@ describe('slic superpixels', () => {
   });
 
   test('a uniform image still gives about the requested number of connected, similar-sized superpixels', () => {
-    const seg = slic(paint(100, 80, () => [128, 128, 128]), { segments: 40 });
+    const seg = slic(
+      paint(100, 80, () => [128, 128, 128]),
+      { segments: 40 },
+    );
     assertValidLabels(seg);
     assertConnected(seg);
     assert.ok(seg.count >= 20 && seg.count <= 80, `got ${seg.count}`);
     const expected = (100 * 80) / seg.count;
-    for (const size of segmentSizes(seg)) assert.ok(size <= 3 * expected, `segment of ${size} pixels, expected about ${expected}`);
+    for (const size of segmentSizes(seg))
+      assert.ok(size <= 3 * expected, `segment of ${size} pixels, expected about ${expected}`);
   });
 
   test('images one pixel wide or one pixel high are split along their length', () => {
-    for (const [width, height] of [[1, 200], [200, 1]] as const) {
+    for (const [width, height] of [
+      [1, 200],
+      [200, 1],
+    ] as const) {
       const seg = slic(naturalish(width, height), { segments: 10 });
       assertValidLabels(seg);
       assertConnected(seg);
@@ -212,7 +244,10 @@ describe('slic superpixels', () => {
   });
 
   test('a 1x1 image is one segment', () => {
-    const seg = slic(paint(1, 1, () => [10, 20, 30]), { segments: 5 });
+    const seg = slic(
+      paint(1, 1, () => [10, 20, 30]),
+      { segments: 5 },
+    );
     assert.equal(seg.count, 1);
     assert.deepEqual(Array.from(seg.labels), [0]);
   });
@@ -227,7 +262,10 @@ describe('slic superpixels', () => {
   test('segments <= 0 or not a number is rejected with a RangeError naming the option', () => {
     const image = naturalish(10, 10);
     for (const segments of [0, -3, Number.NaN, Number.POSITIVE_INFINITY]) {
-      assert.throws(() => slic(image, { segments }), (error: unknown) => error instanceof RangeError && /segments/.test(error.message));
+      assert.throws(
+        () => slic(image, { segments }),
+        (error: unknown) => error instanceof RangeError && /segments/.test(error.message),
+      );
     }
   });
 
@@ -241,9 +279,16 @@ describe('slic superpixels', () => {
       t.skip(`${file} is not installed`);
       return;
     }
-    const { data, info } = await sharp(file).resize({ width: 320 }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(file)
+      .resize({ width: 320 })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     assert.equal(info.channels, 3);
-    const seg = slic({ width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) }, { segments: 150 });
+    const seg = slic(
+      { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) },
+      { segments: 150 },
+    );
     assertValidLabels(seg);
     assertConnected(seg);
     assert.ok(seg.count >= 50 && seg.count <= 250, `got ${seg.count}`);
@@ -255,16 +300,21 @@ describe('gridSegmentation', () => {
     const seg = gridSegmentation(10, 7, 3, 4);
     assert.equal(seg.count, 12);
     for (let y = 0; y < 7; y++) {
-      for (let x = 0; x < 10; x++) assert.equal(seg.labels[y * 10 + x], Math.floor((y * 3) / 7) * 4 + Math.floor((x * 4) / 10));
+      for (let x = 0; x < 10; x++)
+        assert.equal(seg.labels[y * 10 + x], Math.floor((y * 3) / 7) * 4 + Math.floor((x * 4) / 10));
     }
     assertValidLabels(seg);
     assertConnected(seg);
   });
 
   test('cells differ in width and in height by at most one pixel', () => {
-    const width = 53, height = 29, rows = 6, cols = 7;
+    const width = 53,
+      height = 29,
+      rows = 6,
+      cols = 7;
     const seg = gridSegmentation(width, height, rows, cols);
-    const widths = new Int32Array(cols), heights = new Int32Array(rows);
+    const widths = new Int32Array(cols),
+      heights = new Int32Array(rows);
     for (let x = 0; x < width; x++) widths[seg.labels[x]!]!++;
     for (let y = 0; y < height; y++) heights[Math.floor(seg.labels[y * width]! / cols)]!++;
     assert.ok(Math.max(...widths) - Math.min(...widths) <= 1, `widths ${Array.from(widths)}`);
@@ -275,6 +325,9 @@ describe('gridSegmentation', () => {
     assert.equal(gridSegmentation(8, 5, 0, -2).count, 1);
     const fine = gridSegmentation(8, 5, 100, 100);
     assert.equal(fine.count, 40);
-    assert.deepEqual(Array.from(fine.labels), Array.from({ length: 40 }, (_, i) => i));
+    assert.deepEqual(
+      Array.from(fine.labels),
+      Array.from({ length: 40 }, (_, i) => i),
+    );
   });
 });

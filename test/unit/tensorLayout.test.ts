@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { packImages, toProbabilities } from '../../src/engine/blackbox/tensorLayout';
 import type { ImageInputConfig } from '../../src/engine/blackbox/modelConfig';
 
-const base: ImageInputConfig = { resize: 'stretch', align: 'center', padValue: -9, scale: 255, mean: [0], std: [1], channels: 'RGB' };
+const base: ImageInputConfig = {
+  resize: 'stretch',
+  align: 'center',
+  padValue: -9,
+  scale: 255,
+  mean: [0],
+  std: [1],
+  channels: 'RGB',
+};
 // A 2x1 image: a red pixel then a blue one.
 const image = Float32Array.from([255, 0, 0, 0, 0, 255]);
 
@@ -24,7 +32,10 @@ describe('packing images into the input tensor', () => {
   });
   test('PaddleOCR normalisation maps 0..255 to -1..1', () => {
     const packed = packImages([image], 2, 1, { ...base, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }, 'NHWC');
-    assert.deepEqual(Array.from(packed, (v) => Math.round(v * 1e5) / 1e5), [1, -1, -1, -1, -1, 1]);
+    assert.deepEqual(
+      Array.from(packed, (v) => Math.round(v * 1e5) / 1e5),
+      [1, -1, -1, -1, -1, 1],
+    );
   });
   test('padding pixels get the pad value in model units', () => {
     const packed = packImages([image], 2, 1, base, 'NCHW', Uint8Array.from([0, 1]));
@@ -50,9 +61,15 @@ describe('reading the output', () => {
     assert.equal(toProbabilities([0.1, 0.9, 0.2, 0.8], 2, { activation: 'none' }, 'm').length, 2);
   });
   test('NaN in the output is an error that names the model', () => {
-    assert.throws(() => toProbabilities([Number.NaN, 1], 1, { activation: 'none' }, 'bad.onnx'), /bad\.onnx: returned NaN in its output/);
+    assert.throws(
+      () => toProbabilities([Number.NaN, 1], 1, { activation: 'none' }, 'bad.onnx'),
+      /bad\.onnx: returned NaN in its output/,
+    );
   });
   test('an output that does not split into the batch is an error', () => {
-    assert.throws(() => toProbabilities([1, 2, 3], 2, { activation: 'none' }, 'm'), /returned 3 values for a batch of 2/);
+    assert.throws(
+      () => toProbabilities([1, 2, 3], 2, { activation: 'none' }, 'm'),
+      /returned 3 values for a batch of 2/,
+    );
   });
 });

@@ -62,7 +62,10 @@ describe('TF.js weight shards', () => {
   });
 
   test('an absolute path is refused', async () => {
-    await assertRefused(await modelWithPaths('absolute', ['/dev/zero']), /weight shard \/dev\/zero lies outside the model's folder/);
+    await assertRefused(
+      await modelWithPaths('absolute', ['/dev/zero']),
+      /weight shard \/dev\/zero lies outside the model's folder/,
+    );
   });
 
   test('a symbolic link inside the folder to a file outside it is refused', async () => {

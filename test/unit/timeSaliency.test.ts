@@ -26,7 +26,15 @@ describe('timeSaliency', () => {
   test('an offset or a scale of the whole map does not change the curve (a baseline\'s "no change" level)', () => {
     const columns = [0.1, 0.3, 0.9, 0.4, 0.2, 0.2];
     const plain = timeSaliency(mapOf(columns, 3), 3, 6);
-    const shifted = timeSaliency(mapOf(columns.map((v) => 5 + 2 * v), 3, 0.7), 3, 6);
+    const shifted = timeSaliency(
+      mapOf(
+        columns.map((v) => 5 + 2 * v),
+        3,
+        0.7,
+      ),
+      3,
+      6,
+    );
     assert.equal(Math.max(...plain), 1);
     assert.equal(Math.min(...plain), 0);
     plain.forEach((v, t) => close(shifted[t]!, v, `frame ${t}`, 1e-5));
@@ -36,7 +44,10 @@ describe('timeSaliency', () => {
 
   test('a flat map is all zeros, and a map of the wrong size is refused', () => {
     const curve = timeSaliency(new Float32Array(12).fill(0.7), 3, 4);
-    assert.ok(curve.every((v) => v === 0), `flat: ${Array.from(curve)}`);
+    assert.ok(
+      curve.every((v) => v === 0),
+      `flat: ${Array.from(curve)}`,
+    );
     assert.throws(() => timeSaliency(new Float32Array(11), 3, 4), RangeError);
   });
 });
@@ -45,14 +56,19 @@ describe('salientIntervals', () => {
   const frameSeconds = 0.1;
   const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
 
-  test('is the run of frames that exceeds the curve\'s mean by the most, in seconds, half a frame either side', () => {
+  test("is the run of frames that exceeds the curve's mean by the most, in seconds, half a frame either side", () => {
     const curve = [0, 0, 0.5, 1, 0.8, 0, 0, 0];
     const intervals = salientIntervals(Float32Array.from(curve), frameSeconds, 0.8);
     // Frames 2-4 are above the mean (0.2875) and the others below: one interval, 0.15-0.45 s.
     assert.equal(intervals.length, 1);
     close(intervals[0]!.start, 0.15, 'start');
     close(intervals[0]!.end, 0.45, 'end');
-    close(intervals[0]!.mass, (0.5 + 1 + 0.8 - 3 * mean(curve)) * frameSeconds, 'mass: the excess over the mean x seconds', 1e-6);
+    close(
+      intervals[0]!.mass,
+      (0.5 + 1 + 0.8 - 3 * mean(curve)) * frameSeconds,
+      'mass: the excess over the mean x seconds',
+      1e-6,
+    );
   });
 
   test('takes a frame just above the mean in with its neighbours', () => {
@@ -65,7 +81,11 @@ describe('salientIntervals', () => {
 
   test('keeps a broad plateau whole when one frame peaks above it (a word, not its loudest syllable)', () => {
     // A cut at half the peak would keep frame 4 alone.
-    const intervals = salientIntervals(Float32Array.from([0, 0, 0.4, 0.4, 1, 0.4, 0.4, 0, 0, 0, 0, 0]), frameSeconds, 1.2);
+    const intervals = salientIntervals(
+      Float32Array.from([0, 0, 0.4, 0.4, 1, 0.4, 0.4, 0, 0, 0, 0, 0]),
+      frameSeconds,
+      1.2,
+    );
     assert.equal(intervals.length, 1);
     close(intervals[0]!.start, 0.15, 'start');
     close(intervals[0]!.end, 0.65, 'end');
@@ -86,7 +106,14 @@ describe('salientIntervals', () => {
   test('returns at most `limit` intervals (3 by default), the heaviest ones', () => {
     // Five one-frame spikes 21 frames apart, in shuffled heights; the gaps cost more than any spike brings.
     const curve = new Float32Array(85);
-    for (const [frame, height] of [[0, 0.85], [21, 1], [42, 0.8], [63, 0.95], [84, 0.9]] as const) curve[frame] = height;
+    for (const [frame, height] of [
+      [0, 0.85],
+      [21, 1],
+      [42, 0.8],
+      [63, 0.95],
+      [84, 0.9],
+    ] as const)
+      curve[frame] = height;
     const all = salientIntervals(curve, frameSeconds, 8.5, 10);
     assert.deepEqual(
       all.map((i) => Math.round(i.end / frameSeconds - 0.5)),
@@ -101,7 +128,9 @@ describe('salientIntervals', () => {
   });
 
   test('clips intervals to the clip: not before 0, not after its duration', () => {
-    const intervals = salientIntervals(Float32Array.from([1, 1, 0, 0, 1, 1]), frameSeconds, 0.52, 5).sort((a, b) => a.start - b.start);
+    const intervals = salientIntervals(Float32Array.from([1, 1, 0, 0, 1, 1]), frameSeconds, 0.52, 5).sort(
+      (a, b) => a.start - b.start,
+    );
     assert.equal(intervals.length, 2);
     assert.equal(intervals[0]!.start, 0);
     close(intervals[0]!.end, 0.15, 'first end');
@@ -146,12 +175,19 @@ describe('parseTimeInterval', () => {
     assert.deepEqual(parseTimeInterval(' 0 - 3 '), { start: 0, end: 3 });
   });
   test('refuses an interval that ends before it starts, or is empty', () => {
-    assert.throws(() => parseTimeInterval('2-1'), (error: unknown) => error instanceof RangeError && /ends before it starts/.test(error.message));
+    assert.throws(
+      () => parseTimeInterval('2-1'),
+      (error: unknown) => error instanceof RangeError && /ends before it starts/.test(error.message),
+    );
     assert.throws(() => parseTimeInterval('2-2'), RangeError);
   });
   test('refuses what is not START-END, saying how to write it', () => {
     for (const text of ['abc', '-1-2', '1-', '1.2', '1..2-3', '1-2-3', '']) {
-      assert.throws(() => parseTimeInterval(text), (error: unknown) => error instanceof RangeError && /START-END/.test(error.message), text);
+      assert.throws(
+        () => parseTimeInterval(text),
+        (error: unknown) => error instanceof RangeError && /START-END/.test(error.message),
+        text,
+      );
     }
   });
 });

@@ -34,7 +34,11 @@ const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
  * d/dx of Σ f(x)·w for a fixed seeded w (so every output element carries a different weight), on one backend.
  * `f` receives only the differentiable inputs; constants such as indices are created inside it.
  */
-async function gradients(backend: BackendName, inputs: { shape: number[]; values: Float32Array }[], f: (...xs: tf.Tensor[]) => tf.Tensor): Promise<Float32Array[]> {
+async function gradients(
+  backend: BackendName,
+  inputs: { shape: number[]; values: Float32Array }[],
+  f: (...xs: tf.Tensor[]) => tf.Tensor,
+): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const xs = inputs.map(({ shape, values }) => tf.tensor(values, shape));
@@ -42,7 +46,9 @@ async function gradients(backend: BackendName, inputs: { shape: number[]; values
       const y = f(...ys);
       return tf.sum(tf.mul(y, tf.tensor(randoms(99, y.size), y.shape)));
     };
-    return tf.grads(loss)(xs).map((g) => g.dataSync() as Float32Array);
+    return tf
+      .grads(loss)(xs)
+      .map((g) => g.dataSync() as Float32Array);
   });
 }
 
@@ -57,11 +63,18 @@ function assertClose(actual: Float32Array, expected: Float32Array, label: string
     const diff = Math.abs(actual[i] - expected[i]);
     if (!(diff <= worst)) [worst, at] = [diff, i];
   }
-  assert.ok(worst <= TOLERANCE * Math.max(scale, 1e-6), `${label}: element ${at} is ${actual[at]} on wasm, ${expected[at]} expected (largest |value| ${scale})`);
+  assert.ok(
+    worst <= TOLERANCE * Math.max(scale, 1e-6),
+    `${label}: element ${at} is ${actual[at]} on wasm, ${expected[at]} expected (largest |value| ${scale})`,
+  );
 }
 
 /** Computes the same gradients on cpu (reference) and wasm, then compares each. */
-async function assertWasmMatchesCpu(inputs: { shape: number[]; values: Float32Array }[], f: (...xs: tf.Tensor[]) => tf.Tensor, names: string[]): Promise<void> {
+async function assertWasmMatchesCpu(
+  inputs: { shape: number[]; values: Float32Array }[],
+  f: (...xs: tf.Tensor[]) => tf.Tensor,
+  names: string[],
+): Promise<void> {
   const expected = await gradients('cpu', inputs, f);
   const actual = await gradients('wasm', inputs, f);
   names.forEach((name, i) => assertClose(actual[i], expected[i], `gradient w.r.t. ${name}`));
@@ -90,7 +103,10 @@ describe('registering the wasm training kernels', () => {
   test('is idempotent: a second call registers nothing and leaves the kernels in place', () => {
     const before = firstRegistration.map((name) => tf.getKernel(name, 'wasm').kernelFunc);
     assert.deepEqual(registerWasmTrainingKernels(), []);
-    assert.deepEqual(firstRegistration.map((name) => tf.getKernel(name, 'wasm').kernelFunc), before);
+    assert.deepEqual(
+      firstRegistration.map((name) => tf.getKernel(name, 'wasm').kernelFunc),
+      before,
+    );
   });
 
   test('rejects attributes it does not implement with a clear error', async () => {
@@ -98,22 +114,65 @@ describe('registering the wasm training kernels', () => {
     const x = tf.zeros([1, 4, 4, 2]);
     const dy = tf.zeros([1, 4, 4, 3]);
     const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 2, 3] };
-    assert.throws(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, dataFormat: 'NCHW' }), /dataFormat 'NHWC'/);
-    assert.throws(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, dilations: 2 }), /dilations 1/);
+    assert.throws(
+      () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, dataFormat: 'NCHW' }),
+      /dataFormat 'NHWC'/,
+    );
+    assert.throws(
+      () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, dilations: 2 }),
+      /dilations 1/,
+    );
     tf.dispose([x, dy]);
   });
 });
 
 describe('conv2d gradients on wasm agree with cpu', () => {
-  const cases: { batch: number; height: number; width: number; inChannels: number; outChannels: number; kernel: number; stride: number; pad: Padding }[] = [
+  const cases: {
+    batch: number;
+    height: number;
+    width: number;
+    inChannels: number;
+    outChannels: number;
+    kernel: number;
+    stride: number;
+    pad: Padding;
+  }[] = [
     { batch: 1, height: 7, width: 9, inChannels: 1, outChannels: 3, kernel: 3, stride: 1, pad: 'same' },
     { batch: 3, height: 8, width: 8, inChannels: 3, outChannels: 5, kernel: 3, stride: 2, pad: 'same' },
     { batch: 3, height: 9, width: 7, inChannels: 5, outChannels: 1, kernel: 5, stride: 1, pad: 'valid' },
     { batch: 1, height: 9, width: 10, inChannels: 3, outChannels: 3, kernel: 5, stride: 2, pad: 'valid' },
     { batch: 3, height: 6, width: 5, inChannels: 5, outChannels: 5, kernel: 1, stride: 1, pad: 'same' },
     { batch: 1, height: 7, width: 7, inChannels: 3, outChannels: 2, kernel: 1, stride: 2, pad: 'valid' },
-    { batch: 3, height: 8, width: 9, inChannels: 3, outChannels: 4, kernel: 3, stride: 1, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
-    { batch: 3, height: 9, width: 8, inChannels: 1, outChannels: 3, kernel: 3, stride: 2, pad: [[0, 0], [2, 1], [0, 1], [0, 0]] },
+    {
+      batch: 3,
+      height: 8,
+      width: 9,
+      inChannels: 3,
+      outChannels: 4,
+      kernel: 3,
+      stride: 1,
+      pad: [
+        [0, 0],
+        [1, 2],
+        [2, 0],
+        [0, 0],
+      ],
+    },
+    {
+      batch: 3,
+      height: 9,
+      width: 8,
+      inChannels: 1,
+      outChannels: 3,
+      kernel: 3,
+      stride: 2,
+      pad: [
+        [0, 0],
+        [2, 1],
+        [0, 1],
+        [0, 0],
+      ],
+    },
     { batch: 1, height: 5, width: 5, inChannels: 1, outChannels: 1, kernel: 5, stride: 2, pad: 'same' },
     { batch: 3, height: 4, width: 6, inChannels: 5, outChannels: 3, kernel: 5, stride: 1, pad: 'same' },
   ];
@@ -135,18 +194,56 @@ describe('conv2d gradients on wasm agree with cpu', () => {
 });
 
 describe('maxPool gradient on wasm agrees with cpu', () => {
-  const cases: { label: string; shape: number[]; filter: number; stride: number; pad: 'same' | 'valid'; low: number; high: number; quantize?: boolean }[] = [
+  const cases: {
+    label: string;
+    shape: number[];
+    filter: number;
+    stride: number;
+    pad: 'same' | 'valid';
+    low: number;
+    high: number;
+    quantize?: boolean;
+  }[] = [
     { label: '2×2 stride 2, mixed signs', shape: [3, 8, 8, 3], filter: 2, stride: 2, pad: 'valid', low: -1, high: 1 },
     // The wasm C++ kernel starts each window at FLT_MIN, so all-negative windows are where it went wrong.
-    { label: '2×2 stride 2, every value negative', shape: [1, 6, 6, 5], filter: 2, stride: 2, pad: 'valid', low: -2, high: -1 },
+    {
+      label: '2×2 stride 2, every value negative',
+      shape: [1, 6, 6, 5],
+      filter: 2,
+      stride: 2,
+      pad: 'valid',
+      low: -2,
+      high: -1,
+    },
     { label: '3×3 stride 2 same, odd size', shape: [3, 7, 9, 1], filter: 3, stride: 2, pad: 'same', low: -1, high: 1 },
-    { label: '3×3 stride 1 same, overlapping windows', shape: [1, 5, 6, 3], filter: 3, stride: 1, pad: 'same', low: -1, high: 1 },
-    { label: '2×2 stride 2 with ties, which go to the first maximum', shape: [3, 6, 6, 1], filter: 2, stride: 2, pad: 'valid', low: -1, high: 1, quantize: true },
+    {
+      label: '3×3 stride 1 same, overlapping windows',
+      shape: [1, 5, 6, 3],
+      filter: 3,
+      stride: 1,
+      pad: 'same',
+      low: -1,
+      high: 1,
+    },
+    {
+      label: '2×2 stride 2 with ties, which go to the first maximum',
+      shape: [3, 6, 6, 1],
+      filter: 2,
+      stride: 2,
+      pad: 'valid',
+      low: -1,
+      high: 1,
+      quantize: true,
+    },
   ];
   cases.forEach((c, n) => {
     test(c.label, async () => {
       const values = randoms(100 + n, size(c.shape), c.low, c.high).map((v) => (c.quantize ? Math.round(v * 2) : v));
-      await assertWasmMatchesCpu([{ shape: c.shape, values }], (x) => tf.maxPool(x as tf.Tensor4D, c.filter, c.stride, c.pad), ['input']);
+      await assertWasmMatchesCpu(
+        [{ shape: c.shape, values }],
+        (x) => tf.maxPool(x as tf.Tensor4D, c.filter, c.stride, c.pad),
+        ['input'],
+      );
     });
   });
 });
@@ -154,13 +251,22 @@ describe('maxPool gradient on wasm agrees with cpu', () => {
 describe('resize gradients on wasm are the transpose of the forward resize', () => {
   // The cpu backend's resize gradients are themselves wrong (nearest neighbour mixes up batches, bilinear swaps
   // height and width), so the reference is the forward op's matrix: column p = resize of the p-th basis image.
-  async function reference(kind: 'bilinear' | 'nearest', shape: number[], target: [number, number], alignCorners: boolean, halfPixelCenters: boolean): Promise<Float32Array> {
+  async function reference(
+    kind: 'bilinear' | 'nearest',
+    shape: number[],
+    target: [number, number],
+    alignCorners: boolean,
+    halfPixelCenters: boolean,
+  ): Promise<Float32Array> {
     const [batch, height, width, channels] = shape;
     const [newHeight, newWidth] = target;
     await tf.setBackend('cpu');
     const matrix = tf.tidy(() => {
       const basis = tf.reshape(tf.eye(height * width), [height * width, height, width, 1]) as tf.Tensor4D;
-      const resized = kind === 'bilinear' ? tf.image.resizeBilinear(basis, target, alignCorners, halfPixelCenters) : tf.image.resizeNearestNeighbor(basis, target, alignCorners, halfPixelCenters);
+      const resized =
+        kind === 'bilinear'
+          ? tf.image.resizeBilinear(basis, target, alignCorners, halfPixelCenters)
+          : tf.image.resizeNearestNeighbor(basis, target, alignCorners, halfPixelCenters);
       return resized.dataSync();
     });
     const pixels = height * width;
@@ -171,7 +277,9 @@ describe('resize gradients on wasm are the transpose of the forward resize', () 
       for (let p = 0; p < pixels; p++)
         for (let q = 0; q < outPixels; q++) {
           const m = matrix[p * outPixels + q];
-          if (m !== 0) for (let c = 0; c < channels; c++) dx[(b * pixels + p) * channels + c] += m * dy[(b * outPixels + q) * channels + c];
+          if (m !== 0)
+            for (let c = 0; c < channels; c++)
+              dx[(b * pixels + p) * channels + c] += m * dy[(b * outPixels + q) * channels + c];
         }
     return dx;
   }
@@ -186,7 +294,9 @@ describe('resize gradients on wasm are the transpose of the forward resize', () 
   ];
   for (const kind of ['nearest', 'bilinear'] as const) {
     cases.forEach((c) => {
-      const flags = [c.alignCorners && 'alignCorners', c.halfPixelCenters && 'halfPixelCenters'].filter(Boolean).join(', ') || 'default corners';
+      const flags =
+        [c.alignCorners && 'alignCorners', c.halfPixelCenters && 'halfPixelCenters'].filter(Boolean).join(', ') ||
+        'default corners';
       test(`${kind}: [${c.shape}] → ${c.target.join('×')}, ${flags}`, async () => {
         const expected = await reference(kind, c.shape, c.target, c.alignCorners, c.halfPixelCenters);
         const [actual] = await gradients('wasm', [{ shape: c.shape, values: randoms(7, size(c.shape)) }], (x) =>
@@ -202,10 +312,30 @@ describe('resize gradients on wasm are the transpose of the forward resize', () 
 
 describe('gather gradient (UnsortedSegmentSum) on wasm agrees with cpu', () => {
   test('repeated rows along axis 0', async () => {
-    await assertWasmMatchesCpu([{ shape: [6, 5], values: randoms(201, 30) }], (t) => tf.gather(t, tf.tensor1d([0, 3, 3, 5, 0, 0], 'int32')), ['table']);
+    await assertWasmMatchesCpu(
+      [{ shape: [6, 5], values: randoms(201, 30) }],
+      (t) => tf.gather(t, tf.tensor1d([0, 3, 3, 5, 0, 0], 'int32')),
+      ['table'],
+    );
   });
   test('2-D indices along axis 1 of a 3-D tensor', async () => {
-    await assertWasmMatchesCpu([{ shape: [3, 4, 2], values: randoms(202, 24) }], (t) => tf.gather(t, tf.tensor2d([[1, 1], [3, 0]], [2, 2], 'int32'), 1), ['table']);
+    await assertWasmMatchesCpu(
+      [{ shape: [3, 4, 2], values: randoms(202, 24) }],
+      (t) =>
+        tf.gather(
+          t,
+          tf.tensor2d(
+            [
+              [1, 1],
+              [3, 0],
+            ],
+            [2, 2],
+            'int32',
+          ),
+          1,
+        ),
+      ['table'],
+    );
   });
   test('the kernel itself sums rows per segment, for float32 and int32, and drops out-of-range ids', async () => {
     const results: Record<BackendName, number[][]> = { cpu: [], wasm: [] };
@@ -214,8 +344,14 @@ describe('gather gradient (UnsortedSegmentSum) on wasm agrees with cpu', () => {
       tf.tidy(() => {
         const ids = tf.tensor1d([2, 0, 2, -1, 1], 'int32');
         const floats = tf.tensor2d(randoms(203, 15), [5, 3]);
-        const ints = tf.tensor2d(Int32Array.from({ length: 15 }, (_, i) => i - 4), [5, 3], 'int32');
-        results[backend] = [tf.unsortedSegmentSum(floats, ids, 4), tf.unsortedSegmentSum(ints, ids, 4)].map((t) => Array.from(t.dataSync()));
+        const ints = tf.tensor2d(
+          Int32Array.from({ length: 15 }, (_, i) => i - 4),
+          [5, 3],
+          'int32',
+        );
+        results[backend] = [tf.unsortedSegmentSum(floats, ids, 4), tf.unsortedSegmentSum(ints, ids, 4)].map((t) =>
+          Array.from(t.dataSync()),
+        );
       });
     }
     assertClose(Float32Array.from(results.wasm[0]), Float32Array.from(results.cpu[0]), 'float32 sums');
@@ -234,7 +370,11 @@ describe('the ops the DAX networks train with all have gradients on wasm that ag
     ['leakyRelu', [x4], (x) => tf.leakyRelu(x, 0.1)],
     ['sigmoid', [x4], (x) => tf.sigmoid(x)],
     ['relu', [x4], (x) => tf.relu(x)],
-    ['matMul', [x4, w], (x, k) => tf.matMul(tf.reshape(x, [-1, 12]) as tf.Tensor2D, tf.reshape(k, [12, 9]) as tf.Tensor2D)],
+    [
+      'matMul',
+      [x4, w],
+      (x, k) => tf.matMul(tf.reshape(x, [-1, 12]) as tf.Tensor2D, tf.reshape(k, [12, 9]) as tf.Tensor2D),
+    ],
     ['add (broadcast)', [x4, w], (x, k) => tf.add(x, tf.slice(tf.reshape(k, [-1]), [0], [3]))],
     ['sub (broadcast)', [x4, w], (x, k) => tf.sub(x, tf.slice(tf.reshape(k, [-1]), [0], [3]))],
     ['mul (broadcast)', [x4, w], (x, k) => tf.mul(x, tf.slice(tf.reshape(k, [-1]), [0], [3]))],
@@ -245,8 +385,16 @@ describe('the ops the DAX networks train with all have gradients on wasm that ag
     ['exp', [x4], (x) => tf.exp(x)],
     ['log', [x4], (x) => tf.log(tf.add(tf.square(x), 0.5))],
     // Batch 1 and square: the only shapes where cpu's own resize gradients are right (see the resize tests).
-    ['resizeNearestNeighbor ×4', [{ shape: [1, 8, 8, 3], values: randoms(303, 192) }], (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [32, 32])],
-    ['resizeBilinear ×4', [{ shape: [1, 8, 8, 3], values: randoms(304, 192) }], (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [32, 32])],
+    [
+      'resizeNearestNeighbor ×4',
+      [{ shape: [1, 8, 8, 3], values: randoms(303, 192) }],
+      (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [32, 32]),
+    ],
+    [
+      'resizeBilinear ×4',
+      [{ shape: [1, 8, 8, 3], values: randoms(304, 192) }],
+      (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [32, 32]),
+    ],
     ['reshape', [x4], (x) => tf.reshape(x, [2, -1])],
     ['concat', [x4, x4], (a, b) => tf.concat([a, tf.square(b)], 3)],
     ['slice', [x4], (x) => tf.slice(x, [0, 1, 2, 0], [2, 5, 4, 3])],
@@ -256,7 +404,11 @@ describe('the ops the DAX networks train with all have gradients on wasm that ag
   ];
   for (const [name, inputs, f] of ops) {
     test(name, async () => {
-      await assertWasmMatchesCpu(inputs, f, inputs.map((_, i) => `input ${i}`));
+      await assertWasmMatchesCpu(
+        inputs,
+        f,
+        inputs.map((_, i) => `input ${i}`),
+      );
     });
   }
 });
@@ -265,7 +417,8 @@ describe('a training step on wasm', () => {
   test('leaks no tensors and no backend buffers from the kernels', async () => {
     await tf.setBackend('wasm');
     const backend = tf.backend() as BackendWasm;
-    const variable = (seed: number, shape: number[]) => tf.variable(tf.tensor(randoms(seed, size(shape), -0.5, 0.5), shape));
+    const variable = (seed: number, shape: number[]) =>
+      tf.variable(tf.tensor(randoms(seed, size(shape), -0.5, 0.5), shape));
     const conv1 = variable(401, [3, 3, 3, 4]);
     const conv2 = variable(402, [3, 3, 4, 4]);
     const embedding = variable(403, [5, 4]);
@@ -279,7 +432,10 @@ describe('a training step on wasm', () => {
       h = tf.maxPool(h, 2, 2, 'valid');
       h = tf.conv2d(h, conv2 as tf.Variable<tf.Rank.R4>, 2, 'same');
       h = tf.add(h, tf.reshape(tf.gather(embedding, classes), [2, 1, 1, 4]));
-      const up = tf.add(tf.image.resizeBilinear(h, [8, 8], false, true), tf.image.resizeNearestNeighbor(h, [8, 8], false, true));
+      const up = tf.add(
+        tf.image.resizeBilinear(h, [8, 8], false, true),
+        tf.image.resizeNearestNeighbor(h, [8, 8], false, true),
+      );
       return tf.mean(tf.square(tf.sub(tf.sigmoid(up), target))) as tf.Scalar;
     };
     const step = () => {

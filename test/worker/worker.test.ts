@@ -62,9 +62,19 @@ describe('the worker process', () => {
     assert.deepEqual([result.display.width, result.display.height], [ORACLE.size, ORACLE.size]);
     assert.equal(result.display.rgb.length, ORACLE.size * ORACLE.size * 3);
     assert.equal(result.display.saliency.length, ORACLE.size * ORACLE.size);
-    assert.deepEqual((await readdir(request.outDir)).sort(), ['oracle.dax.json', 'oracle.overlay.png', 'oracle.saliency.png']);
-    assert.ok(events.some((event) => event.type === 'queries'), 'query progress');
-    assert.ok(events.some((event) => event.type === 'step' && typeof event.losses.total === 'number'), 'loss progress');
+    assert.deepEqual((await readdir(request.outDir)).sort(), [
+      'oracle.dax.json',
+      'oracle.overlay.png',
+      'oracle.saliency.png',
+    ]);
+    assert.ok(
+      events.some((event) => event.type === 'queries'),
+      'query progress',
+    );
+    assert.ok(
+      events.some((event) => event.type === 'step' && typeof event.losses.total === 'number'),
+      'loss progress',
+    );
     assert.ok(events.length < 200, `throttled: ${events.length} events`);
   });
 
@@ -84,7 +94,9 @@ describe('the worker process', () => {
   });
 
   test('a model path that does not exist is an error that names it, and the worker keeps serving', async () => {
-    const error = await failure(worker.explain(job({ model: { path: path.join(dir, 'missing.onnx') } }), () => undefined).done);
+    const error = await failure(
+      worker.explain(job({ model: { path: path.join(dir, 'missing.onnx') } }), () => undefined).done,
+    );
     assert.match(error.message, /missing\.onnx/);
     assert.notEqual(error.error.kind, 'crashed');
     const result = await worker.explain(job(), () => undefined).done;
@@ -102,7 +114,10 @@ describe('the worker process', () => {
   });
 
   test('a killed worker fails its run as crashed, and the next run starts a new worker', async () => {
-    const { done } = worker.explain(job({ preset: 'thorough', samples: undefined, epochs: undefined }), () => undefined);
+    const { done } = worker.explain(
+      job({ preset: 'thorough', samples: undefined, epochs: undefined }),
+      () => undefined,
+    );
     const firstPid = worker.pid;
     setTimeout(() => worker.kill(), 300);
     const error = await failure(done);
@@ -115,19 +130,32 @@ describe('the worker process', () => {
 });
 
 describe('the worker process with a model that does not answer', () => {
-  const patient = new WorkerClient({ script: path.join(ROOT, 'dist', 'worker.js'), log: (line) => logs.push(line), cancelGraceMs: 1500, modelTimeoutMs: () => 1000 });
+  const patient = new WorkerClient({
+    script: path.join(ROOT, 'dist', 'worker.js'),
+    log: (line) => logs.push(line),
+    cancelGraceMs: 1500,
+    modelTimeoutMs: () => 1000,
+  });
   after(() => patient.dispose());
 
   /** A job whose model is a predict module with the given source. */
   async function moduleJob(name: string, source: string): Promise<ExplainJob> {
     const file = path.join(dir, `${name}.cjs`);
     await writeFile(file, source);
-    return job({ model: { name, path: file, input: { width: ORACLE.size, height: ORACLE.size } }, method: 'occlusion', samples: 16, epochs: undefined });
+    return job({
+      model: { name, path: file, input: { width: ORACLE.size, height: ORACLE.size } },
+      method: 'occlusion',
+      samples: 16,
+      epochs: undefined,
+    });
   }
 
   test('a predict that never answers fails at the per-call deadline, and the worker keeps serving', async () => {
     const started = performance.now();
-    const error = await failure(patient.explain(await moduleJob('never', 'exports.predict = () => new Promise(() => {});\n'), () => undefined).done);
+    const error = await failure(
+      patient.explain(await moduleJob('never', 'exports.predict = () => new Promise(() => {});\n'), () => undefined)
+        .done,
+    );
     assert.equal(error.error.kind, 'model');
     assert.match(error.message, /never\.cjs: predict did not answer within 1 s/);
     assert.ok(performance.now() - started < 10_000);
@@ -139,7 +167,11 @@ describe('the worker process with a model that does not answer', () => {
 
   test('Cancel on a hung predict is answered by the worker at once', async () => {
     const request = await moduleJob('hung', 'exports.predict = () => new Promise(() => {});\n');
-    const slow = new WorkerClient({ script: path.join(ROOT, 'dist', 'worker.js'), log: (line) => logs.push(line), cancelGraceMs: 5000 });
+    const slow = new WorkerClient({
+      script: path.join(ROOT, 'dist', 'worker.js'),
+      log: (line) => logs.push(line),
+      cancelGraceMs: 5000,
+    });
     try {
       const { id, done } = slow.explain(request, () => undefined);
       await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -157,14 +189,25 @@ describe('the worker process with a model that does not answer', () => {
 
   test('an exception a predict throws in a timer is a model error, not a crashed worker', async () => {
     const pid = patient.pid;
-    const error = await failure(patient.explain(await moduleJob('throws-later', "exports.predict = () => new Promise(() => { setTimeout(() => { throw new Error('boom later'); }, 10); });\n"), () => undefined).done);
+    const error = await failure(
+      patient.explain(
+        await moduleJob(
+          'throws-later',
+          "exports.predict = () => new Promise(() => { setTimeout(() => { throw new Error('boom later'); }, 10); });\n",
+        ),
+        () => undefined,
+      ).done,
+    );
     assert.equal(error.error.kind, 'model');
     assert.match(error.message, /threw outside its answer .*: boom later/);
     assert.equal(patient.pid, pid, 'the same worker');
   });
 
   test('a predict that blocks the worker: Cancel kills it after the grace period, and the next run gets a new worker', async () => {
-    const request = await moduleJob('blocks', "exports.predict = () => { process.stderr.write('blocking\\n'); for (;;) {} };\n");
+    const request = await moduleJob(
+      'blocks',
+      "exports.predict = () => { process.stderr.write('blocking\\n'); for (;;) {} };\n",
+    );
     const { id, done } = patient.explain(request, () => undefined);
     while (!logs.some((line) => /blocking/.test(line))) await new Promise((resolve) => setTimeout(resolve, 50));
     const pid = patient.pid;
@@ -185,10 +228,16 @@ describe('the worker process with a model that does not answer', () => {
     const own = new WorkerClient({ script: path.join(ROOT, 'dist', 'worker.js'), log: (line) => logs.push(line) });
     own.setEnvironment({ DAX_WORKER_SECRET: secret });
     try {
-      const request = await moduleJob('leaky', "exports.predict = () => { console.error('token is ' + process.env.DAX_WORKER_SECRET); throw new Error('bad token ' + process.env.DAX_WORKER_SECRET); };\n");
+      const request = await moduleJob(
+        'leaky',
+        "exports.predict = () => { console.error('token is ' + process.env.DAX_WORKER_SECRET); throw new Error('bad token ' + process.env.DAX_WORKER_SECRET); };\n",
+      );
       const error = await failure(own.explain(request, () => undefined).done);
       assert.match(error.message, /predict threw: bad token \*\*\*/);
-      assert.ok(logs.some((line) => /token is \*\*\*/.test(line)), 'the module printed');
+      assert.ok(
+        logs.some((line) => /token is \*\*\*/.test(line)),
+        'the module printed',
+      );
       assert.ok(!logs.some((line) => line.includes(secret)), 'no log line holds the secret');
     } finally {
       own.dispose();

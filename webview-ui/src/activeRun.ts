@@ -26,7 +26,11 @@ export class ActiveRunView {
   constructor(post: (message: PanelToHost) => void, dispatch: (action: UiAction) => void, theme: ChartTheme) {
     this.title = h('h2', { id: 'active-heading' });
     this.phase = h('p', { class: 'phase', role: 'status' });
-    this.progress = h('progress', { class: 'run-progress', 'aria-labelledby': 'active-heading', 'aria-describedby': 'active-progress-text' });
+    this.progress = h('progress', {
+      class: 'run-progress',
+      'aria-labelledby': 'active-heading',
+      'aria-describedby': 'active-progress-text',
+    });
     this.progressText = h('p', { class: 'hint', id: 'active-progress-text' });
     this.queued = h('p', { class: 'hint' });
     const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
@@ -48,10 +52,18 @@ export class ActiveRunView {
 
   update(active: ActiveRun, live: LiveRun | undefined, prefs: Preferences): void {
     const comparing = active.comparing;
-    setText(this.title, comparing ? `Comparing methods on ${active.imageName}: ${comparing.index}/${comparing.count} ${methodName(comparing.method)}` : `Explaining ${active.imageName} with ${methodName(active.method)}`);
+    setText(
+      this.title,
+      comparing
+        ? `Comparing methods on ${active.imageName}: ${comparing.index}/${comparing.count} ${methodName(comparing.method)}`
+        : `Explaining ${active.imageName} with ${methodName(active.method)}`,
+    );
     // The phase line is a live region: it changes a few times per run, unlike the step counter below it.
     const phase = live?.phase;
-    setText(this.phase, phase ? `${capitalise(phase.phase)}: ${phase.message}` : `${capitalise(active.phase)} · ${active.modelName}`);
+    setText(
+      this.phase,
+      phase ? `${capitalise(phase.phase)}: ${phase.message}` : `${capitalise(active.phase)} · ${active.modelName}`,
+    );
     const { text, fraction } = progressOf(active, live);
     if (fraction === undefined) this.progress.removeAttribute('value');
     else this.progress.value = fraction;
@@ -62,10 +74,21 @@ export class ActiveRunView {
     const dax = methodTrains(comparing?.method ?? active.method);
     show(this.chart.element, dax);
     show(this.noChart, !dax);
-    setText(this.noChart, dax ? '' : `${methodName(comparing?.method ?? active.method)} trains nothing, so this run has no loss curves.`);
+    setText(
+      this.noChart,
+      dax ? '' : `${methodName(comparing?.method ?? active.method)} trains nothing, so this run has no loss curves.`,
+    );
     if (dax) {
       const none = !live || (live.losses.length === 0 && live.validation.length === 0);
-      this.chart.update({ losses: live?.losses ?? NO_LOSSES, validation: live?.validation ?? NO_VALIDATION, emptyText: none ? 'The loss curves appear when training starts.' : undefined, weights: active.lossWeights }, prefs);
+      this.chart.update(
+        {
+          losses: live?.losses ?? NO_LOSSES,
+          validation: live?.validation ?? NO_VALIDATION,
+          emptyText: none ? 'The loss curves appear when training starts.' : undefined,
+          weights: active.lossWeights,
+        },
+        prefs,
+      );
     }
   }
 

@@ -10,7 +10,14 @@ import { FolderView } from './folderView';
 import { className, methodName, percent } from './format';
 import { HistoryList } from './history';
 import { LossChart } from './lossChart';
-import { lossPointsFromRows, validationPointsFromRows, weightsFromConfig, type LossPoint, type TermWeights, type ValidationPoint } from './lossData';
+import {
+  lossPointsFromRows,
+  validationPointsFromRows,
+  weightsFromConfig,
+  type LossPoint,
+  type TermWeights,
+  type ValidationPoint,
+} from './lossData';
 import { OverlayView } from './overlayView';
 import { RunFacts } from './runFacts';
 import type { PanelState, UiAction } from './store';
@@ -41,7 +48,10 @@ const reportPoints = new WeakMap<ExplanationReport, { losses: LossPoint[]; valid
 function pointsOf(report: ExplanationReport): { losses: LossPoint[]; validation: ValidationPoint[] } {
   let points = reportPoints.get(report);
   if (!points) {
-    points = { losses: lossPointsFromRows(report.losses ?? []), validation: validationPointsFromRows(report.validation ?? []) };
+    points = {
+      losses: lossPointsFromRows(report.losses ?? []),
+      validation: validationPointsFromRows(report.validation ?? []),
+    };
     reportPoints.set(report, points);
   }
   return points;
@@ -65,7 +75,11 @@ function welcomeView(post: (message: PanelToHost) => void): HTMLElement {
     'section',
     { class: 'welcome', 'aria-labelledby': 'welcome-heading' },
     h('h2', { id: 'welcome-heading' }, 'No explanation yet'),
-    h('p', { class: 'empty' }, 'Right-click an image or a sound in the Explorer and choose “Explain with DAX” (or a folder, and “DAX: Explain Folder”), or start here:'),
+    h(
+      'p',
+      { class: 'empty' },
+      'Right-click an image or a sound in the Explorer and choose “Explain with DAX” (or a folder, and “DAX: Explain Folder”), or start here:',
+    ),
     h(
       'div',
       { class: 'welcome-actions', role: 'group', 'aria-label': 'Get started' },
@@ -106,27 +120,59 @@ export class App {
   /** The result on screen; a snapshot that re-sends the same result keeps this object, so nothing is redrawn or reset. */
   private shown: RunView | undefined;
 
-  constructor(root: HTMLElement, post: (message: PanelToHost) => void, dispatch: (action: UiAction) => void, theme: ChartTheme) {
+  constructor(
+    root: HTMLElement,
+    post: (message: PanelToHost) => void,
+    dispatch: (action: UiAction) => void,
+    theme: ChartTheme,
+  ) {
     this.bannerTitle = h('strong', { class: 'banner-title' });
     this.bannerMessage = h('span', { class: 'banner-message' });
     this.bannerFile = h('span', { class: 'banner-file' });
-    const dismiss = h('button', { type: 'button', class: 'banner-dismiss icon-button', 'aria-label': 'Dismiss this message', title: 'Dismiss' }, '×');
+    const dismiss = h(
+      'button',
+      { type: 'button', class: 'banner-dismiss icon-button', 'aria-label': 'Dismiss this message', title: 'Dismiss' },
+      '×',
+    );
     dismiss.addEventListener('click', () => post({ type: 'panel/dismissErrorCommand' }));
-    this.banner = h('div', { class: 'banner' }, h('div', { class: 'banner-text' }, this.bannerTitle, this.bannerMessage, this.bannerFile), dismiss);
+    this.banner = h(
+      'div',
+      { class: 'banner' },
+      h('div', { class: 'banner-text' }, this.bannerTitle, this.bannerMessage, this.bannerFile),
+      dismiss,
+    );
     this.connecting = h('p', { class: 'hint' }, 'Loading…');
     this.empty = welcomeView(post);
     this.activeRun = new ActiveRunView(post, dispatch, theme);
     this.folder = new FolderView(post);
 
     const action = (label: string, ariaLabel: string, message: () => PanelToHost, primary = false) => {
-      const button = h('button', { type: 'button', class: primary ? 'primary' : 'secondary', 'aria-label': ariaLabel, title: ariaLabel }, label);
+      const button = h(
+        'button',
+        { type: 'button', class: primary ? 'primary' : 'secondary', 'aria-label': ariaLabel, title: ariaLabel },
+        label,
+      );
       button.addEventListener('click', () => this.currentKey && post(message()));
       return button;
     };
     this.exportButtons = new Map(
-      EXPORTS.map(([what, label, ariaLabel]) => [what, action(label, ariaLabel, () => ({ type: 'panel/exportCommand', key: this.currentKey, what }))] as const),
+      EXPORTS.map(
+        ([what, label, ariaLabel]) =>
+          [
+            what,
+            action(label, ariaLabel, () => ({ type: 'panel/exportCommand', key: this.currentKey, what })),
+          ] as const,
+      ),
     );
-    this.resultButtons = [action('Re-run', 'Run this explanation again, ignoring the cache', () => ({ type: 'panel/rerunCommand', key: this.currentKey }), true), ...this.exportButtons.values()];
+    this.resultButtons = [
+      action(
+        'Re-run',
+        'Run this explanation again, ignoring the cache',
+        () => ({ type: 'panel/rerunCommand', key: this.currentKey }),
+        true,
+      ),
+      ...this.exportButtons.values(),
+    ];
     this.resultTitle = h('h2', { id: 'result-heading' });
     this.resultSubtitle = h('p', { class: 'hint' });
     this.overlay = new OverlayView(dispatch, theme);
@@ -140,18 +186,43 @@ export class App {
         'div',
         { class: 'section-header' },
         h('div', {}, this.resultTitle, this.resultSubtitle),
-        h('div', { class: 'actions', role: 'group', 'aria-label': 'Result actions' }, this.resultButtons[0]!, h('span', { class: 'actions-label', 'aria-hidden': 'true' }, 'Export:'), ...this.resultButtons.slice(1)),
+        h(
+          'div',
+          { class: 'actions', role: 'group', 'aria-label': 'Result actions' },
+          this.resultButtons[0]!,
+          h('span', { class: 'actions-label', 'aria-hidden': 'true' }, 'Export:'),
+          ...this.resultButtons.slice(1),
+        ),
       ),
       h(
         'div',
         { class: 'result-grid' },
         h('div', { class: 'result-main' }, this.overlay.element, this.classes.element),
-        h('div', { class: 'result-side' }, h('section', { class: 'losses', 'aria-labelledby': 'losses-heading' }, h('h3', { id: 'losses-heading' }, 'Training losses'), this.lossChart.element), this.facts.element),
+        h(
+          'div',
+          { class: 'result-side' },
+          h(
+            'section',
+            { class: 'losses', 'aria-labelledby': 'losses-heading' },
+            h('h3', { id: 'losses-heading' }, 'Training losses'),
+            this.lossChart.element,
+          ),
+          this.facts.element,
+        ),
       ),
     );
     this.comparison = new ComparisonView(theme);
     this.history = new HistoryList(post);
-    root.replaceChildren(this.banner, this.connecting, this.activeRun.element, this.folder.element, this.empty, this.result, this.comparison.element, this.history.element);
+    root.replaceChildren(
+      this.banner,
+      this.connecting,
+      this.activeRun.element,
+      this.folder.element,
+      this.empty,
+      this.result,
+      this.comparison.element,
+      this.history.element,
+    );
   }
 
   /** Shows `state`; every section skips work when its inputs did not change. */
@@ -176,7 +247,12 @@ export class App {
 
     const incoming = host.current;
     const shown = this.shown;
-    const same = incoming && shown && incoming.summary.key === shown.summary.key && incoming.summary.finishedAt === shown.summary.finishedAt && incoming.summary.cached === shown.summary.cached;
+    const same =
+      incoming &&
+      shown &&
+      incoming.summary.key === shown.summary.key &&
+      incoming.summary.finishedAt === shown.summary.finishedAt &&
+      incoming.summary.cached === shown.summary.cached;
     const current = same ? shown : incoming;
     this.shown = current;
     show(this.folder.element, host.folder !== undefined);
@@ -187,20 +263,29 @@ export class App {
     for (const button of this.resultButtons) button.disabled = !current;
     const outputs = current?.report.outputs;
     // A result that lists no files (an older report) keeps the three every image result has.
-    for (const [what, button] of this.exportButtons) show(button, outputs ? outputs[what] !== undefined : what === 'overlay' || what === 'saliency' || what === 'report');
+    for (const [what, button] of this.exportButtons)
+      show(
+        button,
+        outputs ? outputs[what] !== undefined : what === 'overlay' || what === 'saliency' || what === 'report',
+      );
     if (current) {
       const { report, summary } = current;
-      setText(this.resultTitle, `${summary.imageName}: ${className(report.target)} (${percent(report.target.probability)})`);
-      setText(this.resultSubtitle, `${methodName(report.method)} · ${summary.modelName}${summary.cached ? ' · from cache' : ''}`);
+      setText(
+        this.resultTitle,
+        `${summary.imageName}: ${className(report.target)} (${percent(report.target.probability)})`,
+      );
+      setText(
+        this.resultSubtitle,
+        `${methodName(report.method)} · ${summary.modelName}${summary.cached ? ' · from cache' : ''}`,
+      );
       this.overlay.update(current.display, summary.imageName, prefs);
       this.classes.update(current);
       const points = pointsOf(report);
-      const emptyText =
-        !methodTrains(report.method)
-          ? `${methodName(report.method)} trains nothing, so this result has no loss curves.`
-          : points.losses.length === 0 && points.validation.length === 0
-            ? 'This report has no loss history.'
-            : undefined;
+      const emptyText = !methodTrains(report.method)
+        ? `${methodName(report.method)} trains nothing, so this result has no loss curves.`
+        : points.losses.length === 0 && points.validation.length === 0
+          ? 'This report has no loss history.'
+          : undefined;
       this.lossChart.update({ ...points, emptyText, weights: weightsOf(report) }, prefs);
       this.facts.update(current);
     }
@@ -210,10 +295,12 @@ export class App {
     if (host.comparison) {
       // Before the result when it is about another input (a view of its own), after it when about the same one.
       const anchor = placement === 'before' ? this.result : this.result.nextSibling;
-      if (this.comparison.element.nextSibling !== anchor && this.comparison.element !== anchor) this.result.parentElement?.insertBefore(this.comparison.element, anchor);
+      if (this.comparison.element.nextSibling !== anchor && this.comparison.element !== anchor)
+        this.result.parentElement?.insertBefore(this.comparison.element, anchor);
       const changed = this.comparison.update(host.comparison, host.comparisonDetail, prefs);
       // A comparison that arrives while the panel is open is brought into view (it may land below the result).
-      if (changed && this.seenComparison && typeof this.comparison.element.scrollIntoView === 'function') this.comparison.element.scrollIntoView({ block: 'start' });
+      if (changed && this.seenComparison && typeof this.comparison.element.scrollIntoView === 'function')
+        this.comparison.element.scrollIntoView({ block: 'start' });
       this.seenComparison = true;
     } else if (state.connected) this.seenComparison = true;
     this.history.update(host.history, current?.summary.key);

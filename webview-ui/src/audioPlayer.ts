@@ -177,7 +177,10 @@ export class AudioPlayer {
       const samples = audio[sound];
       buffer = context.createBuffer(1, samples.length, audio.sampleRate);
       // copyToChannel wants a Float32Array over an ArrayBuffer (not a SharedArrayBuffer).
-      buffer.copyToChannel(samples.buffer instanceof ArrayBuffer ? (samples as Float32Array<ArrayBuffer>) : Float32Array.from(samples), 0);
+      buffer.copyToChannel(
+        samples.buffer instanceof ArrayBuffer ? (samples as Float32Array<ArrayBuffer>) : Float32Array.from(samples),
+        0,
+      );
       this.buffers.set(sound, buffer);
     }
     return buffer;

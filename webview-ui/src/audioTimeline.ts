@@ -43,7 +43,11 @@ export function intervalSpan(interval: TimeInterval, extent: TimeExtent): { from
 }
 
 /** An interval in pixels of a `width`-pixel wide drawing: left edge and width (at least 1 pixel, so a blip shows). */
-export function intervalPixels(interval: TimeInterval, extent: TimeExtent, width: number): { x: number; width: number } {
+export function intervalPixels(
+  interval: TimeInterval,
+  extent: TimeExtent,
+  width: number,
+): { x: number; width: number } {
   const { from, to } = intervalSpan(interval, extent);
   const x = from * width;
   return { x, width: Math.max(1, (to - from) * width) };
@@ -68,7 +72,9 @@ export interface Tick {
 }
 
 /** Time steps a person reads easily, in seconds. */
-const TIME_STEPS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
+const TIME_STEPS = [
+  0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600,
+];
 
 /** How many labels fit on an axis `pixels` long when each needs about `labelPixels`. At least 2. */
 export function ticksThatFit(pixels: number, labelPixels = 64): number {
@@ -152,7 +158,8 @@ export function frequencyAt(fraction: number, axis: FrequencyAxis): number {
 
 /** Where `hz` lies on the picture's height, from the bottom (0) to the top (1), clamped. */
 export function frequencyFraction(hz: number, axis: FrequencyAxis): number {
-  const [low, high, value] = axis.scale === 'mel' ? [hzToMel(axis.lowHz), hzToMel(axis.highHz), hzToMel(hz)] : [axis.lowHz, axis.highHz, hz];
+  const [low, high, value] =
+    axis.scale === 'mel' ? [hzToMel(axis.lowHz), hzToMel(axis.highHz), hzToMel(hz)] : [axis.lowHz, axis.highHz, hz];
   if (!(high > low)) return 0;
   return Math.min(1, Math.max(0, (value - low) / (high - low)));
 }
@@ -194,7 +201,12 @@ function roundFrequencies(axis: FrequencyAxis, maxTicks: number): number[] {
 export function frequencyTicks(axis: FrequencyAxis, maxTicks: number): Tick[] {
   const most = Math.max(2, Math.floor(maxTicks));
   const gap = 1 / most;
-  const edge = (value: number, fraction: number, anchor: Tick['anchor']): Tick => ({ value, fraction, label: formatHz(value), anchor });
+  const edge = (value: number, fraction: number, anchor: Tick['anchor']): Tick => ({
+    value,
+    fraction,
+    label: formatHz(value),
+    anchor,
+  });
   if (!(axis.highHz > axis.lowHz)) return [edge(axis.lowHz, 0, 'end')];
   const ticks: Tick[] = [edge(axis.lowHz, 0, 'end')];
   const top = edge(axis.highHz, 1, 'start');
@@ -266,7 +278,8 @@ const MAX_RATE = 768_000;
 /** Why the sounds of `audio` cannot be played (rate, lengths), or undefined when they can. */
 export function audioProblem(audio: DisplayAudio): string | undefined {
   const { sampleRate } = audio;
-  if (!Number.isFinite(sampleRate) || sampleRate < MIN_RATE || sampleRate > MAX_RATE) return `the sample rate ${sampleRate} Hz cannot be played (${MIN_RATE}–${MAX_RATE} Hz)`;
+  if (!Number.isFinite(sampleRate) || sampleRate < MIN_RATE || sampleRate > MAX_RATE)
+    return `the sample rate ${sampleRate} Hz cannot be played (${MIN_RATE}–${MAX_RATE} Hz)`;
   const n = audio.original.length;
   if (n === 0) return 'the sound has no samples';
   for (const name of ['kept', 'removed'] as const) {

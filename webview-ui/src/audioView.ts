@@ -30,8 +30,16 @@ const CURVE_TOP = 14;
 
 const SOUND_LABELS: Record<SoundName, { label: string; title: string; spoken: string }> = {
   original: { label: 'Play original', title: 'Play the input sound', spoken: 'the original' },
-  kept: { label: 'Play kept (what the model used)', title: 'Play what the mask keeps: the input × the mask', spoken: 'the kept sound (what the model used)' },
-  removed: { label: 'Play removed', title: 'Play what the mask removes: the input × (1 − the mask)', spoken: 'the removed sound' },
+  kept: {
+    label: 'Play kept (what the model used)',
+    title: 'Play what the mask keeps: the input × the mask',
+    spoken: 'the kept sound (what the model used)',
+  },
+  removed: {
+    label: 'Play removed',
+    title: 'Play what the mask removes: the input × (1 − the mask)',
+    spoken: 'the removed sound',
+  },
 };
 
 /** The interval colours, named by role so the legend and the drawing agree. */
@@ -41,7 +49,10 @@ function colours(theme: ChartTheme): { curve: string; interval: string; truth: s
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-function svgElement<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<string, string | number>): SVGElementTagNameMap[K] {
+function svgElement<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | number>,
+): SVGElementTagNameMap[K] {
   const element = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
   return element;
@@ -49,17 +60,46 @@ function svgElement<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Re
 
 /** A legend swatch: a filled box with a number (an interval), or a hatched dashed box (the ground truth). */
 function boxSwatch(colour: string, kind: 'filled' | 'hatched', text?: string, opacity = 0.45): SVGSVGElement {
-  const svg = svgElement('svg', { viewBox: '0 0 28 14', width: 28, height: 14, 'aria-hidden': 'true', class: 'swatch' });
+  const svg = svgElement('svg', {
+    viewBox: '0 0 28 14',
+    width: 28,
+    height: 14,
+    'aria-hidden': 'true',
+    class: 'swatch',
+  });
   if (kind === 'filled') {
-    svg.append(svgElement('rect', { x: 1, y: 1, width: 26, height: 12, fill: colour, 'fill-opacity': opacity, stroke: colour, 'stroke-width': 1.5 }));
+    svg.append(
+      svgElement('rect', {
+        x: 1,
+        y: 1,
+        width: 26,
+        height: 12,
+        fill: colour,
+        'fill-opacity': opacity,
+        stroke: colour,
+        'stroke-width': 1.5,
+      }),
+    );
     if (text) {
       const label = svgElement('text', { x: 4, y: 11, 'font-size': 10, fill: 'currentColor' });
       label.textContent = text;
       svg.append(label);
     }
   } else {
-    for (let x = -10; x < 28; x += 5) svg.append(svgElement('line', { x1: x, y1: 13, x2: x + 12, y2: 1, stroke: colour, 'stroke-width': 1 }));
-    svg.append(svgElement('rect', { x: 1, y: 1, width: 26, height: 12, fill: 'none', stroke: colour, 'stroke-width': 2, 'stroke-dasharray': '4 2' }));
+    for (let x = -10; x < 28; x += 5)
+      svg.append(svgElement('line', { x1: x, y1: 13, x2: x + 12, y2: 1, stroke: colour, 'stroke-width': 1 }));
+    svg.append(
+      svgElement('rect', {
+        x: 1,
+        y: 1,
+        width: 26,
+        height: 12,
+        fill: 'none',
+        stroke: colour,
+        'stroke-width': 2,
+        'stroke-dasharray': '4 2',
+      }),
+    );
   }
   return svg;
 }
@@ -114,7 +154,12 @@ export class AudioView {
     this.frequencyAxis = h('div', { class: 'frequency-axis', 'aria-hidden': 'true' });
     this.spectrogramCursor = h('div', { class: 'play-cursor', 'aria-hidden': 'true', hidden: true });
     this.timeAxis = h('div', { class: 'time-axis', 'aria-hidden': 'true' });
-    this.curveScale = h('div', { class: 'curve-scale', 'aria-hidden': 'true' }, h('span', { class: 'tick frequency-tick is-start' }, 'peak'), h('span', { class: 'tick frequency-tick is-end' }, '0'));
+    this.curveScale = h(
+      'div',
+      { class: 'curve-scale', 'aria-hidden': 'true' },
+      h('span', { class: 'tick frequency-tick is-start' }, 'peak'),
+      h('span', { class: 'tick frequency-tick is-end' }, '0'),
+    );
     this.curveCanvas = h('canvas', { class: 'curve-canvas', role: 'img' });
     this.curveCursor = h('div', { class: 'play-cursor', 'aria-hidden': 'true', hidden: true });
     this.curveBox = h('div', { class: 'curve-box' }, this.curveCanvas, this.curveCursor);
@@ -126,13 +171,23 @@ export class AudioView {
     this.buttons = new Map(
       (['original', 'kept', 'removed'] as const).map((sound) => {
         const { label, title } = SOUND_LABELS[sound];
-        const button = h('button', { type: 'button', class: 'secondary play-button', 'aria-pressed': 'false', 'aria-label': label, title }, h('span', { class: 'play-icon', 'aria-hidden': 'true' }, '▶'), label);
+        const button = h(
+          'button',
+          { type: 'button', class: 'secondary play-button', 'aria-pressed': 'false', 'aria-label': label, title },
+          h('span', { class: 'play-icon', 'aria-hidden': 'true' }, '▶'),
+          label,
+        );
         button.addEventListener('click', () => this.player.toggle(sound));
         return [sound, button];
       }),
     );
     // Stays focusable when idle (aria-disabled, not disabled), so focus is not lost when a sound ends.
-    this.stopButton = h('button', { type: 'button', class: 'secondary', 'aria-label': 'Stop playback', 'aria-disabled': 'true' }, h('span', { class: 'play-icon', 'aria-hidden': 'true' }, '■'), 'Stop');
+    this.stopButton = h(
+      'button',
+      { type: 'button', class: 'secondary', 'aria-label': 'Stop playback', 'aria-disabled': 'true' },
+      h('span', { class: 'play-icon', 'aria-hidden': 'true' }, '■'),
+      'Stop',
+    );
     this.stopButton.addEventListener('click', () => this.player.stop());
     this.status = h('p', { class: 'hint audio-status', role: 'status' });
     this.controls = h(
@@ -180,7 +235,8 @@ export class AudioView {
     for (const button of this.buttons.values()) button.disabled = why !== undefined;
     this.stopButton.disabled = why !== undefined;
     setText(this.status, why ? `The sounds cannot be played: ${why}.` : '');
-    for (const target of [this.curveBox, this.spectrogramCursor.parentElement]) target?.classList.toggle('is-seekable', why === undefined);
+    for (const target of [this.curveBox, this.spectrogramCursor.parentElement])
+      target?.classList.toggle('is-seekable', why === undefined);
     this.renderLegend(audio);
     this.layout();
   }
@@ -210,7 +266,9 @@ export class AudioView {
     const times = timeTicks(this.extent, ticksThatFit(this.width || 400, 72));
     this.timeAxis.replaceChildren(...tickElements(times, 'time'));
     const frequencies = frequencyTicks(audio, ticksThatFit(SPECTROGRAM_HEIGHT, 34));
-    this.frequencyAxis.replaceChildren(...axisWithSizer(tickElements(frequencies, 'frequency'), [...frequencies.map((tick) => tick.label), 'peak']));
+    this.frequencyAxis.replaceChildren(
+      ...axisWithSizer(tickElements(frequencies, 'frequency'), [...frequencies.map((tick) => tick.label), 'peak']),
+    );
     this.drawCurve(times);
   }
 
@@ -220,12 +278,29 @@ export class AudioView {
     const item = (mark: Node, text: string) => h('li', { class: 'curve-legend-item' }, mark, text);
     const items: HTMLElement[] = [item(swatch(curve, []), 'Saliency over time (mean over the frequencies; peak = 1)')];
     if (top) items.push(item(boxSwatch(interval, 'filled', '1'), `Top interval (1): ${formatInterval(top)}`));
-    if (others.length > 0) items.push(item(boxSwatch(interval, 'filled', '2', 0.2), `Next: ${others.map((other, i) => `(${i + 2}) ${formatInterval(other)}`).join(', ')}`));
+    if (others.length > 0)
+      items.push(
+        item(
+          boxSwatch(interval, 'filled', '2', 0.2),
+          `Next: ${others.map((other, i) => `(${i + 2}) ${formatInterval(other)}`).join(', ')}`,
+        ),
+      );
     if (!top) items.push(item(swatch(curve, [2, 2]), 'No interval stands out (the map is flat)'));
-    if (audio.truth) items.push(item(boxSwatch(truth, 'hatched'), `Ground truth (hatched, dashed outline): ${formatInterval(audio.truth)}`));
-    items.push(item(swatch(this.theme.foreground, [1, 3]), 'The curve\'s mean: intervals are the stretches that rise above it the most'));
+    if (audio.truth)
+      items.push(
+        item(boxSwatch(truth, 'hatched'), `Ground truth (hatched, dashed outline): ${formatInterval(audio.truth)}`),
+      );
+    items.push(
+      item(
+        swatch(this.theme.foreground, [1, 3]),
+        "The curve's mean: intervals are the stretches that rise above it the most",
+      ),
+    );
     this.legendList.replaceChildren(...items);
-    const duration = audio.original.length > 0 && audio.sampleRate > 0 ? audio.original.length / audio.sampleRate : audio.durationSeconds;
+    const duration =
+      audio.original.length > 0 && audio.sampleRate > 0
+        ? audio.original.length / audio.sampleRate
+        : audio.durationSeconds;
     setText(
       this.note,
       `Spectrogram: time to the right (${formatSeconds(0, 0.01)} to ${formatSeconds(duration, 0.01)}), frequency upwards (${describeFrequencyAxis(audio)}). Click the spectrogram or the curve to play from that moment.`,
@@ -251,7 +326,8 @@ export class AudioView {
     const theme = this.theme;
     const { curve, interval, truth } = colours(theme);
     const plotHeight = height - CURVE_TOP - 2;
-    const y = (value: number) => CURVE_TOP + (1 - Math.min(1, Math.max(0, Number.isFinite(value) ? value : 0))) * plotHeight;
+    const y = (value: number) =>
+      CURVE_TOP + (1 - Math.min(1, Math.max(0, Number.isFinite(value) ? value : 0))) * plotHeight;
     const font = `${Math.round(theme.fontSize * 0.85)}px ${theme.fontFamily}`;
 
     // Grid lines at the time ticks, and the curve's mean: the intervals are the stretches most above it.
@@ -259,7 +335,14 @@ export class AudioView {
     context.strokeStyle = theme.lines;
     context.globalAlpha = 0.35;
     context.lineWidth = 1;
-    for (const tick of times) line(context, Math.round(tick.fraction * width) + 0.5, CURVE_TOP, Math.round(tick.fraction * width) + 0.5, height);
+    for (const tick of times)
+      line(
+        context,
+        Math.round(tick.fraction * width) + 0.5,
+        CURVE_TOP,
+        Math.round(tick.fraction * width) + 0.5,
+        height,
+      );
     context.restore();
     context.save();
     context.strokeStyle = theme.foreground;
@@ -326,7 +409,10 @@ export class AudioView {
     this.stopButton.setAttribute('aria-disabled', String(playing === undefined));
     const last = SOUND_LABELS[this.player.lastSound].spoken;
     if (playing) {
-      setText(this.status, `Playing ${SOUND_LABELS[playing.sound].spoken}${playing.offset > 0 ? ` from ${playing.offset.toFixed(2)} s` : ''}. Press the button again or Stop to stop.`);
+      setText(
+        this.status,
+        `Playing ${SOUND_LABELS[playing.sound].spoken}${playing.offset > 0 ? ` from ${playing.offset.toFixed(2)} s` : ''}. Press the button again or Stop to stop.`,
+      );
       this.frame ??= requestAnimationFrame(() => this.tick());
     } else {
       setText(this.status, reason === 'end' ? `Finished playing ${last}.` : `Stopped ${last}.`);
@@ -365,7 +451,15 @@ function line(context: CanvasRenderingContext2D, x1: number, y1: number, x2: num
   context.stroke();
 }
 
-function drawTruth(context: CanvasRenderingContext2D, truth: TimeInterval, extent: TimeExtent, width: number, height: number, colour: string, highContrast: boolean): void {
+function drawTruth(
+  context: CanvasRenderingContext2D,
+  truth: TimeInterval,
+  extent: TimeExtent,
+  width: number,
+  height: number,
+  colour: string,
+  highContrast: boolean,
+): void {
   const { x, width: w } = intervalPixels(truth, extent, width);
   const top = CURVE_TOP - 1;
   context.save();

@@ -1,6 +1,15 @@
 // What every chart of the panel shares: the Chart.js registration, the themed axis and tooltip options, and the
 // legend swatch. The loss charts and the comparison's deletion/insertion charts both build on it.
-import { Chart, Decimation, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip } from 'chart.js';
+import {
+  Chart,
+  Decimation,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
 import type { ChartTheme } from './theme';
 
 // Only what a line chart on numeric axes uses: the bundle leaves out every other controller, scale and plugin.
@@ -65,7 +74,16 @@ export function swatch(colour: string, dash: readonly number[], marker?: MarkerS
   svg.setAttribute('aria-hidden', 'true');
   svg.classList.add('swatch');
   const line = document.createElementNS(SVG, 'line');
-  for (const [name, value] of Object.entries({ x1: '1', y1: '5', x2: '27', y2: '5', stroke: colour, 'stroke-width': '2', 'stroke-dasharray': dash.join(' ') })) line.setAttribute(name, value);
+  for (const [name, value] of Object.entries({
+    x1: '1',
+    y1: '5',
+    x2: '27',
+    y2: '5',
+    stroke: colour,
+    'stroke-width': '2',
+    'stroke-dasharray': dash.join(' '),
+  }))
+    line.setAttribute(name, value);
   svg.append(line);
   if (marker) {
     const shape = document.createElementNS(SVG, 'path');

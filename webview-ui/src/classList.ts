@@ -29,11 +29,18 @@ export class ClassList {
     this.view = view;
     const { report, summary } = view;
     const target = report.target;
-    const items = report.top.map((score) => h('li', {}, this.classButton(score, score.index === target.index, summary.key)));
+    const items = report.top.map((score) =>
+      h('li', {}, this.classButton(score, score.index === target.index, summary.key)),
+    );
     replaceKeepingFocus(this.list, items);
     const inTop = report.top.some((score) => score.index === target.index);
     show(this.note, !inTop);
-    setText(this.note, inTop ? '' : `Explained class: ${className(target)} (#${target.index}, ${percent(target.probability)}), not among the top ${report.top.length}.`);
+    setText(
+      this.note,
+      inTop
+        ? ''
+        : `Explained class: ${className(target)} (#${target.index}, ${percent(target.probability)}), not among the top ${report.top.length}.`,
+    );
   }
 
   private classButton(score: ClassScore, isTarget: boolean, key: string): HTMLButtonElement {
@@ -48,7 +55,9 @@ export class ClassList {
         class: 'class-button',
         'data-focus-key': `class:${score.index}`,
         'aria-current': isTarget ? 'true' : undefined,
-        'aria-label': isTarget ? `${name}, class ${score.index}, ${percent(score.probability)}, explained` : `Explain ${name}, class ${score.index}, ${percent(score.probability)}`,
+        'aria-label': isTarget
+          ? `${name}, class ${score.index}, ${percent(score.probability)}, explained`
+          : `Explain ${name}, class ${score.index}, ${percent(score.probability)}`,
         title: isTarget ? 'The explained class' : `Explain ${name}`,
       },
       h('span', { class: 'class-name' }, name),

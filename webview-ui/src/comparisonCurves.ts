@@ -1,7 +1,17 @@
 // The comparison's deletion and insertion curves: two line charts, one curve per method, and one legend for both.
 import type { ChartDataset } from 'chart.js';
 import { baseLineOptions, Chart, swatch, themedAxis, themedTooltip } from './charts';
-import { CURVE_TEXT, curveDatasets, curveSeries, curveSummary, methodStyle, styleColour, type ComparisonEntry, type CurveKind, type CurveSeries } from './comparisonData';
+import {
+  CURVE_TEXT,
+  curveDatasets,
+  curveSeries,
+  curveSummary,
+  methodStyle,
+  styleColour,
+  type ComparisonEntry,
+  type CurveKind,
+  type CurveSeries,
+} from './comparisonData';
 import { h, setText } from './dom';
 import { percent } from './format';
 import type { ChartTheme } from './theme';
@@ -32,7 +42,11 @@ class CurveChart {
     this.element = h(
       'figure',
       { class: 'curve-chart' },
-      h('figcaption', { id: headingId, class: 'curve-title' }, `${CURVE_TEXT[kind].title} (${CURVE_TEXT[kind].better})`),
+      h(
+        'figcaption',
+        { id: headingId, class: 'curve-title' },
+        `${CURVE_TEXT[kind].title} (${CURVE_TEXT[kind].better})`,
+      ),
       h('div', { class: 'chart-box' }, this.canvas),
       this.summary,
     );
@@ -42,21 +56,36 @@ class CurveChart {
     const text = CURVE_TEXT[this.kind];
     const yTitle = `probability of ${context.targetName}`;
     setText(this.summary, curveSummary(series));
-    this.canvas.setAttribute('aria-label', `${text.title} curves of ${series.map((curve) => curve.label).join(', ')}: ${yTitle} against the ${text.x}`);
+    this.canvas.setAttribute(
+      'aria-label',
+      `${text.title} curves of ${series.map((curve) => curve.label).join(', ')}: ${yTitle} against the ${text.x}`,
+    );
     const datasets: ChartDataset<'line', Points>[] = curveDatasets(series, theme);
     const xAxis = themedAxis(theme, text.x);
     const options = {
       ...baseLineOptions(theme),
       scales: {
-        x: { type: 'linear' as const, min: 0, max: 1, ...xAxis, ticks: { ...xAxis.ticks, maxRotation: 0, callback: (value: number | string) => `${Math.round(Number(value) * 100)} %` } },
+        x: {
+          type: 'linear' as const,
+          min: 0,
+          max: 1,
+          ...xAxis,
+          ticks: {
+            ...xAxis.ticks,
+            maxRotation: 0,
+            callback: (value: number | string) => `${Math.round(Number(value) * 100)} %`,
+          },
+        },
         y: { type: 'linear' as const, min: 0, max: 1, ...themedAxis(theme, yTitle) },
       },
       plugins: {
         tooltip: {
           ...themedTooltip(theme),
           callbacks: {
-            title: (items: { parsed: { x: number | null } }[]) => `${percent(items[0]?.parsed.x ?? Number.NaN)} ${text.verb}`,
-            label: (item: { dataset: { label?: string }; parsed: { y: number | null } }) => `${item.dataset.label}: ${percent(item.parsed.y ?? Number.NaN)}`,
+            title: (items: { parsed: { x: number | null } }[]) =>
+              `${percent(items[0]?.parsed.x ?? Number.NaN)} ${text.verb}`,
+            label: (item: { dataset: { label?: string }; parsed: { y: number | null } }) =>
+              `${item.dataset.label}: ${percent(item.parsed.y ?? Number.NaN)}`,
           },
         },
       },
@@ -88,7 +117,10 @@ export class ComparisonCurves {
     const headingId = `${idPrefix}-heading`;
     this.hint = h('p', { class: 'hint' });
     this.legend = h('ul', { class: 'curve-legend', 'aria-label': 'Methods' });
-    this.charts = { deletion: new CurveChart('deletion', `${idPrefix}-deletion`), insertion: new CurveChart('insertion', `${idPrefix}-insertion`) };
+    this.charts = {
+      deletion: new CurveChart('deletion', `${idPrefix}-deletion`),
+      insertion: new CurveChart('insertion', `${idPrefix}-insertion`),
+    };
     this.element = h(
       'section',
       { class: 'comparison-curves', 'aria-labelledby': headingId },
@@ -102,7 +134,13 @@ export class ComparisonCurves {
   /** Redraws when the entries or what they are about changed. */
   update(entries: readonly ComparisonEntry[], context: CurvesContext): void {
     const last = this.context;
-    if (entries === this.entries && last && last.targetName === context.targetName && last.substrate === context.substrate) return;
+    if (
+      entries === this.entries &&
+      last &&
+      last.targetName === context.targetName &&
+      last.substrate === context.substrate
+    )
+      return;
     this.entries = entries;
     this.context = context;
     this.series = { deletion: curveSeries(entries, 'deletion'), insertion: curveSeries(entries, 'insertion') };
@@ -127,7 +165,12 @@ export class ComparisonCurves {
     this.legend.replaceChildren(
       ...this.series.deletion.map((curve, index) => {
         const style = methodStyle(curve.method, index);
-        return h('li', { class: 'curve-legend-item' }, swatch(styleColour(style, theme), style.dash, style.marker), curve.label);
+        return h(
+          'li',
+          { class: 'curve-legend-item' },
+          swatch(styleColour(style, theme), style.dash, style.marker),
+          curve.label,
+        );
       }),
     );
     this.charts.deletion.draw(this.series.deletion, context, theme);

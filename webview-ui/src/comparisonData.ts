@@ -29,7 +29,15 @@ export function comparisonEntries(detail: ComparisonDetail, rows: readonly Compa
   const matched = detail.methods.map((method) => {
     const rowIndex = rows.findIndex((row, index) => !used.has(index) && row.method === method.method);
     if (rowIndex >= 0) used.add(rowIndex);
-    return { rowIndex, entry: { method: method.method, label: methodName(method.method), detail: method, row: rowIndex >= 0 ? rows[rowIndex] : undefined } };
+    return {
+      rowIndex,
+      entry: {
+        method: method.method,
+        label: methodName(method.method),
+        detail: method,
+        row: rowIndex >= 0 ? rows[rowIndex] : undefined,
+      },
+    };
   });
   const rank = (rowIndex: number) => (rowIndex >= 0 ? rowIndex : rows.length);
   // Array.prototype.sort is stable: unmatched methods keep the detail's order.
@@ -76,8 +84,18 @@ export type CurveKind = 'deletion' | 'insertion';
 
 /** Titles and reading hints of the two charts. */
 export const CURVE_TEXT: Record<CurveKind, { title: string; x: string; better: string; verb: string }> = {
-  deletion: { title: 'Deletion', x: 'share of pixels removed, most salient first', better: 'lower AUC is better', verb: 'removed' },
-  insertion: { title: 'Insertion', x: 'share of pixels restored, most salient first', better: 'higher AUC is better', verb: 'restored' },
+  deletion: {
+    title: 'Deletion',
+    x: 'share of pixels removed, most salient first',
+    better: 'lower AUC is better',
+    verb: 'removed',
+  },
+  insertion: {
+    title: 'Insertion',
+    x: 'share of pixels restored, most salient first',
+    better: 'higher AUC is better',
+    verb: 'restored',
+  },
 };
 
 /** One method's curve for a chart. */
@@ -111,7 +129,8 @@ export function curvePoints(method: DetailMethod, kind: CurveKind): { x: number;
 export function trapezoidArea(points: readonly { x: number; y: number }[]): number {
   if (points.length < 2) return Number.NaN;
   let area = 0;
-  for (let i = 1; i < points.length; i++) area += ((points[i]!.x - points[i - 1]!.x) * (points[i]!.y + points[i - 1]!.y)) / 2;
+  for (let i = 1; i < points.length; i++)
+    area += ((points[i]!.x - points[i - 1]!.x) * (points[i]!.y + points[i - 1]!.y)) / 2;
   return area;
 }
 
@@ -120,12 +139,20 @@ export function curveSeries(entries: readonly ComparisonEntry[], kind: CurveKind
   return entries.map((entry) => {
     const points = curvePoints(entry.detail, kind);
     const fromRow = entry.row ? (kind === 'deletion' ? entry.row.deletionAuc : entry.row.insertionAuc) : undefined;
-    return { method: entry.method, label: entry.label, points, auc: fromRow !== undefined && Number.isFinite(fromRow) ? fromRow : trapezoidArea(points) };
+    return {
+      method: entry.method,
+      label: entry.label,
+      points,
+      auc: fromRow !== undefined && Number.isFinite(fromRow) ? fromRow : trapezoidArea(points),
+    };
   });
 }
 
 /** Chart.js datasets for the curves: the method's colour, dashes and markers; markers only where points are few enough to tell apart. */
-export function curveDatasets(series: readonly CurveSeries[], theme: Pick<ChartTheme, 'palette' | 'highContrast'>): ChartDataset<'line', { x: number; y: number }[]>[] {
+export function curveDatasets(
+  series: readonly CurveSeries[],
+  theme: Pick<ChartTheme, 'palette' | 'highContrast'>,
+): ChartDataset<'line', { x: number; y: number }[]>[] {
   const width = lineWidth(theme);
   return series.map((curve, index) => {
     const style = methodStyle(curve.method, index);
@@ -179,7 +206,8 @@ function sameBytes(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 export function sameDetail(a: ComparisonDetail | undefined, b: ComparisonDetail | undefined): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
-  if (a.width !== b.width || a.height !== b.height || a.methods.length !== b.methods.length || !sameBytes(a.rgb, b.rgb)) return false;
+  if (a.width !== b.width || a.height !== b.height || a.methods.length !== b.methods.length || !sameBytes(a.rgb, b.rgb))
+    return false;
   return a.methods.every((method, i) => {
     const other = b.methods[i]!;
     return (
@@ -196,10 +224,16 @@ export function sameDetail(a: ComparisonDetail | undefined, b: ComparisonDetail 
  * Where the comparison goes: after the result when both are about the same input and model, else before it, as a
  * view of its own (its heading names its file), so that it never reads as part of another file's result.
  */
-export function comparisonPlacement(current: Pick<RunView, 'report'> | undefined, comparison: ComparisonReport | undefined): 'none' | 'before' | 'after' {
+export function comparisonPlacement(
+  current: Pick<RunView, 'report'> | undefined,
+  comparison: ComparisonReport | undefined,
+): 'none' | 'before' | 'after' {
   if (!comparison) return 'none';
   if (!current) return 'before';
-  const same = current.report.input.file === comparison.input.file && current.report.model.path === comparison.model.path && current.report.model.name === comparison.model.name;
+  const same =
+    current.report.input.file === comparison.input.file &&
+    current.report.model.path === comparison.model.path &&
+    current.report.model.name === comparison.model.name;
   return same ? 'after' : 'before';
 }
 
@@ -209,7 +243,13 @@ export function comparisonHeading(comparison: ComparisonReport): string {
 }
 
 /** The table's columns that have a best value, and which way is better. */
-export const BEST_COLUMNS = { totalMs: 'lower', deletionAuc: 'lower', insertionAuc: 'higher', iouAt02: 'higher', bestIou: 'higher' } as const;
+export const BEST_COLUMNS = {
+  totalMs: 'lower',
+  deletionAuc: 'lower',
+  insertionAuc: 'higher',
+  iouAt02: 'higher',
+  bestIou: 'higher',
+} as const;
 export type BestColumn = keyof typeof BEST_COLUMNS;
 
 /**
@@ -219,12 +259,19 @@ export type BestColumn = keyof typeof BEST_COLUMNS;
 export function bestRows(rows: readonly ComparisonRow[]): Record<BestColumn, Set<number>> {
   const best = {} as Record<BestColumn, Set<number>>;
   for (const column of Object.keys(BEST_COLUMNS) as BestColumn[]) {
-    const values = rows.map((row) => row[column]).map((value) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined));
+    const values = rows
+      .map((row) => row[column])
+      .map((value) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined));
     const finite = values.filter((value): value is number => value !== undefined);
     best[column] = new Set();
     if (finite.length < 2) continue;
     const target = BEST_COLUMNS[column] === 'lower' ? Math.min(...finite) : Math.max(...finite);
-    values.forEach((value, index) => value !== undefined && Math.abs(value - target) <= 1e-12 * Math.max(1, Math.abs(target)) && best[column].add(index));
+    values.forEach(
+      (value, index) =>
+        value !== undefined &&
+        Math.abs(value - target) <= 1e-12 * Math.max(1, Math.abs(target)) &&
+        best[column].add(index),
+    );
   }
   return best;
 }

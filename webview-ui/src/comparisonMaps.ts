@@ -37,7 +37,17 @@ export class ComparisonMaps {
       h('h3', { id: headingId }, 'Maps'),
       this.hint,
       this.list,
-      h('div', { class: 'colour-scale', 'aria-hidden': 'true' }, h('div', { class: 'colour-scale-row' }, h('span', {}, 'low'), h('div', { class: 'colour-bar-box' }, this.colourBar), h('span', {}, 'high saliency'))),
+      h(
+        'div',
+        { class: 'colour-scale', 'aria-hidden': 'true' },
+        h(
+          'div',
+          { class: 'colour-scale-row' },
+          h('span', {}, 'low'),
+          h('div', { class: 'colour-bar-box' }, this.colourBar),
+          h('span', {}, 'high saliency'),
+        ),
+      ),
     );
   }
 
@@ -51,14 +61,24 @@ export class ComparisonMaps {
       this.list.replaceChildren(...this.tiles.map((tile) => tile.item));
     }
     const drawn = this.drawn;
-    if (!rebuilt && drawn && drawn.colormap === prefs.colormap && drawn.opacity === prefs.opacity && drawn.clip === prefs.clip) return;
+    if (
+      !rebuilt &&
+      drawn &&
+      drawn.colormap === prefs.colormap &&
+      drawn.opacity === prefs.opacity &&
+      drawn.clip === prefs.clip
+    )
+      return;
     this.drawn = { colormap: prefs.colormap, opacity: prefs.opacity, clip: prefs.clip };
 
     const lut = colormapLut(prefs.colormap);
     const opacity = Math.round(prefs.opacity * 100);
     const colours = `${COLORMAP_LABELS[prefs.colormap]} at ${opacity} %`;
     const clipped = prefs.clip < 100 ? `, each map clipped at its own ${prefs.clip}th percentile` : '';
-    setText(this.hint, `Each method's saliency over the input in ${colours}${clipped} (the colormap, opacity and clipping of the result's Saliency view).`);
+    setText(
+      this.hint,
+      `Each method's saliency over the input in ${colours}${clipped} (the colormap, opacity and clipping of the result's Saliency view).`,
+    );
     this.colourBar.getContext('2d')?.putImageData(new ImageData(colourBarPixels(lut), 256, 1), 0, 0);
     for (const tile of this.tiles) this.draw(detail, tile, lut, prefs, colours);
   }
@@ -72,7 +92,11 @@ export class ComparisonMaps {
       {},
       h('strong', { class: 'map-method' }, entry.label),
       metrics.length > 0
-        ? h('dl', { class: 'map-metrics' }, ...metrics.flatMap((metric) => [h('dt', {}, metric.name), h('dd', {}, metric.value)]))
+        ? h(
+            'dl',
+            { class: 'map-metrics' },
+            ...metrics.flatMap((metric) => [h('dt', {}, metric.name), h('dd', {}, metric.value)]),
+          )
         : h('span', { class: 'hint' }, 'No metrics in the table'),
     );
     const item = h('li', {}, h('figure', { class: 'map-tile' }, canvas, notice, caption));
@@ -97,6 +121,9 @@ export class ComparisonMaps {
     // The tiles fill their grid cells; a map of few pixels keeps them crisp.
     tile.canvas.classList.toggle('is-small', Math.max(width, height) < 512);
     tile.canvas.getContext('2d')?.putImageData(new ImageData(rgba, width, height), 0, 0);
-    tile.canvas.setAttribute('aria-label', `${tile.entry.label}: saliency in ${colours} over the input, ${width}×${height}`);
+    tile.canvas.setAttribute(
+      'aria-label',
+      `${tile.entry.label}: saliency in ${colours} over the input, ${width}×${height}`,
+    );
   }
 }

@@ -31,7 +31,13 @@ export class ComparisonView {
     this.curves = new ComparisonCurves(theme, 'comparison-curves');
     this.detailBox = h('div', { class: 'comparison-detail' }, this.maps.element, this.curves.element);
     this.heading = h('h2', { id: headingId }, 'Compare Methods');
-    this.element = h('section', { class: 'comparison', 'aria-labelledby': headingId }, this.heading, this.table.element, this.detailBox);
+    this.element = h(
+      'section',
+      { class: 'comparison', 'aria-labelledby': headingId },
+      this.heading,
+      this.table.element,
+      this.detailBox,
+    );
   }
 
   /**

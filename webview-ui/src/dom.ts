@@ -7,7 +7,11 @@ type Child = Node | string | undefined | false;
  * `h('button', { class: 'primary', 'aria-label': 'Cancel' }, 'Cancel')`. Attributes set to false or undefined are
  * left out, true sets an empty attribute. Text children become text nodes, never markup.
  */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   setAttributes(element, attributes);
   for (const child of children) if (child !== undefined && child !== false) element.append(child);
@@ -28,7 +32,9 @@ export function replaceKeepingFocus(container: Element, children: Node[]): void 
   const key = active instanceof HTMLElement && container.contains(active) ? active.dataset.focusKey : undefined;
   container.replaceChildren(...children);
   if (key === undefined) return;
-  const target = Array.from(container.querySelectorAll<HTMLElement>('[data-focus-key]')).find((element) => element.dataset.focusKey === key);
+  const target = Array.from(container.querySelectorAll<HTMLElement>('[data-focus-key]')).find(
+    (element) => element.dataset.focusKey === key,
+  );
   target?.focus();
 }
 

@@ -7,7 +7,16 @@ import { percent } from './format';
 export type FolderCounts = Record<FolderRowStatus, number> & { finished: number; total: number };
 
 export function folderCounts(summary: Pick<FolderSummary, 'rows'>): FolderCounts {
-  const counts: FolderCounts = { pending: 0, running: 0, ok: 0, cached: 0, failed: 0, cancelled: 0, finished: 0, total: summary.rows.length };
+  const counts: FolderCounts = {
+    pending: 0,
+    running: 0,
+    ok: 0,
+    cached: 0,
+    failed: 0,
+    cancelled: 0,
+    finished: 0,
+    total: summary.rows.length,
+  };
   for (const row of summary.rows) {
     if (row.status in counts) counts[row.status]++;
     if (row.status !== 'pending' && row.status !== 'running') counts.finished++;
@@ -62,7 +71,8 @@ export function baseName(file: string): string {
 /** What a screen reader says for a row's button or cell. */
 export function rowLabel(row: FolderRow, shown = false): string {
   const parts = [row.file, statusText(row.status)];
-  if (row.classLabel !== undefined) parts.push(`${row.classLabel}${row.probability !== undefined ? ` ${percent(row.probability)}` : ''}`);
+  if (row.classLabel !== undefined)
+    parts.push(`${row.classLabel}${row.probability !== undefined ? ` ${percent(row.probability)}` : ''}`);
   if (row.queries !== undefined) parts.push(`${row.queries} queries`);
   if (row.seconds !== undefined) parts.push(`${seconds(row.seconds)}`);
   if (row.error) parts.push(row.error);
@@ -86,7 +96,14 @@ export interface FolderSort {
 export const DEFAULT_FOLDER_SORT: FolderSort = { key: 'order', descending: false };
 
 /** Statuses in the order that puts what needs attention first. */
-const STATUS_RANK: Record<FolderRowStatus, number> = { failed: 0, cancelled: 1, running: 2, pending: 3, ok: 4, cached: 5 };
+const STATUS_RANK: Record<FolderRowStatus, number> = {
+  failed: 0,
+  cancelled: 1,
+  running: 2,
+  pending: 3,
+  ok: 4,
+  cached: 5,
+};
 
 /** Choosing a column: the same column flips its direction; another starts ascending for text, descending for numbers. */
 export function nextSort(current: FolderSort, key: FolderSortKey): FolderSort {
@@ -130,7 +147,14 @@ export function sortRows(rows: readonly FolderRow[], sort: FolderSort = DEFAULT_
     const missingX = x === undefined || (typeof x === 'number' && Number.isNaN(x));
     const missingY = y === undefined || (typeof y === 'number' && Number.isNaN(y));
     if (missingX || missingY) return missingX === missingY ? a.index - b.index : missingX ? 1 : -1;
-    const order = typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
+    const order =
+      typeof x === 'number' && typeof y === 'number'
+        ? x - y
+        : String(x) < String(y)
+          ? -1
+          : String(x) > String(y)
+            ? 1
+            : 0;
     return order !== 0 ? sign * order : a.index - b.index;
   });
 }

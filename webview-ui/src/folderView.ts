@@ -4,7 +4,19 @@ import type { FolderRow, FolderSummary, PanelToHost } from '../../src/shared/pro
 import { isAudioFileName } from './audioTimeline';
 import { h, replaceKeepingFocus, setText, show } from './dom';
 import { count, percent } from './format';
-import { DEFAULT_FOLDER_SORT, baseName, folderHeadline, nextSort, opensResult, rowLabel, seconds, sortRows, statusText, type FolderSort, type FolderSortKey } from './folderSummary';
+import {
+  DEFAULT_FOLDER_SORT,
+  baseName,
+  folderHeadline,
+  nextSort,
+  opensResult,
+  rowLabel,
+  seconds,
+  sortRows,
+  statusText,
+  type FolderSort,
+  type FolderSortKey,
+} from './folderSummary';
 
 const COLUMNS: { key: FolderSortKey; title: string; className?: string }[] = [
   { key: 'file', title: 'File' },
@@ -32,7 +44,11 @@ export class FolderView {
     this.title = h('h2', { id: 'folder-heading' });
     this.headline = h('p', { class: 'hint', role: 'status' });
     this.progress = h('progress', { class: 'run-progress', 'aria-labelledby': 'folder-heading' });
-    this.cancel = h('button', { type: 'button', class: 'secondary', 'aria-label': 'Cancel the folder: the file that is running and the rest' }, 'Cancel');
+    this.cancel = h(
+      'button',
+      { type: 'button', class: 'secondary', 'aria-label': 'Cancel the folder: the file that is running and the rest' },
+      'Cancel',
+    );
     this.cancel.addEventListener('click', () => post({ type: 'panel/cancelCommand' }));
     const headerCells = COLUMNS.map((column) => {
       const button = h('button', { type: 'button', class: 'sort-button' }, column.title);
@@ -42,13 +58,27 @@ export class FolderView {
       return cell;
     });
     this.body = h('tbody', {});
-    const table = h('table', { class: 'folder-table', 'aria-labelledby': 'folder-heading' }, h('thead', {}, h('tr', {}, ...headerCells)), this.body);
+    const table = h(
+      'table',
+      { class: 'folder-table', 'aria-labelledby': 'folder-heading' },
+      h('thead', {}, h('tr', {}, ...headerCells)),
+      this.body,
+    );
     this.element = h(
       'section',
       { class: 'folder', 'aria-labelledby': 'folder-heading' },
-      h('div', { class: 'section-header' }, h('div', {}, this.title, this.headline), h('div', { class: 'actions' }, this.cancel)),
+      h(
+        'div',
+        { class: 'section-header' },
+        h('div', {}, this.title, this.headline),
+        h('div', { class: 'actions' }, this.cancel),
+      ),
       this.progress,
-      h('div', { class: 'table-scroll folder-scroll', tabindex: 0, role: 'region', 'aria-label': 'Files of the folder' }, table),
+      h(
+        'div',
+        { class: 'table-scroll folder-scroll', tabindex: 0, role: 'region', 'aria-label': 'Files of the folder' },
+        table,
+      ),
     );
     this.updateHeaders();
   }
@@ -82,7 +112,10 @@ export class FolderView {
       cell.setAttribute('aria-sort', active ? (this.sort.descending ? 'descending' : 'ascending') : 'none');
       const title = COLUMNS.find((column) => column.key === key)?.title ?? key;
       setText(button, active ? `${title} ${this.sort.descending ? '▾' : '▴'}` : title);
-      button.setAttribute('aria-label', `${title}: sort ${active && !this.sort.descending ? 'descending' : 'ascending'}`);
+      button.setAttribute(
+        'aria-label',
+        `${title}: sort ${active && !this.sort.descending ? 'descending' : 'ascending'}`,
+      );
     }
   }
 
@@ -97,11 +130,28 @@ export class FolderView {
     const shown = opensResult(row) && row.key === this.currentKey;
     const errorId = `folder-error-${index}`;
     const audio = isAudioFileName(row.file);
-    const name = h('span', { class: 'folder-file' }, audio ? h('span', { class: 'history-audio', 'aria-hidden': 'true', title: 'Sound' }, '♪ ') : undefined, row.file);
+    const name = h(
+      'span',
+      { class: 'folder-file' },
+      audio ? h('span', { class: 'history-audio', 'aria-hidden': 'true', title: 'Sound' }, '♪ ') : undefined,
+      row.file,
+    );
     let fileCell: HTMLTableCellElement;
     if (opensResult(row)) {
       const key = row.key;
-      const button = h('button', { type: 'button', class: 'folder-open', 'data-focus-key': `folder:${row.file}`, 'aria-current': shown ? 'true' : undefined, 'aria-label': rowLabel(row, shown), title: `Show the result of ${baseName(row.file)}` }, name, shown ? h('span', { class: 'badge' }, 'shown') : undefined);
+      const button = h(
+        'button',
+        {
+          type: 'button',
+          class: 'folder-open',
+          'data-focus-key': `folder:${row.file}`,
+          'aria-current': shown ? 'true' : undefined,
+          'aria-label': rowLabel(row, shown),
+          title: `Show the result of ${baseName(row.file)}`,
+        },
+        name,
+        shown ? h('span', { class: 'badge' }, 'shown') : undefined,
+      );
       button.addEventListener('click', () => this.post({ type: 'panel/selectRunCommand', key }));
       fileCell = h('th', { scope: 'row' }, button);
     } else {
@@ -118,7 +168,11 @@ export class FolderView {
       h('td', { class: 'is-numeric' }, seconds(row.seconds)),
     );
     if (!row.error) return [tr];
-    const error = h('tr', { class: 'folder-error-row' }, h('td', { colspan: COLUMNS.length, class: 'folder-error', id: errorId }, row.error));
+    const error = h(
+      'tr',
+      { class: 'folder-error-row' },
+      h('td', { colspan: COLUMNS.length, class: 'folder-error', id: errorId }, row.error),
+    );
     return [tr, error];
   }
 }

@@ -22,7 +22,9 @@ export function duration(ms: number): string {
 export function metric(value: number): string {
   if (!Number.isFinite(value)) return '–';
   const magnitude = Math.abs(value);
-  return magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e5) ? value.toExponential(2) : String(Number(value.toPrecision(4)));
+  return magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e5)
+    ? value.toExponential(2)
+    : String(Number(value.toPrecision(4)));
 }
 
 /** "1,000" in the user's locale. */
@@ -44,5 +46,7 @@ export function methodName(method: string): string {
 export function when(epochMs: number, now = Date.now()): string {
   const date = new Date(epochMs);
   const sameDay = new Date(now).toDateString() === date.toDateString();
-  return sameDay ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : date.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
+  return sameDay
+    ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
 }

@@ -20,7 +20,13 @@ export class HistoryList {
   constructor(private readonly post: (message: PanelToHost) => void) {
     this.list = h('ul', { class: 'history-list' });
     this.empty = h('p', { class: 'hint' }, 'Results you explain appear here.');
-    this.element = h('section', { class: 'history', 'aria-labelledby': 'history-heading' }, h('h2', { id: 'history-heading' }, 'History'), this.list, this.empty);
+    this.element = h(
+      'section',
+      { class: 'history', 'aria-labelledby': 'history-heading' },
+      h('h2', { id: 'history-heading' }, 'History'),
+      this.list,
+      this.empty,
+    );
   }
 
   update(history: readonly RunSummary[], currentKey: string | undefined): void {
@@ -48,8 +54,18 @@ export class HistoryList {
         'aria-current': isCurrent ? 'true' : undefined,
         'aria-label': `${entry.imageName}${audio ? ' (sound)' : ''}: ${target} ${percent(entry.probability)}, ${methodName(entry.method)}, ${entry.modelName}, ${when(entry.finishedAt)}${entry.cached ? ', from cache' : ''}${isCurrent ? ', shown' : ''}`,
       },
-      h('span', { class: 'history-title' }, audio ? h('span', { class: 'history-audio', 'aria-hidden': 'true', title: 'Sound' }, '♪') : undefined, h('span', { class: 'history-image' }, entry.imageName), isCurrent ? h('span', { class: 'badge' }, 'shown') : undefined),
-      h('span', { class: 'history-detail' }, `${target} ${percent(entry.probability)} · ${methodName(entry.method)} · ${entry.modelName}`),
+      h(
+        'span',
+        { class: 'history-title' },
+        audio ? h('span', { class: 'history-audio', 'aria-hidden': 'true', title: 'Sound' }, '♪') : undefined,
+        h('span', { class: 'history-image' }, entry.imageName),
+        isCurrent ? h('span', { class: 'badge' }, 'shown') : undefined,
+      ),
+      h(
+        'span',
+        { class: 'history-detail' },
+        `${target} ${percent(entry.probability)} · ${methodName(entry.method)} · ${entry.modelName}`,
+      ),
       h('span', { class: 'history-detail' }, `${when(entry.finishedAt)}${entry.cached ? ' · from cache' : ''}`),
     );
     button.addEventListener('click', () => this.post({ type: 'panel/selectRunCommand', key: entry.key }));

@@ -43,7 +43,12 @@ export const TOTAL_SERIES = 'total';
 /** DAX's weights from a report's configuration (λ1 through its effective value, λ2 as set); undefined when it has none. */
 export function weightsFromConfig(config: Record<string, unknown> | undefined): TermWeights | undefined {
   if (!config) return undefined;
-  const lambda1 = typeof config.lambda1Effective === 'number' ? config.lambda1Effective : typeof config.lambda1 === 'number' ? config.lambda1 : undefined;
+  const lambda1 =
+    typeof config.lambda1Effective === 'number'
+      ? config.lambda1Effective
+      : typeof config.lambda1 === 'number'
+        ? config.lambda1
+        : undefined;
   const lambda2 = typeof config.lambda2 === 'number' ? config.lambda2 : undefined;
   if (lambda1 === undefined && lambda2 === undefined) return undefined;
   return { distillation: 1, l1: lambda1 === undefined ? null : lambda1 > 0 ? null : 0, kl: lambda2 ?? null };
@@ -87,7 +92,10 @@ export function termLabel(name: string, weights: TermWeights | undefined): strin
  * An exponential moving average with the start debiased (as TensorBoard smooths its scalars), so the first points
  * are not pulled towards zero. `weight` 0 = the raw values; the closer to 1, the smoother.
  */
-export function smooth(points: readonly { x: number; y: number }[], weight = smoothingFor(points.length)): { x: number; y: number }[] {
+export function smooth(
+  points: readonly { x: number; y: number }[],
+  weight = smoothingFor(points.length),
+): { x: number; y: number }[] {
   let average = 0;
   let norm = 0;
   return points.map((point) => {
@@ -136,7 +144,11 @@ export function termNames(points: readonly LossPoint[]): string[] {
  * One series per loss term (x = step) plus the validation series (x = the epoch's last step). Points whose value
  * is not finite (e.g. the validation loss of a run too small to hold out samples) are left out.
  */
-export function lossSeries(points: readonly LossPoint[], validation: readonly ValidationPoint[], weights?: TermWeights): LossSeries[] {
+export function lossSeries(
+  points: readonly LossPoint[],
+  validation: readonly ValidationPoint[],
+  weights?: TermWeights,
+): LossSeries[] {
   const weighted = weightedPoints(points, weights);
   const series: LossSeries[] = termNames(weighted).flatMap((name): LossSeries[] => {
     const values = weighted.flatMap((point) => {
@@ -147,13 +159,21 @@ export function lossSeries(points: readonly LossPoint[], validation: readonly Va
     if (weights?.[name] === null && values.every((point) => Math.abs(point.y) < 1e-9)) return [];
     return [{ name, label: termLabel(name, weights), kind: 'training', points: values, smoothed: smooth(values) }];
   });
-  const validationPoints = validation.filter((row) => Number.isFinite(row.validation)).map((row) => ({ x: row.step, y: row.validation }));
-  if (validationPoints.length > 0) series.push({ name: VALIDATION_SERIES, label: VALIDATION_SERIES, kind: 'validation', points: validationPoints });
+  const validationPoints = validation
+    .filter((row) => Number.isFinite(row.validation))
+    .map((row) => ({ x: row.step, y: row.validation }));
+  if (validationPoints.length > 0)
+    series.push({ name: VALIDATION_SERIES, label: VALIDATION_SERIES, kind: 'validation', points: validationPoints });
   return series;
 }
 
 /** A one-line text summary of the latest values, for readers who cannot see the chart. */
-export function latestSummary(points: readonly LossPoint[], validation: readonly ValidationPoint[], format: (value: number) => string, weights?: TermWeights): string {
+export function latestSummary(
+  points: readonly LossPoint[],
+  validation: readonly ValidationPoint[],
+  format: (value: number) => string,
+  weights?: TermWeights,
+): string {
   const parts: string[] = [];
   const raw = points[points.length - 1];
   const last = raw && weightedPoints([raw], weights)[0];

@@ -25,7 +25,12 @@ const vscode = acquireVsCodeApi();
 const saved = vscode.getState() as Partial<PersistedState> | undefined;
 const store = createStore(initialState(restorePreferences(saved?.prefs)));
 const root = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
-const app = new App(root, (message) => vscode.postMessage(message), (action) => store.dispatch(action), readChartTheme());
+const app = new App(
+  root,
+  (message) => vscode.postMessage(message),
+  (action) => store.dispatch(action),
+  readChartTheme(),
+);
 
 let frame: number | undefined;
 store.subscribe((state, previous) => {

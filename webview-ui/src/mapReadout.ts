@@ -23,9 +23,24 @@ function formatShare(share: number): string {
 }
 
 /** The cursor after an arrow key (a step of 1, or `big` with Shift), kept on the map; undefined for other keys. */
-export function moveCursor(cursor: { x: number; y: number }, key: string, width: number, height: number, big = false): { x: number; y: number } | undefined {
+export function moveCursor(
+  cursor: { x: number; y: number },
+  key: string,
+  width: number,
+  height: number,
+  big = false,
+): { x: number; y: number } | undefined {
   const step = big ? Math.max(1, Math.round(Math.max(width, height) / 16)) : 1;
-  const [dx, dy] = key === 'ArrowLeft' ? [-step, 0] : key === 'ArrowRight' ? [step, 0] : key === 'ArrowUp' ? [0, -step] : key === 'ArrowDown' ? [0, step] : [Number.NaN, 0];
+  const [dx, dy] =
+    key === 'ArrowLeft'
+      ? [-step, 0]
+      : key === 'ArrowRight'
+        ? [step, 0]
+        : key === 'ArrowUp'
+          ? [0, -step]
+          : key === 'ArrowDown'
+            ? [0, step]
+            : [Number.NaN, 0];
   if (Number.isNaN(dx)) return undefined;
   return { x: Math.min(width - 1, Math.max(0, cursor.x + dx)), y: Math.min(height - 1, Math.max(0, cursor.y + dy)) };
 }

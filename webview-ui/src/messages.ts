@@ -1,5 +1,12 @@
 // The edge between the host and the panel: checks a message's type and restores typed arrays. No DOM.
-import type { ComparisonDetail, DisplayAudio, DisplayPixels, FolderSummary, HostToPanel, PanelStateNotification } from '../../src/shared/protocol';
+import type {
+  ComparisonDetail,
+  DisplayAudio,
+  DisplayPixels,
+  FolderSummary,
+  HostToPanel,
+  PanelStateNotification,
+} from '../../src/shared/protocol';
 
 /**
  * A byte array from what a posted typed array may arrive as: the array itself, its buffer, a plain array, or
@@ -40,7 +47,14 @@ function restoreAudio(audio: DisplayAudio): DisplayAudio | undefined {
   const removed = toFloats(audio.removed);
   const timeSaliency = toFloats(audio.timeSaliency);
   const intervals = Array.isArray(audio.intervals) ? audio.intervals : [];
-  if (original === audio.original && kept === audio.kept && removed === audio.removed && timeSaliency === audio.timeSaliency && intervals === audio.intervals) return audio;
+  if (
+    original === audio.original &&
+    kept === audio.kept &&
+    removed === audio.removed &&
+    timeSaliency === audio.timeSaliency &&
+    intervals === audio.intervals
+  )
+    return audio;
   return { ...audio, original, kept, removed, timeSaliency, intervals };
 }
 
@@ -63,8 +77,10 @@ function toNumber(value: unknown): number {
  * is one of numbers; empty for anything else.
  */
 export function toNumbers(value: unknown): number[] {
-  if (Array.isArray(value)) return value.every((v) => typeof v === 'number') ? (value as number[]) : value.map(toNumber);
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>, Number);
+  if (Array.isArray(value))
+    return value.every((v) => typeof v === 'number') ? (value as number[]) : value.map(toNumber);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return Array.from(value as unknown as ArrayLike<number>, Number);
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value);
     if (entries.every(([key]) => /^\d+$/.test(key))) {
@@ -92,7 +108,13 @@ function restoreComparisonDetail(value: unknown): ComparisonDetail | undefined {
     const fractions = toNumbers(method.fractions);
     const deletionCurve = toNumbers(method.deletionCurve);
     const insertionCurve = toNumbers(method.insertionCurve);
-    if (saliency === method.saliency && fractions === method.fractions && deletionCurve === method.deletionCurve && insertionCurve === method.insertionCurve) return [method];
+    if (
+      saliency === method.saliency &&
+      fractions === method.fractions &&
+      deletionCurve === method.deletionCurve &&
+      insertionCurve === method.insertionCurve
+    )
+      return [method];
     changed = true;
     return [{ ...method, saliency, fractions, deletionCurve, insertionCurve }];
   });
@@ -108,7 +130,10 @@ function isFolderSummary(value: unknown): value is FolderSummary {
     typeof summary.done === 'number' &&
     typeof summary.total === 'number' &&
     Array.isArray(summary.rows) &&
-    summary.rows.every((row) => typeof row === 'object' && row !== null && typeof row.file === 'string' && typeof row.status === 'string')
+    summary.rows.every(
+      (row) =>
+        typeof row === 'object' && row !== null && typeof row.file === 'string' && typeof row.status === 'string',
+    )
   );
 }
 
@@ -144,7 +169,9 @@ export function decodeHostMessage(data: unknown): HostToPanel | undefined {
       return restoreSnapshot(message);
     }
     case 'panel/didProgress':
-      return typeof message.seq === 'number' && typeof message.progress === 'object' && message.progress !== null ? message : undefined;
+      return typeof message.seq === 'number' && typeof message.progress === 'object' && message.progress !== null
+        ? message
+        : undefined;
     default:
       return undefined;
   }

@@ -7,7 +7,20 @@ import { COLORMAP_LABELS, colormapLut, colourBarPixels } from './colormaps';
 import { h, setText, show } from './dom';
 import { percent } from './format';
 import { describePoint, moveCursor } from './mapReadout';
-import { clipRange, clipSaliency, colourTicks, composeView, displayProblem, displayScale, keptCount, keptMass, pixelAt, saliencyHistogram, topShareMask, type ClipRange } from './pixels';
+import {
+  clipRange,
+  clipSaliency,
+  colourTicks,
+  composeView,
+  displayProblem,
+  displayScale,
+  keptCount,
+  keptMass,
+  pixelAt,
+  saliencyHistogram,
+  topShareMask,
+  type ClipRange,
+} from './pixels';
 import { CLIP_CHOICES, COLORMAPS, VIEW_MODES, type Preferences, type ViewMode } from './preferences';
 import type { UiAction } from './store';
 import type { ChartTheme } from './theme';
@@ -52,7 +65,8 @@ export class OverlayView {
   private buffer: Uint8ClampedArray<ArrayBuffer> = new Uint8ClampedArray(0);
   private keepCache: { saliency: Uint8Array; threshold: number; keep: Uint8Array; mass: number } | undefined;
   /** The map's histogram and its clipped values, reused while the map and the clipping percentile stay the same. */
-  private clipCache: { saliency: Uint8Array; clip: number; histogram: Uint32Array; range: ClipRange; values: Uint8Array } | undefined;
+  private clipCache:
+    { saliency: Uint8Array; clip: number; histogram: Uint32Array; range: ClipRange; values: Uint8Array } | undefined;
   /** The keyboard cursor on the map, once the arrow keys moved it. */
   private cursor: { x: number; y: number } | undefined;
 
@@ -71,24 +85,52 @@ export class OverlayView {
       'fieldset',
       { class: 'view-modes' },
       h('legend', {}, 'View'),
-      ...VIEW_MODES.map((mode) => h('label', { class: 'radio', for: `view-${mode}` }, this.views.get(mode)!, VIEW_LABELS[mode])),
+      ...VIEW_MODES.map((mode) =>
+        h('label', { class: 'radio', for: `view-${mode}` }, this.views.get(mode)!, VIEW_LABELS[mode]),
+      ),
     );
 
-    this.colormap = h('select', { id: 'colormap' }, ...COLORMAPS.map((name) => h('option', { value: name }, COLORMAP_LABELS[name])));
+    this.colormap = h(
+      'select',
+      { id: 'colormap' },
+      ...COLORMAPS.map((name) => h('option', { value: name }, COLORMAP_LABELS[name])),
+    );
     this.colormap.addEventListener('change', () => {
       const name = COLORMAPS.find((candidate) => candidate === this.colormap.value);
       if (name) this.dispatch({ type: 'ui/setColormap', colormap: name });
     });
 
-    this.opacity = h('input', { type: 'range', id: 'opacity', min: 0, max: 100, step: 5, 'aria-describedby': 'opacity-value' });
-    this.opacity.addEventListener('input', () => this.dispatch({ type: 'ui/setOpacity', opacity: Number(this.opacity.value) / 100 }));
+    this.opacity = h('input', {
+      type: 'range',
+      id: 'opacity',
+      min: 0,
+      max: 100,
+      step: 5,
+      'aria-describedby': 'opacity-value',
+    });
+    this.opacity.addEventListener('input', () =>
+      this.dispatch({ type: 'ui/setOpacity', opacity: Number(this.opacity.value) / 100 }),
+    );
     this.opacityOutput = h('output', { id: 'opacity-value', for: 'opacity' });
 
-    this.threshold = h('input', { type: 'range', id: 'threshold', min: 1, max: 100, step: 1, 'aria-describedby': 'threshold-value' });
-    this.threshold.addEventListener('input', () => this.dispatch({ type: 'ui/setThreshold', threshold: Number(this.threshold.value) }));
+    this.threshold = h('input', {
+      type: 'range',
+      id: 'threshold',
+      min: 1,
+      max: 100,
+      step: 1,
+      'aria-describedby': 'threshold-value',
+    });
+    this.threshold.addEventListener('input', () =>
+      this.dispatch({ type: 'ui/setThreshold', threshold: Number(this.threshold.value) }),
+    );
     this.thresholdOutput = h('output', { id: 'threshold-value', for: 'threshold' });
 
-    this.clip = h('select', { id: 'clip', 'aria-describedby': 'colour-scale-text' }, ...CLIP_CHOICES.map((value) => h('option', { value: String(value) }, clipLabel(value))));
+    this.clip = h(
+      'select',
+      { id: 'clip', 'aria-describedby': 'colour-scale-text' },
+      ...CLIP_CHOICES.map((value) => h('option', { value: String(value) }, clipLabel(value))),
+    );
     this.clip.addEventListener('change', () => this.dispatch({ type: 'ui/setClip', clip: Number(this.clip.value) }));
 
     this.canvas = h('canvas', { class: 'image-canvas', role: 'img', tabindex: 0, 'aria-describedby': 'map-readout' });
@@ -101,7 +143,13 @@ export class OverlayView {
     this.colourScale = h(
       'div',
       { class: 'colour-scale' },
-      h('div', { class: 'colour-scale-row' }, h('span', {}, 'low'), h('div', { class: 'colour-bar-box' }, this.colourBar, this.colourTicks), h('span', {}, 'high saliency')),
+      h(
+        'div',
+        { class: 'colour-scale-row' },
+        h('span', {}, 'low'),
+        h('div', { class: 'colour-bar-box' }, this.colourBar, this.colourTicks),
+        h('span', {}, 'high saliency'),
+      ),
       this.colourText,
     );
     this.canvas.addEventListener('pointermove', (event) => this.readAt(event.offsetX, event.offsetY));
@@ -119,7 +167,15 @@ export class OverlayView {
     this.audio = new AudioView(theme);
     const canvasBox = h('div', { class: 'canvas-box' }, this.canvas, this.audio.spectrogramCursor);
     this.audio.attachSeek(canvasBox);
-    const plot = h('div', { class: 'plot' }, this.audio.frequencyAxis, canvasBox, this.audio.timeAxis, this.audio.curveScale, this.audio.curveBox);
+    const plot = h(
+      'div',
+      { class: 'plot' },
+      this.audio.frequencyAxis,
+      canvasBox,
+      this.audio.timeAxis,
+      this.audio.curveScale,
+      this.audio.curveBox,
+    );
 
     this.element = h(
       'section',
@@ -131,11 +187,25 @@ export class OverlayView {
         viewGroup,
         h('div', { class: 'control' }, h('label', { for: 'colormap' }, 'Colormap'), this.colormap),
         h('div', { class: 'control' }, h('label', { for: 'opacity' }, 'Opacity'), this.opacity, this.opacityOutput),
-        h('div', { class: 'control' }, h('label', { for: 'threshold' }, 'Show top'), this.threshold, this.thresholdOutput),
+        h(
+          'div',
+          { class: 'control' },
+          h('label', { for: 'threshold' }, 'Show top'),
+          this.threshold,
+          this.thresholdOutput,
+        ),
         h('div', { class: 'control' }, h('label', { for: 'clip' }, 'Clip at'), this.clip),
       ),
       this.audio.controls,
-      h('figure', { class: 'image-figure' }, plot, this.readout, this.audio.legend, this.problem, h('figcaption', {}, this.caption)),
+      h(
+        'figure',
+        { class: 'image-figure' },
+        plot,
+        this.readout,
+        this.audio.legend,
+        this.problem,
+        h('figcaption', {}, this.caption),
+      ),
       this.colourScale,
     );
   }
@@ -171,8 +241,13 @@ export class OverlayView {
     const kept = prefs.threshold >= 100 ? undefined : this.keepMask(display.saliency, prefs.threshold);
     const keep = kept?.keep;
     const clipped = this.clipped(display.saliency, prefs.clip);
-    if (this.buffer.length !== display.width * display.height * 4) this.buffer = new Uint8ClampedArray(display.width * display.height * 4);
-    const pixels = composeView(display, { view: prefs.view, opacity: prefs.opacity, lut, keep, values: clipped.values }, this.buffer);
+    if (this.buffer.length !== display.width * display.height * 4)
+      this.buffer = new Uint8ClampedArray(display.width * display.height * 4);
+    const pixels = composeView(
+      display,
+      { view: prefs.view, opacity: prefs.opacity, lut, keep, values: clipped.values },
+      this.buffer,
+    );
     if (this.canvas.width !== display.width) this.canvas.width = display.width;
     if (this.canvas.height !== display.height) this.canvas.height = display.height;
     // A small input is enlarged by a whole factor with crisp pixels; the spectrogram's size is set by its CSS.
@@ -182,8 +257,12 @@ export class OverlayView {
     this.canvas.getContext('2d')?.putImageData(new ImageData(pixels, display.width, display.height), 0, 0);
     this.drawColourBar(lut, clipped.range);
     show(this.colourScale, prefs.view === 'saliency' || prefs.view === 'overlay');
-    if (this.cursor) this.cursor = { x: Math.min(this.cursor.x, display.width - 1), y: Math.min(this.cursor.y, display.height - 1) };
-    setText(this.readout, this.cursor ? describePoint(display, this.cursor.x, this.cursor.y, clipped.histogram) : READOUT_HINT);
+    if (this.cursor)
+      this.cursor = { x: Math.min(this.cursor.x, display.width - 1), y: Math.min(this.cursor.y, display.height - 1) };
+    setText(
+      this.readout,
+      this.cursor ? describePoint(display, this.cursor.x, this.cursor.y, clipped.histogram) : READOUT_HINT,
+    );
 
     const shown = kept
       ? `the top ${prefs.threshold} % most salient pixels (${keptCount(display.saliency.length, prefs.threshold).toLocaleString()} of ${display.saliency.length.toLocaleString()}, holding ${percent(kept.mass)} of the saliency; the others dimmed)`
@@ -224,7 +303,14 @@ export class OverlayView {
     const display = this.display;
     const clip = this.clipCache;
     if (!display || !clip || displayProblem(display)) return;
-    const point = pixelAt(offsetX, offsetY, this.canvas.clientWidth, this.canvas.clientHeight, display.width, display.height);
+    const point = pixelAt(
+      offsetX,
+      offsetY,
+      this.canvas.clientWidth,
+      this.canvas.clientHeight,
+      display.width,
+      display.height,
+    );
     if (point) setText(this.readout, describePoint(display, point.x, point.y, clip.histogram));
   }
 
@@ -234,7 +320,11 @@ export class OverlayView {
     const clip = this.clipCache;
     if (!display || !clip || displayProblem(display)) return;
     const start = this.cursor ?? { x: Math.floor(display.width / 2), y: Math.floor(display.height / 2) };
-    const next = this.cursor ? moveCursor(start, event.key, display.width, display.height, event.shiftKey) : event.key.startsWith('Arrow') ? start : undefined;
+    const next = this.cursor
+      ? moveCursor(start, event.key, display.width, display.height, event.shiftKey)
+      : event.key.startsWith('Arrow')
+        ? start
+        : undefined;
     if (!next) return;
     event.preventDefault();
     this.cursor = next;
@@ -251,17 +341,22 @@ export class OverlayView {
 
   /** Puts the preference values into the controls without disturbing a control the user is dragging. */
   private syncControls(prefs: Preferences): void {
-    for (const [mode, input] of this.views) if (input.checked !== (mode === prefs.view)) input.checked = mode === prefs.view;
+    for (const [mode, input] of this.views)
+      if (input.checked !== (mode === prefs.view)) input.checked = mode === prefs.view;
     if (this.colormap.value !== prefs.colormap) this.colormap.value = prefs.colormap;
     const opacity = String(Math.round(prefs.opacity * 100));
     if (this.opacity.value !== opacity) this.opacity.value = opacity;
     if (this.threshold.value !== String(prefs.threshold)) this.threshold.value = String(prefs.threshold);
     const clip = String(CLIP_CHOICES.find((value) => value === prefs.clip) ?? prefs.clip);
-    if (![...this.clip.options].some((option) => option.value === clip)) this.clip.append(h('option', { value: clip }, clipLabel(prefs.clip)));
+    if (![...this.clip.options].some((option) => option.value === clip))
+      this.clip.append(h('option', { value: clip }, clipLabel(prefs.clip)));
     if (this.clip.value !== clip) this.clip.value = clip;
     setText(this.opacityOutput, `${opacity} %`);
     setText(this.thresholdOutput, prefs.threshold >= 100 ? 'all' : `${prefs.threshold} %`);
-    this.threshold.setAttribute('aria-valuetext', prefs.threshold >= 100 ? 'all pixels' : `top ${prefs.threshold} percent of pixels`);
+    this.threshold.setAttribute(
+      'aria-valuetext',
+      prefs.threshold >= 100 ? 'all pixels' : `top ${prefs.threshold} percent of pixels`,
+    );
     this.opacity.setAttribute('aria-valuetext', `${opacity} percent`);
     // Controls that do nothing in the current view are disabled, which also tells screen readers so.
     this.colormap.disabled = prefs.view === 'original' || prefs.view === 'masked';
@@ -277,8 +372,14 @@ export class OverlayView {
     this.colourTicks.replaceChildren(...ticks.map((tick) => h('span', { class: 'colour-tick' }, tick.label)));
     const first = ticks[0]!;
     const last = ticks[ticks.length - 1]!;
-    const clipped = range.percentile < 100 ? `; values beyond the ${range.percentile}th percentile of the map take the end colours` : '';
-    setText(this.colourText, `Colour scale from ${first.label} (low) to ${last.label} (high saliency), in units of the map's maximum${clipped}.`);
+    const clipped =
+      range.percentile < 100
+        ? `; values beyond the ${range.percentile}th percentile of the map take the end colours`
+        : '';
+    setText(
+      this.colourText,
+      `Colour scale from ${first.label} (low) to ${last.label} (high saliency), in units of the map's maximum${clipped}.`,
+    );
   }
 }
 

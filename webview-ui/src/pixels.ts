@@ -42,9 +42,12 @@ export function topShareMask(saliency: Uint8Array, percent: number): Uint8Array 
 /** Why a display cannot be drawn (array sizes that do not match its dimensions), or undefined when it can. */
 export function displayProblem(display: DisplayPixels): string | undefined {
   const { width, height } = display;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) return `invalid size ${width}×${height}`;
-  if (display.rgb.length !== width * height * 3) return `the image has ${display.rgb.length} bytes, expected ${width * height * 3}`;
-  if (display.saliency.length !== width * height) return `the saliency has ${display.saliency.length} values, expected ${width * height}`;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
+    return `invalid size ${width}×${height}`;
+  if (display.rgb.length !== width * height * 3)
+    return `the image has ${display.rgb.length} bytes, expected ${width * height * 3}`;
+  if (display.saliency.length !== width * height)
+    return `the saliency has ${display.saliency.length} values, expected ${width * height}`;
   return undefined;
 }
 
@@ -99,7 +102,12 @@ export function composeView(
         [R, G, B] = [lut[3 * s]!, lut[3 * s + 1]!, lut[3 * s + 2]!];
         break;
       case 'overlay':
-        if (kept) [R, G, B] = [r * (1 - opacity) + lut[3 * s]! * opacity, g * (1 - opacity) + lut[3 * s + 1]! * opacity, b * (1 - opacity) + lut[3 * s + 2]! * opacity];
+        if (kept)
+          [R, G, B] = [
+            r * (1 - opacity) + lut[3 * s]! * opacity,
+            g * (1 - opacity) + lut[3 * s + 1]! * opacity,
+            b * (1 - opacity) + lut[3 * s + 2]! * opacity,
+          ];
         break;
       case 'masked':
         [R, G, B] = kept ? [(r * s) / 255, (g * s) / 255, (b * s) / 255] : [0, 0, 0];
@@ -157,7 +165,11 @@ export interface ClipRange {
  * (100 − `percentile`)-th take the ends of the colormap, and what lies between is stretched over all of it. One
  * bright block no longer takes the top of the scale and leaves the rest dark. 100 = the map's own minimum to maximum.
  */
-export function clipRange(saliency: Uint8Array, percentile: number, histogram = saliencyHistogram(saliency)): ClipRange {
+export function clipRange(
+  saliency: Uint8Array,
+  percentile: number,
+  histogram = saliencyHistogram(saliency),
+): ClipRange {
   const p = Math.min(100, Math.max(50, percentile));
   const n = saliency.length;
   return { low: percentileValue(histogram, n, 100 - p), high: percentileValue(histogram, n, p), percentile: p };
@@ -168,7 +180,8 @@ export function clipSaliency(saliency: Uint8Array, range: ClipRange, out?: Uint8
   const { low, high } = range;
   if (!(high > low) || (low === 0 && high === 255)) return saliency;
   const table = new Uint8Array(256);
-  for (let v = 0; v < 256; v++) table[v] = v <= low ? 0 : v >= high ? 255 : Math.round(((v - low) * 255) / (high - low));
+  for (let v = 0; v < 256; v++)
+    table[v] = v <= low ? 0 : v >= high ? 255 : Math.round(((v - low) * 255) / (high - low));
   const result = out && out.length === saliency.length ? out : new Uint8Array(saliency.length);
   for (let i = 0; i < saliency.length; i++) result[i] = table[saliency[i]!]!;
   return result;
@@ -206,7 +219,14 @@ export function displayScale(width: number, height: number, target = 512): numbe
 }
 
 /** The display pixel under a point of the canvas as laid out (`clientWidth` × `clientHeight` CSS pixels), or undefined outside it. */
-export function pixelAt(offsetX: number, offsetY: number, clientWidth: number, clientHeight: number, width: number, height: number): { x: number; y: number } | undefined {
+export function pixelAt(
+  offsetX: number,
+  offsetY: number,
+  clientWidth: number,
+  clientHeight: number,
+  width: number,
+  height: number,
+): { x: number; y: number } | undefined {
   if (!(clientWidth > 0 && clientHeight > 0)) return undefined;
   const x = Math.floor((offsetX / clientWidth) * width);
   const y = Math.floor((offsetY / clientHeight) * height);

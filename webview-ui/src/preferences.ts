@@ -57,7 +57,9 @@ export function restorePreferences(saved: unknown): Preferences {
     threshold: Math.round(clampNumber(source.threshold, 1, 100, d.threshold)),
     clip: clampNumber(source.clip, 50, 100, d.clip),
     view: VIEW_MODES.find((mode) => mode === source.view) ?? d.view,
-    hiddenSeries: Array.isArray(source.hiddenSeries) ? source.hiddenSeries.filter((name): name is string => typeof name === 'string') : d.hiddenSeries,
+    hiddenSeries: Array.isArray(source.hiddenSeries)
+      ? source.hiddenSeries.filter((name): name is string => typeof name === 'string')
+      : d.hiddenSeries,
     logScale: typeof source.logScale === 'boolean' ? source.logScale : d.logScale,
   };
 }

@@ -17,7 +17,12 @@ export function audioFacts(report: ExplanationReport, display?: DisplayAudio): F
   if (!findings && !display) return [];
   const intervals = findings?.intervals ?? display?.intervals ?? [];
   const [top, ...others] = intervals;
-  const facts: Fact[] = [['Top interval', top ? `${formatInterval(top)} (${formatLength(top)})` : 'none: no moment stands out (the map is flat over time)']];
+  const facts: Fact[] = [
+    [
+      'Top interval',
+      top ? `${formatInterval(top)} (${formatLength(top)})` : 'none: no moment stands out (the map is flat over time)',
+    ],
+  ];
   if (others.length > 0) facts.push(['Next intervals', others.map(formatInterval).join(', ')]);
   const truth = findings?.groundTruth;
   if (truth) facts.push(['Time IoU', `${metric(truth.timeIou)} with the ground truth ${formatInterval(truth)}`]);
@@ -41,12 +46,18 @@ export function reportFacts(report: ExplanationReport, audio?: DisplayAudio): Fa
   const facts: Fact[] = [
     ['Model', `${report.model.name} (${report.model.kind})`],
     ['Method', `${methodName(report.method)}, preset ${report.preset}`],
-    ['Class', `${className(report.target)} (#${report.target.index}), probability ${percent(report.target.probability)}`],
+    [
+      'Class',
+      `${className(report.target)} (#${report.target.index}), probability ${percent(report.target.probability)}`,
+    ],
     ...audioFacts(report, audio),
     ['Queries', `${count(report.queries)} black-box queries`],
   ];
   if (methodTrains(report.method)) {
-    facts.push(['Training', `${count(report.trainingSteps)} steps in ${report.epochs} epochs${report.stoppedEarly ? ', stopped early (the mask settled)' : ''}`]);
+    facts.push([
+      'Training',
+      `${count(report.trainingSteps)} steps in ${report.epochs} epochs${report.stoppedEarly ? ', stopped early (the mask settled)' : ''}`,
+    ]);
     const fidelityFact = fidelity(report);
     if (fidelityFact) facts.push(fidelityFact);
   }
@@ -54,14 +65,23 @@ export function reportFacts(report: ExplanationReport, audio?: DisplayAudio): Fa
     ['Time', `${duration(timing.totalMs)} in all`],
     ['Querying', `${duration(timing.queryMs)}${share(timing.queryMs)}, of which the model ${duration(timing.modelMs)}`],
   );
-  if (methodTrains(report.method) || timing.trainMs > 0) facts.push(['Training time', `${duration(timing.trainMs)}${share(timing.trainMs)}`]);
+  if (methodTrains(report.method) || timing.trainMs > 0)
+    facts.push(['Training time', `${duration(timing.trainMs)}${share(timing.trainMs)}`]);
   facts.push(
     ['Loading, finishing', `${duration(timing.loadMs)}, ${duration(timing.finishMs)}`],
-    ['Backend', report.backend.notes.length > 0 ? `${report.backend.name} (${report.backend.notes.join('; ')})` : report.backend.name],
+    [
+      'Backend',
+      report.backend.notes.length > 0
+        ? `${report.backend.name} (${report.backend.notes.join('; ')})`
+        : report.backend.name,
+    ],
     ['Seed', String(report.seed)],
     audioResolution(report) !== undefined
       ? ['Sound', audioResolution(report)!]
-      : ['Resolution', `input ${report.input.width}×${report.input.height}, working ${report.workingSize.width}×${report.workingSize.height}, mask ${report.maskGrid.width}×${report.maskGrid.height}, ${count(report.segments)} segments`],
+      : [
+          'Resolution',
+          `input ${report.input.width}×${report.input.height}, working ${report.workingSize.width}×${report.workingSize.height}, mask ${report.maskGrid.width}×${report.maskGrid.height}, ${count(report.segments)} segments`,
+        ],
   );
   const f = report.faithfulness;
   if (f) {
@@ -76,7 +96,12 @@ export function reportFacts(report: ExplanationReport, audio?: DisplayAudio): Fa
     facts.push(
       ['IoU at 0.2', metric(g.iouAt02)],
       ['Best IoU', `${metric(g.bestIou)} at threshold ${g.bestThreshold}`],
-      ['Pointing game', g.pointingHit ? 'hit: the most salient pixel is inside the mask' : 'miss: the most salient pixel is outside the mask'],
+      [
+        'Pointing game',
+        g.pointingHit
+          ? 'hit: the most salient pixel is inside the mask'
+          : 'miss: the most salient pixel is outside the mask',
+      ],
       ['Ground truth', g.file],
     );
   }
@@ -101,7 +126,11 @@ export function fidelity(report: ExplanationReport): Fact | undefined {
 }
 
 function definitionList(facts: Fact[], className: string): HTMLDListElement {
-  return h('dl', { class: className }, ...facts.flatMap(([term, description]) => [h('dt', {}, term), h('dd', {}, description)]));
+  return h(
+    'dl',
+    { class: className },
+    ...facts.flatMap(([term, description]) => [h('dt', {}, term), h('dd', {}, description)]),
+  );
 }
 
 /** The facts section. */
@@ -110,14 +139,21 @@ export class RunFacts {
   private view: RunView | undefined;
 
   constructor() {
-    this.element = h('section', { class: 'facts', 'aria-labelledby': 'facts-heading' }, h('h3', { id: 'facts-heading' }, 'Run'));
+    this.element = h(
+      'section',
+      { class: 'facts', 'aria-labelledby': 'facts-heading' },
+      h('h3', { id: 'facts-heading' }, 'Run'),
+    );
   }
 
   update(view: RunView): void {
     if (view === this.view) return;
     this.view = view;
     const { report } = view;
-    const config = Object.entries(report.config).map(([key, value]): Fact => [key, typeof value === 'object' ? JSON.stringify(value) : String(value)]);
+    const config = Object.entries(report.config).map(([key, value]): Fact => [
+      key,
+      typeof value === 'object' ? JSON.stringify(value) : String(value),
+    ]);
     const versions = Object.entries(report.versions).map(([key, value]): Fact => [key, value]);
     this.element.replaceChildren(
       h('h3', { id: 'facts-heading' }, 'Run'),

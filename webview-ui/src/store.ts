@@ -1,5 +1,10 @@
 // The panel's state: a pure reducer over the host's messages and the user's display choices, a selector, a tiny store.
-import type { ActiveRun, HostToPanel, PanelProgressNotification, PanelStateNotification } from '../../src/shared/protocol';
+import type {
+  ActiveRun,
+  HostToPanel,
+  PanelProgressNotification,
+  PanelStateNotification,
+} from '../../src/shared/protocol';
 import type { LossPoint, ValidationPoint } from './lossData';
 import { count } from './format';
 import { clampNumber, type ColormapName, type Preferences, type ViewMode } from './preferences';
@@ -78,7 +83,9 @@ function withPrefs(state: PanelState, change: Partial<Preferences>): PanelState 
   const prefs = { ...state.prefs, ...change };
   const same = (Object.keys(change) as (keyof Preferences)[]).every((key) => {
     const [a, b] = [prefs[key], state.prefs[key]];
-    return Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((item, i) => item === b[i]) : a === b;
+    return Array.isArray(a) && Array.isArray(b)
+      ? a.length === b.length && a.every((item, i) => item === b[i])
+      : a === b;
   });
   return same ? state : { ...state, prefs };
 }
@@ -99,7 +106,10 @@ function applySnapshot(state: PanelState, message: PanelStateNotification): Pane
   const { type: _type, ...host } = message;
   let live: LiveRun | undefined;
   if (host.active) {
-    live = state.live && !startsNewRun(state.host, state.live, host) ? state.live : { identity: runIdentity(host.active), lastSeq: Number.NEGATIVE_INFINITY, losses: [], validation: [] };
+    live =
+      state.live && !startsNewRun(state.host, state.live, host)
+        ? state.live
+        : { identity: runIdentity(host.active), lastSeq: Number.NEGATIVE_INFINITY, losses: [], validation: [] };
   }
   return { connected: true, host, live, prefs: state.prefs };
 }
@@ -118,7 +128,12 @@ function applyProgress(state: PanelState, message: PanelProgressNotification): P
       next.queries = { done: progress.done, total: progress.total };
       break;
     case 'step':
-      next.training = { step: progress.step, epoch: progress.epoch, epochs: progress.epochs, stepsPerEpoch: progress.stepsPerEpoch };
+      next.training = {
+        step: progress.step,
+        epoch: progress.epoch,
+        epochs: progress.epochs,
+        stepsPerEpoch: progress.stepsPerEpoch,
+      };
       next.losses = [...live.losses, { step: progress.step, epoch: progress.epoch, losses: { ...progress.losses } }];
       break;
     case 'epoch': {
@@ -126,8 +141,16 @@ function applyProgress(state: PanelState, message: PanelProgressNotification): P
       // (as in the report's validation rows) even when the source throttled that step's own event away.
       const stepsPerEpoch = live.training?.stepsPerEpoch ?? 1;
       const step = progress.epoch * stepsPerEpoch;
-      next.training = { step: Math.max(step, live.training?.step ?? 0), epoch: progress.epoch, epochs: progress.epochs, stepsPerEpoch };
-      next.validation = [...live.validation, { step, epoch: progress.epoch, validation: progress.validation, maskChange: progress.maskChange }];
+      next.training = {
+        step: Math.max(step, live.training?.step ?? 0),
+        epoch: progress.epoch,
+        epochs: progress.epochs,
+        stepsPerEpoch,
+      };
+      next.validation = [
+        ...live.validation,
+        { step, epoch: progress.epoch, validation: progress.validation, maskChange: progress.maskChange },
+      ];
       break;
     }
   }
@@ -140,11 +163,17 @@ export function progressOf(active: ActiveRun, live: LiveRun | undefined): { text
   const training = live?.training;
   if (phase === 'training' && training) {
     const total = training.epochs * training.stepsPerEpoch;
-    return { text: `Epoch ${training.epoch} of ${training.epochs}, step ${count(training.step)} of at most ${count(total)}`, fraction: total > 0 ? Math.min(1, training.step / total) : undefined };
+    return {
+      text: `Epoch ${training.epoch} of ${training.epochs}, step ${count(training.step)} of at most ${count(total)}`,
+      fraction: total > 0 ? Math.min(1, training.step / total) : undefined,
+    };
   }
   const queries = live?.queries;
   if (phase === 'querying' && queries) {
-    return { text: `${count(queries.done)} of ${count(queries.total)} queries`, fraction: queries.total > 0 ? Math.min(1, queries.done / queries.total) : undefined };
+    return {
+      text: `${count(queries.done)} of ${count(queries.total)} queries`,
+      fraction: queries.total > 0 ? Math.min(1, queries.done / queries.total) : undefined,
+    };
   }
   return { text: '' };
 }

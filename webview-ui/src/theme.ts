@@ -35,12 +35,18 @@ export function readChartTheme(): ChartTheme {
     foreground,
     lines: cssVariable(style, '--vscode-charts-lines') || foreground,
     palette,
-    hoverBackground: cssVariable(style, '--vscode-editorHoverWidget-background') || cssVariable(style, '--vscode-editor-background'),
+    hoverBackground:
+      cssVariable(style, '--vscode-editorHoverWidget-background') || cssVariable(style, '--vscode-editor-background'),
     hoverForeground: cssVariable(style, '--vscode-editorHoverWidget-foreground') || foreground,
-    hoverBorder: cssVariable(style, '--vscode-editorHoverWidget-border') || cssVariable(style, '--vscode-contrastBorder') || foreground,
+    hoverBorder:
+      cssVariable(style, '--vscode-editorHoverWidget-border') ||
+      cssVariable(style, '--vscode-contrastBorder') ||
+      foreground,
     fontFamily: cssVariable(style, '--vscode-font-family') || 'sans-serif',
     fontSize: Number.parseFloat(cssVariable(style, '--vscode-font-size')) || 13,
-    highContrast: document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light'),
+    highContrast:
+      document.body.classList.contains('vscode-high-contrast') ||
+      document.body.classList.contains('vscode-high-contrast-light'),
   };
 }
 

@@ -1,6 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AudioPlayer, type AudioBufferLike, type AudioContextLike, type AudioSourceLike, type Playing } from '../src/audioPlayer';
+import {
+  AudioPlayer,
+  type AudioBufferLike,
+  type AudioContextLike,
+  type AudioSourceLike,
+  type Playing,
+} from '../src/audioPlayer';
 import { displayAudio } from './fixtures';
 
 /** A stand-in AudioContext: a clock the test moves, buffers that keep their samples, sources that record calls. */
@@ -113,7 +119,10 @@ describe('the audio player', () => {
     assert.ok(context.sources[0]!.stopped);
     assert.ok(!context.sources[0]!.connected);
     assert.equal(soundOf(player), 'removed');
-    assert.deepEqual(events, [['original', 'start'], ['removed', 'start']]);
+    assert.deepEqual(events, [
+      ['original', 'start'],
+      ['removed', 'start'],
+    ]);
   });
 
   test('toggling the sound that plays stops it; toggling another plays that one', () => {
@@ -124,7 +133,12 @@ describe('the audio player', () => {
     player.toggle('kept');
     player.toggle('original');
     assert.equal(soundOf(player), 'original');
-    assert.deepEqual(events, [['kept', 'start'], [undefined, 'stop'], ['kept', 'start'], ['original', 'start']]);
+    assert.deepEqual(events, [
+      ['kept', 'start'],
+      [undefined, 'stop'],
+      ['kept', 'start'],
+      ['original', 'start'],
+    ]);
   });
 
   test('the end of a sound clears it and is told as an end', () => {

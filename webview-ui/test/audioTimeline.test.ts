@@ -43,8 +43,14 @@ describe('time on the spectrogram', () => {
   });
 
   test('without a curve the picture spans the duration', () => {
-    assert.deepEqual(timeExtent({ timeSaliency: new Float32Array(0), frameSeconds: 0.1, durationSeconds: 2 }), { start: 0, end: 2 });
-    assert.deepEqual(timeExtent({ timeSaliency: new Float32Array(3), frameSeconds: 0, durationSeconds: 2 }), { start: 0, end: 2 });
+    assert.deepEqual(timeExtent({ timeSaliency: new Float32Array(0), frameSeconds: 0.1, durationSeconds: 2 }), {
+      start: 0,
+      end: 2,
+    });
+    assert.deepEqual(timeExtent({ timeSaliency: new Float32Array(3), frameSeconds: 0, durationSeconds: 2 }), {
+      start: 0,
+      end: 2,
+    });
   });
 
   test('time and fraction are inverse inside the picture, and clamped outside it', () => {
@@ -78,8 +84,14 @@ describe('time ticks', () => {
 
   test('start at 0 s, stay inside the picture, and read as seconds', () => {
     const ticks = timeTicks({ start: -0.05, end: 1.05 }, 6);
-    assert.deepEqual(ticks.map((tick) => tick.label), ['0 s', '0.25 s', '0.50 s', '0.75 s', '1.00 s']);
-    assert.deepEqual(timeTicks({ start: -0.05, end: 1.05 }, 7).map((tick) => tick.label), ['0 s', '0.2 s', '0.4 s', '0.6 s', '0.8 s', '1.0 s']);
+    assert.deepEqual(
+      ticks.map((tick) => tick.label),
+      ['0 s', '0.25 s', '0.50 s', '0.75 s', '1.00 s'],
+    );
+    assert.deepEqual(
+      timeTicks({ start: -0.05, end: 1.05 }, 7).map((tick) => tick.label),
+      ['0 s', '0.2 s', '0.4 s', '0.6 s', '0.8 s', '1.0 s'],
+    );
     close(ticks[0]!.fraction, 0.05 / 1.1);
     for (const tick of ticks) assert.ok(tick.fraction >= 0 && tick.fraction <= 1);
   });
@@ -101,14 +113,17 @@ describe('time ticks', () => {
     assert.equal(ticks[1]!.anchor, 'middle');
   });
 
-  test('are written with the step\'s decimals, and in minutes for long sounds', () => {
+  test("are written with the step's decimals, and in minutes for long sounds", () => {
     assert.equal(formatSeconds(0.5, 0.5), '0.5 s');
     assert.equal(formatSeconds(0.25, 0.25), '0.25 s');
     assert.equal(formatSeconds(0.3, 0.1), '0.3 s');
     assert.equal(formatSeconds(0.05, 0.05), '0.05 s');
     assert.equal(formatSeconds(2, 1), '2 s');
     assert.equal(formatSeconds(90, 30, true), '1:30');
-    assert.deepEqual(timeTicks({ start: 0, end: 120 }, 3).map((tick) => tick.label), ['0:00', '1:00', '2:00']);
+    assert.deepEqual(
+      timeTicks({ start: 0, end: 120 }, 3).map((tick) => tick.label),
+      ['0:00', '1:00', '2:00'],
+    );
   });
 
   test('fit the axis: one label per ~72 pixels, at least two', () => {
@@ -143,15 +158,27 @@ describe('the frequency axis', () => {
 
   test('ticks label the bottom and top edges, and round frequencies between them where they lie', () => {
     const linear = frequencyTicks({ lowHz: 0, highHz: 8000, scale: 'linear' }, 5);
-    assert.deepEqual(linear.map((tick) => tick.label), ['0 Hz', '2 kHz', '4 kHz', '6 kHz', '8 kHz']);
-    assert.deepEqual(linear.map((tick) => tick.fraction), [0, 0.25, 0.5, 0.75, 1]);
+    assert.deepEqual(
+      linear.map((tick) => tick.label),
+      ['0 Hz', '2 kHz', '4 kHz', '6 kHz', '8 kHz'],
+    );
+    assert.deepEqual(
+      linear.map((tick) => tick.fraction),
+      [0, 0.25, 0.5, 0.75, 1],
+    );
     assert.equal(linear[0]!.anchor, 'end');
     assert.equal(linear.at(-1)!.anchor, 'start');
 
     const mel = frequencyTicks({ lowHz: 0, highHz: 8000, scale: 'mel' }, 8);
-    assert.deepEqual(mel.map((tick) => tick.label), ['0 Hz', '500 Hz', '1 kHz', '2 kHz', '5 kHz', '8 kHz']);
+    assert.deepEqual(
+      mel.map((tick) => tick.label),
+      ['0 Hz', '500 Hz', '1 kHz', '2 kHz', '5 kHz', '8 kHz'],
+    );
     // Fewer labels: 500 Hz (a sixth of the way up on this axis) would crowd 0 Hz.
-    assert.deepEqual(frequencyTicks({ lowHz: 0, highHz: 8000, scale: 'mel' }, 6).map((tick) => tick.label), ['0 Hz', '1 kHz', '2 kHz', '8 kHz']);
+    assert.deepEqual(
+      frequencyTicks({ lowHz: 0, highHz: 8000, scale: 'mel' }, 6).map((tick) => tick.label),
+      ['0 Hz', '1 kHz', '2 kHz', '8 kHz'],
+    );
     const axis = { lowHz: 0, highHz: 8000, scale: 'mel' as const };
     for (const tick of mel) close(tick.fraction, frequencyFraction(tick.value, axis));
   });
@@ -168,7 +195,11 @@ describe('the frequency axis', () => {
         assert.ok(ticks.length <= most, `${JSON.stringify(axis)} at most ${most}: ${ticks.length}`);
         assert.equal(ticks[0]!.value, axis.lowHz);
         assert.equal(ticks.at(-1)!.value, axis.highHz);
-        for (let i = 1; i < ticks.length; i++) assert.ok(ticks[i]!.fraction - ticks[i - 1]!.fraction >= 1 / most - 1e-9, `${JSON.stringify(axis)}: ${ticks.map((t) => t.label)}`);
+        for (let i = 1; i < ticks.length; i++)
+          assert.ok(
+            ticks[i]!.fraction - ticks[i - 1]!.fraction >= 1 / most - 1e-9,
+            `${JSON.stringify(axis)}: ${ticks.map((t) => t.label)}`,
+          );
       }
     }
   });

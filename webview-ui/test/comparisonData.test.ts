@@ -25,8 +25,14 @@ describe('comparison: methods and rows', () => {
   test('each map gets the table row of its method, in the table’s order', () => {
     const rows = [comparisonRow('rise', { deletionAuc: 0.3 }), comparisonRow('dax', { deletionAuc: 0.1 })];
     const entries = comparisonEntries(comparisonDetail(['dax', 'rise']), rows);
-    assert.deepEqual(entries.map((entry) => entry.method), ['rise', 'dax']);
-    assert.deepEqual(entries.map((entry) => entry.label), ['RISE', 'DAX']);
+    assert.deepEqual(
+      entries.map((entry) => entry.method),
+      ['rise', 'dax'],
+    );
+    assert.deepEqual(
+      entries.map((entry) => entry.label),
+      ['RISE', 'DAX'],
+    );
     assert.equal(entries[0]!.row, rows[0]);
     assert.equal(entries[1]!.row, rows[1]);
     assert.equal(entries[1]!.detail.method, 'dax');
@@ -35,14 +41,24 @@ describe('comparison: methods and rows', () => {
   test('a map without a row comes last and has no metrics; a row without a map is left to the table', () => {
     const rows = [comparisonRow('occlusion'), comparisonRow('lime')];
     const entries = comparisonEntries(comparisonDetail(['dax', 'lime', 'rise']), rows);
-    assert.deepEqual(entries.map((entry) => [entry.method, entry.row?.method]), [['lime', 'lime'], ['dax', undefined], ['rise', undefined]]);
+    assert.deepEqual(
+      entries.map((entry) => [entry.method, entry.row?.method]),
+      [
+        ['lime', 'lime'],
+        ['dax', undefined],
+        ['rise', undefined],
+      ],
+    );
     assert.deepEqual(tileMetrics(entries[1]!.row), []);
   });
 
   test('a row is matched once even when a method appears twice', () => {
     const rows = [comparisonRow('dax', { deletionAuc: 0.1 }), comparisonRow('dax', { deletionAuc: 0.2 })];
     const entries = comparisonEntries(comparisonDetail(['dax', 'dax']), rows);
-    assert.deepEqual(entries.map((entry) => entry.row?.deletionAuc), [0.1, 0.2]);
+    assert.deepEqual(
+      entries.map((entry) => entry.row?.deletionAuc),
+      [0.1, 0.2],
+    );
   });
 
   test('tile labels: both AUCs, and IoU when the report has ground truth', () => {
@@ -50,7 +66,10 @@ describe('comparison: methods and rows', () => {
       { name: 'Deletion AUC', value: '0.1235' },
       { name: 'Insertion AUC', value: '0.7' },
     ]);
-    assert.deepEqual(tileMetrics(comparisonRow('dax', { iouAt02: 0.31, bestIou: 0.5 }))[2], { name: 'IoU at 0.2', value: '0.31' });
+    assert.deepEqual(tileMetrics(comparisonRow('dax', { iouAt02: 0.31, bestIou: 0.5 }))[2], {
+      name: 'IoU at 0.2',
+      value: '0.31',
+    });
     assert.deepEqual(tileMetrics(comparisonRow('dax', { bestIou: 0.5 }))[2], { name: 'Best IoU', value: '0.5' });
   });
 
@@ -59,33 +78,62 @@ describe('comparison: methods and rows', () => {
     const pixels = mapPixels(detail, detail.methods[0]!);
     assert.equal(displayProblem(pixels), undefined);
     const lut = colormapLut('greys');
-    assert.deepEqual(Array.from(composeView(pixels, { view: 'overlay', opacity: 1, lut })), [0, 0, 0, 255, 255, 255, 255, 255]);
-    assert.match(displayProblem(mapPixels(detail, { ...detail.methods[0]!, saliency: new Uint8Array(1) }))!, /saliency has 1 values/);
+    assert.deepEqual(
+      Array.from(composeView(pixels, { view: 'overlay', opacity: 1, lut })),
+      [0, 0, 0, 255, 255, 255, 255, 255],
+    );
+    assert.match(
+      displayProblem(mapPixels(detail, { ...detail.methods[0]!, saliency: new Uint8Array(1) }))!,
+      /saliency has 1 values/,
+    );
   });
 });
 
 describe('comparison: curves', () => {
   test('points take x from the fractions and y from the curve', () => {
     const method = comparisonDetail(['dax']).methods[0]!;
-    assert.deepEqual(curvePoints(method, 'deletion'), [{ x: 0, y: 0.9 }, { x: 0.25, y: 0.5 }, { x: 0.5, y: 0.3 }, { x: 0.75, y: 0.2 }, { x: 1, y: 0.1 }]);
+    assert.deepEqual(curvePoints(method, 'deletion'), [
+      { x: 0, y: 0.9 },
+      { x: 0.25, y: 0.5 },
+      { x: 0.5, y: 0.3 },
+      { x: 0.75, y: 0.2 },
+      { x: 1, y: 0.1 },
+    ]);
     assert.deepEqual(curvePoints(method, 'insertion')[4], { x: 1, y: 0.9 });
   });
 
   test('fractions that do not match the curve are replaced by an even spacing; values that are not finite are left out', () => {
     const method = { ...comparisonDetail(['dax']).methods[0]!, fractions: [0, 1], deletionCurve: [1, Number.NaN, 0.5] };
-    assert.deepEqual(curvePoints(method, 'deletion'), [{ x: 0, y: 1 }, { x: 1, y: 0.5 }]);
+    assert.deepEqual(curvePoints(method, 'deletion'), [
+      { x: 0, y: 1 },
+      { x: 1, y: 0.5 },
+    ]);
     assert.deepEqual(curvePoints({ ...method, deletionCurve: [] }, 'deletion'), []);
   });
 
   test('the trapezoid area', () => {
-    assert.equal(trapezoidArea([{ x: 0, y: 1 }, { x: 1, y: 0 }]), 0.5);
+    assert.equal(
+      trapezoidArea([
+        { x: 0, y: 1 },
+        { x: 1, y: 0 },
+      ]),
+      0.5,
+    );
     assert.ok(Number.isNaN(trapezoidArea([{ x: 0, y: 1 }])));
   });
 
   test('one series per method with the row’s AUC, or the area under its points when it has no row', () => {
-    const entries = comparisonEntries(comparisonDetail(['dax', 'rise']), [comparisonRow('dax', { deletionAuc: 0.123, insertionAuc: 0.8 })]);
+    const entries = comparisonEntries(comparisonDetail(['dax', 'rise']), [
+      comparisonRow('dax', { deletionAuc: 0.123, insertionAuc: 0.8 }),
+    ]);
     const deletion = curveSeries(entries, 'deletion');
-    assert.deepEqual(deletion.map((s) => [s.label, s.auc]), [['DAX', 0.123], ['RISE', trapezoidArea(deletion[1]!.points)]]);
+    assert.deepEqual(
+      deletion.map((s) => [s.label, s.auc]),
+      [
+        ['DAX', 0.123],
+        ['RISE', trapezoidArea(deletion[1]!.points)],
+      ],
+    );
     assert.equal(curveSeries(entries, 'insertion')[0]!.auc, 0.8);
   });
 
@@ -93,12 +141,21 @@ describe('comparison: curves', () => {
     const entries = comparisonEntries(comparisonDetail(), comparison().rows);
     const deletion = curveDatasets(curveSeries(entries, 'deletion'), theme);
     const insertion = curveDatasets(curveSeries(entries, 'insertion'), theme);
-    assert.deepEqual(deletion.map((d) => d.label), ['DAX', 'RISE', 'LIME', 'Occlusion']);
-    assert.deepEqual(deletion.map((d) => d.borderColor), ['blue', 'orange', 'green', 'purple']);
+    assert.deepEqual(
+      deletion.map((d) => d.label),
+      ['DAX', 'RISE', 'LIME', 'Occlusion'],
+    );
+    assert.deepEqual(
+      deletion.map((d) => d.borderColor),
+      ['blue', 'orange', 'green', 'purple'],
+    );
     const dashes = deletion.map((d) => JSON.stringify(d.borderDash));
     assert.equal(new Set(dashes).size, 4, 'every method has its own dash pattern');
     assert.equal(new Set(deletion.map((d) => d.pointStyle)).size, 4, 'and its own marker');
-    assert.deepEqual(insertion.map((d) => [d.borderColor, d.borderDash, d.pointStyle]), deletion.map((d) => [d.borderColor, d.borderDash, d.pointStyle]));
+    assert.deepEqual(
+      insertion.map((d) => [d.borderColor, d.borderDash, d.pointStyle]),
+      deletion.map((d) => [d.borderColor, d.borderDash, d.pointStyle]),
+    );
     assert.deepEqual(deletion[0]!.data, curveSeries(entries, 'deletion')[0]!.points);
     assert.equal(curveDatasets(curveSeries(entries, 'deletion'), { ...theme, highContrast: true })[0]!.borderWidth, 2);
   });
@@ -109,7 +166,10 @@ describe('comparison: curves', () => {
   });
 
   test('the summary names every method’s AUC', () => {
-    const entries = comparisonEntries(comparisonDetail(['dax', 'rise']), [comparisonRow('dax', { deletionAuc: 0.15 }), comparisonRow('rise', { deletionAuc: 0.25 })]);
+    const entries = comparisonEntries(comparisonDetail(['dax', 'rise']), [
+      comparisonRow('dax', { deletionAuc: 0.15 }),
+      comparisonRow('rise', { deletionAuc: 0.25 }),
+    ]);
     assert.equal(curveSummary(curveSeries(entries, 'deletion')), 'AUC: DAX 0.15, RISE 0.25.');
   });
 });
@@ -139,7 +199,9 @@ describe('comparison: tied to its file and model', () => {
   test('shown after a result of the same input and model, before (as its own view) a result of another file, never absent', () => {
     const same = { report: report({ input: { file: '/tmp/a.png', width: 2, height: 1 } }) };
     const otherFile = { report: report({ input: { file: '/tmp/open-the-door.wav', width: 2, height: 1 } }) };
-    const otherModel = { report: report({ model: { name: 'other', kind: 'onnx', path: '/tmp/other.onnx', description: '' } }) };
+    const otherModel = {
+      report: report({ model: { name: 'other', kind: 'onnx', path: '/tmp/other.onnx', description: '' } }),
+    };
     assert.equal(comparisonPlacement(same, comparison()), 'after');
     assert.equal(comparisonPlacement(otherFile, comparison()), 'before');
     assert.equal(comparisonPlacement(otherModel, comparison()), 'before');

@@ -1,9 +1,29 @@
 // Small protocol values for the panel's tests.
-import type { ActiveRun, ComparisonDetail, DisplayAudio, FolderRow, FolderSummary, PanelProgressNotification, PanelStateNotification, RunProgress, RunSummary, RunView } from '../../src/shared/protocol';
+import type {
+  ActiveRun,
+  ComparisonDetail,
+  DisplayAudio,
+  FolderRow,
+  FolderSummary,
+  PanelProgressNotification,
+  PanelStateNotification,
+  RunProgress,
+  RunSummary,
+  RunView,
+} from '../../src/shared/protocol';
 import type { AudioFindings, ComparisonReport, ComparisonRow, ExplanationReport } from '../../src/shared/report';
 
 export function summary(key: string, finishedAt = 1000, cached = false): RunSummary {
-  return { key, imageName: `${key}.png`, modelName: 'model', method: 'dax', targetLabel: 'cat', probability: 0.9, finishedAt, cached };
+  return {
+    key,
+    imageName: `${key}.png`,
+    modelName: 'model',
+    method: 'dax',
+    targetLabel: 'cat',
+    probability: 0.9,
+    finishedAt,
+    cached,
+  };
 }
 
 export function report(overrides: Partial<ExplanationReport> = {}): ExplanationReport {
@@ -43,7 +63,12 @@ export function runView(key: string): RunView {
   return {
     summary: summary(key),
     report: report(),
-    display: { width: 2, height: 1, rgb: Uint8Array.from([10, 20, 30, 40, 50, 60]), saliency: Uint8Array.from([0, 255]) },
+    display: {
+      width: 2,
+      height: 1,
+      rgb: Uint8Array.from([10, 20, 30, 40, 50, 60]),
+      saliency: Uint8Array.from([0, 255]),
+    },
   };
 }
 
@@ -51,7 +76,9 @@ export function active(imageName = 'a.png', queued = 0, overrides: Partial<Activ
   return { id: 1, imageName, modelName: 'model', method: 'dax', phase: 'querying', queued, ...overrides };
 }
 
-export function snapshot(fields: Omit<PanelStateNotification, 'type' | 'history'> & { history?: RunSummary[] } = {}): PanelStateNotification {
+export function snapshot(
+  fields: Omit<PanelStateNotification, 'type' | 'history'> & { history?: RunSummary[] } = {},
+): PanelStateNotification {
   return { type: 'panel/didChangeState', history: [], ...fields };
 }
 
@@ -59,7 +86,12 @@ export function progress(seq: number, value: RunProgress): PanelProgressNotifica
   return { type: 'panel/didProgress', seq, progress: value };
 }
 
-export function step(seq: number, stepNumber: number, losses: Record<string, number> = { total: 1 / stepNumber }, epoch = 1): PanelProgressNotification {
+export function step(
+  seq: number,
+  stepNumber: number,
+  losses: Record<string, number> = { total: 1 / stepNumber },
+  epoch = 1,
+): PanelProgressNotification {
   return progress(seq, { type: 'step', step: stepNumber, epoch, epochs: 3, stepsPerEpoch: 10, losses });
 }
 
@@ -67,7 +99,14 @@ export function comparisonRow(method: ComparisonRow['method'], overrides: Partia
   return { method, queries: 500, totalMs: 1000, deletionAuc: 0.2, insertionAuc: 0.7, ...overrides };
 }
 
-export function comparison(rows: ComparisonRow[] = [comparisonRow('dax'), comparisonRow('rise'), comparisonRow('lime'), comparisonRow('occlusion')]): ComparisonReport {
+export function comparison(
+  rows: ComparisonRow[] = [
+    comparisonRow('dax'),
+    comparisonRow('rise'),
+    comparisonRow('lime'),
+    comparisonRow('occlusion'),
+  ],
+): ComparisonReport {
   return {
     schema: 1,
     input: { file: '/tmp/a.png', width: 2, height: 1 },
@@ -83,7 +122,9 @@ export function comparison(rows: ComparisonRow[] = [comparisonRow('dax'), compar
 }
 
 /** A 2×1 input and one map per method, with five-point curves (fractions 0, 0.25, …, 1). */
-export function comparisonDetail(methods: ComparisonDetail['methods'][number]['method'][] = ['dax', 'rise', 'lime', 'occlusion']): ComparisonDetail {
+export function comparisonDetail(
+  methods: ComparisonDetail['methods'][number]['method'][] = ['dax', 'rise', 'lime', 'occlusion'],
+): ComparisonDetail {
   return {
     width: 2,
     height: 1,
@@ -105,7 +146,10 @@ export function comparisonDetail(methods: ComparisonDetail['methods'][number]['m
  */
 export function displayAudio(overrides: Partial<DisplayAudio> = {}): DisplayAudio {
   const sampleRate = 8000;
-  const original = Float32Array.from({ length: sampleRate }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / sampleRate));
+  const original = Float32Array.from(
+    { length: sampleRate },
+    (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / sampleRate),
+  );
   const mask = (i: number) => (i >= 0.35 * sampleRate && i < 0.65 * sampleRate ? 1 : 0);
   return {
     sampleRate,
@@ -162,13 +206,20 @@ export function audioRunView(key: string): RunView {
 
 /** A folder row: a result for ok and cached rows, an error for failed ones. */
 export function folderRow(file: string, status: FolderRow['status'], overrides: Partial<FolderRow> = {}): FolderRow {
-  const result = status === 'ok' || status === 'cached' ? { key: `key-${file}`, classLabel: 'cat', probability: 0.9, queries: 500, seconds: 1.5 } : {};
+  const result =
+    status === 'ok' || status === 'cached'
+      ? { key: `key-${file}`, classLabel: 'cat', probability: 0.9, queries: 500, seconds: 1.5 }
+      : {};
   const error = status === 'failed' ? { error: `${file}: the model failed` } : {};
   return { file, status, ...result, ...error, ...overrides };
 }
 
 /** A folder batch of `rows`; `done` counts the finished ones. */
-export function folderSummary(rows: FolderRow[], state: FolderSummary['state'] = 'done', overrides: Partial<FolderSummary> = {}): FolderSummary {
+export function folderSummary(
+  rows: FolderRow[],
+  state: FolderSummary['state'] = 'done',
+  overrides: Partial<FolderSummary> = {},
+): FolderSummary {
   const done = rows.filter((row) => row.status !== 'pending' && row.status !== 'running').length;
   return { id: 1, folder: 'photos', folderPath: '/tmp/photos', rows, done, total: rows.length, state, ...overrides };
 }

@@ -1,6 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { latestSummary, lossPointsFromRows, lossSeries, smooth, termLabel, termNames, validationPointsFromRows, weightedPoints, weightsFromConfig, type LossPoint } from '../src/lossData';
+import {
+  latestSummary,
+  lossPointsFromRows,
+  lossSeries,
+  smooth,
+  termLabel,
+  termNames,
+  validationPointsFromRows,
+  weightedPoints,
+  weightsFromConfig,
+  type LossPoint,
+} from '../src/lossData';
 import { withAlpha } from '../src/lossChart';
 import { report } from './fixtures';
 
@@ -17,14 +28,22 @@ describe('loss series', () => {
     ];
     assert.deepEqual(termNames(points), ['total', 'kl', 'tv', 'entropy']);
     const series = lossSeries(points, [{ step: 2, epoch: 1, validation: 0.5, maskChange: 0 }]);
-    assert.deepEqual(series.map((s) => s.name), ['total', 'kl', 'tv', 'entropy', 'validation']);
-    assert.deepEqual(series[0]!.points, [{ x: 1, y: 1 }, { x: 2, y: 0.9 }]);
+    assert.deepEqual(
+      series.map((s) => s.name),
+      ['total', 'kl', 'tv', 'entropy', 'validation'],
+    );
+    assert.deepEqual(series[0]!.points, [
+      { x: 1, y: 1 },
+      { x: 2, y: 0.9 },
+    ]);
     assert.deepEqual(series[3]!.points, [{ x: 2, y: 2 }], 'a term missing from a step has no point there');
     assert.equal(series[4]!.kind, 'validation');
   });
 
   test('validation that is not a number (no held-out samples) draws no series', () => {
-    const series = lossSeries(lossPointsFromRows(report().losses), [{ step: 2, epoch: 1, validation: Number.NaN, maskChange: 0 }]);
+    const series = lossSeries(lossPointsFromRows(report().losses), [
+      { step: 2, epoch: 1, validation: Number.NaN, maskChange: 0 },
+    ]);
     assert.ok(series.every((s) => s.name !== 'validation'));
   });
 
@@ -49,7 +68,11 @@ describe('the terms that count, as they enter the total', () => {
   ];
 
   test('the weights come from the report’s configuration (λ1 through its effective value)', () => {
-    assert.deepEqual(weightsFromConfig({ lambda1: 2.3, lambda1Effective: 0.05, lambda2: 0 }), { distillation: 1, l1: null, kl: 0 });
+    assert.deepEqual(weightsFromConfig({ lambda1: 2.3, lambda1Effective: 0.05, lambda2: 0 }), {
+      distillation: 1,
+      l1: null,
+      kl: 0,
+    });
     assert.deepEqual(weightsFromConfig({ lambda1Effective: 0, lambda2: 0.5 }), { distillation: 1, l1: 0, kl: 0.5 });
     assert.equal(weightsFromConfig({}), undefined);
   });
@@ -66,19 +89,34 @@ describe('the terms that count, as they enter the total', () => {
 
   test('the chart draws no KL curve when λ2 = 0, and the legend says how each term is weighted', () => {
     const series = lossSeries(points, [], { distillation: 1, l1: null, kl: 0 });
-    assert.deepEqual(series.map((s) => s.name), ['total', 'distillation', 'l1']);
-    assert.deepEqual(series.map((s) => s.label), ['total', 'distillation', 'l1, weighted']);
+    assert.deepEqual(
+      series.map((s) => s.name),
+      ['total', 'distillation', 'l1'],
+    );
+    assert.deepEqual(
+      series.map((s) => s.label),
+      ['total', 'distillation', 'l1, weighted'],
+    );
     assert.equal(termLabel('kl', { kl: 0.5 }), 'kl × 0.5');
-    assert.ok(series.every((s) => s.smoothed?.length === s.points.length), 'each training series has its smoothed line');
+    assert.ok(
+      series.every((s) => s.smoothed?.length === s.points.length),
+      'each training series has its smoothed line',
+    );
   });
 
   test('a term that is what the total leaves and stays at zero (no such term in the run) is not drawn', () => {
     const flat: LossPoint[] = [{ step: 1, epoch: 1, losses: { total: 0.3, distillation: 0.3, l1: 0, kl: 0 } }];
-    assert.deepEqual(lossSeries(flat, [], { distillation: 1, l1: null, kl: 0 }).map((s) => s.name), ['total', 'distillation']);
+    assert.deepEqual(
+      lossSeries(flat, [], { distillation: 1, l1: null, kl: 0 }).map((s) => s.name),
+      ['total', 'distillation'],
+    );
   });
 
   test('without weights every term is drawn as it is', () => {
-    assert.deepEqual(lossSeries(points, []).map((s) => s.name), ['total', 'distillation', 'l1', 'kl']);
+    assert.deepEqual(
+      lossSeries(points, []).map((s) => s.name),
+      ['total', 'distillation', 'l1', 'kl'],
+    );
   });
 
   test('smoothing: the start is debiased, a constant stays constant, noise is damped', () => {
@@ -87,9 +125,23 @@ describe('the terms that count, as they enter the total', () => {
     const noisy = Array.from({ length: 200 }, (_, i) => ({ x: i, y: 1 + (i % 2 === 0 ? 0.5 : -0.5) }));
     const smoothed = smooth(noisy);
     assert.equal(smoothed[0]!.y, noisy[0]!.y, 'the first point is the first value');
-    const spread = (values: { y: number }[]) => Math.max(...values.map((v) => v.y)) - Math.min(...values.map((v) => v.y));
-    assert.ok(spread(smoothed.slice(100)) < 0.2 * spread(noisy.slice(100)), `smoothed spread ${spread(smoothed.slice(100))}`);
-    assert.deepEqual(smooth([{ x: 1, y: 3 }, { x: 2, y: 5 }]), [{ x: 1, y: 3 }, { x: 2, y: 5 }], 'a few points stay as they are');
+    const spread = (values: { y: number }[]) =>
+      Math.max(...values.map((v) => v.y)) - Math.min(...values.map((v) => v.y));
+    assert.ok(
+      spread(smoothed.slice(100)) < 0.2 * spread(noisy.slice(100)),
+      `smoothed spread ${spread(smoothed.slice(100))}`,
+    );
+    assert.deepEqual(
+      smooth([
+        { x: 1, y: 3 },
+        { x: 2, y: 5 },
+      ]),
+      [
+        { x: 1, y: 3 },
+        { x: 2, y: 5 },
+      ],
+      'a few points stay as they are',
+    );
   });
 
   test('the raw points are drawn in the curve’s colour, faint', () => {

@@ -16,7 +16,13 @@ describe('reading a value off the map', () => {
 
   test('a cell of a spectrogram: its time and frequency', () => {
     const audio = displayAudio({ scale: 'linear' });
-    const sound = { width: 4, height: 2, rgb: new Uint8Array(24), saliency: Uint8Array.from([0, 0, 0, 0, 0, 255, 0, 0]), audio };
+    const sound = {
+      width: 4,
+      height: 2,
+      rgb: new Uint8Array(24),
+      saliency: Uint8Array.from([0, 0, 0, 0, 0, 255, 0, 0]),
+      audio,
+    };
     const text = describePoint(sound, 1, 1, saliencyHistogram(sound.saliency));
     assert.match(text, /^0\.\d\d s, 1 kHz: saliency 1\.00 \(the most salient of cells\)$/);
   });

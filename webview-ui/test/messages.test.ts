@@ -32,7 +32,9 @@ describe('messages from the host', () => {
   test('comparison detail arrays that arrive as JSON become Uint8Arrays and number lists', () => {
     const detail = comparisonDetail();
     detail.methods[1]!.deletionCurve[2] = Number.NaN;
-    const mangled = JSON.parse(JSON.stringify(snapshot({ current: runView('a'), comparison: comparison(), comparisonDetail: detail }))) as unknown;
+    const mangled = JSON.parse(
+      JSON.stringify(snapshot({ current: runView('a'), comparison: comparison(), comparisonDetail: detail })),
+    ) as unknown;
     const decoded = decodeHostMessage(mangled);
     assert.ok(decoded?.type === 'panel/didChangeState');
     const restored = decoded.comparisonDetail!;
@@ -50,7 +52,10 @@ describe('messages from the host', () => {
   });
 
   test('a detail that is not one is dropped, the rest of the snapshot kept', () => {
-    const decoded = decodeHostMessage({ ...snapshot({ comparison: comparison() }), comparisonDetail: { width: 2, height: 1 } });
+    const decoded = decodeHostMessage({
+      ...snapshot({ comparison: comparison() }),
+      comparisonDetail: { width: 2, height: 1 },
+    });
     assert.ok(decoded?.type === 'panel/didChangeState');
     assert.equal(decoded.comparisonDetail, undefined);
     assert.ok(!('comparisonDetail' in decoded));
@@ -73,7 +78,11 @@ describe('messages from the host', () => {
     for (const name of ['original', 'kept', 'removed', 'timeSaliency'] as const) {
       assert.ok(audio[name] instanceof Float32Array, name);
       // JSON writes −0 as 0.
-      assert.deepEqual(Array.from(audio[name], (v) => v + 0), Array.from(view.display.audio![name], (v) => v + 0), name);
+      assert.deepEqual(
+        Array.from(audio[name], (v) => v + 0),
+        Array.from(view.display.audio![name], (v) => v + 0),
+        name,
+      );
     }
     assert.deepEqual(audio.intervals, view.display.audio!.intervals);
     assert.equal(audio.scale, 'mel');

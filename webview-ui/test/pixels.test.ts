@@ -1,7 +1,22 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { colormapLut, colourBarPixels, parseColour } from '../src/colormaps';
-import { clipRange, clipSaliency, colourTicks, composeView, DIMMED, displayProblem, displayScale, keptCount, keptMass, percentileValue, pixelAt, saliencyHistogram, shareAbove, topShareMask } from '../src/pixels';
+import {
+  clipRange,
+  clipSaliency,
+  colourTicks,
+  composeView,
+  DIMMED,
+  displayProblem,
+  displayScale,
+  keptCount,
+  keptMass,
+  percentileValue,
+  pixelAt,
+  saliencyHistogram,
+  shareAbove,
+  topShareMask,
+} from '../src/pixels';
 import { COLORMAPS } from '../src/preferences';
 
 /** A deterministic pseudo-random byte sequence (xorshift), so the property tests are repeatable. */
@@ -32,7 +47,12 @@ describe('top-k threshold', () => {
   });
 
   test('keeps exactly the top-k share whatever the ties, and never a less salient pixel over a more salient one', () => {
-    for (const [seed, levels] of [[1, 256], [2, 4], [3, 2], [4, 1]] as const) {
+    for (const [seed, levels] of [
+      [1, 256],
+      [2, 4],
+      [3, 2],
+      [4, 1],
+    ] as const) {
       const saliency = bytes(10_007, seed, levels);
       for (const percent of [1, 7, 25, 50, 99, 100]) {
         const keep = topShareMask(saliency, percent);
@@ -43,7 +63,10 @@ describe('top-k threshold', () => {
           if (keep[i]) lowestKept = Math.min(lowestKept, saliency[i]!);
           else highestDropped = Math.max(highestDropped, saliency[i]!);
         }
-        assert.ok(highestDropped <= lowestKept, `seed ${seed}, ${percent} %: dropped ${highestDropped} > kept ${lowestKept}`);
+        assert.ok(
+          highestDropped <= lowestKept,
+          `seed ${seed}, ${percent} %: dropped ${highestDropped} > kept ${lowestKept}`,
+        );
       }
     }
   });
@@ -65,30 +88,56 @@ describe('top-k threshold', () => {
 
 describe('composing a view', () => {
   // Two pixels: one unsalient, one fully salient.
-  const display = { width: 2, height: 1, rgb: Uint8Array.from([100, 150, 200, 40, 80, 120]), saliency: Uint8Array.from([0, 255]) };
+  const display = {
+    width: 2,
+    height: 1,
+    rgb: Uint8Array.from([100, 150, 200, 40, 80, 120]),
+    saliency: Uint8Array.from([0, 255]),
+  };
   const lut = colormapLut('turbo');
   const lutAt = (v: number) => Array.from(lut.subarray(3 * v, 3 * v + 3));
 
   test('original is the input, opaque', () => {
-    assert.deepEqual(Array.from(composeView(display, { view: 'original', opacity: 1, lut })), [100, 150, 200, 255, 40, 80, 120, 255]);
+    assert.deepEqual(
+      Array.from(composeView(display, { view: 'original', opacity: 1, lut })),
+      [100, 150, 200, 255, 40, 80, 120, 255],
+    );
   });
 
   test('overlay at opacity 0 is the input and at 1 the colormap', () => {
-    assert.deepEqual(Array.from(composeView(display, { view: 'overlay', opacity: 0, lut })), [100, 150, 200, 255, 40, 80, 120, 255]);
-    assert.deepEqual(Array.from(composeView(display, { view: 'overlay', opacity: 1, lut })), [...lutAt(0), 255, ...lutAt(255), 255]);
+    assert.deepEqual(
+      Array.from(composeView(display, { view: 'overlay', opacity: 0, lut })),
+      [100, 150, 200, 255, 40, 80, 120, 255],
+    );
+    assert.deepEqual(Array.from(composeView(display, { view: 'overlay', opacity: 1, lut })), [
+      ...lutAt(0),
+      255,
+      ...lutAt(255),
+      255,
+    ]);
   });
 
   test('overlay blends input and colormap linearly, as the exported overlay does', () => {
     const out = composeView(display, { view: 'overlay', opacity: 0.25, lut });
     const [r, g, b] = lutAt(255);
-    assert.deepEqual(Array.from(out.subarray(4, 8)), [Math.round(40 * 0.75 + r! * 0.25), Math.round(80 * 0.75 + g! * 0.25), Math.round(120 * 0.75 + b! * 0.25), 255]);
+    assert.deepEqual(Array.from(out.subarray(4, 8)), [
+      Math.round(40 * 0.75 + r! * 0.25),
+      Math.round(80 * 0.75 + g! * 0.25),
+      Math.round(120 * 0.75 + b! * 0.25),
+      255,
+    ]);
   });
 
   test('overlay dims the pixels outside the top share to DIMMED of the input, and colours the kept ones', () => {
     const keep = topShareMask(display.saliency, 50);
     assert.deepEqual(Array.from(keep), [0, 1]);
     const out = composeView(display, { view: 'overlay', opacity: 1, lut, keep });
-    assert.deepEqual(Array.from(out.subarray(0, 4)), [Math.round(100 * DIMMED), Math.round(150 * DIMMED), Math.round(200 * DIMMED), 255]);
+    assert.deepEqual(Array.from(out.subarray(0, 4)), [
+      Math.round(100 * DIMMED),
+      Math.round(150 * DIMMED),
+      Math.round(200 * DIMMED),
+      255,
+    ]);
     assert.deepEqual(Array.from(out.subarray(4, 8)), [...lutAt(255), 255]);
   });
 
@@ -108,15 +157,27 @@ describe('composing a view', () => {
 
   test('masked multiplies the input by the saliency, and zeroes pixels outside the top share', () => {
     const half = { ...display, saliency: Uint8Array.from([51, 255]) };
-    assert.deepEqual(Array.from(composeView(half, { view: 'masked', opacity: 0, lut })), [20, 30, 40, 255, 40, 80, 120, 255]);
-    assert.deepEqual(Array.from(composeView(half, { view: 'masked', opacity: 0, lut, keep: Uint8Array.from([0, 1]) })), [0, 0, 0, 255, 40, 80, 120, 255]);
+    assert.deepEqual(
+      Array.from(composeView(half, { view: 'masked', opacity: 0, lut })),
+      [20, 30, 40, 255, 40, 80, 120, 255],
+    );
+    assert.deepEqual(
+      Array.from(composeView(half, { view: 'masked', opacity: 0, lut, keep: Uint8Array.from([0, 1]) })),
+      [0, 0, 0, 255, 40, 80, 120, 255],
+    );
   });
 
   test('colours and the masked view come from the clipped values when given', () => {
     const dark = { ...display, saliency: Uint8Array.from([10, 20]) };
     const values = Uint8Array.from([0, 255]);
-    assert.deepEqual(Array.from(composeView(dark, { view: 'masked', opacity: 0, lut, values })), [0, 0, 0, 255, 40, 80, 120, 255]);
-    assert.deepEqual(Array.from(composeView(dark, { view: 'saliency', opacity: 0, lut, values }).subarray(4, 8)), [...lutAt(255), 255]);
+    assert.deepEqual(
+      Array.from(composeView(dark, { view: 'masked', opacity: 0, lut, values })),
+      [0, 0, 0, 255, 40, 80, 120, 255],
+    );
+    assert.deepEqual(Array.from(composeView(dark, { view: 'saliency', opacity: 0, lut, values }).subarray(4, 8)), [
+      ...lutAt(255),
+      255,
+    ]);
   });
 
   test('writes into a given buffer', () => {
@@ -141,7 +202,11 @@ describe('percentile clipping (Xplique clip_percentile)', () => {
     const histogram = saliencyHistogram(saliency);
     assert.equal(percentileValue(histogram, 1000, 100), 255);
     assert.equal(percentileValue(histogram, 1000, 0), 1, 'the minimum');
-    assert.equal(percentileValue(histogram, 1000, 50), 31, 'the 500th value: 10 at 255 come last, so round(509 × 0.06)');
+    assert.equal(
+      percentileValue(histogram, 1000, 50),
+      31,
+      'the 500th value: 10 at 255 come last, so round(509 × 0.06)',
+    );
   });
 
   test('at the 99th percentile the bright block no longer takes the top of the scale', () => {
@@ -153,7 +218,8 @@ describe('percentile clipping (Xplique clip_percentile)', () => {
     assert.ok(clipped[990]! > 240, `a value near the top of the rest (${saliency[990]}) now reads ${clipped[990]}`);
     assert.ok(clipped[500]! > 120, `the median reads ${clipped[500]} of 255, not ${saliency[500]}`);
     // Monotone: clipping never reorders pixels.
-    for (let i = 1; i < 1000; i++) if (saliency[i]! >= saliency[i - 1]! && i !== 10) assert.ok(clipped[i]! >= clipped[i - 1]!);
+    for (let i = 1; i < 1000; i++)
+      if (saliency[i]! >= saliency[i - 1]! && i !== 10) assert.ok(clipped[i]! >= clipped[i - 1]!);
   });
 
   test('100 keeps the map as it is, and a flat map is left alone', () => {
@@ -165,9 +231,18 @@ describe('percentile clipping (Xplique clip_percentile)', () => {
 
   test('the colour bar is numbered in the map’s units, and a clipped end says so', () => {
     const ticks = colourTicks({ low: 0, high: 51, percentile: 99 });
-    assert.deepEqual(ticks.map((tick) => tick.label), ['0.00', '0.05', '0.10', '0.15', '≥ 0.20']);
-    assert.deepEqual(ticks.map((tick) => tick.position), [0, 0.25, 0.5, 0.75, 1]);
-    assert.deepEqual(colourTicks({ low: 0, high: 255, percentile: 100 }, 3).map((tick) => tick.label), ['0.00', '0.50', '1.00']);
+    assert.deepEqual(
+      ticks.map((tick) => tick.label),
+      ['0.00', '0.05', '0.10', '0.15', '≥ 0.20'],
+    );
+    assert.deepEqual(
+      ticks.map((tick) => tick.position),
+      [0, 0.25, 0.5, 0.75, 1],
+    );
+    assert.deepEqual(
+      colourTicks({ low: 0, high: 255, percentile: 100 }, 3).map((tick) => tick.label),
+      ['0.00', '0.50', '1.00'],
+    );
     assert.equal(colourTicks({ low: 51, high: 255, percentile: 99 }, 2)[0]!.label, '≤ 0.20');
   });
 });

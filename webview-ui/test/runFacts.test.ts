@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { audioFacts, reportFacts } from '../src/runFacts';
 import { audioFindings, audioRunView, displayAudio, report } from './fixtures';
 
-const asText = (facts: [string, string | Node][]) => facts.map(([term, description]) => `${term}: ${String(description)}`);
+const asText = (facts: [string, string | Node][]) =>
+  facts.map(([term, description]) => `${term}: ${String(description)}`);
 
 describe('run facts of an audio result', () => {
   test('name the top interval with its length, the next ones, and the time IoU with the ground truth', () => {
@@ -21,11 +22,21 @@ describe('run facts of an audio result', () => {
     const terms = facts.map((fact) => fact.split(':')[0]);
     assert.deepEqual(terms.slice(2, 6), ['Class', 'Top interval', 'Next intervals', 'Time IoU']);
     assert.ok(!terms.includes('Resolution'));
-    assert.ok(facts.some((fact) => fact === 'Sound: 1.00 s at 8 kHz; spectrogram 64 mel bands × 11 frames (0 Hz to 4 kHz, FFT 512, hop 800); mask 1×1, 4 segments'), facts.join('\n'));
+    assert.ok(
+      facts.some(
+        (fact) =>
+          fact ===
+          'Sound: 1.00 s at 8 kHz; spectrogram 64 mel bands × 11 frames (0 Hz to 4 kHz, FFT 512, hop 800); mask 1×1, 4 segments',
+      ),
+      facts.join('\n'),
+    );
   });
 
   test('fall back to the display when the report has no findings (then without IoU)', () => {
-    assert.deepEqual(asText(audioFacts(report(), displayAudio({ intervals: [{ start: 0.1, end: 0.2 }] }))), ['Top interval: 0.10–0.20 s (0.10 s)', 'Ground truth: 0.30–0.60 s']);
+    assert.deepEqual(asText(audioFacts(report(), displayAudio({ intervals: [{ start: 0.1, end: 0.2 }] }))), [
+      'Top interval: 0.10–0.20 s (0.10 s)',
+      'Ground truth: 0.30–0.60 s',
+    ]);
   });
 
   test('say so when no interval stands out', () => {
@@ -42,11 +53,19 @@ describe('run facts of an audio result', () => {
 describe("the student's fidelity, DAX's trust indicator", () => {
   test('is shown with its figures when the student learnt the model', () => {
     const facts = asText(reportFacts(report({ method: 'dax', fidelity: { heldOut: 90, r2: 0.81, spearman: 0.9 } })));
-    assert.ok(facts.includes('Student fidelity: R² 0.81, rank correlation 0.90 on 90 held-out copies'), facts.join('\n'));
+    assert.ok(
+      facts.includes('Student fidelity: R² 0.81, rank correlation 0.90 on 90 held-out copies'),
+      facts.join('\n'),
+    );
   });
   test('warns in plain words when the student did not learn the model', () => {
-    const fact = asText(reportFacts(report({ method: 'dax', fidelity: { heldOut: 90, r2: 0.05, spearman: 0.2 } }))).find((f) => f.startsWith('Student fidelity'));
-    assert.match(fact ?? '', /Warning: the student did not learn to predict the model's answers, so this map says little/);
+    const fact = asText(
+      reportFacts(report({ method: 'dax', fidelity: { heldOut: 90, r2: 0.05, spearman: 0.2 } })),
+    ).find((f) => f.startsWith('Student fidelity'));
+    assert.match(
+      fact ?? '',
+      /Warning: the student did not learn to predict the model's answers, so this map says little/,
+    );
   });
   test('is absent where no student was trained (the baselines, the pixel networks)', () => {
     assert.ok(!reportFacts(report({ method: 'lime' })).some(([term]) => term === 'Student fidelity'));

@@ -9,7 +9,10 @@ const run = (state: PanelState, ...actions: PanelAction[]): PanelState => action
 
 describe('snapshots', () => {
   test('a snapshot replaces everything the host owns', () => {
-    const first = run(start(), snapshot({ history: [summary('a')], current: runView('a'), error: { kind: 'model', message: 'boom' } }));
+    const first = run(
+      start(),
+      snapshot({ history: [summary('a')], current: runView('a'), error: { kind: 'model', message: 'boom' } }),
+    );
     assert.equal(first.connected, true);
     assert.equal(first.host.current?.summary.key, 'a');
     assert.equal(first.host.error?.message, 'boom');
@@ -20,9 +23,26 @@ describe('snapshots', () => {
   });
 
   test('preferences survive snapshots', () => {
-    const tuned = run(start(), { type: 'ui/setOpacity', opacity: 0.8 }, { type: 'ui/setColormap', colormap: 'greys' }, { type: 'ui/setThreshold', threshold: 20 }, { type: 'ui/setView', view: 'masked' });
-    const after = run(tuned, snapshot({ current: runView('a') }), snapshot({ history: [summary('a')], active: active() }), snapshot());
-    assert.deepEqual(after.prefs, { ...DEFAULT_PREFERENCES, opacity: 0.8, colormap: 'greys', threshold: 20, view: 'masked' });
+    const tuned = run(
+      start(),
+      { type: 'ui/setOpacity', opacity: 0.8 },
+      { type: 'ui/setColormap', colormap: 'greys' },
+      { type: 'ui/setThreshold', threshold: 20 },
+      { type: 'ui/setView', view: 'masked' },
+    );
+    const after = run(
+      tuned,
+      snapshot({ current: runView('a') }),
+      snapshot({ history: [summary('a')], active: active() }),
+      snapshot(),
+    );
+    assert.deepEqual(after.prefs, {
+      ...DEFAULT_PREFERENCES,
+      opacity: 0.8,
+      colormap: 'greys',
+      threshold: 20,
+      view: 'masked',
+    });
     assert.equal(after.prefs, tuned.prefs, 'the same object: nothing re-persisted');
   });
 
@@ -43,7 +63,12 @@ describe('progress', () => {
   });
 
   test('appends loss points for the active run, in order', () => {
-    const state = run(start(), snapshot({ active: active() }), step(1, 1, { total: 1, l1: 0.5 }), step(2, 2, { total: 0.5, l1: 0.25 }));
+    const state = run(
+      start(),
+      snapshot({ active: active() }),
+      step(1, 1, { total: 1, l1: 0.5 }),
+      step(2, 2, { total: 0.5, l1: 0.25 }),
+    );
     assert.deepEqual(state.live?.losses, [
       { step: 1, epoch: 1, losses: { total: 1, l1: 0.5 } },
       { step: 2, epoch: 1, losses: { total: 0.5, l1: 0.25 } },
@@ -73,7 +98,12 @@ describe('progress', () => {
   });
 
   test('an epoch event adds a validation point at the epoch’s last step, as the report does', () => {
-    const state = run(start(), snapshot({ active: active() }), step(1, 7), progress(2, { type: 'epoch', epoch: 1, epochs: 3, validation: 0.4, maskChange: 0.1 }));
+    const state = run(
+      start(),
+      snapshot({ active: active() }),
+      step(1, 7),
+      progress(2, { type: 'epoch', epoch: 1, epochs: 3, validation: 0.4, maskChange: 0.1 }),
+    );
     assert.deepEqual(state.live?.validation, [{ step: 10, epoch: 1, validation: 0.4, maskChange: 0.1 }]);
   });
 
@@ -105,7 +135,10 @@ describe('which run the live data belongs to', () => {
   });
 
   test('the same id keeps its points whatever else changes (queue, history)', () => {
-    const state = reduce(withPoints, snapshot({ active: active('a.png', 0, { phase: 'training' }), history: [summary('x', 2000)] }));
+    const state = reduce(
+      withPoints,
+      snapshot({ active: active('a.png', 0, { phase: 'training' }), history: [summary('x', 2000)] }),
+    );
     assert.equal(state.live, withPoints.live);
   });
 });
@@ -128,20 +161,34 @@ describe('preferences', () => {
   });
 
   test('series visibility is a set of hidden names', () => {
-    const hidden = run(start(), { type: 'ui/setSeriesVisible', name: 'kl', visible: false }, { type: 'ui/setSeriesVisible', name: 'kl', visible: false });
+    const hidden = run(
+      start(),
+      { type: 'ui/setSeriesVisible', name: 'kl', visible: false },
+      { type: 'ui/setSeriesVisible', name: 'kl', visible: false },
+    );
     assert.deepEqual(hidden.prefs.hiddenSeries, ['kl']);
     assert.deepEqual(reduce(hidden, { type: 'ui/setSeriesVisible', name: 'kl', visible: true }).prefs.hiddenSeries, []);
   });
 
   test('restoring takes what is valid and defaults the rest', () => {
     assert.deepEqual(restorePreferences(undefined), DEFAULT_PREFERENCES);
-    assert.deepEqual(restorePreferences({ opacity: '1', colormap: 'jet', threshold: 250, view: 'masked', hiddenSeries: ['kl', 3], logScale: true }), {
-      ...DEFAULT_PREFERENCES,
-      threshold: 100,
-      view: 'masked',
-      hiddenSeries: ['kl'],
-      logScale: true,
-    });
+    assert.deepEqual(
+      restorePreferences({
+        opacity: '1',
+        colormap: 'jet',
+        threshold: 250,
+        view: 'masked',
+        hiddenSeries: ['kl', 3],
+        logScale: true,
+      }),
+      {
+        ...DEFAULT_PREFERENCES,
+        threshold: 100,
+        view: 'masked',
+        hiddenSeries: ['kl'],
+        logScale: true,
+      },
+    );
   });
 });
 

@@ -69,17 +69,24 @@ export async function probeAudio(handle: FileHandle, size: number): Promise<Audi
   const head = await readAt(handle, 0, Math.min(size, SNIFF_BYTES));
   const tag = head.toString('latin1', 0, 4);
   if (tag === 'RIFF') {
-    if (head.length < 12) throw new AudioHeaderError('the WAV header is truncated (the file ends after its first bytes).');
-    if (head.toString('latin1', 8, 12) !== 'WAVE') throw new AudioHeaderError(`is a RIFF file but not WAVE audio (${JSON.stringify(head.toString('latin1', 8, 12))}); expected ${SUPPORTED}.`);
+    if (head.length < 12)
+      throw new AudioHeaderError('the WAV header is truncated (the file ends after its first bytes).');
+    if (head.toString('latin1', 8, 12) !== 'WAVE')
+      throw new AudioHeaderError(
+        `is a RIFF file but not WAVE audio (${JSON.stringify(head.toString('latin1', 8, 12))}); expected ${SUPPORTED}.`,
+      );
     return probeWav(handle, size);
   }
-  if (tag === 'RF64' || tag === 'BW64') throw new AudioHeaderError(`is a ${tag} WAV file, which is not supported: convert it to a plain WAV or FLAC.`);
+  if (tag === 'RF64' || tag === 'BW64')
+    throw new AudioHeaderError(`is a ${tag} WAV file, which is not supported: convert it to a plain WAV or FLAC.`);
   if (tag === 'OggS') return probeOgg(handle, head, size);
   if (tag === 'FORM' && (head.toString('latin1', 8, 12) === 'AIFF' || head.toString('latin1', 8, 12) === 'AIFC')) {
     throw new AudioHeaderError('is AIFF audio, which is not supported: convert it to WAV or FLAC.');
   }
-  if (head.toString('latin1', 4, 8) === 'ftyp') throw new AudioHeaderError(`is an MP4/M4A file, which is not supported: convert it to ${SUPPORTED}.`);
-  if (head.readUInt32BE(0) === 0x1a45dfa3) throw new AudioHeaderError(`is a WebM/Matroska file, which is not supported: convert it to ${SUPPORTED}.`);
+  if (head.toString('latin1', 4, 8) === 'ftyp')
+    throw new AudioHeaderError(`is an MP4/M4A file, which is not supported: convert it to ${SUPPORTED}.`);
+  if (head.readUInt32BE(0) === 0x1a45dfa3)
+    throw new AudioHeaderError(`is a WebM/Matroska file, which is not supported: convert it to ${SUPPORTED}.`);
 
   // FLAC and MP3 may start with ID3v2 tags (several, in theory).
   let offset = 0;
@@ -95,7 +102,8 @@ export async function probeAudio(handle: FileHandle, size: number): Promise<Audi
   const id3v1 = size >= offset + 128 && (await readAt(handle, size - 128, 3)).toString('latin1') === 'TAG';
   const mp3 = probeMp3(window, offset, size, id3v1 ? 128 : 0);
   if (mp3) return mp3;
-  if (offset > 0) throw new AudioHeaderError(`has an ID3 tag but no FLAC or MP3 audio after it; expected ${SUPPORTED}.`);
+  if (offset > 0)
+    throw new AudioHeaderError(`has an ID3 tag but no FLAC or MP3 audio after it; expected ${SUPPORTED}.`);
   throw new AudioHeaderError(`is not an audio file that can be read (expected ${SUPPORTED}).`);
 }
 
@@ -112,11 +120,24 @@ function id3v2Length(buffer: Buffer, at: number): number {
 // ---------------------------------------------------------------- WAV
 
 const WAV_CODECS: Record<number, AudioHeader['wavCodec']> = { 1: 'pcm', 3: 'float', 6: 'alaw', 7: 'ulaw' };
-const WAV_BITS: Record<NonNullable<AudioHeader['wavCodec']>, number[]> = { pcm: [8, 16, 24, 32], float: [32, 64], alaw: [8], ulaw: [8] };
+const WAV_BITS: Record<NonNullable<AudioHeader['wavCodec']>, number[]> = {
+  pcm: [8, 16, 24, 32],
+  float: [32, 64],
+  alaw: [8],
+  ulaw: [8],
+};
 
 async function probeWav(handle: FileHandle, size: number): Promise<AudioHeader> {
   let position = 12;
-  let fmt: { codec: NonNullable<AudioHeader['wavCodec']>; channels: number; sampleRate: number; blockAlign: number; bits: number } | undefined;
+  let fmt:
+    | {
+        codec: NonNullable<AudioHeader['wavCodec']>;
+        channels: number;
+        sampleRate: number;
+        blockAlign: number;
+        bits: number;
+      }
+    | undefined;
   for (let chunks = 0; chunks < 10_000; chunks++) {
     const chunkHeader = await readAt(handle, position, 8);
     if (chunkHeader.length < 8) break;
@@ -124,22 +145,37 @@ async function probeWav(handle: FileHandle, size: number): Promise<AudioHeader> 
     const chunkSize = chunkHeader.readUInt32LE(4);
     if (id === 'fmt ') {
       const body = await readAt(handle, position + 8, Math.min(chunkSize, 40));
-      if (chunkSize < 16 || body.length < 16) throw new AudioHeaderError('the WAV header is truncated (its fmt chunk is cut short).');
+      if (chunkSize < 16 || body.length < 16)
+        throw new AudioHeaderError('the WAV header is truncated (its fmt chunk is cut short).');
       let formatTag = body.readUInt16LE(0);
       if (formatTag === 0xfffe) {
-        if (body.length < 26) throw new AudioHeaderError('the WAV header is truncated (its extensible fmt chunk is cut short).');
+        if (body.length < 26)
+          throw new AudioHeaderError('the WAV header is truncated (its extensible fmt chunk is cut short).');
         formatTag = body.readUInt16LE(24);
       }
       const codec = WAV_CODECS[formatTag];
       if (!codec) {
-        throw new AudioHeaderError(`uses WAV encoding 0x${formatTag.toString(16).padStart(4, '0')}, which is not supported: convert it to PCM or float WAV, or to FLAC.`);
+        throw new AudioHeaderError(
+          `uses WAV encoding 0x${formatTag.toString(16).padStart(4, '0')}, which is not supported: convert it to PCM or float WAV, or to FLAC.`,
+        );
       }
-      fmt = { codec, channels: body.readUInt16LE(2), sampleRate: body.readUInt32LE(4), blockAlign: body.readUInt16LE(12), bits: body.readUInt16LE(14) };
-      if (!WAV_BITS[codec].includes(fmt.bits)) throw new AudioHeaderError(`has ${fmt.bits}-bit ${codec} samples, which is not a valid WAV sample size (expected ${WAV_BITS[codec].join(', ')}).`);
+      fmt = {
+        codec,
+        channels: body.readUInt16LE(2),
+        sampleRate: body.readUInt32LE(4),
+        blockAlign: body.readUInt16LE(12),
+        bits: body.readUInt16LE(14),
+      };
+      if (!WAV_BITS[codec].includes(fmt.bits))
+        throw new AudioHeaderError(
+          `has ${fmt.bits}-bit ${codec} samples, which is not a valid WAV sample size (expected ${WAV_BITS[codec].join(', ')}).`,
+        );
       checkRate(fmt.sampleRate);
       checkChannelCount(fmt.channels);
       if (fmt.blockAlign !== (fmt.channels * fmt.bits) / 8) {
-        throw new AudioHeaderError(`the WAV header is corrupt: ${fmt.channels} channels of ${fmt.bits} bits cannot have ${fmt.blockAlign}-byte frames.`);
+        throw new AudioHeaderError(
+          `the WAV header is corrupt: ${fmt.channels} channels of ${fmt.bits} bits cannot have ${fmt.blockAlign}-byte frames.`,
+        );
       }
     } else if (id === 'data') {
       if (!fmt) throw new AudioHeaderError('the WAV header is corrupt: the data chunk comes before the fmt chunk.');
@@ -176,7 +212,13 @@ async function probeWav(handle: FileHandle, size: number): Promise<AudioHeader> 
 const WAV_TAGS: Record<NonNullable<AudioHeader['wavCodec']>, number> = { pcm: 1, float: 3, alaw: 6, ulaw: 7 };
 
 /** RIFF header, 16-byte fmt chunk and data chunk header for `dataBytes` of samples. */
-function canonicalWavHeader(codec: NonNullable<AudioHeader['wavCodec']>, channels: number, sampleRate: number, bits: number, dataBytes: number): Uint8Array {
+function canonicalWavHeader(
+  codec: NonNullable<AudioHeader['wavCodec']>,
+  channels: number,
+  sampleRate: number,
+  bits: number,
+  dataBytes: number,
+): Uint8Array {
   const header = Buffer.alloc(44);
   const blockAlign = (channels * bits) / 8;
   header.write('RIFF', 0, 'latin1');
@@ -198,15 +240,24 @@ function canonicalWavHeader(codec: NonNullable<AudioHeader['wavCodec']>, channel
 
 function probeFlac(window: Buffer, offset: number): AudioHeader {
   // 'fLaC', then the STREAMINFO block: a 4-byte block header and 34 bytes.
-  if (window.length < 42) throw new AudioHeaderError('the FLAC header is truncated (its STREAMINFO block is cut short).');
-  if ((window[4]! & 0x7f) !== 0) throw new AudioHeaderError('the FLAC header is corrupt (the first metadata block is not STREAMINFO).');
+  if (window.length < 42)
+    throw new AudioHeaderError('the FLAC header is truncated (its STREAMINFO block is cut short).');
+  if ((window[4]! & 0x7f) !== 0)
+    throw new AudioHeaderError('the FLAC header is corrupt (the first metadata block is not STREAMINFO).');
   const d = 8;
   const sampleRate = (window[d + 10]! << 12) | (window[d + 11]! << 4) | (window[d + 12]! >> 4);
   const channels = ((window[d + 12]! >> 1) & 7) + 1;
   const bitsPerSample = (((window[d + 12]! & 1) << 4) | (window[d + 13]! >> 4)) + 1;
   const total = (window[d + 13]! & 0x0f) * 2 ** 32 + window.readUInt32BE(d + 14);
   checkRate(sampleRate);
-  return { format: 'flac', sampleRate, channels, frames: total > 0 ? total : undefined, streamStart: offset, bitsPerSample };
+  return {
+    format: 'flac',
+    sampleRate,
+    channels,
+    frames: total > 0 ? total : undefined,
+    streamStart: offset,
+    bitsPerSample,
+  };
 }
 
 // ---------------------------------------------------------------- MP3
@@ -219,7 +270,11 @@ const MP3_BITRATES: Record<string, number[]> = {
   '2-2': [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
   '2-3': [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
 };
-const MP3_RATES: Record<number, number[]> = { 3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000] };
+const MP3_RATES: Record<number, number[]> = {
+  3: [44100, 48000, 32000],
+  2: [22050, 24000, 16000],
+  0: [11025, 12000, 8000],
+};
 
 interface Mp3Frame {
   version: number; // 3 = MPEG-1, 2 = MPEG-2, 0 = MPEG-2.5
@@ -245,7 +300,10 @@ function mp3Frame(buffer: Buffer, at: number): Mp3Frame | undefined {
   const sampleRate = MP3_RATES[version]![rateIndex]!;
   const padding = (b2 >> 1) & 1;
   const samplesPerFrame = layer === 1 ? 384 : layer === 3 && version !== 3 ? 576 : 1152;
-  const length = layer === 1 ? (Math.floor((12 * bitrate * 1000) / sampleRate) + padding) * 4 : Math.floor(((samplesPerFrame / 8) * bitrate * 1000) / sampleRate) + padding;
+  const length =
+    layer === 1
+      ? (Math.floor((12 * bitrate * 1000) / sampleRate) + padding) * 4
+      : Math.floor(((samplesPerFrame / 8) * bitrate * 1000) / sampleRate) + padding;
   return { version, layer, bitrate, sampleRate, channels: b3 >> 6 === 3 ? 1 : 2, samplesPerFrame, length };
 }
 
@@ -257,7 +315,11 @@ function probeMp3(window: Buffer, offset: number, size: number, trailer: number)
     const nextAt = at + frame.length;
     const next = mp3Frame(window, nextAt);
     const endsAtFileEnd = offset + nextAt >= size;
-    if (!endsAtFileEnd && (!next || next.version !== frame.version || next.layer !== frame.layer || next.sampleRate !== frame.sampleRate)) continue;
+    if (
+      !endsAtFileEnd &&
+      (!next || next.version !== frame.version || next.layer !== frame.layer || next.sampleRate !== frame.sampleRate)
+    )
+      continue;
     // Only a file that *starts* with audio (after ID3) counts; a sync word deep inside other data does not.
     if (at > 4096) return undefined;
     const audioStart = offset + at;
@@ -267,7 +329,11 @@ function probeMp3(window: Buffer, offset: number, size: number, trailer: number)
     const sideInfo = frame.version === 3 ? (frame.channels === 1 ? 17 : 32) : frame.channels === 1 ? 9 : 17;
     const xing = at + 4 + sideInfo;
     const vbri = at + 4 + 32;
-    if (xing + 12 <= window.length && ['Xing', 'Info'].includes(window.toString('latin1', xing, xing + 4)) && window.readUInt32BE(xing + 4) & 1) {
+    if (
+      xing + 12 <= window.length &&
+      ['Xing', 'Info'].includes(window.toString('latin1', xing, xing + 4)) &&
+      window.readUInt32BE(xing + 4) & 1
+    ) {
       frames = window.readUInt32BE(xing + 8) * frame.samplesPerFrame;
     } else if (vbri + 18 <= window.length && window.toString('latin1', vbri, vbri + 4) === 'VBRI') {
       frames = window.readUInt32BE(vbri + 14) * frame.samplesPerFrame;
@@ -275,7 +341,14 @@ function probeMp3(window: Buffer, offset: number, size: number, trailer: number)
       frames = Math.round((((size - audioStart - trailer) * 8) / (frame.bitrate * 1000)) * frame.sampleRate);
       estimated = true;
     }
-    return { format: 'mp3', sampleRate: frame.sampleRate, channels: frame.channels, frames, estimated, streamStart: audioStart };
+    return {
+      format: 'mp3',
+      sampleRate: frame.sampleRate,
+      channels: frame.channels,
+      frames,
+      estimated,
+      streamStart: audioStart,
+    };
   }
   return undefined;
 }
@@ -311,8 +384,14 @@ async function probeOgg(handle: FileHandle, head: Buffer, size: number): Promise
   } else if (packet.toString('latin1', 0, 5) === '\x7fFLAC') {
     throw new AudioHeaderError('is FLAC inside Ogg, which is not supported: convert it to a native .flac file.');
   } else {
-    const codec = packet.toString('latin1', 0, 8).replace(/[^\x20-\x7e]/g, '').trim() || 'unknown';
-    throw new AudioHeaderError(`is an Ogg file whose first stream is ${JSON.stringify(codec)}, not Opus or Vorbis audio.`);
+    const codec =
+      packet
+        .toString('latin1', 0, 8)
+        .replace(/[^\x20-\x7e]/g, '')
+        .trim() || 'unknown';
+    throw new AudioHeaderError(
+      `is an Ogg file whose first stream is ${JSON.stringify(codec)}, not Opus or Vorbis audio.`,
+    );
   }
   // The last page of the stream carries its end position: the granule position, in samples at 48 kHz for Opus.
   const tailStart = Math.max(0, size - OGG_TAIL_BYTES);
@@ -340,9 +419,16 @@ export const MAX_SAMPLE_RATE = 768_000;
 export const MIN_SAMPLE_RATE = 1000;
 
 function checkRate(sampleRate: number): void {
-  if (sampleRate === 0) throw new AudioHeaderError('its header gives a sample rate of 0 Hz, which is corrupt: re-export the file.');
-  if (sampleRate < MIN_SAMPLE_RATE) throw new AudioHeaderError(`its header gives a sample rate of ${sampleRate} Hz, below ${MIN_SAMPLE_RATE} Hz: the header is corrupt or the recording is not sound; re-export the file.`);
-  if (sampleRate > MAX_SAMPLE_RATE) throw new AudioHeaderError(`its header gives a sample rate of ${sampleRate} Hz, above ${MAX_SAMPLE_RATE} Hz: the header is corrupt or the format is not supported.`);
+  if (sampleRate === 0)
+    throw new AudioHeaderError('its header gives a sample rate of 0 Hz, which is corrupt: re-export the file.');
+  if (sampleRate < MIN_SAMPLE_RATE)
+    throw new AudioHeaderError(
+      `its header gives a sample rate of ${sampleRate} Hz, below ${MIN_SAMPLE_RATE} Hz: the header is corrupt or the recording is not sound; re-export the file.`,
+    );
+  if (sampleRate > MAX_SAMPLE_RATE)
+    throw new AudioHeaderError(
+      `its header gives a sample rate of ${sampleRate} Hz, above ${MAX_SAMPLE_RATE} Hz: the header is corrupt or the format is not supported.`,
+    );
 }
 
 function checkChannelCount(channels: number): void {

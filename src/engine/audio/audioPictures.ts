@@ -35,9 +35,16 @@ export async function spectrogramPictures(
   const grey = Uint8Array.from(flipRows(picture, rows, frames), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
   const mapBytes = Uint8Array.from(flipRows(map, rows, frames), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
   const resize = (bytes: Uint8Array): Promise<Buffer> =>
-    sharp(bytes, { raw: { width: frames, height: rows, channels: 1 } }).resize(size.width, size.height, { fit: 'fill', kernel: 'linear' }).toColourspace('b-w').raw().toBuffer();
+    sharp(bytes, { raw: { width: frames, height: rows, channels: 1 } })
+      .resize(size.width, size.height, { fit: 'fill', kernel: 'linear' })
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer();
   const [greyBig, mapBig] = await Promise.all([resize(grey), resize(mapBytes)]);
   const data = new Uint8Array(size.width * size.height * 3);
   for (let p = 0; p < greyBig.length; p++) data[3 * p] = data[3 * p + 1] = data[3 * p + 2] = greyBig[p]!;
-  return { image: { width: size.width, height: size.height, data }, saliency: Float32Array.from(mapBig, (v) => v / 255) };
+  return {
+    image: { width: size.width, height: size.height, data },
+    saliency: Float32Array.from(mapBig, (v) => v / 255),
+  };
 }

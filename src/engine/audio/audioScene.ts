@@ -5,7 +5,17 @@
 // grey picture, the paper's "spectrogram treated as a one-channel image".
 import type { PerturbationSpace, SegmentView } from '../perturbation/scene';
 import { DaxError } from '../core/errors';
-import { displaySpectrogram, expandMelMask, istft, istftSegment, spectrogram, stft, type Spectrogram, type SpectrogramConfig, type Stft } from './spectrogram';
+import {
+  displaySpectrogram,
+  expandMelMask,
+  istft,
+  istftSegment,
+  spectrogram,
+  stft,
+  type Spectrogram,
+  type SpectrogramConfig,
+  type Stft,
+} from './spectrogram';
 import { timeFrequencyGrid, type TimeFrequencyGrid } from './timeFrequencyGrid';
 
 /** How the spectrogram is cut into the cells the methods switch on and off. */
@@ -41,9 +51,18 @@ export interface AudioScene extends PerturbationSpace {
  * Builds the scene. `feature` says what a model input is: the (masked) waveform, or the (masked) spectrogram
  * plane as `spectrogram()` computes it with `config`.
  */
-export function buildAudioScene(samples: Float32Array, sampleRate: number, config: SpectrogramConfig, feature: 'waveform' | 'spectrogram', gridOptions: AudioGridOptions = DEFAULT_AUDIO_GRID): AudioScene {
+export function buildAudioScene(
+  samples: Float32Array,
+  sampleRate: number,
+  config: SpectrogramConfig,
+  feature: 'waveform' | 'spectrogram',
+  gridOptions: AudioGridOptions = DEFAULT_AUDIO_GRID,
+): AudioScene {
   if (samples.length < config.fftSize) {
-    throw new DaxError('input', `the clip is ${(samples.length / sampleRate).toFixed(3)} s long; at least ${(config.fftSize / sampleRate).toFixed(3)} s (one ${config.fftSize}-sample window) is needed.`);
+    throw new DaxError(
+      'input',
+      `the clip is ${(samples.length / sampleRate).toFixed(3)} s long; at least ${(config.fftSize / sampleRate).toFixed(3)} s (one ${config.fftSize}-sample window) is needed.`,
+    );
   }
   const spectrum = stft(samples, config);
   const spec = spectrogram(samples, sampleRate, config, spectrum);
@@ -53,11 +72,16 @@ export function buildAudioScene(samples: Float32Array, sampleRate: number, confi
   const grid = timeFrequencyGrid(rows, frames, { bands: gridOptions.bands, windows });
   const picture = displaySpectrogram(spec, DISPLAY_RANGE_DB);
 
-  const binMask = (mask: Float32Array): Float32Array => (spec.filterbank ? expandMelMask(spec.filterbank, mask, frames) : mask);
+  const binMask = (mask: Float32Array): Float32Array =>
+    spec.filterbank ? expandMelMask(spec.filterbank, mask, frames) : mask;
   const maskedWaveform = (mask: Float32Array): Float32Array => istft(spectrum, binMask(mask), samples.length);
   const maskedSpectrogram = (mask: Float32Array): Float32Array => {
     const bins = binMask(mask);
-    const masked: Stft = { ...spectrum, real: spectrum.real.map((v, i) => v * bins[i]!), imag: spectrum.imag.map((v, i) => v * bins[i]!) };
+    const masked: Stft = {
+      ...spectrum,
+      real: spectrum.real.map((v, i) => v * bins[i]!),
+      imag: spectrum.imag.map((v, i) => v * bins[i]!),
+    };
     return spectrogram(samples, sampleRate, config, masked).values;
   };
   const modelInput = feature === 'waveform' ? maskedWaveform : maskedSpectrogram;
@@ -105,7 +129,14 @@ export function buildAudioScene(samples: Float32Array, sampleRate: number, confi
  * The grey picture stretched to `width x height` (nearest cell), as an RGB view whose fill is black: silencing a
  * cell leaves the floor of the display range, which is what the masked sound's spectrogram shows there.
  */
-function pictureView(picture: Float32Array, rows: number, frames: number, grid: TimeFrequencyGrid, width: number, height: number): SegmentView {
+function pictureView(
+  picture: Float32Array,
+  rows: number,
+  frames: number,
+  grid: TimeFrequencyGrid,
+  width: number,
+  height: number,
+): SegmentView {
   const original = new Float32Array(width * height * 3);
   const segmentOf = new Int32Array(width * height);
   const sourceOf = new Int32Array(width * height);
@@ -137,7 +168,11 @@ interface CellSounds {
  * window plus one FFT length), so summing the kept ones costs a fraction of an inverse STFT of the whole clip:
  * measured ~0.3 ms against ~4.6 ms per 3-second query at 16 kHz. Computed once per scene, on first use.
  */
-function soundOfEachCell(grid: TimeFrequencyGrid, binMask: (mask: Float32Array) => Float32Array, spectrum: Stft): CellSounds {
+function soundOfEachCell(
+  grid: TimeFrequencyGrid,
+  binMask: (mask: Float32Array) => Float32Array,
+  spectrum: Stft,
+): CellSounds {
   const starts = new Int32Array(grid.count);
   const parts: Float32Array[] = [];
   const oneCell = new Float32Array(grid.count);
@@ -145,7 +180,12 @@ function soundOfEachCell(grid: TimeFrequencyGrid, binMask: (mask: Float32Array) 
     oneCell.fill(0);
     oneCell[c] = 1;
     const w = c % grid.windows;
-    const segment = istftSegment(spectrum, binMask(grid.maskFromValues(oneCell)), grid.windowEdges[w]!, grid.windowEdges[w + 1]!);
+    const segment = istftSegment(
+      spectrum,
+      binMask(grid.maskFromValues(oneCell)),
+      grid.windowEdges[w]!,
+      grid.windowEdges[w + 1]!,
+    );
     starts[c] = segment.start;
     parts.push(segment.samples);
   }

@@ -5,7 +5,14 @@
 // not tell, so memory stays bounded by the length limit.
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { DaxError } from '../core/errors';
-import { AUDIO_FORMAT_NAMES, AudioHeaderError, probeAudio, seconds, type AudioFormat, type AudioHeader } from './audioHeader';
+import {
+  AUDIO_FORMAT_NAMES,
+  AudioHeaderError,
+  probeAudio,
+  seconds,
+  type AudioFormat,
+  type AudioHeader,
+} from './audioHeader';
 import { resample } from './resample';
 
 export type { AudioFormat } from './audioHeader';
@@ -45,7 +52,13 @@ export const AUDIO_EXTENSIONS = ['wav', 'wave', 'flac', 'mp3', 'ogg', 'oga', 'op
  * Bytes handed to the decoder at a time: about 6 s of CD-quality WAV, and less of the compressed formats, whose
  * decoded blocks would otherwise be minutes long (64 KiB of 32 kbit/s Vorbis is 16 s, 11 MB as stereo floats).
  */
-const CHUNK_BYTES: Record<AudioFormat, number> = { wav: 1 << 20, flac: 1 << 18, mp3: 1 << 16, 'ogg-opus': 1 << 16, 'ogg-vorbis': 1 << 16 };
+const CHUNK_BYTES: Record<AudioFormat, number> = {
+  wav: 1 << 20,
+  flac: 1 << 18,
+  mp3: 1 << 16,
+  'ogg-opus': 1 << 16,
+  'ogg-vorbis': 1 << 16,
+};
 /** Decoded audio may exceed the header's length by codec padding; beyond this much more, the limit applies. */
 const LENGTH_SLACK_SECONDS = 0.1;
 
@@ -87,8 +100,10 @@ export async function decodeAudio(file: string, options: AudioDecodeOptions = {}
   if (targetRate !== undefined && (!Number.isInteger(targetRate) || targetRate <= 0)) {
     throw new DaxError('usage', `the target sample rate must be a positive whole number of Hz, got ${targetRate}.`);
   }
-  if (!(maxSeconds > 0)) throw new DaxError('usage', `the audio length limit must be a positive number of seconds, got ${maxSeconds}.`);
-  if (!Number.isInteger(maxChannels) || maxChannels < 1) throw new DaxError('usage', `the channel limit must be a positive whole number, got ${maxChannels}.`);
+  if (!(maxSeconds > 0))
+    throw new DaxError('usage', `the audio length limit must be a positive number of seconds, got ${maxSeconds}.`);
+  if (!Number.isInteger(maxChannels) || maxChannels < 1)
+    throw new DaxError('usage', `the channel limit must be a positive whole number, got ${maxChannels}.`);
 
   let size: number;
   try {
@@ -97,7 +112,12 @@ export async function decodeAudio(file: string, options: AudioDecodeOptions = {}
     size = info.size;
   } catch (error) {
     if (error instanceof DaxError) throw error;
-    throw new DaxError('input', `cannot read the audio file: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, file, { cause: error });
+    throw new DaxError(
+      'input',
+      `cannot read the audio file: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
+      file,
+      { cause: error },
+    );
   }
   if (size === 0) throw new DaxError('input', 'the audio file is empty (0 bytes).', file);
 
@@ -105,7 +125,12 @@ export async function decodeAudio(file: string, options: AudioDecodeOptions = {}
   try {
     handle = await open(file, 'r');
   } catch (error) {
-    throw new DaxError('input', `cannot read the audio file: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, file, { cause: error });
+    throw new DaxError(
+      'input',
+      `cannot read the audio file: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
+      file,
+      { cause: error },
+    );
   }
   try {
     let header: AudioHeader;
@@ -117,21 +142,36 @@ export async function decodeAudio(file: string, options: AudioDecodeOptions = {}
     }
     const name = AUDIO_FORMAT_NAMES[header.format];
     if (header.channels > maxChannels) {
-      throw new DaxError('input', `the ${name} file has ${header.channels} channels, above the limit of ${maxChannels}. Mix it down first or raise the channel limit.`, file);
+      throw new DaxError(
+        'input',
+        `the ${name} file has ${header.channels} channels, above the limit of ${maxChannels}. Mix it down first or raise the channel limit.`,
+        file,
+      );
     }
     const tooLong = (length: string) =>
-      new DaxError('input', `the audio is ${length} long, above the limit of ${seconds(maxSeconds)}. Cut it shorter first or raise the length limit (maxSeconds).`, file);
+      new DaxError(
+        'input',
+        `the audio is ${length} long, above the limit of ${seconds(maxSeconds)}. Cut it shorter first or raise the length limit (maxSeconds).`,
+        file,
+      );
     // MP3 decoders drop the encoder's delay and padding (up to about two frames) that Xing/Info headers count.
     const tolerance = header.format === 'mp3' ? 3 * 1152 : 0;
-    if (header.frames !== undefined && !header.estimated && (header.frames - tolerance) / header.sampleRate > maxSeconds) {
+    if (
+      header.frames !== undefined &&
+      !header.estimated &&
+      (header.frames - tolerance) / header.sampleRate > maxSeconds
+    ) {
       throw tooLong(seconds(header.frames / header.sampleRate));
     }
 
-    const noAudio = () => new DaxError('input', `the ${name} file contains no audio samples: it is empty or truncated.`, file);
+    const noAudio = () =>
+      new DaxError('input', `the ${name} file contains no audio samples: it is empty or truncated.`, file);
     if (header.frames === 0 && !header.estimated) throw noAudio();
 
     const maxFrames = Math.ceil((maxSeconds + LENGTH_SLACK_SECONDS) * header.sampleRate) + tolerance;
-    const { mono, sampleRate } = await decodeToMono(handle, size, header, maxFrames, file, () => tooLong(`more than ${seconds(maxSeconds)}`));
+    const { mono, sampleRate } = await decodeToMono(handle, size, header, maxFrames, file, () =>
+      tooLong(`more than ${seconds(maxSeconds)}`),
+    );
     if (header.frames !== undefined && !header.estimated && mono.length < header.frames - tolerance) {
       throw new DaxError(
         'input',
@@ -143,7 +183,14 @@ export async function decodeAudio(file: string, options: AudioDecodeOptions = {}
     if (mono.length === 0) throw noAudio();
     const samples = targetRate === undefined ? mono : resample(mono, sampleRate, targetRate);
     const rate = targetRate ?? sampleRate;
-    return { samples, sampleRate: rate, durationSeconds: samples.length / rate, channels: header.channels, format: header.format, sourceSampleRate: sampleRate };
+    return {
+      samples,
+      sampleRate: rate,
+      durationSeconds: samples.length / rate,
+      channels: header.channels,
+      format: header.format,
+      sourceSampleRate: sampleRate,
+    };
   } finally {
     await handle.close();
   }
@@ -160,23 +207,33 @@ async function decodeToMono(
 ): Promise<{ mono: Float32Array; sampleRate: number }> {
   const name = AUDIO_FORMAT_NAMES[header.format];
   const corrupt = (detail: string, cause?: unknown) =>
-    new DaxError('input', `the ${name} data is corrupt or truncated and cannot be decoded (${detail}). Export or copy it again.`, file, { cause });
+    new DaxError(
+      'input',
+      `the ${name} data is corrupt or truncated and cannot be decoded (${detail}). Export or copy it again.`,
+      file,
+      { cause },
+    );
 
   let decoder: ChunkDecoder;
   try {
     decoder = await createDecoder(header.format);
   } catch (error) {
-    throw new DaxError('input', `the ${name} decoder failed to start (${(error as Error).message}).`, file, { cause: error });
+    throw new DaxError('input', `the ${name} decoder failed to start (${(error as Error).message}).`, file, {
+      cause: error,
+    });
   }
   const sampleRate = header.sampleRate;
-  let mono = new Float32Array(Math.min(maxFrames, header.frames !== undefined ? header.frames + 4096 : sampleRate * 10));
+  let mono = new Float32Array(
+    Math.min(maxFrames, header.frames !== undefined ? header.frames + 4096 : sampleRate * 10),
+  );
   let length = 0;
 
   const accept = (chunk: AudioChunk | undefined): void => {
     if (chunk?.errors?.length) throw corrupt(chunk.errors[0]!.message);
     const channels = chunk?.channelData ?? [];
     if (channels.length === 0 || channels[0]!.length === 0) return;
-    if (chunk!.sampleRate !== sampleRate) throw corrupt(`the stream changes from ${sampleRate} Hz to ${chunk!.sampleRate} Hz`);
+    if (chunk!.sampleRate !== sampleRate)
+      throw corrupt(`the stream changes from ${sampleRate} Hz to ${chunk!.sampleRate} Hz`);
     const frames = channels[0]!.length;
     if (length + frames > maxFrames) throw tooLong();
     if (length + frames > mono.length) {
@@ -201,7 +258,7 @@ async function decodeToMono(
     const end = Math.min(size, header.streamEnd ?? size);
     const buffer = Buffer.alloc(Math.max(1, Math.min(CHUNK_BYTES[header.format], end - header.streamStart)));
     let prefix = header.prefix;
-    for (let position = header.streamStart; position < end; ) {
+    for (let position = header.streamStart; position < end;) {
       const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
       if (bytesRead === 0) break;
       position += bytesRead;

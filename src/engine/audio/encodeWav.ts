@@ -20,12 +20,18 @@ export interface EncodeWavOptions {
  * [-1, 0] onto [-2^(bits-1), 0] and [0, 1] onto [0, 2^(bits-1) - 1], rounded (the inverse of the decoder's scaling,
  * so a round trip is within half a step); 8-bit is unsigned with its zero at 128, as the format requires.
  */
-export function encodeWav(channels: readonly Float32Array[], sampleRate: number, options: EncodeWavOptions = {}): Buffer {
+export function encodeWav(
+  channels: readonly Float32Array[],
+  sampleRate: number,
+  options: EncodeWavOptions = {},
+): Buffer {
   const encoding = options.encoding ?? { bits: 16 };
   const channelCount = channels.length;
-  if (channelCount < 1 || channelCount > 65535) throw new RangeError(`encodeWav: 1 to 65535 channels, got ${channelCount}`);
+  if (channelCount < 1 || channelCount > 65535)
+    throw new RangeError(`encodeWav: 1 to 65535 channels, got ${channelCount}`);
   const frames = channels[0]!.length;
-  if (channels.some((channel) => channel.length !== frames)) throw new RangeError('encodeWav: channels differ in length');
+  if (channels.some((channel) => channel.length !== frames))
+    throw new RangeError('encodeWav: channels differ in length');
   if (!Number.isInteger(sampleRate) || sampleRate < 0) throw new RangeError(`encodeWav: bad sample rate ${sampleRate}`);
   const bytesPerSample = encoding.bits / 8;
   const blockAlign = bytesPerSample * channelCount;

@@ -24,9 +24,18 @@ const MAX_PHASES = 2048;
  * `Math.round(input.length * toRate / fromRate)` samples, output sample n sits at input time n · from / to, and
  * samples outside the input count as zeros. Returns `input` itself when the rates are equal.
  */
-export function resample(input: Float32Array, fromRate: number, toRate: number, options: ResampleOptions = {}): Float32Array {
-  for (const [name, rate] of [['fromRate', fromRate], ['toRate', toRate]] as const) {
-    if (!Number.isInteger(rate) || rate <= 0) throw new RangeError(`resample: ${name} must be a positive integer, got ${rate}`);
+export function resample(
+  input: Float32Array,
+  fromRate: number,
+  toRate: number,
+  options: ResampleOptions = {},
+): Float32Array {
+  for (const [name, rate] of [
+    ['fromRate', fromRate],
+    ['toRate', toRate],
+  ] as const) {
+    if (!Number.isInteger(rate) || rate <= 0)
+      throw new RangeError(`resample: ${name} must be a positive integer, got ${rate}`);
   }
   if (fromRate === toRate) return input;
   const divisor = gcd(fromRate, toRate);
@@ -58,7 +67,8 @@ export function resample(input: Float32Array, fromRate: number, toRate: number, 
     for (let j = -reach + 1; j <= reach; j++) {
       const x = j - frac;
       const r = x / halfWidth;
-      const h = Math.abs(r) >= 1 ? 0 : 2 * cutoff * sinc(2 * cutoff * x) * (besselI0(beta * Math.sqrt(1 - r * r)) / i0Beta);
+      const h =
+        Math.abs(r) >= 1 ? 0 : 2 * cutoff * sinc(2 * cutoff * x) * (besselI0(beta * Math.sqrt(1 - r * r)) / i0Beta);
       table[p * taps + j + reach - 1] = h;
       sum += h;
     }

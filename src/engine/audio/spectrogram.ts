@@ -26,7 +26,14 @@ export interface SpectrogramConfig {
 }
 
 /** A common setting at 16 kHz: 32 ms windows every 8 ms, 64 mel bands, in dB. */
-export const DEFAULT_SPECTROGRAM_CONFIG: SpectrogramConfig = { fftSize: 512, hop: 128, window: 'hann', scale: 'mel', melBands: 64, log: true };
+export const DEFAULT_SPECTROGRAM_CONFIG: SpectrogramConfig = {
+  fftSize: 512,
+  hop: 128,
+  window: 'hann',
+  scale: 'mel',
+  melBands: 64,
+  log: true,
+};
 
 /** Complex STFT, `bins x frames` (bin-major, see the module comment). */
 export interface Stft {
@@ -49,18 +56,33 @@ export function checkSpectrogramConfig(config: SpectrogramConfig, sampleRate?: n
     throw new DaxError('usage', `the spectrogram's fftSize must be a power of two from 16 to 65536, got ${fftSize}.`);
   }
   if (!Number.isInteger(hop) || hop < 1 || hop > fftSize / 2) {
-    throw new DaxError('usage', `the spectrogram's hop must be a whole number from 1 to fftSize / 2 (${fftSize / 2}), got ${hop}.`);
+    throw new DaxError(
+      'usage',
+      `the spectrogram's hop must be a whole number from 1 to fftSize / 2 (${fftSize / 2}), got ${hop}.`,
+    );
   }
-  if (config.window !== 'hann' && config.window !== 'hamming') throw new DaxError('usage', `the spectrogram's window must be "hann" or "hamming", got ${JSON.stringify(config.window)}.`);
-  if (config.scale !== 'linear' && config.scale !== 'mel') throw new DaxError('usage', `the spectrogram's scale must be "linear" or "mel", got ${JSON.stringify(config.scale)}.`);
+  if (config.window !== 'hann' && config.window !== 'hamming')
+    throw new DaxError(
+      'usage',
+      `the spectrogram's window must be "hann" or "hamming", got ${JSON.stringify(config.window)}.`,
+    );
+  if (config.scale !== 'linear' && config.scale !== 'mel')
+    throw new DaxError(
+      'usage',
+      `the spectrogram's scale must be "linear" or "mel", got ${JSON.stringify(config.scale)}.`,
+    );
   if (config.scale === 'mel') {
     const bands = config.melBands ?? 64;
-    if (!Number.isInteger(bands) || bands < 1) throw new DaxError('usage', `melBands must be a positive whole number, got ${bands}.`);
+    if (!Number.isInteger(bands) || bands < 1)
+      throw new DaxError('usage', `melBands must be a positive whole number, got ${bands}.`);
     if (sampleRate !== undefined) {
       const fMin = config.fMin ?? 0;
       const fMax = config.fMax ?? sampleRate / 2;
       if (!(fMin >= 0 && fMax > fMin && fMax <= sampleRate / 2)) {
-        throw new DaxError('usage', `the mel range must satisfy 0 <= fMin < fMax <= ${sampleRate / 2} Hz (half the sample rate), got ${fMin} to ${fMax} Hz.`);
+        throw new DaxError(
+          'usage',
+          `the mel range must satisfy 0 <= fMin < fMax <= ${sampleRate / 2} Hz (half the sample rate), got ${fMin} to ${fMax} Hz.`,
+        );
       }
     }
   }
@@ -118,7 +140,8 @@ export function stft(samples: Float32Array, config: Pick<SpectrogramConfig, 'fft
  */
 export function istft(spectrum: Stft, mask?: Float32Array, length = spectrum.length): Float32Array {
   const { fftSize, hop, bins, frames } = spectrum;
-  if (mask && mask.length !== bins * frames) throw new RangeError(`istft: the mask has ${mask.length} values, expected ${bins} x ${frames}`);
+  if (mask && mask.length !== bins * frames)
+    throw new RangeError(`istft: the mask has ${mask.length} values, expected ${bins} x ${frames}`);
   const half = fftSize / 2;
   const window = makeWindow(spectrum.window, fftSize);
   const fft = new FFT(fftSize);
@@ -162,9 +185,15 @@ export function istft(spectrum: Stft, mask?: Float32Array, length = spectrum.len
  * every other frame: samples from `start` on. Adding the segments of masks that sum to M gives istft(M) exactly
  * (the overlap-add and its normalisation are linear), at the cost of the segment's frames only.
  */
-export function istftSegment(spectrum: Stft, mask: Float32Array, firstFrame: number, endFrame: number): { start: number; samples: Float32Array } {
+export function istftSegment(
+  spectrum: Stft,
+  mask: Float32Array,
+  firstFrame: number,
+  endFrame: number,
+): { start: number; samples: Float32Array } {
   const { fftSize, hop, bins, frames, length } = spectrum;
-  if (mask.length !== bins * frames) throw new RangeError(`istftSegment: the mask has ${mask.length} values, expected ${bins} x ${frames}`);
+  if (mask.length !== bins * frames)
+    throw new RangeError(`istftSegment: the mask has ${mask.length} values, expected ${bins} x ${frames}`);
   const half = fftSize / 2;
   const start = Math.max(0, firstFrame * hop - half);
   const end = Math.min(length, (endFrame - 1) * hop + half);
@@ -253,8 +282,17 @@ export function melToHz(mel: number): number {
 }
 
 /** Builds the filterbank (throws DaxError('usage') when some band would cover no bin: too many bands for the FFT). */
-export function melFilterbank(sampleRate: number, fftSize: number, bands: number, fMin = 0, fMax = sampleRate / 2): MelFilterbank {
-  checkSpectrogramConfig({ fftSize, hop: 1, window: 'hann', scale: 'mel', melBands: bands, fMin, fMax, log: false }, sampleRate);
+export function melFilterbank(
+  sampleRate: number,
+  fftSize: number,
+  bands: number,
+  fMin = 0,
+  fMax = sampleRate / 2,
+): MelFilterbank {
+  checkSpectrogramConfig(
+    { fftSize, hop: 1, window: 'hann', scale: 'mel', melBands: bands, fMin, fMax, log: false },
+    sampleRate,
+  );
   const bins = fftSize / 2 + 1;
   const melMin = hzToMel(fMin);
   const melMax = hzToMel(fMax);
@@ -274,7 +312,10 @@ export function melFilterbank(sampleRate: number, fftSize: number, bands: number
       weights[b * bins + k] = value * area;
     }
     if (!any) {
-      throw new DaxError('usage', `${bands} mel bands are too many for an FFT of ${fftSize} at ${sampleRate} Hz (band ${b} covers no frequency bin): use fewer bands or a larger fftSize.`);
+      throw new DaxError(
+        'usage',
+        `${bands} mel bands are too many for an FFT of ${fftSize} at ${sampleRate} Hz (band ${b} covers no frequency bin): use fewer bands or a larger fftSize.`,
+      );
     }
   }
   return { bands, bins, sampleRate, fftSize, fMin, fMax, centers: edges.slice(1, bands + 1), weights, triangles };
@@ -283,7 +324,8 @@ export function melFilterbank(sampleRate: number, fftSize: number, bands: number
 /** Applies the filterbank to a `bins x frames` power (or magnitude) array: `bands x frames`. */
 export function applyFilterbank(filterbank: MelFilterbank, values: Float32Array, frames: number): Float32Array {
   const { bands, bins, weights } = filterbank;
-  if (values.length !== bins * frames) throw new RangeError(`applyFilterbank: expected ${bins} x ${frames} values, got ${values.length}`);
+  if (values.length !== bins * frames)
+    throw new RangeError(`applyFilterbank: expected ${bins} x ${frames} values, got ${values.length}`);
   const out = new Float32Array(bands * frames);
   for (let b = 0; b < bands; b++) {
     for (let k = 0; k < bins; k++) {
@@ -303,7 +345,8 @@ export function applyFilterbank(filterbank: MelFilterbank, values: Float32Array,
  */
 export function expandMelMask(filterbank: MelFilterbank, mask: Float32Array, frames: number): Float32Array {
   const { bands, bins, triangles, centers, sampleRate, fftSize } = filterbank;
-  if (mask.length !== bands * frames) throw new RangeError(`expandMelMask: expected ${bands} x ${frames} values, got ${mask.length}`);
+  if (mask.length !== bands * frames)
+    throw new RangeError(`expandMelMask: expected ${bands} x ${frames} values, got ${mask.length}`);
   const out = new Float32Array(bins * frames);
   for (let k = 0; k < bins; k++) {
     let total = 0;
@@ -351,7 +394,12 @@ export function powerToDb(power: Float32Array, amin = 1e-10): Float32Array {
 }
 
 /** The spectrogram of `samples` at `sampleRate` per the configuration (from an STFT already taken, when given). */
-export function spectrogram(samples: Float32Array, sampleRate: number, config: SpectrogramConfig, spectrum?: Stft): Spectrogram {
+export function spectrogram(
+  samples: Float32Array,
+  sampleRate: number,
+  config: SpectrogramConfig,
+  spectrum?: Stft,
+): Spectrogram {
   checkSpectrogramConfig(config, sampleRate);
   const transform = spectrum ?? stft(samples, config);
   const power = magnitudes(transform, 2);
@@ -360,17 +408,35 @@ export function spectrogram(samples: Float32Array, sampleRate: number, config: S
   let frequencies: Float64Array = Float64Array.from({ length: rows }, (_, k) => (k * sampleRate) / config.fftSize);
   let filterbank: MelFilterbank | undefined;
   if (config.scale === 'mel') {
-    filterbank = melFilterbank(sampleRate, config.fftSize, config.melBands ?? 64, config.fMin ?? 0, config.fMax ?? sampleRate / 2);
+    filterbank = melFilterbank(
+      sampleRate,
+      config.fftSize,
+      config.melBands ?? 64,
+      config.fMin ?? 0,
+      config.fMax ?? sampleRate / 2,
+    );
     values = applyFilterbank(filterbank, power, transform.frames);
     rows = filterbank.bands;
     frequencies = filterbank.centers;
   }
   if (config.log) values = powerToDb(values);
-  return { rows, frames: transform.frames, values, frequencies, hopSeconds: config.hop / sampleRate, log: config.log, filterbank };
+  return {
+    rows,
+    frames: transform.frames,
+    values,
+    frequencies,
+    hopSeconds: config.hop / sampleRate,
+    log: config.log,
+    filterbank,
+  };
 }
 
 /** The log-mel spectrogram (dB), the usual input of audio classifiers. */
-export function toLogMel(samples: Float32Array, sampleRate: number, config: Omit<SpectrogramConfig, 'scale' | 'log'>): Spectrogram {
+export function toLogMel(
+  samples: Float32Array,
+  sampleRate: number,
+  config: Omit<SpectrogramConfig, 'scale' | 'log'>,
+): Spectrogram {
   return spectrogram(samples, sampleRate, { ...config, scale: 'mel', log: true });
 }
 

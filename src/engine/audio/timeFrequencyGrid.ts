@@ -42,11 +42,19 @@ export interface TimeFrequencyGrid extends Segmentation {
 
 /** Cuts a `rows x frames` spectrogram plane into `bands x windows` cells. */
 export function timeFrequencyGrid(rows: number, frames: number, options: TimeFrequencyGridOptions): TimeFrequencyGrid {
-  for (const [name, value] of [['rows', rows], ['frames', frames]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new RangeError(`timeFrequencyGrid: ${name} must be a positive integer, got ${value}`);
+  for (const [name, value] of [
+    ['rows', rows],
+    ['frames', frames],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new RangeError(`timeFrequencyGrid: ${name} must be a positive integer, got ${value}`);
   }
-  for (const [name, value] of [['bands', options.bands], ['windows', options.windows]] as const) {
-    if (!Number.isFinite(value) || value < 1) throw new RangeError(`timeFrequencyGrid: ${name} must be at least 1, got ${value}`);
+  for (const [name, value] of [
+    ['bands', options.bands],
+    ['windows', options.windows],
+  ] as const) {
+    if (!Number.isFinite(value) || value < 1)
+      throw new RangeError(`timeFrequencyGrid: ${name} must be at least 1, got ${value}`);
   }
   const bands = Math.min(Math.floor(options.bands), rows);
   const windows = Math.min(Math.floor(options.windows), frames);
@@ -65,18 +73,37 @@ export function timeFrequencyGrid(rows: number, frames: number, options: TimeFre
   const count = bands * windows;
 
   const maskFromValues = (values: ArrayLike<number>): Float32Array => {
-    if (values.length !== count) throw new RangeError(`maskFromValues: expected ${count} values (${bands} bands x ${windows} windows), got ${values.length}`);
+    if (values.length !== count)
+      throw new RangeError(
+        `maskFromValues: expected ${count} values (${bands} bands x ${windows} windows), got ${values.length}`,
+      );
     const mask = new Float32Array(labels.length);
     for (let i = 0; i < labels.length; i++) mask[i] = values[labels[i]!]!;
     return mask;
   };
   const maskFromPattern = (keep: Uint8Array): Float32Array => {
-    if (keep.length !== count) throw new RangeError(`maskFromPattern: expected ${count} cells (${bands} bands x ${windows} windows), got ${keep.length}`);
+    if (keep.length !== count)
+      throw new RangeError(
+        `maskFromPattern: expected ${count} cells (${bands} bands x ${windows} windows), got ${keep.length}`,
+      );
     const mask = new Float32Array(labels.length);
     for (let i = 0; i < labels.length; i++) mask[i] = keep[labels[i]!] ? 1 : 0;
     return mask;
   };
-  return { width: frames, height: rows, labels, count, rows, frames, bands, windows, bandEdges, windowEdges, maskFromPattern, maskFromValues };
+  return {
+    width: frames,
+    height: rows,
+    labels,
+    count,
+    rows,
+    frames,
+    bands,
+    windows,
+    bandEdges,
+    windowEdges,
+    maskFromPattern,
+    maskFromValues,
+  };
 }
 
 /** n + 1 edges cutting `size` into n near-equal parts (as the image grid does). */
@@ -90,7 +117,9 @@ function evenEdges(size: number, parts: number): Int32Array {
 function melEdges(rows: number, bands: number, options: TimeFrequencyGridOptions): Int32Array {
   const { sampleRate, fftSize } = options;
   if (!sampleRate || !fftSize || fftSize / 2 + 1 !== rows) {
-    throw new RangeError(`timeFrequencyGrid: mel spacing needs the sampleRate and the fftSize of an STFT with ${rows} bins`);
+    throw new RangeError(
+      `timeFrequencyGrid: mel spacing needs the sampleRate and the fftSize of an STFT with ${rows} bins`,
+    );
   }
   const top = hzToMel(sampleRate / 2);
   const edges = new Int32Array(bands + 1);

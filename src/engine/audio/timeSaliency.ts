@@ -4,14 +4,14 @@
 import type { TimeInterval } from '../../shared/report';
 import { minMaxNormalise } from '../core/minMax';
 
-
 /**
  * The mean of a `rows x frames` map over its rows, per frame, stretched to [0, 1] over time (a flat curve is all
  * zeros). Stretched rather than divided by the peak: a baseline's map carries an offset (occlusion's "no change"
  * is not its minimum, since silencing some cells raises the score), which would otherwise hide where it peaks.
  */
 export function timeSaliency(map: Float32Array, rows: number, frames: number): Float32Array {
-  if (map.length !== rows * frames) throw new RangeError(`timeSaliency: expected ${rows} x ${frames} values, got ${map.length}`);
+  if (map.length !== rows * frames)
+    throw new RangeError(`timeSaliency: expected ${rows} x ${frames} values, got ${map.length}`);
   const curve = new Float32Array(frames);
   for (let r = 0; r < rows; r++) for (let t = 0; t < frames; t++) curve[t]! += map[r * frames + t]! / rows;
   return minMaxNormalise(curve);
@@ -24,7 +24,12 @@ export function timeSaliency(map: Float32Array, rows: number, frames: number): F
  * the peak, a broad plateau (a spoken word) is kept whole even when one cell peaks above it, and a flat curve has
  * no interval. Frame t is centred at t · frameSeconds and stands for half a frame either side.
  */
-export function salientIntervals(curve: Float32Array, frameSeconds: number, durationSeconds: number, limit = 3): (TimeInterval & { mass: number })[] {
+export function salientIntervals(
+  curve: Float32Array,
+  frameSeconds: number,
+  durationSeconds: number,
+  limit = 3,
+): (TimeInterval & { mass: number })[] {
   if (curve.length === 0) return [];
   let mean = 0;
   for (const value of curve) mean += value / curve.length;
@@ -45,7 +50,10 @@ export function salientIntervals(curve: Float32Array, frameSeconds: number, dura
 }
 
 /** Kadane's maximum-sum run of `values` among the frames not yet `taken` (a taken frame ends a run). */
-function maximumSegment(values: Float64Array, taken: Uint8Array): { first: number; end: number; sum: number } | undefined {
+function maximumSegment(
+  values: Float64Array,
+  taken: Uint8Array,
+): { first: number; end: number; sum: number } | undefined {
   let best: { first: number; end: number; sum: number } | undefined;
   let sum = 0;
   let first = 0;

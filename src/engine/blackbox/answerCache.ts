@@ -37,14 +37,22 @@ export class AnswerCache {
     try {
       await mkdir(dir, { recursive: true });
     } catch (error) {
-      throw new DaxError('usage', `cannot create the resume folder (${(error as NodeJS.ErrnoException).code ?? String(error)}). Check "endpoint.cacheDir".`, dir);
+      throw new DaxError(
+        'usage',
+        `cannot create the resume folder (${(error as NodeJS.ErrnoException).code ?? String(error)}). Check "endpoint.cacheDir".`,
+        dir,
+      );
     }
     let text = '';
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new DaxError('usage', `cannot read the resume journal (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, file);
+        throw new DaxError(
+          'usage',
+          `cannot read the resume journal (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
+          file,
+        );
       }
     }
     // One answer a line: `key base64(float32 row)`; a line cut short by a crash is skipped.
@@ -82,7 +90,11 @@ export class AnswerCache {
     try {
       await appendFile(this.journal, lines);
     } catch (error) {
-      throw new DaxError('model', `cannot write the resume journal (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, this.journal);
+      throw new DaxError(
+        'model',
+        `cannot write the resume journal (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
+        this.journal,
+      );
     }
   }
 

@@ -78,7 +78,13 @@ export async function classifyInBatches(
   for (let start = 0; start < batch.images.length; start += batchSize) {
     throwIfCancelled(signal);
     const images = batch.images.slice(start, start + batchSize);
-    rows.push(...(await callModel((callSignal) => runOnce(images, batch.padding, callSignal), { ...limits, signal, inputs: images.length })));
+    rows.push(
+      ...(await callModel((callSignal) => runOnce(images, batch.padding, callSignal), {
+        ...limits,
+        signal,
+        inputs: images.length,
+      })),
+    );
   }
   return rows;
 }

@@ -84,7 +84,10 @@ interface Connection {
 }
 
 /** Opens an image classifier served over the Open Inference Protocol; the description's `input` is checked against the model's metadata. */
-export async function openKserveClassifier(config: ModelConfig, options: KserveOpenOptions = {}): Promise<KserveImageClassifier> {
+export async function openKserveClassifier(
+  config: ModelConfig,
+  options: KserveOpenOptions = {},
+): Promise<KserveImageClassifier> {
   const connection = await connect(config, options);
   const { meta, source, endpoint } = connection;
   const input = pickInput(meta, config.input.name, source);
@@ -103,7 +106,10 @@ export async function openKserveClassifier(config: ModelConfig, options: KserveO
   const channels = config.input.channels === 'grey' ? 1 : 3;
   const height = resolveSize(shape[hAxis]!, config.input.height, 'height');
   const width = resolveSize(shape[wAxis]!, config.input.width, 'width');
-  const wanted = layout === 'NCHW' ? ['B', channels, height.value ?? 'H', width.value ?? 'W'] : ['B', height.value ?? 'H', width.value ?? 'W', channels];
+  const wanted =
+    layout === 'NCHW'
+      ? ['B', channels, height.value ?? 'H', width.value ?? 'W']
+      : ['B', height.value ?? 'H', width.value ?? 'W', channels];
   const problems = [height.problem, width.problem].filter((p): p is string => p !== undefined);
   if (problems.length > 0) {
     throw new DaxError(
@@ -125,9 +131,19 @@ export async function openKserveClassifier(config: ModelConfig, options: KserveO
   const batchSize = batchSizeOf(shape[0]!, config.batchSize, shown, source);
   const outputName = pickOutput(meta, config.output.name, source);
   const [w, h] = [width.value!, height.value!];
-  const remote = await remoteRunner(connection, config, options, { input: config.input, output: config.output, width: w, height: h, layout });
+  const remote = await remoteRunner(connection, config, options, {
+    input: config.input,
+    output: config.output,
+    width: w,
+    height: h,
+    layout,
+  });
 
-  const send = (images: Float32Array[], padding: Uint8Array | undefined, signal: AbortSignal | undefined): Promise<Float32Array[]> => {
+  const send = (
+    images: Float32Array[],
+    padding: Uint8Array | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Float32Array[]> => {
     const data = packImages(images, w, h, config.input, layout, padding);
     const dims = layout === 'NCHW' ? [images.length, channels, h, w] : [images.length, h, w, channels];
     return remote.infer(input.name, outputName, data, dims, images.length, signal);
@@ -138,12 +154,20 @@ export async function openKserveClassifier(config: ModelConfig, options: KserveO
     width: w,
     height: h,
     labels: config.labels,
-    description: redactSecrets(`kserve: ${endpoint.url} ${describeModel(endpoint)}: ${input.name} FP32[${shape.join(',')}] ${layout} → ${outputName ?? "its first output"}; up to ${batchSize} per request, ${endpoint.concurrency} in flight${endpoint.binary ? ', binary tensors' : ''}`),
+    description: redactSecrets(
+      `kserve: ${endpoint.url} ${describeModel(endpoint)}: ${input.name} FP32[${shape.join(',')}] ${layout} → ${outputName ?? 'its first output'}; up to ${batchSize} per request, ${endpoint.concurrency} in flight${endpoint.binary ? ', binary tensors' : ''}`,
+    ),
     classify(batch: ImageBatch, signal?: AbortSignal) {
       throwIfCancelled(signal);
       const pad = batch.padding ? hashKey(batch.padding) : '';
       const keys = batch.images.map((image) => hashKey(image, pad));
-      return remote.answer(keys, batchSize, signal, (indices, s) => send(indices.map((i) => batch.images[i]!), batch.padding, s));
+      return remote.answer(keys, batchSize, signal, (indices, s) =>
+        send(
+          indices.map((i) => batch.images[i]!),
+          batch.padding,
+          s,
+        ),
+      );
     },
     stats: remote.stats,
     async dispose() {},
@@ -151,14 +175,28 @@ export async function openKserveClassifier(config: ModelConfig, options: KserveO
 }
 
 /** Opens a sound classifier served over the Open Inference Protocol; waveforms go as [B, N] (or the model's audio layout). */
-export async function openKserveAudioClassifier(config: ModelConfig, options: KserveOpenOptions = {}): Promise<KserveAudioClassifier> {
+export async function openKserveAudioClassifier(
+  config: ModelConfig,
+  options: KserveOpenOptions = {},
+): Promise<KserveAudioClassifier> {
   const audio = config.audio;
-  if (!audio) throw new DaxError('usage', 'describes an image model; an audio model needs an "audio" object in its description.', config.path);
+  if (!audio)
+    throw new DaxError(
+      'usage',
+      'describes an image model; an audio model needs an "audio" object in its description.',
+      config.path,
+    );
   const connection = await connect(config, options);
   const { meta, source, endpoint } = connection;
   const input = pickInput(meta, audio.name, source);
   checkDatatype(input, 'audio', source);
-  const layout = audioInputLayout(input.shape, audio, `input "${input.name}" FP32[${input.shape.join(',')}]`, source, 'first');
+  const layout = audioInputLayout(
+    input.shape,
+    audio,
+    `input "${input.name}" FP32[${input.shape.join(',')}]`,
+    source,
+    'first',
+  );
   const batchSize = layout.batched ? config.batchSize : 1;
   const outputName = pickOutput(meta, config.output.name, source);
   const remote = await remoteRunner(connection, config, options, { audio, output: config.output });
@@ -169,7 +207,9 @@ export async function openKserveAudioClassifier(config: ModelConfig, options: Ks
     sampleRate: audio.sampleRate,
     feature: audio.feature,
     labels: config.labels,
-    description: redactSecrets(`kserve: ${endpoint.url} ${describeModel(endpoint)}: ${input.name} FP32[${input.shape.join(',')}] ${layout.text} → ${outputName ?? "its first output"}; up to ${batchSize} per request, ${endpoint.concurrency} in flight${endpoint.binary ? ', binary tensors' : ''}`),
+    description: redactSecrets(
+      `kserve: ${endpoint.url} ${describeModel(endpoint)}: ${input.name} FP32[${input.shape.join(',')}] ${layout.text} → ${outputName ?? 'its first output'}; up to ${batchSize} per request, ${endpoint.concurrency} in flight${endpoint.binary ? ', binary tensors' : ''}`,
+    ),
     classify(batch: ImageBatch, signal?: AbortSignal) {
       throwIfCancelled(signal);
       // classifyWindows hands over enough windows at once for every request in flight; `run` cuts them.
@@ -195,7 +235,8 @@ export async function openKserveAudioClassifier(config: ModelConfig, options: Ks
 async function connect(config: ModelConfig, options: KserveOpenOptions): Promise<Connection> {
   const endpoint = config.endpoint;
   const source = config.path;
-  if (config.kind !== 'kserve' || !endpoint) throw new DaxError('usage', 'is not described as a served model: "kind": "kserve" needs an "endpoint".', source);
+  if (config.kind !== 'kserve' || !endpoint)
+    throw new DaxError('usage', 'is not described as a served model: "kind": "kserve" needs an "endpoint".', source);
   const client = new KserveClient({
     url: endpoint.url,
     headers: endpoint.headers,
@@ -207,7 +248,8 @@ async function connect(config: ModelConfig, options: KserveOpenOptions): Promise
   // A missing environment variable is found before any request.
   client.headers();
   const health = await client.request('GET', '/v2/health/ready', undefined, undefined);
-  if (health.status !== 200) throw client.httpError('GET', '/v2/health/ready', health, `the server at ${endpoint.url} is not ready: `);
+  if (health.status !== 200)
+    throw client.httpError('GET', '/v2/health/ready', health, `the server at ${endpoint.url} is not ready: `);
 
   const route = `/v2/models/${encodeURIComponent(endpoint.model)}${endpoint.version === undefined ? '' : `/versions/${encodeURIComponent(endpoint.version)}`}`;
   const metadata = await client.request('GET', route, undefined, undefined);
@@ -217,8 +259,13 @@ async function connect(config: ModelConfig, options: KserveOpenOptions): Promise
   const ready = await client.request('GET', `${route}/ready`, undefined, undefined);
   const readyFlag = (ready.json as { ready?: unknown } | undefined)?.ready;
   if (ready.status !== 200 || readyFlag === false) {
-    const why = ready.status !== 200 ? `HTTP ${ready.status}: ${client.redact(serverMessageOf(ready))}` : '"ready": false';
-    throw new DaxError('model', `${describeModel(endpoint)} is served at ${endpoint.url} but not ready (${why}). Wait for it to load, or check the server's log.`, source);
+    const why =
+      ready.status !== 200 ? `HTTP ${ready.status}: ${client.redact(serverMessageOf(ready))}` : '"ready": false';
+    throw new DaxError(
+      'model',
+      `${describeModel(endpoint)} is served at ${endpoint.url} but not ready (${why}). Wait for it to load, or check the server's log.`,
+      source,
+    );
   }
   return { endpoint, client, route, meta, raw: metadata.json, source };
 }
@@ -229,12 +276,19 @@ function serverMessageOf(answer: HttpAnswer): string {
 }
 
 /** Why the metadata request failed: a model the server does not have (its repository index lists what it has), or the server's message. */
-async function notServed(client: KserveClient, endpoint: EndpointConfig, route: string, answer: HttpAnswer, source: string): Promise<DaxError> {
+async function notServed(
+  client: KserveClient,
+  endpoint: EndpointConfig,
+  route: string,
+  answer: HttpAnswer,
+  source: string,
+): Promise<DaxError> {
   type Entry = { name?: unknown; version?: unknown; state?: unknown; reason?: unknown };
   let index: Entry[] | undefined;
   try {
     const listed = await client.request('POST', '/v2/repository/index', {}, undefined);
-    if (listed.status === 200 && Array.isArray(listed.json)) index = (listed.json as Entry[]).filter((entry) => typeof entry?.name === 'string');
+    if (listed.status === 200 && Array.isArray(listed.json))
+      index = (listed.json as Entry[]).filter((entry) => typeof entry?.name === 'string');
   } catch {
     // No repository extension: the server's own message is all there is.
   }
@@ -242,18 +296,38 @@ async function notServed(client: KserveClient, endpoint: EndpointConfig, route: 
   const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
   if (index !== undefined && (answer.status === 404 || answer.status === 400)) {
     // Listed but not loaded (Triton answers 400 for those): not ready, rather than not served.
-    const own = index.filter((entry) => entry.name === endpoint.model && (endpoint.version === undefined || text(entry.version) === '' || text(entry.version) === endpoint.version));
+    const own = index.filter(
+      (entry) =>
+        entry.name === endpoint.model &&
+        (endpoint.version === undefined || text(entry.version) === '' || text(entry.version) === endpoint.version),
+    );
     const unready = own.find((entry) => text(entry.state) !== '' && text(entry.state).toUpperCase() !== 'READY');
     if (unready && !own.some((entry) => text(entry.state).toUpperCase() === 'READY')) {
       const reason = text(unready.reason) === '' ? '' : `: ${client.redact(text(unready.reason))}`;
-      return new DaxError('model', `${describeModel(endpoint)} is listed at ${endpoint.url} but ${text(unready.state)}${reason} (HTTP ${answer.status}: ${message}). Load it, or wait for it to load.`, source);
+      return new DaxError(
+        'model',
+        `${describeModel(endpoint)} is listed at ${endpoint.url} but ${text(unready.state)}${reason} (HTTP ${answer.status}: ${message}). Load it, or wait for it to load.`,
+        source,
+      );
     }
-    const names = index.map((entry) => `${text(entry.name)}${text(entry.version) !== '' ? ` v${text(entry.version)}` : ''}${text(entry.state) !== '' ? ` (${text(entry.state)})` : ''}`);
-    const listedNames = names.length === 0 ? 'no models' : names.slice(0, 20).join(', ') + (names.length > 20 ? ', …' : '');
-    return new DaxError('model', `${describeModel(endpoint)} is not served at ${endpoint.url} (HTTP ${answer.status}: ${message}); the server has ${listedNames}. Check "endpoint.model" and "endpoint.version".`, source);
+    const names = index.map(
+      (entry) =>
+        `${text(entry.name)}${text(entry.version) !== '' ? ` v${text(entry.version)}` : ''}${text(entry.state) !== '' ? ` (${text(entry.state)})` : ''}`,
+    );
+    const listedNames =
+      names.length === 0 ? 'no models' : names.slice(0, 20).join(', ') + (names.length > 20 ? ', …' : '');
+    return new DaxError(
+      'model',
+      `${describeModel(endpoint)} is not served at ${endpoint.url} (HTTP ${answer.status}: ${message}); the server has ${listedNames}. Check "endpoint.model" and "endpoint.version".`,
+      source,
+    );
   }
   if (answer.status === 404) {
-    return new DaxError('model', `${describeModel(endpoint)} is not served at ${endpoint.url} (HTTP 404 from GET ${route}: ${message}). Check "endpoint.model" and "endpoint.version".`, source);
+    return new DaxError(
+      'model',
+      `${describeModel(endpoint)} is not served at ${endpoint.url} (HTTP 404 from GET ${route}: ${message}). Check "endpoint.model" and "endpoint.version".`,
+      source,
+    );
   }
   return client.httpError('GET', route, answer, `cannot read the metadata of ${describeModel(endpoint)}: `);
 }
@@ -265,12 +339,20 @@ function describeModel(endpoint: Pick<EndpointConfig, 'model' | 'version'>): str
 function readMetadata(json: unknown, source: string): ModelMeta {
   const meta = json as Partial<ModelMeta> | undefined;
   if (!meta || typeof meta !== 'object' || !Array.isArray(meta.inputs)) {
-    throw new DaxError('model', 'the model metadata has no "inputs" list; is this an Open Inference Protocol (KServe v2) server?', source);
+    throw new DaxError(
+      'model',
+      'the model metadata has no "inputs" list; is this an Open Inference Protocol (KServe v2) server?',
+      source,
+    );
   }
   const tensors = (list: unknown, what: string): TensorMeta[] =>
     (Array.isArray(list) ? list : []).map((t: { name?: unknown; datatype?: unknown; shape?: unknown }) => {
       if (typeof t?.name !== 'string' || typeof t.datatype !== 'string' || !Array.isArray(t.shape)) {
-        throw new DaxError('model', `the model metadata lists an ${what} without "name", "datatype" and "shape": ${JSON.stringify(t).slice(0, 200)}.`, source);
+        throw new DaxError(
+          'model',
+          `the model metadata lists an ${what} without "name", "datatype" and "shape": ${JSON.stringify(t).slice(0, 200)}.`,
+          source,
+        );
       }
       return { name: t.name, datatype: t.datatype.toUpperCase(), shape: t.shape.map((d) => Number(d)) };
     });
@@ -288,13 +370,19 @@ function pickInput(meta: ModelMeta, name: string | undefined, source: string): T
   if (!input) {
     throw new DaxError(
       'usage',
-      meta.inputs.length === 0 ? 'the model metadata lists no inputs.' : `has no input named "${name}"; its inputs are ${meta.inputs.map((t) => t.name).join(', ')}. Fix "input.name".`,
+      meta.inputs.length === 0
+        ? 'the model metadata lists no inputs.'
+        : `has no input named "${name}"; its inputs are ${meta.inputs.map((t) => t.name).join(', ')}. Fix "input.name".`,
       source,
     );
   }
   if (meta.inputs.length > 1 && name === undefined) {
     // Only one tensor is sent; a model that needs more would refuse every request.
-    throw new DaxError('usage', `has ${meta.inputs.length} inputs (${meta.inputs.map((t) => t.name).join(', ')}); name the image or audio input ("input.name" or "audio.name"). Models that need several inputs are not supported.`, source);
+    throw new DaxError(
+      'usage',
+      `has ${meta.inputs.length} inputs (${meta.inputs.map((t) => t.name).join(', ')}); name the image or audio input ("input.name" or "audio.name"). Models that need several inputs are not supported.`,
+      source,
+    );
   }
   return input;
 }
@@ -313,7 +401,11 @@ function checkDatatype(input: TensorMeta, what: 'image' | 'audio', source: strin
 function pickOutput(meta: ModelMeta, name: string | undefined, source: string): string | undefined {
   if (name !== undefined) {
     if (meta.outputs.length > 0 && !meta.outputs.some((t) => t.name === name)) {
-      throw new DaxError('usage', `has no output named "${name}"; its outputs are ${meta.outputs.map((t) => t.name).join(', ')}. Fix "output.name".`, source);
+      throw new DaxError(
+        'usage',
+        `has no output named "${name}"; its outputs are ${meta.outputs.map((t) => t.name).join(', ')}. Fix "output.name".`,
+        source,
+      );
     }
     return name;
   }
@@ -326,9 +418,17 @@ function guessLayout(shape: number[]): 'NCHW' | 'NHWC' {
   return 'NCHW';
 }
 
-function resolveSize(dim: number, configured: number | undefined, what: 'width' | 'height'): { value?: number; problem?: string } {
+function resolveSize(
+  dim: number,
+  configured: number | undefined,
+  what: 'width' | 'height',
+): { value?: number; problem?: string } {
   if (dim > 0) {
-    if (configured !== undefined && configured !== dim) return { value: configured, problem: `the model takes a fixed ${what} of ${dim}, the description "input.${what}": ${configured}` };
+    if (configured !== undefined && configured !== dim)
+      return {
+        value: configured,
+        problem: `the model takes a fixed ${what} of ${dim}, the description "input.${what}": ${configured}`,
+      };
     return { value: dim };
   }
   if (configured === undefined) return { problem: `the model's ${what} is dynamic, so set "input.${what}"` };
@@ -338,7 +438,11 @@ function resolveSize(dim: number, configured: number | undefined, what: 'width' 
 function batchSizeOf(dim: number, configured: number, shown: string, source: string): number {
   if (dim <= 0) return configured;
   if (dim === 1) return 1;
-  throw new DaxError('model', `${shown} has a fixed batch of ${dim}; only 1 or a dynamic batch (-1) is supported.`, source);
+  throw new DaxError(
+    'model',
+    `${shown} has a fixed batch of ${dim}; only 1 or a dynamic batch (-1) is supported.`,
+    source,
+  );
 }
 
 // ---------------------------------------------------------------- querying
@@ -374,9 +478,19 @@ function decodeBinary(bytes: Uint8Array, output: OutputTensor, source: string): 
     UINT8: [1, (o) => view.getUint8(o)],
   };
   const reader = readers[String(output.datatype).toUpperCase()];
-  if (!reader) throw new DaxError('model', `output "${output.name}" is ${output.datatype}; class scores must be numbers (FP32, FP64, FP16 or integers).`, source);
+  if (!reader)
+    throw new DaxError(
+      'model',
+      `output "${output.name}" is ${output.datatype}; class scores must be numbers (FP32, FP64, FP16 or integers).`,
+      source,
+    );
   const [size, read] = reader;
-  if (bytes.length % size !== 0) throw new DaxError('model', `output "${output.name}" has ${bytes.length} bytes of binary data, not a whole number of ${output.datatype} values.`, source);
+  if (bytes.length % size !== 0)
+    throw new DaxError(
+      'model',
+      `output "${output.name}" has ${bytes.length} bytes of binary data, not a whole number of ${output.datatype} values.`,
+      source,
+    );
   return Array.from({ length: bytes.length / size }, (_, i) => read(i * size));
 }
 
@@ -401,7 +515,12 @@ const ANSWER_MARGIN_BYTES = 1 << 20;
  * metadata shape past the batch axis; FREE_OUTPUT_VALUES for a free dimension), `count` times, at 8 bytes each in
  * binary or JSON_VALUE_BYTES in JSON, plus ANSWER_MARGIN_BYTES. Without a named output, every output the metadata lists.
  */
-export function answerByteLimit(meta: Pick<ModelMeta, 'outputs'>, outputName: string | undefined, count: number, binary: boolean): number {
+export function answerByteLimit(
+  meta: Pick<ModelMeta, 'outputs'>,
+  outputName: string | undefined,
+  count: number,
+  binary: boolean,
+): number {
   const named = outputName === undefined ? meta.outputs : meta.outputs.filter((t) => t.name === outputName);
   const outputs = named.length > 0 ? named : [{ shape: [-1, -1] }];
   let perInput = 0;
@@ -423,7 +542,15 @@ export function requestSize(count: number, batchSize: number, concurrency: numbe
 
 interface RemoteRunner {
   /** One inference request: `count` inputs packed in `data` with tensor `dims`; one probability row per input. */
-  infer(inputName: string, outputName: string | undefined, data: Float32Array, dims: number[], count: number, signal: AbortSignal | undefined, audio?: boolean): Promise<Float32Array[]>;
+  infer(
+    inputName: string,
+    outputName: string | undefined,
+    data: Float32Array,
+    dims: number[],
+    count: number,
+    signal: AbortSignal | undefined,
+    audio?: boolean,
+  ): Promise<Float32Array[]>;
   /**
    * Rows for inputs by key: cached ones from the cache, the others (each distinct key once) sent through `send` in
    * requests of min(batchSize, ceil(n / concurrency)) inputs (n: the distinct uncached ones), up to `concurrency`
@@ -435,17 +562,33 @@ interface RemoteRunner {
    * On a failure no further request starts; those in flight finish (their answers are kept) and the first error
    * is thrown.
    */
-  answer(keys: string[], batchSize: number, signal: AbortSignal | undefined, send: (indices: number[], signal: AbortSignal | undefined) => Promise<Float32Array[]>): Promise<Float32Array[]>;
+  answer(
+    keys: string[],
+    batchSize: number,
+    signal: AbortSignal | undefined,
+    send: (indices: number[], signal: AbortSignal | undefined) => Promise<Float32Array[]>,
+  ): Promise<Float32Array[]>;
   stats(): RemoteStats;
 }
 
-async function remoteRunner(connection: Connection, config: ModelConfig, options: KserveOpenOptions, preprocessing: unknown): Promise<RemoteRunner> {
+async function remoteRunner(
+  connection: Connection,
+  config: ModelConfig,
+  options: KserveOpenOptions,
+  preprocessing: unknown,
+): Promise<RemoteRunner> {
   const { client, endpoint, route, source } = connection;
   const cache = new AnswerCache();
   const resumeDir = options.resumeDir ?? endpoint.cacheDir;
   if (resumeDir !== undefined) {
     // Answers are only reused for the same server, model (as its metadata says) and preprocessing.
-    await cache.openJournal(resumeDir, { protocol: 'open-inference-v2', url: endpoint.url, route, metadata: connection.raw, preprocessing });
+    await cache.openJournal(resumeDir, {
+      protocol: 'open-inference-v2',
+      url: endpoint.url,
+      route,
+      metadata: connection.raw,
+      preprocessing,
+    });
   }
   const limiter = new Limiter(endpoint.concurrency);
   const counts = { inferRequests: 0, sentInputs: 0, cachedAnswers: 0 };
@@ -453,37 +596,73 @@ async function remoteRunner(connection: Connection, config: ModelConfig, options
   const infer: RemoteRunner['infer'] = async (inputName, outputName, data, dims, count, signal, audio = false) => {
     const binary = endpoint.binary;
     const body = {
-      inputs: [{ name: inputName, shape: dims, datatype: 'FP32', ...(binary ? { parameters: { binary_data_size: data.byteLength } } : { data: Array.from(data) }) }],
-      ...(outputName !== undefined ? { outputs: [{ name: outputName, ...(binary ? { parameters: { binary_data: true } } : {}) }] } : {}),
+      inputs: [
+        {
+          name: inputName,
+          shape: dims,
+          datatype: 'FP32',
+          ...(binary ? { parameters: { binary_data_size: data.byteLength } } : { data: Array.from(data) }),
+        },
+      ],
+      ...(outputName !== undefined
+        ? { outputs: [{ name: outputName, ...(binary ? { parameters: { binary_data: true } } : {}) }] }
+        : {}),
       ...(binary && outputName === undefined ? { parameters: { binary_data_output: true } } : {}),
     };
     const answer = await client.request('POST', `${route}/infer`, body, signal, {
       binary: binary ? littleEndianBytes(data) : undefined,
       maxBytes: answerByteLimit(connection.meta, outputName, count, binary),
     });
-    if (answer.status !== 200) throw client.httpError('POST', `${route}/infer`, answer, `${describeModel(endpoint)} failed on a batch of shape [${dims.join(',')}]: `);
+    if (answer.status !== 200)
+      throw client.httpError(
+        'POST',
+        `${route}/infer`,
+        answer,
+        `${describeModel(endpoint)} failed on a batch of shape [${dims.join(',')}]: `,
+      );
     counts.inferRequests++;
     counts.sentInputs += count;
     const outputs = (answer.json as { outputs?: unknown } | undefined)?.outputs;
     if (!Array.isArray(outputs) || outputs.length === 0) {
-      throw new DaxError('model', `the inference response has no "outputs" (${client.redact(answer.text.slice(0, 200))}).`, source);
+      throw new DaxError(
+        'model',
+        `the inference response has no "outputs" (${client.redact(answer.text.slice(0, 200))}).`,
+        source,
+      );
     }
-    const position = outputName === undefined ? 0 : outputs.findIndex((o: { name?: unknown }) => o?.name === outputName);
+    const position =
+      outputName === undefined ? 0 : outputs.findIndex((o: { name?: unknown }) => o?.name === outputName);
     const output = outputs[position] as OutputTensor | undefined;
-    if (!output) throw new DaxError('model', `the inference response has no output "${outputName}" (it has ${outputs.map((o: { name?: unknown }) => String(o?.name)).join(', ')}).`, source);
+    if (!output)
+      throw new DaxError(
+        'model',
+        `the inference response has no output "${outputName}" (it has ${outputs.map((o: { name?: unknown }) => String(o?.name)).join(', ')}).`,
+        source,
+      );
     let values: ArrayLike<number>;
     if (Array.isArray(output.data)) {
-      values = (output.data as unknown[]).flat(Infinity).map((v) => (typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN));
+      values = (output.data as unknown[])
+        .flat(Infinity)
+        .map((v) => (typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN));
     } else if (typeof output.parameters?.binary_data_size === 'number' && answer.binary) {
       // Binary outputs follow the JSON part in the order of "outputs".
       let offset = 0;
-      for (const before of outputs.slice(0, position) as OutputTensor[]) offset += Number(before?.parameters?.binary_data_size ?? 0);
-      values = decodeBinary(answer.binary.subarray(offset, offset + output.parameters.binary_data_size), output, source);
+      for (const before of outputs.slice(0, position) as OutputTensor[])
+        offset += Number(before?.parameters?.binary_data_size ?? 0);
+      values = decodeBinary(
+        answer.binary.subarray(offset, offset + output.parameters.binary_data_size),
+        output,
+        source,
+      );
     } else {
       throw new DaxError('model', `output "${output.name}" has neither a "data" list nor binary data.`, source);
     }
     if (audio && Array.isArray(output.shape) && output.shape.slice(1, -1).some((d) => Number(d) > 1)) {
-      throw new DaxError('model', `output "${output.name}" has shape [${output.shape.join(', ')}]; an audio classifier must give one row of class scores per window, [batch, classes].`, source);
+      throw new DaxError(
+        'model',
+        `output "${output.name}" has shape [${output.shape.join(', ')}]; an audio classifier must give one row of class scores per window, [batch, classes].`,
+        source,
+      );
     }
     if (Array.isArray(output.shape)) checkClassVector(output.shape.map(Number), `output "${output.name}"`, source);
     return toProbabilities(values, count, config.output, source);
@@ -518,10 +697,16 @@ async function remoteRunner(connection: Connection, config: ModelConfig, options
         if (!first) await new Promise<void>((resolve) => setImmediate(resolve));
         if (failure || signal?.aborted) return;
         try {
-          const answered = await send(chunk.map((key) => pending.get(key)![0]!), signal);
-          if (answered.length !== chunk.length) throw new DaxError('model', `returned ${answered.length} rows for ${chunk.length} inputs.`, source);
+          const answered = await send(
+            chunk.map((key) => pending.get(key)![0]!),
+            signal,
+          );
+          if (answered.length !== chunk.length)
+            throw new DaxError('model', `returned ${answered.length} rows for ${chunk.length} inputs.`, source);
           await cache.put(chunk.map((key, j) => [key, answered[j]!.slice()]));
-          chunk.forEach((key, j) => pending.get(key)!.forEach((i, k) => (rows[i] = k === 0 ? answered[j]! : answered[j]!.slice())));
+          chunk.forEach((key, j) =>
+            pending.get(key)!.forEach((i, k) => (rows[i] = k === 0 ? answered[j]! : answered[j]!.slice())),
+          );
         } catch (error) {
           // Set before the next request is let through.
           failure ??= { error };

@@ -56,18 +56,45 @@ const JSON_LENGTH_HEADER = 'inference-header-content-length';
 /** Statuses that mean "later": too many requests, a gateway that lost the server, the server busy or loading. */
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
 /** Network errors worth another try: refused (restarting), reset or closed mid-request, connect timeouts. */
-const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const RETRY_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 /** Codes that mean the server could not be reached at all (rather than lost mid-request). */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /** Fills `${env:NAME}` from `env`; a missing variable is a usage error naming it (and the header, never a value). */
-export function fillTemplate(template: string, env: Record<string, string | undefined>, header: string, onValue?: (value: string) => void): string {
+export function fillTemplate(
+  template: string,
+  env: Record<string, string | undefined>,
+  header: string,
+  onValue?: (value: string) => void,
+): string {
   return template.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
     const value = env[name];
     if (value === undefined || value === '') {
-      throw new DaxError('usage', `header "${header}" of the model's endpoint needs the environment variable ${name}, which is not set.`);
+      throw new DaxError(
+        'usage',
+        `header "${header}" of the model's endpoint needs the environment variable ${name}, which is not set.`,
+      );
     }
-    if (/[\r\n]/.test(value)) throw new DaxError('usage', `the environment variable ${name} (header "${header}") contains a line break.`);
+    if (/[\r\n]/.test(value))
+      throw new DaxError('usage', `the environment variable ${name} (header "${header}") contains a line break.`);
     onValue?.(value);
     return value;
   });
@@ -180,8 +207,9 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
 /** The server's own words from an error body: `{"error": "…"}` (the protocol's form) or the text, shortened. */
 export function serverMessage(answer: Pick<HttpAnswer, 'json' | 'text'>): string {
   const json = answer.json as { error?: unknown; message?: unknown; detail?: unknown } | undefined;
-  const fromJson = json && typeof json === 'object' ? json.error ?? json.message ?? json.detail : undefined;
-  const text = typeof fromJson === 'string' ? fromJson : fromJson !== undefined ? JSON.stringify(fromJson) : answer.text;
+  const fromJson = json && typeof json === 'object' ? (json.error ?? json.message ?? json.detail) : undefined;
+  const text =
+    typeof fromJson === 'string' ? fromJson : fromJson !== undefined ? JSON.stringify(fromJson) : answer.text;
   const line = text.replace(/\s+/g, ' ').trim();
   return line === '' ? '(no message)' : line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
@@ -264,7 +292,13 @@ export class KserveClient {
    * rejects with a DaxError of kind `model` when no answer came or the answer is larger than `options.maxBytes`,
    * `cancelled` on the signal.
    */
-  async request(method: 'GET' | 'POST', route: string, body: unknown, signal: AbortSignal | undefined, options: RequestOptions = {}): Promise<HttpAnswer> {
+  async request(
+    method: 'GET' | 'POST',
+    route: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    options: RequestOptions = {},
+  ): Promise<HttpAnswer> {
     const { binary, maxBytes = SMALL_ANSWER_MAX_BYTES } = options;
     const url = `${this.options.url}${route}`;
     const deadline = Date.now() + this.options.timeoutMs;
@@ -296,9 +330,16 @@ export class KserveClient {
         const response = await fetch(url, { method, headers, body: payload, signal: combined });
         const bytes = await readBody(response, maxBytes, `${method} ${url}`);
         const jsonLength = Number(response.headers.get(JSON_LENGTH_HEADER) ?? NaN);
-        const split = Number.isInteger(jsonLength) && jsonLength >= 0 && jsonLength <= bytes.length ? jsonLength : bytes.length;
+        const split =
+          Number.isInteger(jsonLength) && jsonLength >= 0 && jsonLength <= bytes.length ? jsonLength : bytes.length;
         const text = new TextDecoder().decode(bytes.subarray(0, split));
-        answer = { status: response.status, text, json: parseJson(text), headers: response.headers, ...(split < bytes.length ? { binary: bytes.subarray(split) } : {}) };
+        answer = {
+          status: response.status,
+          text,
+          json: parseJson(text),
+          headers: response.headers,
+          ...(split < bytes.length ? { binary: bytes.subarray(split) } : {}),
+        };
         retryable = RETRY_STATUS.has(answer.status);
       } catch (error) {
         if (signal?.aborted) throw cancelled();
@@ -310,7 +351,9 @@ export class KserveClient {
           failure = new DaxError(
             'model',
             `${method} ${url} timed out after ${this.options.timeoutMs} ms${tried} (the deadline of one request, its retries included). ` +
-              (method === 'POST' ? 'Raise "endpoint.timeoutMs", or lower "batchSize", if the server is slow.' : 'Raise "endpoint.timeoutMs" if the server is slow.'),
+              (method === 'POST'
+                ? 'Raise "endpoint.timeoutMs", or lower "batchSize", if the server is slow.'
+                : 'Raise "endpoint.timeoutMs" if the server is slow.'),
             undefined,
             { cause: error },
           );
@@ -324,11 +367,17 @@ export class KserveClient {
         }
       }
       if (answer && nestedDeeperThan(answer.json, MAX_JSON_DEPTH)) {
-        throw new DaxError('model', `the answer to ${method} ${url} nests JSON more than ${MAX_JSON_DEPTH} levels deep: that is not an Open Inference Protocol answer.`);
+        throw new DaxError(
+          'model',
+          `the answer to ${method} ${url} nests JSON more than ${MAX_JSON_DEPTH} levels deep: that is not an Open Inference Protocol answer.`,
+        );
       }
       const backoff = Math.min(this.options.maxBackoffMs ?? 30_000, (this.options.backoffMs ?? 250) * 2 ** attempt);
       const asked = answer ? retryAfterMs(answer.headers.get('retry-after')) : undefined;
-      const delay = asked !== undefined ? Math.min(asked, this.options.maxBackoffMs ?? 30_000) : backoff * (0.5 + Math.random() / 2);
+      const delay =
+        asked !== undefined
+          ? Math.min(asked, this.options.maxBackoffMs ?? 30_000)
+          : backoff * (0.5 + Math.random() / 2);
       // A retry that would start after the deadline is not made: the last answer (or failure) is the request's.
       if (!retryable || attempt + 1 >= attempts || Date.now() + delay >= deadline) {
         if (failure) throw failure;
@@ -343,7 +392,10 @@ export class KserveClient {
   httpError(method: string, route: string, answer: HttpAnswer, context = ''): DaxError {
     const n = answer.attempts === undefined ? this.options.retries : answer.attempts - 1;
     const retried = RETRY_STATUS.has(answer.status) && n > 0 ? ` (after ${n} ${n === 1 ? 'retry' : 'retries'})` : '';
-    return new DaxError('model', `${context}HTTP ${answer.status} from ${method} ${this.options.url}${route}${retried}: ${this.redact(serverMessage(answer))}`);
+    return new DaxError(
+      'model',
+      `${context}HTTP ${answer.status} from ${method} ${this.options.url}${route}${retried}: ${this.redact(serverMessage(answer))}`,
+    );
   }
 }
 

@@ -149,7 +149,10 @@ export function kindFromPath(file: string): ModelKind | undefined {
  * Reads `--model`: a model description (`*.json` with a `path` key), or a model file used with default
  * preprocessing (`.onnx`, TF.js `model.json`, `.js` module).
  */
-export async function loadModelConfig(file: string, overrides: Partial<Pick<ModelConfig, 'target'>> = {}): Promise<ModelConfig> {
+export async function loadModelConfig(
+  file: string,
+  overrides: Partial<Pick<ModelConfig, 'target'>> = {},
+): Promise<ModelConfig> {
   const absolute = path.resolve(file);
   if (absolute.toLowerCase().endsWith('.json')) {
     let parsed: unknown;
@@ -157,17 +160,26 @@ export async function loadModelConfig(file: string, overrides: Partial<Pick<Mode
       parsed = JSON.parse(await readFile(absolute, 'utf8'));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new DaxError('usage', code ? `cannot read the model file (${code}).` : `is not valid JSON (${(error as Error).message}).`, file);
+      throw new DaxError(
+        'usage',
+        code ? `cannot read the model file (${code}).` : `is not valid JSON (${(error as Error).message}).`,
+        file,
+      );
     }
     // A TF.js model.json has a modelTopology; a description has a path.
-    if (isObject(parsed) && 'modelTopology' in parsed) return parseModelConfig({ path: absolute, ...overrides }, path.dirname(absolute), file);
+    if (isObject(parsed) && 'modelTopology' in parsed)
+      return parseModelConfig({ path: absolute, ...overrides }, path.dirname(absolute), file);
     return parseModelConfig({ ...(parsed as object), ...stripUndefined(overrides) }, path.dirname(absolute), file);
   }
   return parseModelConfig({ path: absolute, ...stripUndefined(overrides) }, path.dirname(absolute), file);
 }
 
 /** Validates a description (from JSON or settings), resolving relative paths against `baseDir`. */
-export async function parseModelConfig(raw: unknown, baseDir: string, source = 'model configuration'): Promise<ModelConfig> {
+export async function parseModelConfig(
+  raw: unknown,
+  baseDir: string,
+  source = 'model configuration',
+): Promise<ModelConfig> {
   const fail = (message: string): never => {
     throw new DaxError('usage', message, source);
   };
@@ -177,18 +189,23 @@ export async function parseModelConfig(raw: unknown, baseDir: string, source = '
   let endpoint: EndpointConfig | undefined;
   let absolutePath: string;
   if (served) {
-    if (raw.path !== undefined) fail('"path" does not apply to "kind": "kserve"; the model is served at "endpoint.url".');
+    if (raw.path !== undefined)
+      fail('"path" does not apply to "kind": "kserve"; the model is served at "endpoint.url".');
     endpoint = parseEndpoint(raw.endpoint, baseDir, fail);
     absolutePath = endpointModelUrl(endpoint);
   } else {
     const modelPath = raw.path;
-    if (typeof modelPath !== 'string' || modelPath === '') return fail('needs "path": the model file (.onnx, model.json or .js).');
+    if (typeof modelPath !== 'string' || modelPath === '')
+      return fail('needs "path": the model file (.onnx, model.json or .js).');
     absolutePath = path.resolve(baseDir, modelPath);
-    if (raw.endpoint !== undefined) fail('"endpoint" applies only to "kind": "kserve" (a model served over the Open Inference Protocol).');
+    if (raw.endpoint !== undefined)
+      fail('"endpoint" applies only to "kind": "kserve" (a model served over the Open Inference Protocol).');
   }
-  const kind = served ? 'kserve' : raw.kind ?? kindFromPath(absolutePath);
+  const kind = served ? 'kserve' : (raw.kind ?? kindFromPath(absolutePath));
   if (kind !== 'onnx' && kind !== 'tfjs' && kind !== 'module' && kind !== 'kserve') {
-    return fail(`"kind" must be "onnx", "tfjs", "module" or "kserve" (got ${JSON.stringify(raw.kind ?? absolutePath)}).`);
+    return fail(
+      `"kind" must be "onnx", "tfjs", "module" or "kserve" (got ${JSON.stringify(raw.kind ?? absolutePath)}).`,
+    );
   }
   const inputRaw = raw.input ?? {};
   if (!isObject(inputRaw)) return fail('"input" must be an object.');
@@ -219,7 +236,11 @@ export async function parseModelConfig(raw: unknown, baseDir: string, source = '
       case 'mean':
       case 'std': {
         const list = typeof value === 'number' ? [value] : value;
-        if (!Array.isArray(list) || (list.length !== 1 && list.length !== 3) || !list.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+        if (
+          !Array.isArray(list) ||
+          (list.length !== 1 && list.length !== 3) ||
+          !list.every((v) => typeof v === 'number' && Number.isFinite(v))
+        ) {
           fail(`"input.${key}" must be a number or a list of 1 or 3 numbers.`);
         }
         if (key === 'std' && (list as number[]).some((v) => v === 0)) fail('"input.std" must not contain 0.');
@@ -238,7 +259,8 @@ export async function parseModelConfig(raw: unknown, baseDir: string, source = '
   const output: OutputConfig = { activation: 'auto' };
   for (const [key, value] of Object.entries(outputRaw)) {
     if (key === 'name') output.name = stringValue(value, 'output.name', fail);
-    else if (key === 'activation') output.activation = oneOf(value, ['softmax', 'sigmoid', 'none', 'auto'] as const, 'output.activation', fail);
+    else if (key === 'activation')
+      output.activation = oneOf(value, ['softmax', 'sigmoid', 'none', 'auto'] as const, 'output.activation', fail);
     else fail(`unknown key "output.${key}".`);
   }
   let labels: string[] | undefined;
@@ -247,7 +269,10 @@ export async function parseModelConfig(raw: unknown, baseDir: string, source = '
   } else if (typeof raw.labels === 'string') {
     const labelFile = path.resolve(baseDir, raw.labels);
     try {
-      labels = (await readFile(labelFile, 'utf8')).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+      labels = (await readFile(labelFile, 'utf8'))
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '');
     } catch (error) {
       fail(`cannot read the labels file ${labelFile} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
     }
@@ -262,11 +287,42 @@ export async function parseModelConfig(raw: unknown, baseDir: string, source = '
   }
   const batchSize = raw.batchSize === undefined ? 32 : positiveInteger(raw.batchSize, 'batchSize', fail);
   const audio = raw.audio === undefined ? undefined : parseAudioInput(raw.audio, fail);
-  if (audio && raw.input !== undefined) fail('has both "input" (images) and "audio"; an audio model describes its input in "audio".');
-  const known = new Set(['name', 'kind', 'path', 'endpoint', 'input', 'output', 'labels', 'target', 'batchSize', 'audio', 'description', 'licence', 'license']);
+  if (audio && raw.input !== undefined)
+    fail('has both "input" (images) and "audio"; an audio model describes its input in "audio".');
+  const known = new Set([
+    'name',
+    'kind',
+    'path',
+    'endpoint',
+    'input',
+    'output',
+    'labels',
+    'target',
+    'batchSize',
+    'audio',
+    'description',
+    'licence',
+    'license',
+  ]);
   for (const key of Object.keys(raw)) if (!known.has(key)) fail(`unknown key "${key}".`);
-  const name = typeof raw.name === 'string' && raw.name !== '' ? raw.name : endpoint ? endpoint.model : path.basename(absolutePath);
-  return { name, kind, path: absolutePath, ...(endpoint ? { endpoint } : {}), input, output, labels, target, batchSize, ...(audio ? { audio } : {}) };
+  const name =
+    typeof raw.name === 'string' && raw.name !== ''
+      ? raw.name
+      : endpoint
+        ? endpoint.model
+        : path.basename(absolutePath);
+  return {
+    name,
+    kind,
+    path: absolutePath,
+    ...(endpoint ? { endpoint } : {}),
+    input,
+    output,
+    labels,
+    target,
+    batchSize,
+    ...(audio ? { audio } : {}),
+  };
 }
 
 /** `<url>/v2/models/<model>[/versions/<version>]`: where the Open Inference Protocol serves a model. */
@@ -279,7 +335,8 @@ export function endpointModelUrl(endpoint: Pick<EndpointConfig, 'url' | 'model' 
 const SECRET_HEADER = /authorization|token|secret|password|api[-_]?key|cookie|credential/i;
 
 function parseEndpoint(raw: unknown, baseDir: string, fail: Fail): EndpointConfig {
-  if (raw === undefined) return fail('"kind": "kserve" needs "endpoint": {"url": "http://host:port", "model": "name"}.');
+  if (raw === undefined)
+    return fail('"kind": "kserve" needs "endpoint": {"url": "http://host:port", "model": "name"}.');
   if (!isObject(raw)) return fail('"endpoint" must be an object: {"url": "http://host:port", "model": "name"}.');
   const urlText = stringValue(raw.url, 'endpoint.url', fail);
   let url: URL;
@@ -288,11 +345,15 @@ function parseEndpoint(raw: unknown, baseDir: string, fail: Fail): EndpointConfi
   } catch {
     return fail(`"endpoint.url" is not a URL (got ${JSON.stringify(urlText)}); write it as "http://host:port".`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(`"endpoint.url" must be http:// or https:// (got ${url.protocol}//).`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    fail(`"endpoint.url" must be http:// or https:// (got ${url.protocol}//).`);
   if (url.username !== '' || url.password !== '') {
-    fail('"endpoint.url" must not hold credentials; send them in a header from the environment: "headers": {"Authorization": "Bearer ${env:DAX_TOKEN}"}.');
+    fail(
+      '"endpoint.url" must not hold credentials; send them in a header from the environment: "headers": {"Authorization": "Bearer ${env:DAX_TOKEN}"}.',
+    );
   }
-  if (url.search !== '' || url.hash !== '') fail('"endpoint.url" must be the server\'s base URL, without a query or fragment.');
+  if (url.search !== '' || url.hash !== '')
+    fail('"endpoint.url" must be the server\'s base URL, without a query or fragment.');
   const endpoint: EndpointConfig = {
     url: `${url.origin}${url.pathname.replace(/\/+$/, '')}`,
     model: '',
@@ -316,11 +377,13 @@ function parseEndpoint(raw: unknown, baseDir: string, fail: Fail): EndpointConfi
       case 'headers':
         if (!isObject(value)) fail('"endpoint.headers" must be an object of header names and values.');
         for (const [header, template] of Object.entries(value as Record<string, unknown>)) {
-          if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) fail(`"endpoint.headers": ${JSON.stringify(header)} is not a valid header name.`);
+          if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header))
+            fail(`"endpoint.headers": ${JSON.stringify(header)} is not a valid header name.`);
           if (typeof template !== 'string') fail(`"endpoint.headers.${header}" must be a string.`);
           const text = template as string;
           const malformed = text.replace(/\$\{env:[A-Za-z_][A-Za-z0-9_]*\}/g, '').includes('${');
-          if (malformed) fail(`"endpoint.headers.${header}": write environment variables as \${env:NAME} (letters, digits and _).`);
+          if (malformed)
+            fail(`"endpoint.headers.${header}": write environment variables as \${env:NAME} (letters, digits and _).`);
           if (SECRET_HEADER.test(header) && !/\$\{env:/.test(text)) {
             fail(
               `"endpoint.headers.${header}" holds a credential written out; put it in an environment variable and write ` +
@@ -335,7 +398,8 @@ function parseEndpoint(raw: unknown, baseDir: string, fail: Fail): EndpointConfi
         endpoint[key] = positiveInteger(value, `endpoint.${key}`, fail);
         break;
       case 'retries':
-        if (!(typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 20)) fail('"endpoint.retries" must be an integer from 0 to 20.');
+        if (!(typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 20))
+          fail('"endpoint.retries" must be an integer from 0 to 20.');
         endpoint.retries = value as number;
         break;
       case 'binary':
@@ -383,8 +447,10 @@ function parseAudioInput(raw: unknown, fail: Fail): AudioInputConfig {
         fail(`unknown key "audio.${key}".`);
     }
   }
-  if (audio.sampleRate < 1000 || audio.sampleRate > 384000) fail(`"audio.sampleRate" must be between 1000 and 384000 Hz, got ${audio.sampleRate}.`);
-  if (audio.hop !== undefined && audio.window !== undefined && audio.hop > audio.window) fail('"audio.hop" must not exceed "audio.window" (windows would leave gaps).');
+  if (audio.sampleRate < 1000 || audio.sampleRate > 384000)
+    fail(`"audio.sampleRate" must be between 1000 and 384000 Hz, got ${audio.sampleRate}.`);
+  if (audio.hop !== undefined && audio.window !== undefined && audio.hop > audio.window)
+    fail('"audio.hop" must not exceed "audio.window" (windows would leave gaps).');
   try {
     checkSpectrogramConfig(audio.spectrogram, audio.sampleRate);
   } catch (error) {
@@ -425,19 +491,29 @@ function parseSpectrogram(raw: unknown, fail: Fail): SpectrogramConfig {
 }
 
 /** Resolves a target (index or label) to a class index, or undefined for top-1. */
-export function resolveTarget(target: number | string | undefined, labels: readonly string[] | undefined, classes: number, source: string): number | undefined {
+export function resolveTarget(
+  target: number | string | undefined,
+  labels: readonly string[] | undefined,
+  classes: number,
+  source: string,
+): number | undefined {
   if (target === undefined) return undefined;
   if (typeof target === 'number' || /^\d+$/.test(target)) {
     const index = Number(target);
     // A numeric string that is also a label (PaddleOCR's classes are "0" and "180") means the label.
-    const byLabel = typeof target === 'string' ? labels?.indexOf(target) ?? -1 : -1;
+    const byLabel = typeof target === 'string' ? (labels?.indexOf(target) ?? -1) : -1;
     if (byLabel >= 0) return byLabel;
-    if (index >= classes) throw new DaxError('usage', `target class ${index} does not exist: the model has ${classes} classes.`, source);
+    if (index >= classes)
+      throw new DaxError('usage', `target class ${index} does not exist: the model has ${classes} classes.`, source);
     return index;
   }
   const index = labels?.indexOf(target) ?? -1;
   if (index < 0) {
-    throw new DaxError('usage', `target "${target}" is not one of the labels${labels ? ` (${labels.slice(0, 10).join(', ')}${labels.length > 10 ? ', …' : ''})` : ' (the model has no labels configured)'}.`, source);
+    throw new DaxError(
+      'usage',
+      `target "${target}" is not one of the labels${labels ? ` (${labels.slice(0, 10).join(', ')}${labels.length > 10 ? ', …' : ''})` : ' (the model has no labels configured)'}.`,
+      source,
+    );
   }
   return index;
 }
@@ -461,9 +537,13 @@ function finiteNumber(value: unknown, key: string, fail: Fail): number {
 }
 
 function positiveInteger(value: unknown, key: string, fail: Fail): number {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fail(`"${key}" must be a positive integer.`);
+  return typeof value === 'number' && Number.isInteger(value) && value > 0
+    ? value
+    : fail(`"${key}" must be a positive integer.`);
 }
 
 function oneOf<T extends string>(value: unknown, options: readonly T[], key: string, fail: Fail): T {
-  return options.includes(value as T) ? (value as T) : fail(`"${key}" must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}.`);
+  return options.includes(value as T)
+    ? (value as T)
+    : fail(`"${key}" must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}.`);
 }

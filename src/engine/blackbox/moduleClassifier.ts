@@ -2,7 +2,13 @@
 import { pathToFileURL } from 'node:url';
 import { stat } from 'node:fs/promises';
 import { DaxError } from '../core/errors';
-import { classifyInBatches, type AudioClassifier, type ImageBatch, type ImageClassifier, type OpenOptions } from './classifier';
+import {
+  classifyInBatches,
+  type AudioClassifier,
+  type ImageBatch,
+  type ImageClassifier,
+  type OpenOptions,
+} from './classifier';
 import type { ModelConfig } from './modelConfig';
 import { toProbabilities } from './tensorLayout';
 
@@ -30,7 +36,11 @@ export async function openModuleClassifier(config: ModelConfig, options: OpenOpt
   const width = config.input.width;
   const height = config.input.height;
   if (width === undefined || height === undefined) {
-    throw new DaxError('usage', 'a predict module needs "input.width" and "input.height" in the model configuration.', file);
+    throw new DaxError(
+      'usage',
+      'a predict module needs "input.width" and "input.height" in the model configuration.',
+      file,
+    );
   }
   const predict = module.predict.bind(module);
   return {
@@ -46,7 +56,14 @@ export async function openModuleClassifier(config: ModelConfig, options: OpenOpt
         signal,
         async (images, _padding, callSignal) => {
           const chunk = images.map((data) => ({ width, height, data }));
-          return readAnswer(() => predict(chunk, { signal: callSignal }), chunk.length, 'image', config, file, callSignal);
+          return readAnswer(
+            () => predict(chunk, { signal: callSignal }),
+            chunk.length,
+            'image',
+            config,
+            file,
+            callSignal,
+          );
         },
         { source: file, timeoutMs: options.callTimeoutMs, what: 'predict' },
       );
@@ -62,13 +79,22 @@ async function loadPredictModule<T extends { predict: unknown }>(file: string, w
   try {
     await stat(file);
   } catch (error) {
-    throw new DaxError('model', `cannot read the predict module (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, file);
+    throw new DaxError(
+      'model',
+      `cannot read the predict module (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
+      file,
+    );
   }
   let loaded: Partial<T> & { default?: Partial<T> };
   try {
     loaded = (await import(pathToFileURL(file).href)) as typeof loaded;
   } catch (error) {
-    throw new DaxError('model', `the predict module failed to load (${(error as Error).message.split('\n')[0]}).`, file, { cause: error });
+    throw new DaxError(
+      'model',
+      `the predict module failed to load (${(error as Error).message.split('\n')[0]}).`,
+      file,
+      { cause: error },
+    );
   }
   const module = typeof loaded.predict === 'function' ? loaded : loaded.default;
   if (!module || typeof module.predict !== 'function') {
@@ -95,11 +121,16 @@ async function readAnswer(
   } catch (error) {
     // A predict that honours the signal stops with its own error when the run is cancelled or the call times out: the
     // reason is the signal's, not a model failure of its own.
-    if (signal?.aborted) throw signal.reason instanceof DaxError ? signal.reason : new DaxError('cancelled', 'The run was cancelled.');
+    if (signal?.aborted)
+      throw signal.reason instanceof DaxError ? signal.reason : new DaxError('cancelled', 'The run was cancelled.');
     throw new DaxError('model', `predict threw: ${(error as Error)?.message ?? String(error)}`, file, { cause: error });
   }
   if (!Array.isArray(answer) || answer.length !== count) {
-    throw new DaxError('model', `predict returned ${Array.isArray(answer) ? answer.length : typeof answer} rows for ${count} ${noun}s; it must return one row of scores per ${noun}.`, file);
+    throw new DaxError(
+      'model',
+      `predict returned ${Array.isArray(answer) ? answer.length : typeof answer} rows for ${count} ${noun}s; it must return one row of scores per ${noun}.`,
+      file,
+    );
   }
   const classes = answer[0]?.length ?? 0;
   if (classes === 0 || answer.some((row) => row?.length !== classes)) {
@@ -136,23 +167,44 @@ export interface ModuleSpectrogram {
  * the engine's: read them, do not modify them.
  */
 export interface AudioPredictModule {
-  predict(clips: ModuleClip[] | ModuleSpectrogram[], context: { signal?: AbortSignal }): Promise<ArrayLike<number>[]> | ArrayLike<number>[];
+  predict(
+    clips: ModuleClip[] | ModuleSpectrogram[],
+    context: { signal?: AbortSignal },
+  ): Promise<ArrayLike<number>[]> | ArrayLike<number>[];
   labels?: string[];
   dispose?(): Promise<void> | void;
 }
 
 /** Imports an audio predict module (the description has an `"audio"` object) and checks that it exports `predict`. */
-export async function openAudioModuleClassifier(config: ModelConfig, options: OpenOptions = {}): Promise<AudioClassifier> {
+export async function openAudioModuleClassifier(
+  config: ModelConfig,
+  options: OpenOptions = {},
+): Promise<AudioClassifier> {
   const file = config.path;
   const audio = config.audio;
-  if (!audio) throw new DaxError('usage', 'describes an image model; an audio model needs an "audio" object in its description.', file);
+  if (!audio)
+    throw new DaxError(
+      'usage',
+      'describes an image model; an audio model needs an "audio" object in its description.',
+      file,
+    );
   const module = await loadPredictModule<AudioPredictModule>(file, 'clips');
   const predict = module.predict.bind(module);
   const { sampleRate } = audio;
-  const rows = audio.feature === 'spectrogram' ? (audio.spectrogram.scale === 'mel' ? audio.spectrogram.melBands ?? 64 : audio.spectrogram.fftSize / 2 + 1) : 1;
+  const rows =
+    audio.feature === 'spectrogram'
+      ? audio.spectrogram.scale === 'mel'
+        ? (audio.spectrogram.melBands ?? 64)
+        : audio.spectrogram.fftSize / 2 + 1
+      : 1;
   const toClip = (values: Float32Array, i: number): ModuleClip | ModuleSpectrogram => {
     if (audio.feature === 'waveform') return { sampleRate, samples: values };
-    if (values.length % rows !== 0) throw new DaxError('input', `input ${i} has ${values.length} values, which is not a spectrogram plane of ${rows} rows.`, file);
+    if (values.length % rows !== 0)
+      throw new DaxError(
+        'input',
+        `input ${i} has ${values.length} values, which is not a spectrogram plane of ${rows} rows.`,
+        file,
+      );
     return { sampleRate, rows, frames: values.length / rows, values };
   };
   return {
@@ -169,7 +221,14 @@ export async function openAudioModuleClassifier(config: ModelConfig, options: Op
         signal,
         async (inputs, _padding, callSignal) => {
           const clips = inputs.map(toClip) as ModuleClip[] | ModuleSpectrogram[];
-          return readAnswer(() => predict(clips, { signal: callSignal }), clips.length, 'clip', config, file, callSignal);
+          return readAnswer(
+            () => predict(clips, { signal: callSignal }),
+            clips.length,
+            'clip',
+            config,
+            file,
+            callSignal,
+          );
         },
         { source: file, timeoutMs: options.callTimeoutMs, what: 'predict' },
       );

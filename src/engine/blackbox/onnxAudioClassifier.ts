@@ -17,7 +17,7 @@ type Dim = number | string;
 
 /** Rows of a `config` spectrogram plane: the FFT's bins (linear) or the mel bands. */
 export function spectrogramRows(config: SpectrogramConfig): number {
-  return config.scale === 'mel' ? config.melBands ?? 64 : config.fftSize / 2 + 1;
+  return config.scale === 'mel' ? (config.melBands ?? 64) : config.fftSize / 2 + 1;
 }
 
 /** Frames a model sees in a window of `samples` samples: those of a clip that long on its own. */
@@ -100,19 +100,29 @@ export async function classifyWindows(
   const windows: { input: number; start: number; span: number }[] = [];
   const spans = inputs.map((input, i) => {
     if (input.length % rows !== 0) {
-      throw new DaxError('input', `input ${i} has ${input.length} values, which is not a spectrogram plane of ${rows} rows.`, source);
+      throw new DaxError(
+        'input',
+        `input ${i} has ${input.length} values, which is not a spectrogram plane of ${rows} rows.`,
+        source,
+      );
     }
     const span = input.length / rows;
     if (framing.window === undefined) {
-      if (span === 0) throw new DaxError('input', `input ${i} is empty; a model that takes whole clips needs at least one ${rows === 1 ? 'sample' : 'frame'}.`, source);
+      if (span === 0)
+        throw new DaxError(
+          'input',
+          `input ${i} is empty; a model that takes whole clips needs at least one ${rows === 1 ? 'sample' : 'frame'}.`,
+          source,
+        );
       windows.push({ input: i, start: 0, span });
     } else {
-      for (const start of windowStarts(span, framing.window, framing.hop)) windows.push({ input: i, start, span: framing.window });
+      for (const start of windowStarts(span, framing.window, framing.hop))
+        windows.push({ input: i, start, span: framing.window });
     }
     return span;
   });
   const scores: Float32Array[][] = inputs.map(() => []);
-  for (let first = 0; first < windows.length; ) {
+  for (let first = 0; first < windows.length;) {
     throwIfCancelled(signal);
     // Consecutive windows of the same span (always, but for whole inputs of different lengths) make one call.
     const span = windows[first]!.span;
@@ -120,9 +130,14 @@ export async function classifyWindows(
     while (end < windows.length && end - first < batchSize && windows[end]!.span === span) end++;
     const chunk = windows.slice(first, end);
     const data = new Float32Array(chunk.length * rows * span);
-    chunk.forEach((w, n) => packWindow(inputs[w.input]!, spans[w.input]!, w.start, span, framing, data, n * rows * span));
-    const answer = limits ? await callModel(() => run(data, chunk.length, span), { ...limits, signal, inputs: chunk.length }) : await run(data, chunk.length, span);
-    if (answer.length !== chunk.length) throw new DaxError('model', `returned ${answer.length} rows for ${chunk.length} windows.`, source);
+    chunk.forEach((w, n) =>
+      packWindow(inputs[w.input]!, spans[w.input]!, w.start, span, framing, data, n * rows * span),
+    );
+    const answer = limits
+      ? await callModel(() => run(data, chunk.length, span), { ...limits, signal, inputs: chunk.length })
+      : await run(data, chunk.length, span);
+    if (answer.length !== chunk.length)
+      throw new DaxError('model', `returned ${answer.length} rows for ${chunk.length} windows.`, source);
     chunk.forEach((w, n) => scores[w.input]!.push(answer[n]!));
     first = end;
   }
@@ -133,7 +148,15 @@ export async function classifyWindows(
  * Copies window [start, start + span) of every row of `input` (`rows x inputSpan`) into `out` at `offset`, in model
  * units, padded past the input's end; `rows x span`, or `span x rows` when the framing transposes.
  */
-function packWindow(input: Float32Array, inputSpan: number, start: number, span: number, framing: AudioFraming, out: Float32Array, offset: number): void {
+function packWindow(
+  input: Float32Array,
+  inputSpan: number,
+  start: number,
+  span: number,
+  framing: AudioFraming,
+  out: Float32Array,
+  offset: number,
+): void {
   const { rows, scale, shift, floor, padValue } = framing;
   const available = Math.max(0, Math.min(span, inputSpan - start));
   const [rowStride, stepStride] = framing.transpose ? [1, rows] : [span, 1];
@@ -152,9 +175,14 @@ function packWindow(input: Float32Array, inputSpan: number, start: number, span:
 }
 
 /** One row from the rows of an input's windows (see classifyWindows). */
-export function aggregateRows(rows: readonly Float32Array[], mode: AudioInputConfig['aggregate'], source: string): Float32Array {
+export function aggregateRows(
+  rows: readonly Float32Array[],
+  mode: AudioInputConfig['aggregate'],
+  source: string,
+): Float32Array {
   const classes = rows[0]!.length;
-  if (rows.some((row) => row.length !== classes)) throw new DaxError('model', 'returned rows of different lengths for the windows of one clip.', source);
+  if (rows.some((row) => row.length !== classes))
+    throw new DaxError('model', 'returned rows of different lengths for the windows of one clip.', source);
   if (rows.length === 1) return rows[0]!;
   const out = new Float32Array(classes);
   if (mode === 'max') {
@@ -190,7 +218,13 @@ type Axis = 'batch' | 'channel' | 'rows' | 'span';
  * input whole. `audio.window` and `audio.hop` are in samples; for a spectrogram model they count as the frames a
  * clip that long has (1 + floor(samples / spectrogram hop)) and the hop in spectrogram hops.
  */
-export function audioInputLayout(shape: readonly Dim[], audio: AudioInputConfig, what: string, file: string, prefer: 'first' | 'last'): AudioInputLayout {
+export function audioInputLayout(
+  shape: readonly Dim[],
+  audio: AudioInputConfig,
+  what: string,
+  file: string,
+  prefer: 'first' | 'last',
+): AudioInputLayout {
   const fixed = (dim: Dim | undefined): number | undefined => (typeof dim === 'number' && dim > 0 ? dim : undefined);
   const shown = `${what} [${shape.join(', ')}]`;
   const spectrogramInput = audio.feature === 'spectrogram';
@@ -201,7 +235,11 @@ export function audioInputLayout(shape: readonly Dim[], audio: AudioInputConfig,
     const axis = b === 1 && a !== 1 ? last : a === 1 && b !== 1 ? first : prefer === 'first' ? first : last;
     const size = fixed(shape[axis]);
     if (size !== undefined && size !== 1) {
-      throw new DaxError('model', `${shown} takes ${size} channels; only ${spectrogramInput ? 'one spectrogram plane' : 'mono audio'} (a channel axis of 1) is supported.`, file);
+      throw new DaxError(
+        'model',
+        `${shown} takes ${size} channels; only ${spectrogramInput ? 'one spectrogram plane' : 'mono audio'} (a channel axis of 1) is supported.`,
+        file,
+      );
     }
     return axis;
   };
@@ -209,7 +247,8 @@ export function audioInputLayout(shape: readonly Dim[], audio: AudioInputConfig,
   if (!spectrogramInput) {
     if (shape.length === 1) axes = ['span'];
     else if (shape.length === 2) axes = ['batch', 'span'];
-    else if (shape.length === 3) axes = channelAxis(1, 2) === 1 ? ['batch', 'channel', 'span'] : ['batch', 'span', 'channel'];
+    else if (shape.length === 3)
+      axes = channelAxis(1, 2) === 1 ? ['batch', 'channel', 'span'] : ['batch', 'span', 'channel'];
     else {
       throw new DaxError(
         'model',
@@ -232,7 +271,10 @@ export function audioInputLayout(shape: readonly Dim[], audio: AudioInputConfig,
     const [sizeA, sizeB] = [fixed(shape[a]), fixed(shape[b])];
     const frameMajor = sizeA !== rows && sizeB === rows;
     if (!frameMajor && sizeA !== undefined && sizeA !== rows) {
-      const given = audio.spectrogram.scale === 'mel' ? `${rows} mel bands` : `${rows} rows (fftSize ${audio.spectrogram.fftSize} / 2 + 1)`;
+      const given =
+        audio.spectrogram.scale === 'mel'
+          ? `${rows} mel bands`
+          : `${rows} rows (fftSize ${audio.spectrogram.fftSize} / 2 + 1)`;
       const fix = audio.spectrogram.scale === 'mel' ? `"melBands": ${sizeA}` : `"fftSize": ${2 * (sizeA - 1)}`;
       throw new DaxError(
         'usage',
@@ -249,16 +291,23 @@ export function audioInputLayout(shape: readonly Dim[], audio: AudioInputConfig,
   const batchAxis = axes.indexOf('batch');
   const fixedBatch = batchAxis < 0 ? 1 : fixed(shape[batchAxis]);
   if (fixedBatch !== undefined && fixedBatch !== 1) {
-    throw new DaxError('model', `${shown} has a fixed batch of ${fixedBatch}; only 1 or a dynamic batch is supported.`, file);
+    throw new DaxError(
+      'model',
+      `${shown} has a fixed batch of ${fixedBatch}; only 1 or a dynamic batch is supported.`,
+      file,
+    );
   }
 
   const unit = spectrogramInput ? 'frames' : 'samples';
-  const toSpan = (samples: number): number => (spectrogramInput ? framesOfSamples(samples, audio.spectrogram) : samples);
+  const toSpan = (samples: number): number =>
+    spectrogramInput ? framesOfSamples(samples, audio.spectrogram) : samples;
   const fixedSpan = fixed(shape[axes.indexOf('span')]);
   let window: number | undefined;
   if (fixedSpan !== undefined) {
     if (audio.window !== undefined && toSpan(audio.window) !== fixedSpan) {
-      const given = spectrogramInput ? `${audio.window} samples (${toSpan(audio.window)} frames at hop ${audio.spectrogram.hop})` : `${audio.window}`;
+      const given = spectrogramInput
+        ? `${audio.window} samples (${toSpan(audio.window)} frames at hop ${audio.spectrogram.hop})`
+        : `${audio.window}`;
       throw new DaxError(
         'usage',
         `${shown} takes windows of exactly ${fixedSpan} ${unit}, but "audio.window" is ${given}. Remove "audio.window" (the model's length is used) or make it match.`,
@@ -271,21 +320,36 @@ export function audioInputLayout(shape: readonly Dim[], audio: AudioInputConfig,
   }
   let hop = 1;
   if (window !== undefined) {
-    hop = audio.hop === undefined ? Math.max(1, Math.floor(window / 2)) : spectrogramInput ? Math.max(1, Math.round(audio.hop / audio.spectrogram.hop)) : audio.hop;
+    hop =
+      audio.hop === undefined
+        ? Math.max(1, Math.floor(window / 2))
+        : spectrogramInput
+          ? Math.max(1, Math.round(audio.hop / audio.spectrogram.hop))
+          : audio.hop;
     if (hop > window) {
-      throw new DaxError('usage', `"audio.hop" (${audio.hop}) is longer than the model's window of ${window} ${unit} (${shown}); windows would leave gaps. Make it at most the window.`, file);
+      throw new DaxError(
+        'usage',
+        `"audio.hop" (${audio.hop}) is longer than the model's window of ${window} ${unit} (${shown}); windows would leave gaps. Make it at most the window.`,
+        file,
+      );
     }
   } else if (audio.hop !== undefined) {
-    throw new DaxError('usage', `"audio.hop" needs "audio.window": ${shown} takes clips of any length, so without a window each clip is one call.`, file);
+    throw new DaxError(
+      'usage',
+      `"audio.hop" needs "audio.window": ${shown} takes clips of any length, so without a window each clip is one call.`,
+      file,
+    );
   }
   const framing = { ...audioFraming(audio, window, hop), transpose: axes.indexOf('span') < axes.indexOf('rows') };
   const feature = spectrogramInput
     ? `${audio.spectrogram.log ? 'log-' : ''}${audio.spectrogram.scale === 'mel' ? 'mel' : 'linear'} ${rows} rows${framing.transpose ? ' frame-major' : ''}, `
     : '';
-  const windowText = window === undefined ? 'whole clip' : `window ${window}${spectrogramInput ? ' frames' : ''} hop ${hop}`;
+  const windowText =
+    window === undefined ? 'whole clip' : `window ${window}${spectrogramInput ? ' frames' : ''} hop ${hop}`;
   return {
     batched: fixedBatch === undefined,
-    dims: (count, span) => axes.map((axis) => (axis === 'batch' ? count : axis === 'channel' ? 1 : axis === 'rows' ? rows : span)),
+    dims: (count, span) =>
+      axes.map((axis) => (axis === 'batch' ? count : axis === 'channel' ? 1 : axis === 'rows' ? rows : span)),
     framing,
     text: `${feature}${windowText} ${audio.aggregate}${audio.scale !== 1 ? ` ×${audio.scale}` : ''}`,
   };
@@ -299,10 +363,18 @@ export function audioInputLayout(shape: readonly Dim[], audio: AudioInputConfig,
  * model [batch, rows, frames] or [batch, 1, rows, frames]. A fixed length is the window; a free length takes
  * `audio.window` or, without one, each clip whole.
  */
-export async function openOnnxAudioClassifier(config: ModelConfig, options: OpenOptions = {}): Promise<AudioClassifier> {
+export async function openOnnxAudioClassifier(
+  config: ModelConfig,
+  options: OpenOptions = {},
+): Promise<AudioClassifier> {
   const file = config.path;
   const audio = config.audio;
-  if (!audio) throw new DaxError('usage', 'describes an image model; an audio model needs an "audio" object in its description.', file);
+  if (!audio)
+    throw new DaxError(
+      'usage',
+      'describes an image model; an audio model needs an "audio" object in its description.',
+      file,
+    );
   const session = await createOnnxSession(file);
   try {
     return openSession(session, config, audio, options);
@@ -312,18 +384,36 @@ export async function openOnnxAudioClassifier(config: ModelConfig, options: Open
   }
 }
 
-function openSession(session: ort.InferenceSession, config: ModelConfig, audio: AudioInputConfig, options: OpenOptions): AudioClassifier {
+function openSession(
+  session: ort.InferenceSession,
+  config: ModelConfig,
+  audio: AudioInputConfig,
+  options: OpenOptions,
+): AudioClassifier {
   const file = config.path;
   const inputName = audio.name ?? session.inputNames[0];
   if (inputName === undefined || !session.inputNames.includes(inputName)) {
-    throw new DaxError('usage', `has no input named "${inputName}"; its inputs are ${session.inputNames.join(', ')}.`, file);
+    throw new DaxError(
+      'usage',
+      `has no input named "${inputName}"; its inputs are ${session.inputNames.join(', ')}.`,
+      file,
+    );
   }
   const outputName = config.output.name ?? session.outputNames[0]!;
   if (!session.outputNames.includes(outputName)) {
-    throw new DaxError('usage', `has no output named "${outputName}"; its outputs are ${session.outputNames.join(', ')}.`, file);
+    throw new DaxError(
+      'usage',
+      `has no output named "${outputName}"; its outputs are ${session.outputNames.join(', ')}.`,
+      file,
+    );
   }
   const meta = session.inputMetadata.find((m) => m.name === inputName);
-  if (!meta || !meta.isTensor) throw new DaxError('model', `input "${inputName}" is not a tensor; an audio classifier needs a float32 tensor input.`, file);
+  if (!meta || !meta.isTensor)
+    throw new DaxError(
+      'model',
+      `input "${inputName}" is not a tensor; an audio classifier needs a float32 tensor input.`,
+      file,
+    );
   const shape: Dim[] = [...meta.shape];
   const shown = `[${shape.join(', ')}]`;
   if (meta.type !== 'float32') {
@@ -348,7 +438,12 @@ function openSession(session: ort.InferenceSession, config: ModelConfig, audio: 
     try {
       result = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) }, [outputName]);
     } catch (error) {
-      throw new DaxError('model', `failed on an input of shape [${dims.join(', ')}] (${firstLine(error)}). Check "audio" in the model configuration.`, file, { cause: error });
+      throw new DaxError(
+        'model',
+        `failed on an input of shape [${dims.join(', ')}] (${firstLine(error)}). Check "audio" in the model configuration.`,
+        file,
+        { cause: error },
+      );
     }
     const output = result[outputName] as ort.Tensor;
     checkOutputShape(output.dims, outputName, file);
@@ -363,7 +458,10 @@ function openSession(session: ort.InferenceSession, config: ModelConfig, audio: 
     labels: config.labels,
     description,
     classify(batch: ImageBatch, signal?: AbortSignal) {
-      return classifyWindows(batch.images, layout.framing, batchSize, signal, file, run, { source: file, timeoutMs: options.callTimeoutMs });
+      return classifyWindows(batch.images, layout.framing, batchSize, signal, file, run, {
+        source: file,
+        timeoutMs: options.callTimeoutMs,
+      });
     },
     async dispose() {
       await session.release();

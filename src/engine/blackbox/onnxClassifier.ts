@@ -14,13 +14,19 @@ export async function createOnnxSession(file: string): Promise<ort.InferenceSess
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new DaxError('model', `cannot read the model (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, file);
+    throw new DaxError(
+      'model',
+      `cannot read the model (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
+      file,
+    );
   }
   if (bytes.length === 0) throw new DaxError('model', 'the model file is empty (0 bytes).', file);
   try {
     return await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 0 });
   } catch (error) {
-    throw new DaxError('model', `is not an ONNX model that onnxruntime can load (${firstLine(error)}).`, file, { cause: error });
+    throw new DaxError('model', `is not an ONNX model that onnxruntime can load (${firstLine(error)}).`, file, {
+      cause: error,
+    });
   }
 }
 
@@ -30,11 +36,19 @@ export async function openOnnxClassifier(config: ModelConfig, options: OpenOptio
   const session = await createOnnxSession(file);
   const inputName = config.input.name ?? session.inputNames[0];
   if (inputName === undefined || !session.inputNames.includes(inputName)) {
-    throw new DaxError('usage', `has no input named "${inputName}"; its inputs are ${session.inputNames.join(', ')}.`, file);
+    throw new DaxError(
+      'usage',
+      `has no input named "${inputName}"; its inputs are ${session.inputNames.join(', ')}.`,
+      file,
+    );
   }
   const outputName = config.output.name ?? session.outputNames[0]!;
   if (!session.outputNames.includes(outputName)) {
-    throw new DaxError('usage', `has no output named "${outputName}"; its outputs are ${session.outputNames.join(', ')}.`, file);
+    throw new DaxError(
+      'usage',
+      `has no output named "${outputName}"; its outputs are ${session.outputNames.join(', ')}.`,
+      file,
+    );
   }
   // The output's fixed dims are known now (named ones are checked on the first answer).
   const outputMeta = session.outputMetadata.find((m) => m.name === outputName);
@@ -45,7 +59,11 @@ export async function openOnnxClassifier(config: ModelConfig, options: OpenOptio
     throw new DaxError('model', `input "${inputName}" is ${meta.type}; only float32 image inputs are supported.`, file);
   }
   if (shape.length !== 4) {
-    throw new DaxError('model', `input "${inputName}" has shape [${shape.join(', ')}]; an image classifier needs a 4-D input.`, file);
+    throw new DaxError(
+      'model',
+      `input "${inputName}" has shape [${shape.join(', ')}]; an image classifier needs a 4-D input.`,
+      file,
+    );
   }
   const layout = config.input.layout ?? guessLayout(shape);
   const [hAxis, wAxis, cAxis] = layout === 'NCHW' ? [2, 3, 1] : [1, 2, 3];
@@ -63,19 +81,29 @@ export async function openOnnxClassifier(config: ModelConfig, options: OpenOptio
   }
   const fixedBatch = typeof shape[0] === 'number' && shape[0] > 0 ? shape[0] : undefined;
   if (fixedBatch !== undefined && fixedBatch !== 1) {
-    throw new DaxError('model', `input "${inputName}" has a fixed batch of ${fixedBatch}; only 1 or a dynamic batch is supported.`, file);
+    throw new DaxError(
+      'model',
+      `input "${inputName}" has a fixed batch of ${fixedBatch}; only 1 or a dynamic batch is supported.`,
+      file,
+    );
   }
   const batchSize = fixedBatch ?? config.batchSize;
   const description = `onnx: ${inputName} float32[${shape.join(',')}] ${layout} → ${outputName}`;
 
   const runOnce = async (images: Float32Array[], padding: Uint8Array | undefined): Promise<Float32Array[]> => {
     const data = packImages(images, width, height, config.input, layout, padding);
-    const dims = layout === 'NCHW' ? [images.length, channels, height, width] : [images.length, height, width, channels];
+    const dims =
+      layout === 'NCHW' ? [images.length, channels, height, width] : [images.length, height, width, channels];
     let result: ort.InferenceSession.OnnxValueMapType;
     try {
       result = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) }, [outputName]);
     } catch (error) {
-      throw new DaxError('model', `failed on an input of shape [${dims.join(', ')}] (${firstLine(error)}). Check "input" in the model configuration.`, file, { cause: error });
+      throw new DaxError(
+        'model',
+        `failed on an input of shape [${dims.join(', ')}] (${firstLine(error)}). Check "input" in the model configuration.`,
+        file,
+        { cause: error },
+      );
     }
     const output = result[outputName] as ort.Tensor;
     checkClassVector(output.dims, `output "${outputName}"`, file);
@@ -107,7 +135,11 @@ function guessLayout(shape: Dim[]): 'NCHW' | 'NHWC' {
 function resolveSize(dim: Dim, configured: number | undefined, what: string, file: string): number {
   if (typeof dim === 'number' && dim > 0) {
     if (configured !== undefined && configured !== dim) {
-      throw new DaxError('usage', `takes a fixed input ${what} of ${dim}, but the configuration gives "input.${what}": ${configured}.`, file);
+      throw new DaxError(
+        'usage',
+        `takes a fixed input ${what} of ${dim}, but the configuration gives "input.${what}": ${configured}.`,
+        file,
+      );
     }
     return dim;
   }

@@ -14,7 +14,11 @@ import { openTfjsAudioClassifier } from './tfjsAudioClassifier';
 export function openAudioClassifier(config: ModelConfig, options: KserveOpenOptions = {}): Promise<AudioClassifier> {
   if (!config.audio) {
     return Promise.reject(
-      new DaxError('usage', 'is not described as an audio model: the description needs an "audio" object (at least {"sampleRate": …}).', config.path),
+      new DaxError(
+        'usage',
+        'is not described as an audio model: the description needs an "audio" object (at least {"sampleRate": …}).',
+        config.path,
+      ),
     );
   }
   switch (config.kind) {

@@ -61,10 +61,19 @@ export function checkClassVector(dims: readonly unknown[], what: string, source:
 }
 
 /** Splits a [batch, classes] output into rows, applies the activation and checks that every value is finite. */
-export function toProbabilities(data: ArrayLike<number>, rows: number, output: OutputConfig, source: string): Float32Array[] {
+export function toProbabilities(
+  data: ArrayLike<number>,
+  rows: number,
+  output: OutputConfig,
+  source: string,
+): Float32Array[] {
   if (rows === 0) return [];
   if (data.length % rows !== 0 || data.length === 0) {
-    throw new DaxError('model', `returned ${data.length} values for a batch of ${rows}; expected a [batch, classes] output.`, source);
+    throw new DaxError(
+      'model',
+      `returned ${data.length} values for a batch of ${rows}; expected a [batch, classes] output.`,
+      source,
+    );
   }
   const classes = data.length / rows;
   const result: Float32Array[] = [];
@@ -72,7 +81,11 @@ export function toProbabilities(data: ArrayLike<number>, rows: number, output: O
     const row = Float32Array.from({ length: classes }, (_, c) => Number(data[r * classes + c]));
     for (const value of row) {
       if (!Number.isFinite(value)) {
-        throw new DaxError('model', `returned ${value} in its output; check the model and its input preprocessing (scale, mean, std).`, source);
+        throw new DaxError(
+          'model',
+          `returned ${value} in its output; check the model and its input preprocessing (scale, mean, std).`,
+          source,
+        );
       }
     }
     result.push(activate(row, output.activation));
@@ -90,7 +103,8 @@ function activate(row: Float32Array, activation: OutputConfig['activation']): Fl
       if (value < 0 || value > 1) inRange = false;
     }
     // One column in [0,1] is a sigmoid score; several that sum to 1 are already a distribution.
-    mode = inRange && (row.length === 1 || Math.abs(sum - 1) < 1e-3) ? 'none' : row.length === 1 ? 'sigmoid' : 'softmax';
+    mode =
+      inRange && (row.length === 1 || Math.abs(sum - 1) < 1e-3) ? 'none' : row.length === 1 ? 'sigmoid' : 'softmax';
   }
   if (mode === 'none') return row;
   if (mode === 'sigmoid') return row.map((v) => 1 / (1 + Math.exp(-v)));

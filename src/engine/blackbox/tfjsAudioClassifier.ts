@@ -13,10 +13,18 @@ import { loadTfjsModel } from './tfjsFiles';
  * Opens a TF.js `model.json` (graph or layers) whose description has an `"audio"` object. Inputs as for ONNX,
  * channels last where the shape does not tell: [batch, samples], [batch, samples, 1], [batch, rows, frames, 1].
  */
-export async function openTfjsAudioClassifier(config: ModelConfig, options: OpenOptions = {}): Promise<AudioClassifier> {
+export async function openTfjsAudioClassifier(
+  config: ModelConfig,
+  options: OpenOptions = {},
+): Promise<AudioClassifier> {
   const file = config.path;
   const audio = config.audio;
-  if (!audio) throw new DaxError('usage', 'describes an image model; an audio model needs an "audio" object in its description.', file);
+  if (!audio)
+    throw new DaxError(
+      'usage',
+      'describes an image model; an audio model needs an "audio" object in its description.',
+      file,
+    );
   const { graph, layers } = await loadTfjsModel(file);
   const isGraph = graph !== undefined;
   const dispose = () => {
@@ -26,10 +34,19 @@ export async function openTfjsAudioClassifier(config: ModelConfig, options: Open
   try {
     const inputs = graph ? graph.inputs : layers!.inputs;
     const inputIndex = audio.name ? inputs.findIndex((i) => i.name === audio.name || i.name === `${audio.name}:0`) : 0;
-    if (inputIndex < 0) throw new DaxError('usage', `has no input named "${audio.name}"; its inputs are ${inputs.map((i) => i.name).join(', ')}.`, file);
+    if (inputIndex < 0)
+      throw new DaxError(
+        'usage',
+        `has no input named "${audio.name}"; its inputs are ${inputs.map((i) => i.name).join(', ')}.`,
+        file,
+      );
     const input = inputs[inputIndex]!;
     if (input.dtype !== undefined && input.dtype !== 'float32') {
-      throw new DaxError('model', `input "${input.name}" is ${input.dtype}; only float32 audio inputs are supported.`, file);
+      throw new DaxError(
+        'model',
+        `input "${input.name}" is ${input.dtype}; only float32 audio inputs are supported.`,
+        file,
+      );
     }
     const shape = (input.shape ?? []).map((d) => (d === null || d === undefined || d < 0 ? -1 : d));
     const layout = audioInputLayout(shape, audio, `input "${input.name}"`, file, 'last');
@@ -39,7 +56,11 @@ export async function openTfjsAudioClassifier(config: ModelConfig, options: Open
 
     // `execute` where the graph allows it (see tfjsClassifier.ts: `executeAsync` warns on every call).
     let needsAsync = false;
-    const executeGraph = async (model: GraphModel, named: Parameters<GraphModel['execute']>[0], name: string | undefined) => {
+    const executeGraph = async (
+      model: GraphModel,
+      named: Parameters<GraphModel['execute']>[0],
+      name: string | undefined,
+    ) => {
       if (!needsAsync) {
         try {
           return name ? model.execute(named, name) : model.execute(named);
@@ -78,7 +99,12 @@ export async function openTfjsAudioClassifier(config: ModelConfig, options: Open
         return toProbabilities(await output.data(), count, config.output, file);
       } catch (error) {
         if (error instanceof DaxError) throw error;
-        throw new DaxError('model', `failed on an input of shape [${dims.join(', ')}] (${(error as Error).message.split('\n')[0]}). Check "audio" in the model configuration.`, file, { cause: error });
+        throw new DaxError(
+          'model',
+          `failed on an input of shape [${dims.join(', ')}] (${(error as Error).message.split('\n')[0]}). Check "audio" in the model configuration.`,
+          file,
+          { cause: error },
+        );
       } finally {
         tensor.dispose();
         output?.dispose();
@@ -93,7 +119,10 @@ export async function openTfjsAudioClassifier(config: ModelConfig, options: Open
       labels: config.labels,
       description,
       classify(batch: ImageBatch, signal?: AbortSignal) {
-        return classifyWindows(batch.images, layout.framing, batchSize, signal, file, run, { source: file, timeoutMs: options.callTimeoutMs });
+        return classifyWindows(batch.images, layout.framing, batchSize, signal, file, run, {
+          source: file,
+          timeoutMs: options.callTimeoutMs,
+        });
       },
       async dispose() {
         dispose();

@@ -12,10 +12,18 @@ export async function openTfjsClassifier(config: ModelConfig, options: OpenOptio
   const { graph, layers } = await loadTfjsModel(file);
   const isGraph = graph !== undefined;
   const inputs = graph ? graph.inputs : layers!.inputs;
-  const inputIndex = config.input.name ? inputs.findIndex((i) => i.name === config.input.name || i.name === `${config.input.name}:0`) : 0;
-  if (inputIndex < 0) throw new DaxError('usage', `has no input named "${config.input.name}"; its inputs are ${inputs.map((i) => i.name).join(', ')}.`, file);
+  const inputIndex = config.input.name
+    ? inputs.findIndex((i) => i.name === config.input.name || i.name === `${config.input.name}:0`)
+    : 0;
+  if (inputIndex < 0)
+    throw new DaxError(
+      'usage',
+      `has no input named "${config.input.name}"; its inputs are ${inputs.map((i) => i.name).join(', ')}.`,
+      file,
+    );
   const shape = (inputs[inputIndex]!.shape ?? []).map((d) => (d === null || d === undefined || d < 0 ? -1 : d));
-  if (shape.length !== 4) throw new DaxError('model', `input has shape [${shape.join(', ')}]; an image classifier needs a 4-D input.`, file);
+  if (shape.length !== 4)
+    throw new DaxError('model', `input has shape [${shape.join(', ')}]; an image classifier needs a 4-D input.`, file);
   const layout = config.input.layout ?? (shape[1] === 1 || shape[1] === 3 ? 'NCHW' : 'NHWC');
   const [hAxis, wAxis, cAxis] = layout === 'NCHW' ? [2, 3, 1] : [1, 2, 3];
   const channels = config.input.channels === 'grey' ? 1 : 3;
@@ -23,17 +31,26 @@ export async function openTfjsClassifier(config: ModelConfig, options: OpenOptio
   const size = (axis: number, configured: number | undefined, what: string): number => {
     const dim = fixed(axis);
     if (dim !== undefined && configured !== undefined && dim !== configured) {
-      throw new DaxError('usage', `takes a fixed input ${what} of ${dim}, but the configuration gives "input.${what}": ${configured}.`, file);
+      throw new DaxError(
+        'usage',
+        `takes a fixed input ${what} of ${dim}, but the configuration gives "input.${what}": ${configured}.`,
+        file,
+      );
     }
     const value = dim ?? configured;
-    if (value === undefined) throw new DaxError('usage', `has a dynamic input ${what}; set "input.${what}" in the model configuration.`, file);
+    if (value === undefined)
+      throw new DaxError('usage', `has a dynamic input ${what}; set "input.${what}" in the model configuration.`, file);
     return value;
   };
   const height = size(hAxis, config.input.height, 'height');
   const width = size(wAxis, config.input.width, 'width');
   const modelChannels = fixed(cAxis);
   if (modelChannels !== undefined && modelChannels !== channels) {
-    throw new DaxError('usage', `input [${shape.join(', ')}] takes ${modelChannels} channel(s) in ${layout} layout, but the configuration gives ${channels} ("input.channels": "${config.input.channels}").`, file);
+    throw new DaxError(
+      'usage',
+      `input [${shape.join(', ')}] takes ${modelChannels} channel(s) in ${layout} layout, but the configuration gives ${channels} ("input.channels": "${config.input.channels}").`,
+      file,
+    );
   }
   const batchDim = fixed(0);
   const batchSize = batchDim === 1 ? 1 : config.batchSize;
@@ -43,7 +60,11 @@ export async function openTfjsClassifier(config: ModelConfig, options: OpenOptio
   // `execute` where the graph allows it: `executeAsync` on a graph without control flow works but makes TF.js
   // print a warning per call, which would flood the CLI's stderr and the extension's log.
   let needsAsync = false;
-  const executeGraph = async (model: NonNullable<typeof graph>, named: Parameters<NonNullable<typeof graph>['execute']>[0], name: string | undefined) => {
+  const executeGraph = async (
+    model: NonNullable<typeof graph>,
+    named: Parameters<NonNullable<typeof graph>['execute']>[0],
+    name: string | undefined,
+  ) => {
     if (!needsAsync) {
       try {
         return name ? model.execute(named, name) : model.execute(named);
@@ -57,7 +78,8 @@ export async function openTfjsClassifier(config: ModelConfig, options: OpenOptio
 
   const runOnce = async (images: Float32Array[], padding: Uint8Array | undefined): Promise<Float32Array[]> => {
     const data = packImages(images, width, height, config.input, layout, padding);
-    const dims: [number, number, number, number] = layout === 'NCHW' ? [images.length, channels, height, width] : [images.length, height, width, channels];
+    const dims: [number, number, number, number] =
+      layout === 'NCHW' ? [images.length, channels, height, width] : [images.length, height, width, channels];
     const input = tf.tensor4d(data, dims);
     let output: tf.Tensor | undefined;
     try {
@@ -73,13 +95,21 @@ export async function openTfjsClassifier(config: ModelConfig, options: OpenOptio
       }
       if (!output) throw new Error('the model returned no output');
       // Score maps such as [N, h, w, classes] become per-class maxima, so detectors can act as image scorers.
-      const rows = output.rank > 2 ? tf.tidy(() => tf.max(tf.reshape(output!, [output!.shape[0]!, -1, output!.shape[output!.rank - 1]!]), 1)) : output;
+      const rows =
+        output.rank > 2
+          ? tf.tidy(() => tf.max(tf.reshape(output!, [output!.shape[0]!, -1, output!.shape[output!.rank - 1]!]), 1))
+          : output;
       const values = await rows.data();
       if (rows !== output) rows.dispose();
       return toProbabilities(values as Float32Array, images.length, config.output, file);
     } catch (error) {
       if (error instanceof DaxError) throw error;
-      throw new DaxError('model', `failed on an input of shape [${dims.join(', ')}] (${(error as Error).message.split('\n')[0]}). Check "input" in the model configuration.`, file, { cause: error });
+      throw new DaxError(
+        'model',
+        `failed on an input of shape [${dims.join(', ')}] (${(error as Error).message.split('\n')[0]}). Check "input" in the model configuration.`,
+        file,
+        { cause: error },
+      );
     } finally {
       input.dispose();
       output?.dispose();

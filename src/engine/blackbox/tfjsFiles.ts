@@ -16,7 +16,11 @@ export function fileModelHandler(modelJson: string): io.IOHandler {
         json = JSON.parse(await readFile(modelJson, 'utf8')) as io.ModelJSON;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        throw new DaxError('model', code ? `cannot read the model (${code}).` : 'is not a TF.js model.json (invalid JSON).', modelJson);
+        throw new DaxError(
+          'model',
+          code ? `cannot read the model (${code}).` : 'is not a TF.js model.json (invalid JSON).',
+          modelJson,
+        );
       }
       if (typeof json !== 'object' || json === null || !('modelTopology' in json)) {
         throw new DaxError('model', 'is not a TF.js model.json (no "modelTopology").', modelJson);
@@ -55,7 +59,9 @@ export function fileModelWriter(directory: string): io.IOHandler {
       const { mkdir, writeFile } = await import('node:fs/promises');
       await mkdir(directory, { recursive: true });
       const weights = artifacts.weightData
-        ? new Uint8Array(Array.isArray(artifacts.weightData) ? concatBuffers(artifacts.weightData) : artifacts.weightData)
+        ? new Uint8Array(
+            Array.isArray(artifacts.weightData) ? concatBuffers(artifacts.weightData) : artifacts.weightData,
+          )
         : new Uint8Array(0);
       await writeFile(path.join(directory, 'weights.bin'), weights);
       const modelJson: io.ModelJSON = {
@@ -66,7 +72,9 @@ export function fileModelWriter(directory: string): io.IOHandler {
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
       };
       await writeFile(path.join(directory, 'model.json'), JSON.stringify(modelJson));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
+      return {
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length },
+      };
     },
   };
 }
@@ -92,9 +100,14 @@ export async function loadTfjsModel(file: string): Promise<{ graph?: GraphModel;
     format = json.format;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new DaxError('model', code ? `cannot read the model (${code}).` : 'is not a TF.js model.json (invalid JSON).', file);
+    throw new DaxError(
+      'model',
+      code ? `cannot read the model (${code}).` : 'is not a TF.js model.json (invalid JSON).',
+      file,
+    );
   }
-  if (typeof topology !== 'object' || topology === null) throw new DaxError('model', 'is not a TF.js model.json (no "modelTopology").', file);
+  if (typeof topology !== 'object' || topology === null)
+    throw new DaxError('model', 'is not a TF.js model.json (no "modelTopology").', file);
   const isGraph = format === 'graph-model' || 'node' in topology;
   let graph: GraphModel | undefined;
   let layers: LayersModel | undefined;
@@ -103,7 +116,12 @@ export async function loadTfjsModel(file: string): Promise<{ graph?: GraphModel;
     else layers = await loadLayersModel(fileModelHandler(file));
   } catch (error) {
     if (error instanceof DaxError) throw error;
-    throw new DaxError('model', `the TF.js ${isGraph ? 'graph' : 'layers'} model could not be loaded (${(error as Error).message.split('\n')[0]}).`, file, { cause: error });
+    throw new DaxError(
+      'model',
+      `the TF.js ${isGraph ? 'graph' : 'layers'} model could not be loaded (${(error as Error).message.split('\n')[0]}).`,
+      file,
+      { cause: error },
+    );
   }
   return { graph, layers };
 }

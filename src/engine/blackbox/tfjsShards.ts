@@ -29,22 +29,32 @@ const BYTES: Record<string, number> = { float32: 4, float16: 2, int32: 4, uint16
  */
 export async function tfjsWeightShards(modelJson: string, manifest: unknown): Promise<WeightShard[]> {
   if (manifest === undefined) return [];
-  if (!Array.isArray(manifest)) throw new DaxError('model', 'is not a TF.js model.json ("weightsManifest" is not a list).', modelJson);
+  if (!Array.isArray(manifest))
+    throw new DaxError('model', 'is not a TF.js model.json ("weightsManifest" is not a list).', modelJson);
   const folder = path.dirname(path.resolve(modelJson));
   let realFolder: string;
   try {
     realFolder = await realpath(folder);
   } catch (error) {
-    throw new DaxError('model', `cannot read the model's folder (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, modelJson);
+    throw new DaxError(
+      'model',
+      `cannot read the model's folder (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
+      modelJson,
+    );
   }
   const shards: WeightShard[] = [];
   for (const group of manifest as ManifestGroup[]) {
     if (typeof group !== 'object' || group === null || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
-      throw new DaxError('model', 'is not a TF.js model.json (a "weightsManifest" group without "paths" and "weights").', modelJson);
+      throw new DaxError(
+        'model',
+        'is not a TF.js model.json (a "weightsManifest" group without "paths" and "weights").',
+        modelJson,
+      );
     }
     let groupSize = 0;
     for (const shard of group.paths as unknown[]) {
-      if (typeof shard !== 'string' || shard === '') throw new DaxError('model', 'is not a TF.js model.json (a weight path is not a file name).', modelJson);
+      if (typeof shard !== 'string' || shard === '')
+        throw new DaxError('model', 'is not a TF.js model.json (a weight path is not a file name).', modelJson);
       const found = await shardInside(modelJson, folder, realFolder, shard);
       groupSize += found.size;
       shards.push(found);
@@ -52,7 +62,11 @@ export async function tfjsWeightShards(modelJson: string, manifest: unknown): Pr
     const expected = expectedBytes(modelJson, group.weights as unknown[]);
     if (expected !== undefined && groupSize !== expected) {
       const names = (group.paths as string[]).join(', ');
-      throw new DaxError('model', `weight shard${group.paths.length === 1 ? '' : 's'} ${names} hold${group.paths.length === 1 ? 's' : ''} ${groupSize} bytes, but the manifest's weights need ${expected}: the model's files do not match its model.json.`, modelJson);
+      throw new DaxError(
+        'model',
+        `weight shard${group.paths.length === 1 ? '' : 's'} ${names} hold${group.paths.length === 1 ? 's' : ''} ${groupSize} bytes, but the manifest's weights need ${expected}: the model's files do not match its model.json.`,
+        modelJson,
+      );
     }
   }
   return shards;
@@ -62,7 +76,11 @@ async function shardInside(modelJson: string, folder: string, realFolder: string
   // Manifests written on Windows may use backslashes; either way the path is relative to the model's folder.
   const file = path.resolve(folder, shard.replace(/\\/g, '/'));
   if (path.isAbsolute(shard) || !isInside(folder, file)) {
-    throw new DaxError('model', `weight shard ${shard} lies outside the model's folder: only files beside model.json (or below it) are read.`, modelJson);
+    throw new DaxError(
+      'model',
+      `weight shard ${shard} lies outside the model's folder: only files beside model.json (or below it) are read.`,
+      modelJson,
+    );
   }
   let real: string;
   let size: number;
@@ -73,10 +91,18 @@ async function shardInside(modelJson: string, folder: string, realFolder: string
     size = info.size;
   } catch (error) {
     if (error instanceof DaxError) throw error;
-    throw new DaxError('model', `cannot read weight shard ${shard} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, modelJson);
+    throw new DaxError(
+      'model',
+      `cannot read weight shard ${shard} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
+      modelJson,
+    );
   }
   if (!isInside(realFolder, real)) {
-    throw new DaxError('model', `weight shard ${shard} is a link to a file outside the model's folder: only files beside model.json (or below it) are read.`, modelJson);
+    throw new DaxError(
+      'model',
+      `weight shard ${shard} is a link to a file outside the model's folder: only files beside model.json (or below it) are read.`,
+      modelJson,
+    );
   }
   return { shard, file: real, size };
 }
@@ -89,15 +115,29 @@ function isInside(folder: string, file: string): boolean {
 /** Bytes a group's weights take in its shards, or undefined when a string weight makes it variable. */
 function expectedBytes(modelJson: string, weights: unknown[]): number | undefined {
   let total = 0;
-  for (const weight of weights as { name?: unknown; shape?: unknown; dtype?: unknown; quantization?: { dtype?: unknown } }[]) {
+  for (const weight of weights as {
+    name?: unknown;
+    shape?: unknown;
+    dtype?: unknown;
+    quantization?: { dtype?: unknown };
+  }[]) {
     const shape = weight?.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new DaxError('model', `is not a TF.js model.json (weight ${String(weight?.name)} has no valid "shape").`, modelJson);
+      throw new DaxError(
+        'model',
+        `is not a TF.js model.json (weight ${String(weight?.name)} has no valid "shape").`,
+        modelJson,
+      );
     }
     const dtype = weight.quantization?.dtype ?? weight.dtype;
     if (dtype === 'string') return undefined;
     const bytes = typeof dtype === 'string' ? BYTES[dtype] : undefined;
-    if (bytes === undefined) throw new DaxError('model', `is not a TF.js model.json (weight ${String(weight.name)} has an unknown dtype ${String(dtype)}).`, modelJson);
+    if (bytes === undefined)
+      throw new DaxError(
+        'model',
+        `is not a TF.js model.json (weight ${String(weight.name)} has an unknown dtype ${String(dtype)}).`,
+        modelJson,
+      );
     total += (shape as number[]).reduce((a, b) => a * b, 1) * bytes;
   }
   return total;
@@ -112,16 +152,22 @@ export async function readWeightShard(modelJson: string, shard: WeightShard): Pr
   try {
     handle = await open(shard.file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    throw new DaxError('model', `cannot read weight shard ${shard.shard} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, modelJson);
+    throw new DaxError(
+      'model',
+      `cannot read weight shard ${shard.shard} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
+      modelJson,
+    );
   }
   try {
     const info = await handle.stat();
-    if (!info.isFile() || info.size !== shard.size) throw new DaxError('model', `weight shard ${shard.shard} changed while it was read.`, modelJson);
+    if (!info.isFile() || info.size !== shard.size)
+      throw new DaxError('model', `weight shard ${shard.shard} changed while it was read.`, modelJson);
     const bytes = new Uint8Array(shard.size);
     let offset = 0;
     while (offset < bytes.length) {
       const { bytesRead } = await handle.read(bytes, offset, bytes.length - offset, offset);
-      if (bytesRead === 0) throw new DaxError('model', `weight shard ${shard.shard} changed while it was read.`, modelJson);
+      if (bytesRead === 0)
+        throw new DaxError('model', `weight shard ${shard.shard} changed while it was read.`, modelJson);
       offset += bytesRead;
     }
     return bytes;

@@ -12,7 +12,8 @@ export function gaussianBlur(map: Float32Array, width: number, height: number, s
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let v = 0;
-      for (let i = -radius; i <= radius; i++) v += kernel[i + radius]! * map[y * width + Math.min(width - 1, Math.max(0, x + i))]!;
+      for (let i = -radius; i <= radius; i++)
+        v += kernel[i + radius]! * map[y * width + Math.min(width - 1, Math.max(0, x + i))]!;
       rows[y * width + x] = v;
     }
   }
@@ -20,7 +21,8 @@ export function gaussianBlur(map: Float32Array, width: number, height: number, s
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let v = 0;
-      for (let i = -radius; i <= radius; i++) v += kernel[i + radius]! * rows[Math.min(height - 1, Math.max(0, y + i)) * width + x]!;
+      for (let i = -radius; i <= radius; i++)
+        v += kernel[i + radius]! * rows[Math.min(height - 1, Math.max(0, y + i)) * width + x]!;
       out[y * width + x] = v;
     }
   }

@@ -37,7 +37,10 @@ export function modelCallsInFlight(): number {
  * deadline, whichever comes first. Before the call, one turn of the event loop lets a Ctrl-C that arrived during the
  * previous call (a busy model that blocks the thread) be seen.
  */
-export async function callModel<T>(call: (signal: AbortSignal) => Promise<T> | T, options: ModelCallOptions): Promise<T> {
+export async function callModel<T>(
+  call: (signal: AbortSignal) => Promise<T> | T,
+  options: ModelCallOptions,
+): Promise<T> {
   const { signal, source } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS;
   await yieldToEventLoop();
@@ -90,7 +93,14 @@ export function failModelCallsInFlight(error: unknown): boolean {
   if (inFlight.size === 0) return false;
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
   for (const [fail, source] of [...inFlight]) {
-    fail(new DaxError('model', `threw outside its answer (in a timer or a callback, while answering): ${message}`, source, { cause: error }));
+    fail(
+      new DaxError(
+        'model',
+        `threw outside its answer (in a timer or a callback, while answering): ${message}`,
+        source,
+        { cause: error },
+      ),
+    );
   }
   return true;
 }
@@ -120,7 +130,9 @@ export function refuseProcessExitInModelCalls(): void {
   const exit = process.exit.bind(process) as (code?: number | string | null) => never;
   const guarded = (code?: number | string | null): never => {
     if (inFlight.size > 0) {
-      throw new Error(`called process.exit(${code ?? ''}) while answering; a model must return its answer (or throw), not end the process`);
+      throw new Error(
+        `called process.exit(${code ?? ''}) while answering; a model must return its answer (or throw), not end the process`,
+      );
     }
     return exit(code);
   };

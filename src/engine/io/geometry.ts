@@ -23,10 +23,23 @@ export function placeImage(
   align: 'center' | 'top-left',
 ): Placement {
   if (resize === 'stretch') return { width, height, scaledWidth: width, scaledHeight: height, offsetX: 0, offsetY: 0 };
-  const scale = resize === 'crop' ? Math.max(width / sourceWidth, height / sourceHeight) : Math.min(width / sourceWidth, height / sourceHeight);
+  const scale =
+    resize === 'crop'
+      ? Math.max(width / sourceWidth, height / sourceHeight)
+      : Math.min(width / sourceWidth, height / sourceHeight);
   // Letterboxing rounds up (as PaddleOCR's ceil) but never past the canvas; cropping must cover the canvas.
-  const scaledWidth = Math.max(1, resize === 'crop' ? Math.max(width, Math.round(sourceWidth * scale)) : Math.min(width, Math.ceil(sourceWidth * scale - 1e-6)));
-  const scaledHeight = Math.max(1, resize === 'crop' ? Math.max(height, Math.round(sourceHeight * scale)) : Math.min(height, Math.ceil(sourceHeight * scale - 1e-6)));
+  const scaledWidth = Math.max(
+    1,
+    resize === 'crop'
+      ? Math.max(width, Math.round(sourceWidth * scale))
+      : Math.min(width, Math.ceil(sourceWidth * scale - 1e-6)),
+  );
+  const scaledHeight = Math.max(
+    1,
+    resize === 'crop'
+      ? Math.max(height, Math.round(sourceHeight * scale))
+      : Math.min(height, Math.ceil(sourceHeight * scale - 1e-6)),
+  );
   const centred = resize === 'crop' || align === 'center';
   return {
     width,
@@ -56,7 +69,10 @@ export function canvasToSource(placement: Placement, sourceWidth: number, source
 }
 
 /** Renders an image into the canvas with sharp's resampling; padding pixels are 0 and flagged in `padding`. */
-export async function renderPlaced(image: RgbImage, placement: Placement): Promise<{ data: Float32Array; padding?: Uint8Array }> {
+export async function renderPlaced(
+  image: RgbImage,
+  placement: Placement,
+): Promise<{ data: Float32Array; padding?: Uint8Array }> {
   const { width, height, scaledWidth, scaledHeight, offsetX, offsetY } = placement;
   const scaled = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     .resize(scaledWidth, scaledHeight, { fit: 'fill', kernel: 'lanczos3' })

@@ -53,7 +53,11 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
     size = info.size;
   } catch (error) {
     if (error instanceof DaxError) throw error;
-    throw new DaxError('input', `cannot read the image: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, file);
+    throw new DaxError(
+      'input',
+      `cannot read the image: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
+      file,
+    );
   }
   if (size === 0) throw new DaxError('input', 'the image file is empty (0 bytes).', file);
 
@@ -68,14 +72,19 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
   } catch {
     throw new DaxError('input', `is not an image that can be read ${RASTER_ONLY_SHORT}.`, file);
   }
-  if (!RASTER_FORMATS.has(metadata.format)) throw new DaxError('input', `is a ${String(metadata.format).toUpperCase()} file, not a raster image. ${RASTER_ONLY}`, file);
+  if (!RASTER_FORMATS.has(metadata.format))
+    throw new DaxError(
+      'input',
+      `is a ${String(metadata.format).toUpperCase()} file, not a raster image. ${RASTER_ONLY}`,
+      file,
+    );
   const width = metadata.width ?? 0;
   const height = metadata.height ?? 0;
   if (width <= 0 || height <= 0) throw new DaxError('input', 'the image has no pixels.', file);
   if (width * height > maxPixels) {
     throw new DaxError(
       'input',
-      `the image is ${width}x${height} (${(width * height / 1e6).toFixed(1)} megapixels), above the limit of ` +
+      `the image is ${width}x${height} (${((width * height) / 1e6).toFixed(1)} megapixels), above the limit of ` +
         `${(maxPixels / 1e6).toFixed(1)} megapixels. Downscale it first or raise the pixel limit.`,
       file,
     );
@@ -83,11 +92,18 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
   // The upright size (EXIF orientations 5-8 turn the picture a quarter).
   const turned = (metadata.orientation ?? 1) >= 5;
   const source = { width: turned ? height : width, height: turned ? width : height };
-  const fit = options.fitPixels !== undefined && width * height > options.fitPixels ? Math.sqrt(options.fitPixels / (width * height)) : undefined;
+  const fit =
+    options.fitPixels !== undefined && width * height > options.fitPixels
+      ? Math.sqrt(options.fitPixels / (width * height))
+      : undefined;
   try {
     let pipeline = sharp(file, { limitInputPixels: maxPixels, failOn: 'error', animated: false }).rotate();
     if (fit !== undefined) {
-      pipeline = pipeline.resize(Math.max(1, Math.floor(source.width * fit)), Math.max(1, Math.floor(source.height * fit)), { fit: 'fill', kernel: 'lanczos3' });
+      pipeline = pipeline.resize(
+        Math.max(1, Math.floor(source.width * fit)),
+        Math.max(1, Math.floor(source.height * fit)),
+        { fit: 'fill', kernel: 'lanczos3' },
+      );
     }
     const { data, info } = await pipeline
       .flatten({ background: options.background ?? { r: 255, g: 255, b: 255 } })
@@ -96,9 +112,16 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded ${info.channels} channels instead of 3`);
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length), ...(fit !== undefined ? { source } : {}) };
+    return {
+      width: info.width,
+      height: info.height,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+      ...(fit !== undefined ? { source } : {}),
+    };
   } catch (error) {
-    throw new DaxError('input', `the image is corrupt or truncated (${(error as Error).message}).`, file, { cause: error });
+    throw new DaxError('input', `the image is corrupt or truncated (${(error as Error).message}).`, file, {
+      cause: error,
+    });
   }
 }
 
@@ -123,7 +146,8 @@ async function readSignature(file: string): Promise<Buffer> {
 /** Whether the first bytes are those of a PNG, JPEG, GIF, WebP, TIFF or an ISO-BMFF (AVIF) file. */
 function rasterSignature(head: Buffer): boolean {
   const ascii = (start: number, end: number): string => head.subarray(start, end).toString('latin1');
-  if (head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return true;
+  if (head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return true;
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return true;
   if (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a') return true;
   if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return true;
@@ -135,17 +159,24 @@ function rasterSignature(head: Buffer): boolean {
 
 /** What a file that is not a raster image looks like, for the message. */
 function notRaster(head: Buffer): string {
-  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart().toLowerCase();
-  if (/<svg[\s>]/.test(text) || (text.startsWith('<?xml') && text.includes('<svg')) || text.startsWith('<!doctype svg')) return 'is an SVG (vector) image, not a raster image.';
+  const text = head
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase();
+  if (/<svg[\s>]/.test(text) || (text.startsWith('<?xml') && text.includes('<svg')) || text.startsWith('<!doctype svg'))
+    return 'is an SVG (vector) image, not a raster image.';
   if (text.startsWith('%pdf')) return 'is a PDF document, not a raster image.';
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'is gzip-compressed (an SVGZ?), not a raster image.';
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
+    return 'is gzip-compressed (an SVGZ?), not a raster image.';
   return 'is not an image that can be read.';
 }
 
 /** Reads a ground-truth mask: any pixel brighter than mid-grey (or opaque, for images with alpha) is foreground. */
 export async function decodeMask(file: string, width: number, height: number): Promise<Uint8Array> {
   const image = await decodeImage(file, { background: { r: 0, g: 0, b: 0 } });
-  const resized = image.width === width && image.height === height ? image : await resizeRgb(image, width, height, 'nearest');
+  const resized =
+    image.width === width && image.height === height ? image : await resizeRgb(image, width, height, 'nearest');
   const mask = new Uint8Array(width * height);
   for (let i = 0; i < mask.length; i++) {
     const grey = (resized.data[3 * i]! + resized.data[3 * i + 1]! + resized.data[3 * i + 2]!) / 3;
@@ -160,9 +191,11 @@ export async function decodeMask(file: string, width: number, height: number): P
  */
 export async function decodeSaliency(file: string, width: number, height: number): Promise<Float32Array> {
   const image = await decodeImage(file, { background: { r: 0, g: 0, b: 0 } });
-  const resized = image.width === width && image.height === height ? image : await resizeRgb(image, width, height, 'cubic');
+  const resized =
+    image.width === width && image.height === height ? image : await resizeRgb(image, width, height, 'cubic');
   const map = new Float32Array(width * height);
-  for (let i = 0; i < map.length; i++) map[i] = (resized.data[3 * i]! + resized.data[3 * i + 1]! + resized.data[3 * i + 2]!) / (3 * 255);
+  for (let i = 0; i < map.length; i++)
+    map[i] = (resized.data[3 * i]! + resized.data[3 * i + 1]! + resized.data[3 * i + 2]!) / (3 * 255);
   return map;
 }
 

@@ -33,23 +33,39 @@ export function saliencyBytes(saliency: Float32Array): Uint8Array {
 }
 
 /** The image with the colormapped saliency blended over it. */
-export function overlayBytes(image: RgbImage, saliency: Float32Array, colormap: ColormapName = 'turbo', opacity = 0.5): Uint8Array {
+export function overlayBytes(
+  image: RgbImage,
+  saliency: Float32Array,
+  colormap: ColormapName = 'turbo',
+  opacity = 0.5,
+): Uint8Array {
   return overlayFromGrey(image, saliencyBytes(saliency), colormap, opacity);
 }
 
 /** overlayBytes for a map already in 8-bit grey (0..255), one byte per pixel. */
-function overlayFromGrey(image: RgbImage, grey: Uint8Array, colormap: ColormapName = 'turbo', opacity = 0.5): Uint8Array {
+function overlayFromGrey(
+  image: RgbImage,
+  grey: Uint8Array,
+  colormap: ColormapName = 'turbo',
+  opacity = 0.5,
+): Uint8Array {
   const table = colormapTable(colormap);
   const out = new Uint8Array(image.data.length);
   for (let p = 0; p < grey.length; p++) {
     const entry = grey[p]! * 3;
-    for (let c = 0; c < 3; c++) out[3 * p + c] = Math.round(image.data[3 * p + c]! * (1 - opacity) + table[entry + c]! * opacity);
+    for (let c = 0; c < 3; c++)
+      out[3 * p + c] = Math.round(image.data[3 * p + c]! * (1 - opacity) + table[entry + c]! * opacity);
   }
   return out;
 }
 
 /** Writes the saliency PNG, the overlay PNG and the JSON report; on any failure none of them is left behind. */
-export async function writeExplanation(paths: OutputPaths, image: RgbImage, saliency: Float32Array, report: ExplanationReport): Promise<void> {
+export async function writeExplanation(
+  paths: OutputPaths,
+  image: RgbImage,
+  saliency: Float32Array,
+  report: ExplanationReport,
+): Promise<void> {
   const staged = await stageExplanation(paths, image, saliency, report);
   await staged.commit();
 }
@@ -68,7 +84,10 @@ export const PARTIAL_SUFFIX = `.partial-${process.pid}`;
  * files are removed and nothing is left behind. Renaming them into place is the caller's `commit`, so that several
  * explanations can be made all-or-nothing together (dax compare).
  */
-export async function stageFiles<T extends object>(paths: T, write: (temporary: T) => Promise<void>): Promise<StagedFiles> {
+export async function stageFiles<T extends object>(
+  paths: T,
+  write: (temporary: T) => Promise<void>,
+): Promise<StagedFiles> {
   const entries = Object.entries(paths) as [keyof T & string, string][];
   const temporary = Object.fromEntries(entries.map(([key, file]) => [key, file + PARTIAL_SUFFIX])) as unknown as T;
   const discard = async (): Promise<void> => {
@@ -100,19 +119,38 @@ export async function stageFiles<T extends object>(paths: T, write: (temporary: 
  * input (WORKING_MAX_PIXELS) has its map brought up to it by sharp and laid over the input decoded once more, so the
  * only full-resolution copies are 8-bit ones made here.
  */
-export function stageExplanation(paths: OutputPaths, image: RgbImage, saliency: Float32Array, report: ExplanationReport): Promise<StagedFiles> {
+export function stageExplanation(
+  paths: OutputPaths,
+  image: RgbImage,
+  saliency: Float32Array,
+  report: ExplanationReport,
+): Promise<StagedFiles> {
   return stageFiles(paths, async (temporary) => {
     const { width, height } = report.input;
     const grey = saliencyBytes(saliency);
     if (width === image.width && height === image.height) {
-      await sharp(grey, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toFile(temporary.saliency);
-      await sharp(overlayFromGrey(image, grey), { raw: { width, height, channels: 3 } }).png().toFile(temporary.overlay);
+      await sharp(grey, { raw: { width, height, channels: 1 } })
+        .toColourspace('b-w')
+        .png()
+        .toFile(temporary.saliency);
+      await sharp(overlayFromGrey(image, grey), { raw: { width, height, channels: 3 } })
+        .png()
+        .toFile(temporary.overlay);
     } else {
-      const full = await sharp(grey, { raw: { width: image.width, height: image.height, channels: 1 } }).resize(width, height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
-      await sharp(full, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toFile(temporary.saliency);
+      const full = await sharp(grey, { raw: { width: image.width, height: image.height, channels: 1 } })
+        .resize(width, height, { fit: 'fill', kernel: 'cubic' })
+        .raw()
+        .toBuffer();
+      await sharp(full, { raw: { width, height, channels: 1 } })
+        .toColourspace('b-w')
+        .png()
+        .toFile(temporary.saliency);
       const input = await decodeImage(report.input.file, { maxPixels: width * height });
-      if (input.width !== width || input.height !== height) throw new Error(`the input now has ${input.width}x${input.height} pixels, not ${width}x${height}`);
-      await sharp(overlayFromGrey(input, full), { raw: { width, height, channels: 3 } }).png().toFile(temporary.overlay);
+      if (input.width !== width || input.height !== height)
+        throw new Error(`the input now has ${input.width}x${input.height} pixels, not ${width}x${height}`);
+      await sharp(overlayFromGrey(input, full), { raw: { width, height, channels: 3 } })
+        .png()
+        .toFile(temporary.overlay);
     }
     await writeFile(temporary.report, JSON.stringify({ ...report, outputs: paths }, null, 2) + '\n');
   });

@@ -24,7 +24,13 @@ export type LimeSpec = LimeSettings & { perturbation: PerturbationOptions };
 
 export const limeMethod: ExplanationMethod<LimeSpec> = {
   info: methodInfo('lime')!,
-  forBudget: (budget, preset) => ({ samples: budget, keepProbability: 0.5, alpha: 1, queryBatchSize: preset.queryBatchSize, perturbation: preset.perturbation }),
+  forBudget: (budget, preset) => ({
+    samples: budget,
+    keepProbability: 0.5,
+    alpha: 1,
+    queryBatchSize: preset.queryBatchSize,
+    perturbation: preset.perturbation,
+  }),
   async run(scene, blackBox, settings, context) {
     announceQuerying(this.info, context);
     return baselineRun(await runLime(scene, blackBox, settings, context.rng, context.chooseTarget, context), scene);
@@ -40,8 +46,17 @@ export async function runLime(
   chooseTarget: (probabilities: Float32Array) => number,
   hooks: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
 ): Promise<BaselineOutcome> {
-  const samples = samplePatterns(settings.samples, scene.segmentation.count, settings.keepProbability, rng.fork('patterns'));
-  const { rows, stats } = await queryPatterns(scene, classifier, samples, { batchSize: settings.queryBatchSize, signal: hooks.signal, onProgress: hooks.onProgress });
+  const samples = samplePatterns(
+    settings.samples,
+    scene.segmentation.count,
+    settings.keepProbability,
+    rng.fork('patterns'),
+  );
+  const { rows, stats } = await queryPatterns(scene, classifier, samples, {
+    batchSize: settings.queryBatchSize,
+    signal: hooks.signal,
+    onProgress: hooks.onProgress,
+  });
   const target = chooseTarget(rows[0]!);
   const k = samples.segments;
   const d = k + 1;

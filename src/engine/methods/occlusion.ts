@@ -35,14 +35,25 @@ export const occlusionMethod: ExplanationMethod<OcclusionSpec> = {
   async run(scene, blackBox, spec, context) {
     announceQuerying(this.info, context);
     // Deterministic: the context's rng is not used.
-    return baselineRun(await runOcclusion(scene, blackBox, occlusionSettings(spec, scene), context.chooseTarget, context), scene);
+    return baselineRun(
+      await runOcclusion(scene, blackBox, occlusionSettings(spec, scene), context.chooseTarget, context),
+      scene,
+    );
   },
 };
 
 function occlusionSettings(spec: OcclusionSpec, scene: PerturbationSpace): OcclusionSettings {
   const { width, height } = scene.analysis;
-  const derived = scene.occlusion === 'time-segments' ? timeSegmentsForBudget(width, height, spec.budget) : occlusionForBudget(width, height, spec.budget);
-  return { ...derived, window: spec.window ?? derived.window, stride: spec.stride ?? derived.stride, queryBatchSize: spec.queryBatchSize };
+  const derived =
+    scene.occlusion === 'time-segments'
+      ? timeSegmentsForBudget(width, height, spec.budget)
+      : occlusionForBudget(width, height, spec.budget);
+  return {
+    ...derived,
+    window: spec.window ?? derived.window,
+    stride: spec.stride ?? derived.stride,
+    queryBatchSize: spec.queryBatchSize,
+  };
 }
 
 /** Runs occlusion; the input itself is query 0 (to pick the target), then one query per window position. */
@@ -55,7 +66,8 @@ export async function runOcclusion(
 ): Promise<BaselineOutcome> {
   for (const key of ['window', 'stride'] as const) {
     const value = settings[key];
-    if (!Number.isInteger(value) || value < 1) throw new DaxError('usage', `the occlusion ${key} must be a positive whole number of pixels, not ${value}.`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new DaxError('usage', `the occlusion ${key} must be a positive whole number of pixels, not ${value}.`);
   }
   const { width, height } = scene.analysis;
   const windowX = Math.min(width, settings.window);
@@ -78,7 +90,13 @@ export async function runOcclusion(
       scene.blend(mask, out);
       paint(i - 1, 1);
     },
-    { batchSize: settings.queryBatchSize, inputLength: scene.model.original.length, padding: scene.model.padding, signal: hooks.signal, onProgress: hooks.onProgress },
+    {
+      batchSize: settings.queryBatchSize,
+      inputLength: scene.model.original.length,
+      padding: scene.model.padding,
+      signal: hooks.signal,
+      onProgress: hooks.onProgress,
+    },
   );
   const target = chooseTarget(rows[0]!);
   const base = rows[0]![target]!;
@@ -105,7 +123,8 @@ export async function runOcclusion(
  * budget forces a stride longer than the window, the window grows to the stride so no pixel is left uncovered.
  */
 export function occlusionForBudget(width: number, height: number, budget: number): { window: number; stride: number } {
-  if (!(budget >= 2)) throw new RangeError(`occlusion needs a budget of at least 2 queries (the input and one window), not ${budget}.`);
+  if (!(budget >= 2))
+    throw new RangeError(`occlusion needs a budget of at least 2 queries (the input and one window), not ${budget}.`);
   const preferred = Math.min(Math.max(width, height), Math.max(4, Math.round(Math.min(width, height) / 5)));
   // The count only falls as the stride grows (the window growing with it included), so the first fit is the smallest.
   for (let stride = 1; ; stride++) {
@@ -118,18 +137,27 @@ export function occlusionForBudget(width: number, height: number, budget: number
  * Occlusion of a sound as it is usually done: full-band time segments (all rows of the spectrogram) a fifteenth
  * of the clip long (0.2 s of a 3-second clip, about a syllable), at the smallest stride the budget allows.
  */
-export function timeSegmentsForBudget(frames: number, rows: number, budget: number): { window: number; windowHeight: number; stride: number } {
-  if (!(budget >= 2)) throw new RangeError(`occlusion needs a budget of at least 2 queries (the input and one window), not ${budget}.`);
+export function timeSegmentsForBudget(
+  frames: number,
+  rows: number,
+  budget: number,
+): { window: number; windowHeight: number; stride: number } {
+  if (!(budget >= 2))
+    throw new RangeError(`occlusion needs a budget of at least 2 queries (the input and one window), not ${budget}.`);
   const preferred = Math.min(frames, Math.max(2, Math.round(frames / 15)));
   for (let stride = 1; ; stride++) {
     const window = Math.max(preferred, stride);
-    if (windowOrigins(frames, Math.min(frames, window), stride).length + 1 <= budget) return { window, windowHeight: rows, stride };
+    if (windowOrigins(frames, Math.min(frames, window), stride).length + 1 <= budget)
+      return { window, windowHeight: rows, stride };
   }
 }
 
 /** Number of windows {@link runOcclusion} queries for these settings. */
 export function windowCount(width: number, height: number, window: number, stride: number): number {
-  return windowOrigins(width, Math.min(width, window), stride).length * windowOrigins(height, Math.min(height, window), stride).length;
+  return (
+    windowOrigins(width, Math.min(width, window), stride).length *
+    windowOrigins(height, Math.min(height, window), stride).length
+  );
 }
 
 /** Window starts along one axis: every `stride`, plus one flush with the far edge so the edge is covered too. */

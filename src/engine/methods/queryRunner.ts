@@ -41,7 +41,9 @@ export async function runQueries(
   let modelMs = 0;
   // Two sets of buffers, alternating: batch k+2 is composed into batch k's set only after batch k has answered,
   // and no copy is allocated per query (at 0.5 ms per query, allocation showed in the query phase).
-  const buffers = [0, 1].map(() => Array.from({ length: Math.min(count, options.batchSize) }, () => new Float32Array(pixels)));
+  const buffers = [0, 1].map(() =>
+    Array.from({ length: Math.min(count, options.batchSize) }, () => new Float32Array(pixels)),
+  );
   const compose = (start: number): Float32Array[] => {
     const end = Math.min(count, start + options.batchSize);
     const images = buffers[(start / options.batchSize) % 2]!.slice(0, end - start);

@@ -22,7 +22,7 @@ export const REGISTRY = {
   rise: riseMethod,
   lime: limeMethod,
   occlusion: occlusionMethod,
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each method has its own settings type
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each method has its own settings type
 } satisfies { [M in MethodName]: ExplanationMethod<any> };
 
 type SettingsOf<M extends MethodName> = (typeof REGISTRY)[M] extends ExplanationMethod<infer S> ? S : never;
@@ -34,7 +34,11 @@ export type MethodSpec = { [M in MethodName]: { method: M; settings: SettingsOf<
  * Settings of each method for a query budget (the input itself included), so that a comparison spends the same
  * number of black-box calls on every method. The baselines keep their authors' defaults otherwise.
  */
-export function methodForBudget(method: MethodName, budget: number, preset: DaxSettings = PRESETS.balanced): MethodSpec {
+export function methodForBudget(
+  method: MethodName,
+  budget: number,
+  preset: DaxSettings = PRESETS.balanced,
+): MethodSpec {
   return { method, settings: REGISTRY[method].forBudget(budget, preset) } as MethodSpec;
 }
 
@@ -48,5 +52,10 @@ export function runMethod(
   hooks: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
 ): Promise<MethodRun> {
   const method = REGISTRY[spec.method] as ExplanationMethod<typeof spec.settings>;
-  return method.run(scene, classifier, spec.settings, { rng, chooseTarget, signal: hooks.signal, onProgress: hooks.onProgress });
+  return method.run(scene, classifier, spec.settings, {
+    rng,
+    chooseTarget,
+    signal: hooks.signal,
+    onProgress: hooks.onProgress,
+  });
 }

@@ -27,12 +27,20 @@ export async function runRise(
   hooks: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
 ): Promise<BaselineOutcome> {
   const { width, height } = scene.analysis;
-  const masks = Array.from({ length: settings.masks }, () => smoothMask(width, height, settings.grid, settings.keepProbability, rng));
+  const masks = Array.from({ length: settings.masks }, () =>
+    smoothMask(width, height, settings.grid, settings.keepProbability, rng),
+  );
   const { rows, stats } = await runQueries(
     classifier,
     settings.masks + 1,
     (i, out) => (i === 0 ? out.set(scene.model.original) : scene.blend(masks[i - 1]!, out)),
-    { batchSize: settings.queryBatchSize, inputLength: scene.model.original.length, padding: scene.model.padding, signal: hooks.signal, onProgress: hooks.onProgress },
+    {
+      batchSize: settings.queryBatchSize,
+      inputLength: scene.model.original.length,
+      padding: scene.model.padding,
+      signal: hooks.signal,
+      onProgress: hooks.onProgress,
+    },
   );
   const target = chooseTarget(rows[0]!);
   const map = new Float32Array(width * height);
@@ -49,7 +57,13 @@ export type RiseSpec = RiseSettings & { perturbation: PerturbationOptions };
 export const riseMethod: ExplanationMethod<RiseSpec> = {
   info: methodInfo('rise')!,
   // RISE's paper: a 7x7 grid and p = 0.5 for ImageNet-sized inputs; the input itself is one query of the budget.
-  forBudget: (budget, preset) => ({ masks: Math.max(1, budget - 1), grid: 7, keepProbability: 0.5, queryBatchSize: preset.queryBatchSize, perturbation: preset.perturbation }),
+  forBudget: (budget, preset) => ({
+    masks: Math.max(1, budget - 1),
+    grid: 7,
+    keepProbability: 0.5,
+    queryBatchSize: preset.queryBatchSize,
+    perturbation: preset.perturbation,
+  }),
   async run(scene, blackBox, settings, context) {
     announceQuerying(this.info, context);
     return baselineRun(await runRise(scene, blackBox, settings, context.rng, context.chooseTarget, context), scene);

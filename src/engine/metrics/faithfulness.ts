@@ -50,10 +50,15 @@ export async function measureFaithfulness(
   const { steps, substrate: substrateKind } = options;
   const { image, model, placement } = scene;
   if (saliency.length !== image.width * image.height) {
-    throw new DaxError('usage', `the saliency map has ${saliency.length} values; the image has ${image.width}x${image.height} pixels.`);
+    throw new DaxError(
+      'usage',
+      `the saliency map has ${saliency.length} values; the image has ${image.width}x${image.height} pixels.`,
+    );
   }
-  if (!Number.isInteger(steps) || steps < 1) throw new DaxError('usage', `faithfulness steps must be a positive integer, not ${steps}.`);
-  if (!Number.isInteger(target) || target < 0) throw new DaxError('usage', `the target class must be a class index, not ${target}.`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new DaxError('usage', `faithfulness steps must be a positive integer, not ${steps}.`);
+  if (!Number.isInteger(target) || target < 0)
+    throw new DaxError('usage', `the target class must be a class index, not ${target}.`);
 
   const { rankOf, imagePixels } = rankCanvasPixels(canvasToSource(placement, image.width, image.height), saliency);
   const substrate = await substrateCanvas(scene, substrateKind);
@@ -76,15 +81,30 @@ export async function measureFaithfulness(
     classifier,
     2 * (steps + 1),
     (i, out) => (i <= steps ? compose(cutAt(i), true, out) : compose(cutAt(i - steps - 1), false, out)),
-    { batchSize: options.queryBatchSize, inputLength: model.original.length, padding: model.padding, signal: options.signal, onProgress: options.onProgress },
+    {
+      batchSize: options.queryBatchSize,
+      inputLength: model.original.length,
+      padding: model.padding,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    },
   );
   return scoresFrom(rows, target, steps, substrateKind, stats.queries);
 }
 
 /** The two curves of the target's probability (deletion queries first, then insertion) and their areas. */
-function scoresFrom(rows: Float32Array[], target: number, steps: number, substrate: 'blur' | 'zero', queries: number): FaithfulnessScores {
+function scoresFrom(
+  rows: Float32Array[],
+  target: number,
+  steps: number,
+  substrate: 'blur' | 'zero',
+  queries: number,
+): FaithfulnessScores {
   if (target >= rows[0]!.length) {
-    throw new DaxError('usage', `the target class ${target} is out of range: the model gives ${rows[0]!.length} classes.`);
+    throw new DaxError(
+      'usage',
+      `the target class ${target} is out of range: the model gives ${rows[0]!.length} classes.`,
+    );
   }
   const curve = rows.map((row) => row[target]!);
   const deletionCurve = curve.slice(0, steps + 1);
@@ -127,7 +147,6 @@ function rankCanvasPixels(toSource: Int32Array, saliency: Float32Array): { rankO
   return { rankOf, imagePixels: inside.length };
 }
 
-
 /**
  * Deletion and insertion over the cells of a perturbation space's analysis grid, through its `blend`: for a
  * sound, the spectrogram's cells are silenced (deletion) or let through (insertion) in saliency order, and the
@@ -143,9 +162,18 @@ export async function measureCellFaithfulness(
   const { steps } = options;
   const { width, height } = space.analysis;
   const cells = width * height;
-  if (saliency.length !== cells) throw new DaxError('usage', `the saliency map has ${saliency.length} values; the spectrogram has ${width}x${height} cells.`);
-  if (!Number.isInteger(steps) || steps < 1) throw new DaxError('usage', `faithfulness steps must be a positive integer, not ${steps}.`);
-  const order = Array.from({ length: cells }, (_, i) => i).sort((a, b) => (Number.isNaN(saliency[b]!) ? -Infinity : saliency[b]!) - (Number.isNaN(saliency[a]!) ? -Infinity : saliency[a]!) || a - b);
+  if (saliency.length !== cells)
+    throw new DaxError(
+      'usage',
+      `the saliency map has ${saliency.length} values; the spectrogram has ${width}x${height} cells.`,
+    );
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new DaxError('usage', `faithfulness steps must be a positive integer, not ${steps}.`);
+  const order = Array.from({ length: cells }, (_, i) => i).sort(
+    (a, b) =>
+      (Number.isNaN(saliency[b]!) ? -Infinity : saliency[b]!) -
+        (Number.isNaN(saliency[a]!) ? -Infinity : saliency[a]!) || a - b,
+  );
   const rankOf = new Int32Array(cells);
   order.forEach((cell, rank) => (rankOf[cell] = rank));
   const mask = new Float32Array(cells);
@@ -162,7 +190,12 @@ export async function measureCellFaithfulness(
       }
       space.blend(mask, out);
     },
-    { batchSize: options.queryBatchSize, inputLength: space.model.original.length, signal: options.signal, onProgress: options.onProgress },
+    {
+      batchSize: options.queryBatchSize,
+      inputLength: space.model.original.length,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    },
   );
   return scoresFrom(rows, target, steps, 'zero', stats.queries);
 }

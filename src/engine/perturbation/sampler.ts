@@ -12,12 +12,19 @@ export interface Samples {
 }
 
 /** Draws `count` patterns keeping each segment with probability `keepProbability`. */
-export function samplePatterns(count: number, segments: number, keepProbability: number, rng: Rng, kernelWidth = 0.25): Samples {
+export function samplePatterns(
+  count: number,
+  segments: number,
+  keepProbability: number,
+  rng: Rng,
+  kernelWidth = 0.25,
+): Samples {
   const keep = new Uint8Array(count * segments);
   keep.fill(1, 0, segments);
   for (let i = segments; i < keep.length; i++) keep[i] = rng.next() < keepProbability ? 1 : 0;
   const weights = new Float32Array(count);
-  for (let n = 0; n < count; n++) weights[n] = limeKernelWeight(keep.subarray(n * segments, (n + 1) * segments), kernelWidth);
+  for (let n = 0; n < count; n++)
+    weights[n] = limeKernelWeight(keep.subarray(n * segments, (n + 1) * segments), kernelWidth);
   return { count, segments, keep, weights };
 }
 

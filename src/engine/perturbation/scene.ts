@@ -76,18 +76,39 @@ export interface Scene extends PerturbationSpace {
 const ANALYSIS_MAX_SIDE = 256;
 
 /** Builds the scene: downscaled analysis copy, segments, fill, and the views at the classifier's size. */
-export async function buildScene(image: RgbImage, classifier: Pick<ImageClassifier, 'width' | 'height' | 'config'>, options: PerturbationOptions): Promise<Scene> {
+export async function buildScene(
+  image: RgbImage,
+  classifier: Pick<ImageClassifier, 'width' | 'height' | 'config'>,
+  options: PerturbationOptions,
+): Promise<Scene> {
   const ratio = Math.min(1, ANALYSIS_MAX_SIDE / Math.max(image.width, image.height));
-  const analysis = await resizeRgb(image, Math.max(1, Math.round(image.width * ratio)), Math.max(1, Math.round(image.height * ratio)), 'lanczos3');
-  const segmentation = options.segmentation === 'grid' ? gridFor(analysis.width, analysis.height, options.segments) : slic(analysis, { segments: options.segments });
+  const analysis = await resizeRgb(
+    image,
+    Math.max(1, Math.round(image.width * ratio)),
+    Math.max(1, Math.round(image.height * ratio)),
+    'lanczos3',
+  );
+  const segmentation =
+    options.segmentation === 'grid'
+      ? gridFor(analysis.width, analysis.height, options.segments)
+      : slic(analysis, { segments: options.segments });
   const input = classifier.config.input;
-  const placement = placeImage(image.width, image.height, classifier.width, classifier.height, input.resize, input.align);
+  const placement = placeImage(
+    image.width,
+    image.height,
+    classifier.width,
+    classifier.height,
+    input.resize,
+    input.align,
+  );
   const blurred = options.fill === 'blur' ? await blurRgb(image, Math.max(image.width, image.height) / 50) : undefined;
   const meanColour = channelMeans(image);
 
   const makeView = async (placed: Placement): Promise<SegmentView> => {
     const { data: original, padding } = await renderPlaced(image, placed);
-    const fill = blurred ? (await renderPlaced(blurred, placed)).data : constantFill(placed.width * placed.height, options.fill === 'zero' ? [0, 0, 0] : meanColour);
+    const fill = blurred
+      ? (await renderPlaced(blurred, placed)).data
+      : constantFill(placed.width * placed.height, options.fill === 'zero' ? [0, 0, 0] : meanColour);
     const toSource = canvasToSource(placed, segmentation.width, segmentation.height);
     const segmentOf = new Int32Array(toSource.length);
     for (let p = 0; p < toSource.length; p++) segmentOf[p] = toSource[p]! < 0 ? -1 : segmentation.labels[toSource[p]!]!;

@@ -9,7 +9,13 @@ export type SegmentPooling = 'none' | 'mean' | 'max';
  * Replaces each pixel of `map` (at `width` x `height`, the image's size) by the mean or max of the map over its
  * segment. The segmentation may be smaller than the map (same aspect ratio); pixels are matched by position.
  */
-export function poolOverSegments(map: Float32Array, width: number, height: number, segmentation: Segmentation, pooling: SegmentPooling): Float32Array {
+export function poolOverSegments(
+  map: Float32Array,
+  width: number,
+  height: number,
+  segmentation: Segmentation,
+  pooling: SegmentPooling,
+): Float32Array {
   if (pooling === 'none') return map;
   const labelOf = new Int32Array(width * height);
   for (let y = 0; y < height; y++) {

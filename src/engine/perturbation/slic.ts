@@ -44,7 +44,9 @@ export function slic(image: RgbImage, options: SlicOptions): Segmentation {
   checkSize(width, height, 'slic');
   const pixels = width * height;
   if (data.length < pixels * 3) {
-    throw new RangeError(`slic: image data holds ${data.length} values, but a ${width}x${height} RGB image needs ${pixels * 3}`);
+    throw new RangeError(
+      `slic: image data holds ${data.length} values, but a ${width}x${height} RGB image needs ${pixels * 3}`,
+    );
   }
   const requested = options.segments;
   if (typeof requested !== 'number' || !Number.isFinite(requested) || requested <= 0) {
@@ -81,7 +83,13 @@ export function slic(image: RgbImage, options: SlicOptions): Segmentation {
   const centres = new Float64Array(k * 5);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      const [sx, sy] = lowestGradient(lab, width, height, Math.floor((c + 0.5) * cellWidth), Math.floor((r + 0.5) * cellHeight));
+      const [sx, sy] = lowestGradient(
+        lab,
+        width,
+        height,
+        Math.floor((c + 0.5) * cellWidth),
+        Math.floor((r + 0.5) * cellHeight),
+      );
       const o = (r * cols + c) * 5;
       const p = (sy * width + sx) * 3;
       centres[o] = lab[p];
@@ -106,16 +114,24 @@ export function slic(image: RgbImage, options: SlicOptions): Segmentation {
     distance.fill(Infinity);
     for (let j = 0; j < k; j++) {
       const o = j * 5;
-      const cl = centres[o], ca = centres[o + 1], cb = centres[o + 2], cx = centres[o + 3], cy = centres[o + 4];
-      const x0 = Math.max(0, Math.floor(cx - radiusX)), x1 = Math.min(width - 1, Math.ceil(cx + radiusX));
-      const y0 = Math.max(0, Math.floor(cy - radiusY)), y1 = Math.min(height - 1, Math.ceil(cy + radiusY));
+      const cl = centres[o],
+        ca = centres[o + 1],
+        cb = centres[o + 2],
+        cx = centres[o + 3],
+        cy = centres[o + 4];
+      const x0 = Math.max(0, Math.floor(cx - radiusX)),
+        x1 = Math.min(width - 1, Math.ceil(cx + radiusX));
+      const y0 = Math.max(0, Math.floor(cy - radiusY)),
+        y1 = Math.min(height - 1, Math.ceil(cy + radiusY));
       for (let y = y0; y <= y1; y++) {
         const dy = y - cy;
         const dy2 = dy * dy;
         let i = y * width + x0;
         for (let x = x0; x <= x1; x++, i++) {
           const p = i * 3;
-          const dl = lab[p] - cl, da = lab[p + 1] - ca, db = lab[p + 2] - cb;
+          const dl = lab[p] - cl,
+            da = lab[p + 1] - ca,
+            db = lab[p + 2] - cb;
           const dx = x - cx;
           // Squared distance: the square root is monotonic and would only cost time.
           const d = dl * dl + da * da + db * db + (dx * dx + dy2) * spatialWeight;
@@ -199,7 +215,7 @@ function srgbToLinear(unit: number): number {
 
 /** CIE f(t): the cube root with the linear toe near black that keeps Lab finite and smooth. */
 function labF(t: number): number {
-  return t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116;
+  return t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116;
 }
 
 /** sRGB (0..255) → linear → XYZ (D65) → CIELAB, interleaved [L, a, b] per pixel. */
@@ -231,7 +247,9 @@ function toLab(data: Uint8Array | Uint8ClampedArray | Float32Array, pixels: numb
     const x = (0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047;
     const y = 0.2126729 * r + 0.7151522 * g + 0.072175 * b;
     const z = (0.0193339 * r + 0.119192 * g + 0.9503041 * b) / 1.08883;
-    const fx = labF(x), fy = labF(y), fz = labF(z);
+    const fx = labF(x),
+      fy = labF(y),
+      fz = labF(z);
     lab[p] = 116 * fy - 16;
     lab[p + 1] = 500 * (fx - fy);
     lab[p + 2] = 200 * (fy - fz);
@@ -245,8 +263,10 @@ function unitClamp(value: number): number {
 
 /** Squared Lab gradient at (x, y), central differences with clamped borders. */
 function gradientAt(lab: Float32Array, width: number, height: number, x: number, y: number): number {
-  const left = (y * width + Math.max(0, x - 1)) * 3, right = (y * width + Math.min(width - 1, x + 1)) * 3;
-  const up = (Math.max(0, y - 1) * width + x) * 3, down = (Math.min(height - 1, y + 1) * width + x) * 3;
+  const left = (y * width + Math.max(0, x - 1)) * 3,
+    right = (y * width + Math.min(width - 1, x + 1)) * 3;
+  const up = (Math.max(0, y - 1) * width + x) * 3,
+    down = (Math.min(height - 1, y + 1) * width + x) * 3;
   let sum = 0;
   for (let c = 0; c < 3; c++) {
     const gx = lab[right + c] - lab[left + c];
@@ -258,7 +278,8 @@ function gradientAt(lab: Float32Array, width: number, height: number, x: number,
 
 /** Moves a seed within its 3x3 neighbourhood to the lowest gradient, so it does not start on an edge or noise. */
 function lowestGradient(lab: Float32Array, width: number, height: number, x: number, y: number): [number, number] {
-  let bestX = x, bestY = y;
+  let bestX = x,
+    bestY = y;
   let best = gradientAt(lab, width, height, x, y);
   for (let ny = Math.max(0, y - 1); ny <= Math.min(height - 1, y + 1); ny++) {
     for (let nx = Math.max(0, x - 1); nx <= Math.min(width - 1, x + 1); nx++) {
@@ -280,7 +301,12 @@ function lowestGradient(lab: Float32Array, width: number, height: number, x: num
  * k-means in (colour, position) does not guarantee connected clusters, yet a perturbation that switches one
  * "segment" off must switch off one region.
  */
-function enforceConnectivity(raw: Int32Array, width: number, height: number, minSize: number): { labels: Int32Array; count: number } {
+function enforceConnectivity(
+  raw: Int32Array,
+  width: number,
+  height: number,
+  minSize: number,
+): { labels: Int32Array; count: number } {
   const n = width * height;
   const out = new Int32Array(n).fill(-1);
   // BFS queue that also keeps the component's pixels, so a merge can relabel them without a second fill.
@@ -300,10 +326,22 @@ function enforceConnectivity(raw: Int32Array, width: number, height: number, min
     for (let head = 0; head < size; head++) {
       const p = queue[head];
       const x = p % width;
-      if (x > 0 && out[p - 1] === -1 && raw[p - 1] === original) { out[p - 1] = count; queue[size++] = p - 1; }
-      if (x < width - 1 && out[p + 1] === -1 && raw[p + 1] === original) { out[p + 1] = count; queue[size++] = p + 1; }
-      if (p >= width && out[p - width] === -1 && raw[p - width] === original) { out[p - width] = count; queue[size++] = p - width; }
-      if (p + width < n && out[p + width] === -1 && raw[p + width] === original) { out[p + width] = count; queue[size++] = p + width; }
+      if (x > 0 && out[p - 1] === -1 && raw[p - 1] === original) {
+        out[p - 1] = count;
+        queue[size++] = p - 1;
+      }
+      if (x < width - 1 && out[p + 1] === -1 && raw[p + 1] === original) {
+        out[p + 1] = count;
+        queue[size++] = p + 1;
+      }
+      if (p >= width && out[p - width] === -1 && raw[p - width] === original) {
+        out[p - width] = count;
+        queue[size++] = p - width;
+      }
+      if (p + width < n && out[p + width] === -1 && raw[p + width] === original) {
+        out[p + width] = count;
+        queue[size++] = p + width;
+      }
     }
 
     if (size < minSize && adjacent >= 0) {

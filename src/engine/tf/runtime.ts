@@ -38,7 +38,11 @@ async function start(preference: BackendPreference): Promise<BackendInfo> {
     const loaded = tryLoadTfjsNode();
     if (loaded === true && (await tf.setBackend('tensorflow'))) return { name: 'tensorflow', notes };
     notes.push(`tfjs-node not used: ${loaded === true ? 'its backend did not start' : loaded}`);
-    if (preference === 'tensorflow') throw new DaxError('usage', `The "tensorflow" backend is not available (${notes[0]}). Install @tensorflow/tfjs-node or choose "wasm".`);
+    if (preference === 'tensorflow')
+      throw new DaxError(
+        'usage',
+        `The "tensorflow" backend is not available (${notes[0]}). Install @tensorflow/tfjs-node or choose "wasm".`,
+      );
   }
   if (preference === 'auto' || preference === 'wasm') {
     try {
@@ -76,6 +80,8 @@ function tryLoadTfjsNode(): true | string {
     return tf.findBackend('tensorflow') ? true : 'it loaded but registered no backend';
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return code === 'MODULE_NOT_FOUND' ? 'not installed' : `failed to load (${(error as Error).message.split('\n')[0]})`;
+    return code === 'MODULE_NOT_FOUND'
+      ? 'not installed'
+      : `failed to load (${(error as Error).message.split('\n')[0]})`;
   }
 }

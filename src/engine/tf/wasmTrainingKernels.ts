@@ -43,7 +43,9 @@ export function registerWasmTrainingKernels(): string[] {
   const registered: string[] = [];
   if (!getKernel(Conv2D, BACKEND)) {
     // Without the wasm forward kernels there is nothing to compose from; the backend package did not load.
-    throw new Error('registerWasmTrainingKernels: the wasm backend kernels are not registered (is @tensorflow/tfjs-backend-wasm installed?)');
+    throw new Error(
+      'registerWasmTrainingKernels: the wasm backend kernels are not registered (is @tensorflow/tfjs-backend-wasm installed?)',
+    );
   }
   if (!getKernel(Conv2DBackpropFilter, BACKEND)) {
     registerKernel({ kernelName: Conv2DBackpropFilter, backendName: BACKEND, kernelFunc: tag(conv2DBackpropFilter) });
@@ -102,7 +104,8 @@ class Composer {
 
   run(kernelName: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
     const kernel = getKernel(kernelName, BACKEND);
-    if (!kernel) throw new Error(`wasm training kernels: the wasm backend has no '${kernelName}' kernel to compose from`);
+    if (!kernel)
+      throw new Error(`wasm training kernels: the wasm backend has no '${kernelName}' kernel to compose from`);
     const out = kernel.kernelFunc({ inputs, backend: this.backend, attrs }) as TensorInfo;
     this.made.push(out);
     return out;
@@ -156,8 +159,28 @@ function conv2DBackpropFilter({ inputs, backend, attrs = {} }: KernelArgs): Tens
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
     filterShape: Shape4;
   };
-  const info = backend_util.computeConv2DInfo(x.shape as Shape4, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-  const { inHeight, inWidth, inChannels, outChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as Shape4,
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const {
+    inHeight,
+    inWidth,
+    inChannels,
+    outChannels,
+    outHeight,
+    outWidth,
+    filterHeight,
+    filterWidth,
+    strideHeight,
+    strideWidth,
+  } = info;
   const { top, left } = info.padInfo;
   // The conv must see at least filterHeight × filterWidth output positions; extra zero rows/columns stand in for
   // the forward pass's bottom/right padding, and any surplus output (valid padding with stride 2) is sliced off.
@@ -168,8 +191,17 @@ function conv2DBackpropFilter({ inputs, backend, attrs = {} }: KernelArgs): Tens
   return compose(backend, (c) => {
     const xT = c.run(Transpose, { x }, { perm: [3, 1, 2, 0] });
     const dyT = c.run(Transpose, { x: dy }, { perm: [1, 2, 0, 3] });
-    const padding: Padding4 = [[0, 0], [top, bottom], [left, right], [0, 0]];
-    let dw = c.run(Conv2D, { x: xT, filter: dyT }, { strides: 1, pad: padding, dataFormat: 'NHWC', dilations: [strideHeight, strideWidth] });
+    const padding: Padding4 = [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ];
+    let dw = c.run(
+      Conv2D,
+      { x: xT, filter: dyT },
+      { strides: 1, pad: padding, dataFormat: 'NHWC', dilations: [strideHeight, strideWidth] },
+    );
     if (gotHeight !== filterHeight || gotWidth !== filterWidth) {
       dw = c.run(Slice, { x: dw }, { begin: [0, 0, 0, 0], size: [inChannels, filterHeight, filterWidth, outChannels] });
     }
@@ -203,7 +235,16 @@ function makeConv2DBackpropInput(original: KernelFunc): KernelFunc {
       dataFormat?: string;
     };
     if (dataFormat !== undefined && dataFormat !== 'NHWC') return original(args);
-    const info = backend_util.computeConv2DInfo(inputShape, filter.shape as Shape4, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    const info = backend_util.computeConv2DInfo(
+      inputShape,
+      filter.shape as Shape4,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+      false,
+      'channelsLast',
+    );
     const { filterHeight, filterWidth, inHeight, inWidth, outHeight, outWidth, strideHeight, strideWidth } = info;
     const { top, left } = info.padInfo;
     const before = [filterHeight - 1 - top, filterWidth - 1 - left];
@@ -213,7 +254,12 @@ function makeConv2DBackpropInput(original: KernelFunc): KernelFunc {
     return compose(backend, (c) => {
       const flipped = c.run(Reverse, { x: filter }, { dims: [0, 1] });
       const swapped = c.run(Transpose, { x: flipped }, { perm: [0, 1, 3, 2] });
-      const padding: Padding4 = [[0, 0], [before[0], after[0]], [before[1], after[1]], [0, 0]];
+      const padding: Padding4 = [
+        [0, 0],
+        [before[0], after[0]],
+        [before[1], after[1]],
+        [0, 0],
+      ];
       return c.run(Conv2D, { x: dy, filter: swapped }, { strides: 1, pad: padding, dataFormat: 'NHWC', dilations: 1 });
     });
   };
@@ -307,7 +353,8 @@ interface ResizeAttrs {
  * the forward pass whenever it is set; their other cases are correct and in C, so they stay.
  */
 function unlessHalfPixelCenters(original: KernelFunc, replacement: KernelFunc): KernelFunc {
-  return (args: KernelArgs) => ((args.attrs as unknown as ResizeAttrs | undefined)?.halfPixelCenters ? replacement(args) : original(args));
+  return (args: KernelArgs) =>
+    (args.attrs as unknown as ResizeAttrs | undefined)?.halfPixelCenters ? replacement(args) : original(args);
 }
 
 /** Source-row (or column) scale of the forward resize kernels, mirrored exactly so the gradient is their adjoint. */

@@ -10,11 +10,19 @@ export type { ExportKind } from '../exportNames';
 
 const CHOICES: Record<ExportKind, { label: string; description: string; filter: Record<string, string[]> }> = {
   overlay: { label: 'Overlay PNG', description: 'the saliency in colour over the image', filter: { PNG: ['png'] } },
-  saliency: { label: 'Saliency PNG', description: 'the map (for audio: over the spectrogram)', filter: { PNG: ['png'] } },
+  saliency: {
+    label: 'Saliency PNG',
+    description: 'the map (for audio: over the spectrogram)',
+    filter: { PNG: ['png'] },
+  },
   mask: { label: 'Mask PNG', description: '8-bit grey, one pixel per spectrogram cell', filter: { PNG: ['png'] } },
   kept: { label: 'Kept audio (WAV)', description: 'what the map keeps of the sound', filter: { WAV: ['wav'] } },
   removed: { label: 'Removed audio (WAV)', description: 'what the map takes away', filter: { WAV: ['wav'] } },
-  report: { label: 'JSON report', description: 'classes, queries, timing, losses, configuration', filter: { JSON: ['json'] } },
+  report: {
+    label: 'JSON report',
+    description: 'classes, queries, timing, losses, configuration',
+    filter: { JSON: ['json'] },
+  },
 };
 
 export async function exportResult(view: RunView | undefined, what?: ExportKind): Promise<vscode.Uri | undefined> {
@@ -48,7 +56,9 @@ export async function exportResult(view: RunView | undefined, what?: ExportKind)
   try {
     await copyFile(source, target.fsPath);
   } catch (error) {
-    void vscode.window.showErrorMessage(`DAX: could not write ${target.fsPath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+    void vscode.window.showErrorMessage(
+      `DAX: could not write ${target.fsPath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+    );
     return undefined;
   }
   void vscode.window.showInformationMessage(`DAX: saved ${path.basename(target.fsPath)}.`);

@@ -46,7 +46,12 @@ export class PanelController implements vscode.Disposable {
       this.panel.reveal(undefined, preserveFocus);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'DAX Explain', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, this.options());
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      'DAX Explain',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      this.options(),
+    );
     this.adopt(panel);
   }
 

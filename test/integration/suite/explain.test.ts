@@ -20,7 +20,9 @@ async function api(): Promise<DaxExtensionApi> {
 }
 
 function lastState(dax: DaxExtensionApi): PanelStateNotification | undefined {
-  return [...dax.panel.posted].reverse().find((message): message is PanelStateNotification => message.type === 'panel/didChangeState');
+  return [...dax.panel.posted]
+    .reverse()
+    .find((message): message is PanelStateNotification => message.type === 'panel/didChangeState');
 }
 
 /** Whether a command's result is "nothing" (asserting on a result itself would make mocha print megabytes of pixels). */
@@ -62,9 +64,15 @@ describe('Explain with DAX', function () {
     assert.equal(state.current.report.target.label, '0');
     assert.equal(state.current.report.queries, 120);
     assert.ok(state.current.display.saliency.length === state.current.display.width * state.current.display.height);
-    assert.ok(state.history.some((entry) => entry.key === state.current!.summary.key), 'and it is in the history');
+    assert.ok(
+      state.history.some((entry) => entry.key === state.current!.summary.key),
+      'and it is in the history',
+    );
     assert.equal(state.current.summary.cached, false, 'a fresh run is not "from cache"');
-    assert.ok(state.history.every((entry) => !entry.cached), 'nor is any history entry');
+    assert.ok(
+      state.history.every((entry) => !entry.cached),
+      'nor is any history entry',
+    );
   });
 
   it('explaining the same image again shows the cached result at once', async () => {
@@ -83,7 +91,14 @@ describe('Explain with DAX', function () {
     const before = (await dax.runner.snapshot()).history.length;
     const seen = dax.panel.posted.length;
     const pending = vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('stationery-sign.jpg'));
-    await until(() => dax.panel.posted.slice(seen).some((message) => message.type === 'panel/didProgress' && message.progress.type === 'step'), 120_000, 'training to start');
+    await until(
+      () =>
+        dax.panel.posted
+          .slice(seen)
+          .some((message) => message.type === 'panel/didProgress' && message.progress.type === 'step'),
+      120_000,
+      'training to start',
+    );
     const asked = Date.now();
     await vscode.commands.executeCommand('dax.cancel');
     assert.ok(isNothing(await pending), 'the cancelled run gives no result');
@@ -96,13 +111,23 @@ describe('Explain with DAX', function () {
   it('a bad model path gives an error and leaves earlier results intact', async () => {
     const dax = await api();
     const before = await dax.runner.snapshot();
-    await config().update('models', [{ name: 'broken', path: 'no-such-model.onnx' }], vscode.ConfigurationTarget.Workspace);
+    await config().update(
+      'models',
+      [{ name: 'broken', path: 'no-such-model.onnx' }],
+      vscode.ConfigurationTarget.Workspace,
+    );
     await config().update('activeModel', 'broken', vscode.ConfigurationTarget.Workspace);
     const result = await vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('stationery-sign.jpg'));
     assert.ok(isNothing(result), 'no result from a model that does not exist');
     const after = await dax.runner.snapshot();
-    assert.match(after.error?.message ?? '', /no-such-model\.onnx named by dax\.models\[0\] \(in the workspace settings\) does not exist/);
-    assert.deepEqual(after.history.map((entry) => entry.key), before.history.map((entry) => entry.key));
+    assert.match(
+      after.error?.message ?? '',
+      /no-such-model\.onnx named by dax\.models\[0\] \(in the workspace settings\) does not exist/,
+    );
+    assert.deepEqual(
+      after.history.map((entry) => entry.key),
+      before.history.map((entry) => entry.key),
+    );
     assert.equal(after.current?.summary.key, before.current?.summary.key, 'the result on show stays');
     await config().update('models', originalModels, vscode.ConfigurationTarget.Workspace);
     await config().update('activeModel', undefined, vscode.ConfigurationTarget.Workspace);
@@ -115,9 +140,14 @@ describe('Explain with DAX', function () {
     assert.equal(soundOnly.length, 1, 'the workspace names one sound model');
     await config().update('models', soundOnly, vscode.ConfigurationTarget.Workspace);
     try {
-      assert.ok(isNothing(await vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('stationery-sign.jpg'))));
+      assert.ok(
+        isNothing(await vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('stationery-sign.jpg'))),
+      );
       const error = (await dax.runner.snapshot()).error;
-      assert.match(error?.message ?? '', /no image model is configured for stationery-sign\.jpg \(the 1 model\(s\) in "dax\.models" take sounds\)/);
+      assert.match(
+        error?.message ?? '',
+        /no image model is configured for stationery-sign\.jpg \(the 1 model\(s\) in "dax\.models" take sounds\)/,
+      );
       dax.panel.handle({ type: 'panel/dismissErrorCommand' });
       let cleared = false;
       for (let i = 0; i < 50 && !cleared; i++) {
@@ -137,7 +167,14 @@ describe('Explain with DAX', function () {
     await config().update('epochs', 200, vscode.ConfigurationTarget.Workspace);
     const pending = vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('stationery-sign.jpg'));
     const seen = dax.panel.posted.length;
-    await until(() => dax.panel.posted.slice(seen).some((message) => message.type === 'panel/didProgress' && message.progress.type === 'step'), 120_000, 'training to start');
+    await until(
+      () =>
+        dax.panel.posted
+          .slice(seen)
+          .some((message) => message.type === 'panel/didProgress' && message.progress.type === 'step'),
+      120_000,
+      'training to start',
+    );
     dax.worker.kill();
     assert.ok(isNothing(await pending), 'the run that was going gives no result');
     assert.match((await dax.runner.snapshot()).error?.message ?? '', /worker process was killed/);
@@ -167,9 +204,17 @@ describe('Explain with DAX', function () {
     const startedWith = first.report.target.index;
     const other = 1 - startedWith;
     dax.panel.handle({ type: 'panel/explainClassCommand', key: first.summary.key, classIndex: other });
-    await until(() => lastState(dax)?.current?.report.target.index === other && !dax.runner.running, 120_000, 'the other class to be explained');
+    await until(
+      () => lastState(dax)?.current?.report.target.index === other && !dax.runner.running,
+      120_000,
+      'the other class to be explained',
+    );
     dax.panel.handle({ type: 'panel/selectRunCommand', key: first.summary.key });
-    await until(() => lastState(dax)?.current?.summary.key === first.summary.key, 10_000, 'the earlier result to be shown');
+    await until(
+      () => lastState(dax)?.current?.summary.key === first.summary.key,
+      10_000,
+      'the earlier result to be shown',
+    );
     assert.equal(lastState(dax)?.current?.report.target.index, startedWith);
   });
 });
@@ -229,11 +274,23 @@ describe('DAX: Compare Methods', function () {
     const dax = await api();
     await config().update('samples', 120, vscode.ConfigurationTarget.Workspace);
     await config().update('epochs', 2, vscode.ConfigurationTarget.Workspace);
-    const comparison = (await vscode.commands.executeCommand<unknown>('dax.compareMethods', workspaceFile('stationery-sign.jpg'))) as { rows?: { method: string; queries: number }[] } | undefined;
+    const comparison = (await vscode.commands.executeCommand<unknown>(
+      'dax.compareMethods',
+      workspaceFile('stationery-sign.jpg'),
+    )) as { rows?: { method: string; queries: number }[] } | undefined;
     assert.ok(comparison?.rows, 'a comparison');
-    assert.deepEqual(comparison.rows.map((row) => row.method), ['dax', 'rise', 'lime', 'occlusion']);
-    assert.ok(comparison.rows.every((row) => row.queries <= 120), 'every method within the budget');
-    assert.deepEqual(lastState(dax)?.comparison?.rows.map((row) => row.method), ['dax', 'rise', 'lime', 'occlusion']);
+    assert.deepEqual(
+      comparison.rows.map((row) => row.method),
+      ['dax', 'rise', 'lime', 'occlusion'],
+    );
+    assert.ok(
+      comparison.rows.every((row) => row.queries <= 120),
+      'every method within the budget',
+    );
+    assert.deepEqual(
+      lastState(dax)?.comparison?.rows.map((row) => row.method),
+      ['dax', 'rise', 'lime', 'occlusion'],
+    );
     await config().update('samples', undefined, vscode.ConfigurationTarget.Workspace);
     await config().update('epochs', undefined, vscode.ConfigurationTarget.Workspace);
   });
@@ -246,12 +303,21 @@ describe('DAX: Compare Methods', function () {
       const notes = workspaceFile('notes.txt');
       await vscode.workspace.fs.writeFile(notes, new TextEncoder().encode('not an image'));
       const seen = dax.panel.posted.length;
-      assert.ok(isNothing(await vscode.commands.executeCommand<unknown>('dax.compareMethods', notes)), 'a .txt gives nothing');
-      assert.ok(!dax.panel.posted.slice(seen).some((message) => message.type === 'panel/didChangeState' && message.active), 'and starts no run');
+      assert.ok(
+        isNothing(await vscode.commands.executeCommand<unknown>('dax.compareMethods', notes)),
+        'a .txt gives nothing',
+      );
+      assert.ok(
+        !dax.panel.posted.slice(seen).some((message) => message.type === 'panel/didChangeState' && message.active),
+        'and starts no run',
+      );
       await vscode.window.showTextDocument(notes);
       const pending = vscode.commands.executeCommand<{ input: { file: string } } | undefined>('dax.compareMethods');
       let settled = false;
-      void pending.then(() => (settled = true), () => (settled = true));
+      void pending.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
       // Which method the panel is told runs, sampled while the comparison goes (the posted log is bounded).
       const titles = new Set<string>();
       const sampling = (async () => {
@@ -270,9 +336,15 @@ describe('DAX: Compare Methods', function () {
         await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
       }
       const comparison = await pending;
-      assert.ok(comparison?.input.file.endsWith('stationery-sign.jpg'), `the picked image was compared (${comparison?.input.file})`);
+      assert.ok(
+        comparison?.input.file.endsWith('stationery-sign.jpg'),
+        `the picked image was compared (${comparison?.input.file})`,
+      );
       await sampling;
-      assert.ok(titles.has('2/4 rise') && titles.has('4/4 occlusion'), `the panel was told which method runs: ${[...titles].join(', ')}`);
+      assert.ok(
+        titles.has('2/4 rise') && titles.has('4/4 occlusion'),
+        `the panel was told which method runs: ${[...titles].join(', ')}`,
+      );
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       await config().update('samples', undefined, vscode.ConfigurationTarget.Workspace);
@@ -286,7 +358,10 @@ describe('DAX: Compare Methods', function () {
       assert.ok(lastState(dax)?.comparison, 'the comparison of the test before is shown');
       await config().update('samples', 60, vscode.ConfigurationTarget.Workspace);
       await config().update('epochs', 1, vscode.ConfigurationTarget.Workspace);
-      assert.ok(!isNothing(await vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('open-the-door.wav'))), 'the sound is explained');
+      assert.ok(
+        !isNothing(await vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('open-the-door.wav'))),
+        'the sound is explained',
+      );
       const underSound = lastState(dax);
       assert.match(underSound?.current?.summary.imageName ?? '', /open-the-door\.wav/);
       assert.equal(underSound?.comparison, undefined, 'no comparison of stationery-sign.jpg under the sound');
@@ -295,7 +370,10 @@ describe('DAX: Compare Methods', function () {
       await vscode.commands.executeCommand('dax.explain', workspaceFile('stationery-sign.jpg'));
       const withImage = lastState(dax);
       assert.match(withImage?.current?.summary.imageName ?? '', /stationery-sign\.jpg/);
-      assert.ok(withImage?.comparison?.input.file.endsWith('stationery-sign.jpg'), 'the image’s comparison is back with its result');
+      assert.ok(
+        withImage?.comparison?.input.file.endsWith('stationery-sign.jpg'),
+        'the image’s comparison is back with its result',
+      );
     } finally {
       await config().update('samples', undefined, vscode.ConfigurationTarget.Workspace);
       await config().update('epochs', undefined, vscode.ConfigurationTarget.Workspace);

@@ -30,6 +30,10 @@ describe('DAX Explain extension', () => {
     const expected = contributedCommands(extension);
     assert.ok(expected.length > 0, 'package.json contributes no command');
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(expected.filter((command) => !registered.has(command)), [], 'contributed but not registered');
+    assert.deepEqual(
+      expected.filter((command) => !registered.has(command)),
+      [],
+      'contributed but not registered',
+    );
   });
 });

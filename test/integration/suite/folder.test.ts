@@ -24,7 +24,9 @@ async function api(): Promise<DaxExtensionApi> {
 }
 
 function lastState(dax: DaxExtensionApi): PanelStateNotification | undefined {
-  return [...dax.panel.posted].reverse().find((message): message is PanelStateNotification => message.type === 'panel/didChangeState');
+  return [...dax.panel.posted]
+    .reverse()
+    .find((message): message is PanelStateNotification => message.type === 'panel/didChangeState');
 }
 
 /**
@@ -45,8 +47,10 @@ async function until(condition: () => boolean, timeoutMs: number, what: string):
 }
 
 const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('dax');
-const explainFolder = (uri: vscode.Uri): Thenable<FolderSummary | undefined> => vscode.commands.executeCommand<FolderSummary | undefined>('dax.explainFolder', uri);
-const statuses = (summary: FolderSummary | undefined): string[] => (summary?.rows ?? []).map((row) => `${row.file}: ${row.status}${row.error ? ` (${row.error})` : ''}`);
+const explainFolder = (uri: vscode.Uri): Thenable<FolderSummary | undefined> =>
+  vscode.commands.executeCommand<FolderSummary | undefined>('dax.explainFolder', uri);
+const statuses = (summary: FolderSummary | undefined): string[] =>
+  (summary?.rows ?? []).map((row) => `${row.file}: ${row.status}${row.error ? ` (${row.error})` : ''}`);
 
 describe('Explain Folder with DAX', function () {
   this.timeout(60_000);
@@ -80,8 +84,15 @@ describe('Explain Folder with DAX', function () {
     const summary = await pending;
     assert.ok(summary, 'a summary');
     assert.equal(summary.folder, path.basename(workspaceFolder().fsPath));
-    assert.deepEqual(summary.rows.map((row) => row.file), FILES, 'both files, sorted; .vscode/ left out');
-    assert.ok(summary.rows.every((row) => row.status === 'ok' || row.status === 'cached'), statuses(summary).join('; '));
+    assert.deepEqual(
+      summary.rows.map((row) => row.file),
+      FILES,
+      'both files, sorted; .vscode/ left out',
+    );
+    assert.ok(
+      summary.rows.every((row) => row.status === 'ok' || row.status === 'cached'),
+      statuses(summary).join('; '),
+    );
     assert.deepEqual([summary.done, summary.total, summary.state], [2, 2, 'done']);
     for (const row of summary.rows) {
       assert.ok(row.key, `${row.file} has a result`);
@@ -96,7 +107,13 @@ describe('Explain Folder with DAX', function () {
     // The summary filled as the files ran: the panel saw the second file running after the first had finished.
     const states = [...seenStates];
     assert.ok(
-      states.some((folder) => folder.state === 'running' && folder.done === 1 && folder.rows[0]?.key !== undefined && folder.rows[1]?.status === 'running'),
+      states.some(
+        (folder) =>
+          folder.state === 'running' &&
+          folder.done === 1 &&
+          folder.rows[0]?.key !== undefined &&
+          folder.rows[1]?.status === 'running',
+      ),
       `a state with the first file done and the second running (saw ${states.map((folder) => `[${folder.state}: ${folder.rows.map((row) => row.status).join(', ')}]`).join(' ')})`,
     );
     // Choosing a row opens its result.
@@ -115,7 +132,10 @@ describe('Explain Folder with DAX', function () {
       const started = Date.now();
       const summary = await explainFolder(workspaceFolder());
       const ms = Date.now() - started;
-      assert.deepEqual(statuses(summary).map((text) => text.replace(/ \(.*\)$/, '')), ['broken.png: failed', 'open-the-door.wav: cached', 'stationery-sign.jpg: cached']);
+      assert.deepEqual(
+        statuses(summary).map((text) => text.replace(/ \(.*\)$/, '')),
+        ['broken.png: failed', 'open-the-door.wav: cached', 'stationery-sign.jpg: cached'],
+      );
       assert.match(summary!.rows[0]!.error ?? '', /broken\.png/);
       assert.equal(summary!.rows[0]!.key, undefined);
       assert.ok(ms < 15_000, `done in ${ms} ms`);
@@ -134,11 +154,19 @@ describe('Explain Folder with DAX', function () {
     copyFileSync(path.join(root, 'stationery-sign.jpg'), path.join(root, '.hidden', 'copy.jpg'));
     try {
       const top = await explainFolder(workspaceFolder());
-      assert.deepEqual(top?.rows.map((row) => row.file), FILES, 'the top level only by default');
+      assert.deepEqual(
+        top?.rows.map((row) => row.file),
+        FILES,
+        'the top level only by default',
+      );
       await config().update('folder.recursive', true, vscode.ConfigurationTarget.Workspace);
       const all = await explainFolder(workspaceFolder());
       // The copy has the same content, model and settings as stationery-sign.jpg: its result is the cached one.
-      assert.deepEqual(statuses(all), ['more/copy.jpg: cached', 'open-the-door.wav: cached', 'stationery-sign.jpg: cached']);
+      assert.deepEqual(statuses(all), [
+        'more/copy.jpg: cached',
+        'open-the-door.wav: cached',
+        'stationery-sign.jpg: cached',
+      ]);
     } finally {
       await config().update('folder.recursive', undefined, vscode.ConfigurationTarget.Workspace);
       rmSync(path.join(root, 'more'), { recursive: true, force: true });
@@ -154,14 +182,22 @@ describe('Explain Folder with DAX', function () {
       const before = (await dax.runner.snapshot()).history.length;
       const posted = postedFromNow(dax);
       const pending = explainFolder(workspaceFolder());
-      await until(() => dax.runner.running && posted().some((message) => message.type === 'panel/didProgress'), 30_000, 'the first file to start');
+      await until(
+        () => dax.runner.running && posted().some((message) => message.type === 'panel/didProgress'),
+        30_000,
+        'the first file to start',
+      );
       assert.equal(lastState(dax)?.folder?.rows[0]?.status, 'running');
       const asked = Date.now();
       await vscode.commands.executeCommand('dax.cancel');
       const summary = await pending;
       assert.ok(Date.now() - asked < 5000, `stopped in ${Date.now() - asked} ms`);
       assert.equal(summary?.state, 'cancelled');
-      assert.deepEqual(statuses(summary), ['open-the-door.wav: cancelled', 'stationery-sign.jpg: cancelled'], 'the running file and the one after it');
+      assert.deepEqual(
+        statuses(summary),
+        ['open-the-door.wav: cancelled', 'stationery-sign.jpg: cancelled'],
+        'the running file and the one after it',
+      );
       assert.equal(lastState(dax)?.folder?.state, 'cancelled');
       assert.equal(dax.runner.running, false);
       assert.equal((await dax.runner.snapshot()).history.length, before, 'nothing stored');

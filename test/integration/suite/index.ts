@@ -11,7 +11,9 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false });
   // DAX_TEST_GREP=<text> runs only the tests whose full title contains it (the environment reaches the host).
   if (process.env.DAX_TEST_GREP) mocha.grep(process.env.DAX_TEST_GREP);
-  const files = readdirSync(__dirname).filter((name) => name.endsWith('.test.js')).sort();
+  const files = readdirSync(__dirname)
+    .filter((name) => name.endsWith('.test.js'))
+    .sort();
   for (const file of files) mocha.addFile(path.join(__dirname, file));
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => {

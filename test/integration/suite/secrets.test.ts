@@ -18,7 +18,8 @@ async function api(): Promise<DaxExtensionApi> {
 }
 
 const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('dax');
-const store = (value: string): Thenable<string | undefined> => vscode.commands.executeCommand<string | undefined>('dax.storeEndpointSecret', NAME, value);
+const store = (value: string): Thenable<string | undefined> =>
+  vscode.commands.executeCommand<string | undefined>('dax.storeEndpointSecret', NAME, value);
 
 describe('DAX: Store a Secret for Model Endpoints', function () {
   this.timeout(60_000);
@@ -33,7 +34,12 @@ describe('DAX: Store a Secret for Model Endpoints', function () {
       `export function predict(images) {\n  const seen = process.env.${NAME} === 'open sesame';\n  return images.map(() => (seen ? [0.1, 0.9] : [0.9, 0.1]));\n}\n`,
     );
     models = config().get('models');
-    const probeModel = { name: 'secret probe', path: probe, input: { width: 32, height: 32 }, labels: ['not seen', 'seen'] };
+    const probeModel = {
+      name: 'secret probe',
+      path: probe,
+      input: { width: 32, height: 32 },
+      labels: ['not seen', 'seen'],
+    };
     await config().update('models', [probeModel, ...(models as unknown[])], vscode.ConfigurationTarget.Workspace);
     await config().update('samples', 20, vscode.ConfigurationTarget.Workspace);
     await config().update('epochs', 1, vscode.ConfigurationTarget.Workspace);
@@ -49,7 +55,8 @@ describe('DAX: Store a Secret for Model Endpoints', function () {
   it('reaches the worker as an environment variable once stored, and is gone once removed', async () => {
     const dax = await api();
     const image = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'stationery-sign.jpg');
-    const label = async (): Promise<string | undefined> => (await dax.runner.explain(image, { force: true }))?.report.target.label;
+    const label = async (): Promise<string | undefined> =>
+      (await dax.runner.explain(image, { force: true }))?.report.target.label;
 
     await store('');
     assert.equal(await label(), 'not seen', 'no secret yet');
@@ -61,6 +68,9 @@ describe('DAX: Store a Secret for Model Endpoints', function () {
   });
 
   it('refuses a name that a header template could not use', async () => {
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('dax.storeEndpointSecret', '1-bad name', 'x')), /not a variable name/);
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('dax.storeEndpointSecret', '1-bad name', 'x')),
+      /not a variable name/,
+    );
   });
 });

@@ -20,37 +20,86 @@ const THEMES = {
   dark: {
     bodyClass: 'vscode-dark',
     vars: {
-      '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px', '--vscode-editor-font-family': 'monospace',
-      '--vscode-foreground': '#cccccc', '--vscode-editor-foreground': '#cccccc', '--vscode-descriptionForeground': '#9d9d9d', '--vscode-editor-background': '#1f1f1f',
-      '--vscode-focusBorder': '#0078d4', '--vscode-widget-border': '#313131',
-      '--vscode-button-background': '#0078d4', '--vscode-button-foreground': '#ffffff', '--vscode-button-hoverBackground': '#026ec1',
-      '--vscode-button-secondaryBackground': '#313131', '--vscode-button-secondaryForeground': '#cccccc', '--vscode-button-secondaryHoverBackground': '#3c3c3c',
-      '--vscode-charts-foreground': '#cccccc', '--vscode-charts-lines': 'rgba(204, 204, 204, 0.5)', '--vscode-charts-red': '#f14c4c', '--vscode-charts-blue': '#3794ff',
-      '--vscode-charts-yellow': '#cca700', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#89d185', '--vscode-charts-purple': '#b180d7',
+      '--vscode-font-family': 'system-ui, sans-serif',
+      '--vscode-font-size': '13px',
+      '--vscode-editor-font-family': 'monospace',
+      '--vscode-foreground': '#cccccc',
+      '--vscode-editor-foreground': '#cccccc',
+      '--vscode-descriptionForeground': '#9d9d9d',
+      '--vscode-editor-background': '#1f1f1f',
+      '--vscode-focusBorder': '#0078d4',
+      '--vscode-widget-border': '#313131',
+      '--vscode-button-background': '#0078d4',
+      '--vscode-button-foreground': '#ffffff',
+      '--vscode-button-hoverBackground': '#026ec1',
+      '--vscode-button-secondaryBackground': '#313131',
+      '--vscode-button-secondaryForeground': '#cccccc',
+      '--vscode-button-secondaryHoverBackground': '#3c3c3c',
+      '--vscode-charts-foreground': '#cccccc',
+      '--vscode-charts-lines': 'rgba(204, 204, 204, 0.5)',
+      '--vscode-charts-red': '#f14c4c',
+      '--vscode-charts-blue': '#3794ff',
+      '--vscode-charts-yellow': '#cca700',
+      '--vscode-charts-orange': '#d18616',
+      '--vscode-charts-green': '#89d185',
+      '--vscode-charts-purple': '#b180d7',
     },
   },
   light: {
     bodyClass: 'vscode-light',
     vars: {
-      '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px', '--vscode-editor-font-family': 'monospace',
-      '--vscode-foreground': '#3b3b3b', '--vscode-editor-foreground': '#3b3b3b', '--vscode-descriptionForeground': '#3b3b3b', '--vscode-editor-background': '#ffffff',
-      '--vscode-focusBorder': '#005fb8', '--vscode-widget-border': '#e5e5e5',
-      '--vscode-button-background': '#005fb8', '--vscode-button-foreground': '#ffffff', '--vscode-button-hoverBackground': '#0258a8',
-      '--vscode-button-secondaryBackground': '#e5e5e5', '--vscode-button-secondaryForeground': '#3b3b3b', '--vscode-button-secondaryHoverBackground': '#cccccc',
-      '--vscode-charts-foreground': '#3b3b3b', '--vscode-charts-lines': 'rgba(59, 59, 59, 0.5)', '--vscode-charts-red': '#e51400', '--vscode-charts-blue': '#1a85ff',
-      '--vscode-charts-yellow': '#bf8803', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#388a34', '--vscode-charts-purple': '#652d90',
+      '--vscode-font-family': 'system-ui, sans-serif',
+      '--vscode-font-size': '13px',
+      '--vscode-editor-font-family': 'monospace',
+      '--vscode-foreground': '#3b3b3b',
+      '--vscode-editor-foreground': '#3b3b3b',
+      '--vscode-descriptionForeground': '#3b3b3b',
+      '--vscode-editor-background': '#ffffff',
+      '--vscode-focusBorder': '#005fb8',
+      '--vscode-widget-border': '#e5e5e5',
+      '--vscode-button-background': '#005fb8',
+      '--vscode-button-foreground': '#ffffff',
+      '--vscode-button-hoverBackground': '#0258a8',
+      '--vscode-button-secondaryBackground': '#e5e5e5',
+      '--vscode-button-secondaryForeground': '#3b3b3b',
+      '--vscode-button-secondaryHoverBackground': '#cccccc',
+      '--vscode-charts-foreground': '#3b3b3b',
+      '--vscode-charts-lines': 'rgba(59, 59, 59, 0.5)',
+      '--vscode-charts-red': '#e51400',
+      '--vscode-charts-blue': '#1a85ff',
+      '--vscode-charts-yellow': '#bf8803',
+      '--vscode-charts-orange': '#d18616',
+      '--vscode-charts-green': '#388a34',
+      '--vscode-charts-purple': '#652d90',
     },
   },
   'high-contrast': {
     bodyClass: 'vscode-high-contrast',
     vars: {
-      '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px', '--vscode-editor-font-family': 'monospace',
-      '--vscode-foreground': '#ffffff', '--vscode-editor-foreground': '#ffffff', '--vscode-descriptionForeground': '#ffffffb3', '--vscode-editor-background': '#000000',
-      '--vscode-focusBorder': '#f38518', '--vscode-contrastBorder': '#6fc3df', '--vscode-contrastActiveBorder': '#f38518', '--vscode-widget-border': '#6fc3df',
-      '--vscode-button-background': '#000000', '--vscode-button-foreground': '#ffffff', '--vscode-button-border': '#6fc3df',
-      '--vscode-button-secondaryBackground': '#000000', '--vscode-button-secondaryForeground': '#ffffff',
-      '--vscode-charts-foreground': '#ffffff', '--vscode-charts-lines': 'rgba(255, 255, 255, 0.5)', '--vscode-charts-red': '#f14c4c', '--vscode-charts-blue': '#3794ff',
-      '--vscode-charts-yellow': '#cca700', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#89d185', '--vscode-charts-purple': '#b180d7',
+      '--vscode-font-family': 'system-ui, sans-serif',
+      '--vscode-font-size': '13px',
+      '--vscode-editor-font-family': 'monospace',
+      '--vscode-foreground': '#ffffff',
+      '--vscode-editor-foreground': '#ffffff',
+      '--vscode-descriptionForeground': '#ffffffb3',
+      '--vscode-editor-background': '#000000',
+      '--vscode-focusBorder': '#f38518',
+      '--vscode-contrastBorder': '#6fc3df',
+      '--vscode-contrastActiveBorder': '#f38518',
+      '--vscode-widget-border': '#6fc3df',
+      '--vscode-button-background': '#000000',
+      '--vscode-button-foreground': '#ffffff',
+      '--vscode-button-border': '#6fc3df',
+      '--vscode-button-secondaryBackground': '#000000',
+      '--vscode-button-secondaryForeground': '#ffffff',
+      '--vscode-charts-foreground': '#ffffff',
+      '--vscode-charts-lines': 'rgba(255, 255, 255, 0.5)',
+      '--vscode-charts-red': '#f14c4c',
+      '--vscode-charts-blue': '#3794ff',
+      '--vscode-charts-yellow': '#cca700',
+      '--vscode-charts-orange': '#d18616',
+      '--vscode-charts-green': '#89d185',
+      '--vscode-charts-purple': '#b180d7',
     },
   },
 };
@@ -59,7 +108,13 @@ const NONCE = 'YXVkaW9zbW9rZXRlc3Q';
 
 /** The page as src/extension/panel/panelHtml.ts serves it (same CSP), plus a nonce'd stand-in for acquireVsCodeApi. */
 function html(origin, theme) {
-  const csp = [`default-src 'none'`, `img-src ${origin} data: blob:`, `style-src ${origin} 'nonce-${NONCE}'`, `font-src ${origin}`, `script-src 'nonce-${NONCE}'`].join('; ');
+  const csp = [
+    `default-src 'none'`,
+    `img-src ${origin} data: blob:`,
+    `style-src ${origin} 'nonce-${NONCE}'`,
+    `font-src ${origin}`,
+    `script-src 'nonce-${NONCE}'`,
+  ].join('; ');
   const vars = JSON.stringify(Object.entries(theme.vars));
   return `<!DOCTYPE html>
 <html lang="en">
@@ -95,7 +150,8 @@ function postAudioResult(asJson) {
   const mask = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const t = i / sampleRate;
-    original[i] = 0.05 * Math.sin(2 * Math.PI * 220 * t) + 0.4 * burst(t) * Math.sin(2 * Math.PI * (800 + 1200 * (t - 0.6)) * t);
+    original[i] =
+      0.05 * Math.sin(2 * Math.PI * 220 * t) + 0.4 * burst(t) * Math.sin(2 * Math.PI * (800 + 1200 * (t - 0.6)) * t);
     mask[i] = burst(t);
   }
   const kept = original.map((v, i) => v * mask[i]);
@@ -108,7 +164,10 @@ function postAudioResult(asJson) {
     for (let x = 0; x < width; x++) {
       const t = ((x + 0.5) / width) * frames * frameSeconds - frameSeconds / 2;
       const row = 1 - y / height;
-      const energy = 0.15 + 0.2 * Math.exp(-row * 6) + (burst(t) ? 0.7 * Math.exp(-(((row - 0.45 - 0.2 * (t - 0.6)) / 0.05) ** 2)) : 0);
+      const energy =
+        0.15 +
+        0.2 * Math.exp(-row * 6) +
+        (burst(t) ? 0.7 * Math.exp(-(((row - 0.45 - 0.2 * (t - 0.6)) / 0.05) ** 2)) : 0);
       const v = Math.round(255 * Math.min(1, energy));
       rgb.fill(v, 3 * (y * width + x), 3 * (y * width + x) + 3);
       saliency[y * width + x] = Math.round(255 * Math.max(0, Math.min(1, burst(t) * (1 - Math.abs(row - 0.5) * 1.5))));
@@ -123,26 +182,95 @@ function postAudioResult(asJson) {
   let peak = 0;
   for (const v of timeSaliency) peak = Math.max(peak, v);
   for (let f = 0; f < frames; f++) timeSaliency[f] /= peak;
-  const intervals = [{ start: 0.6, end: 1.1 }, { start: 1.55, end: 1.65 }];
+  const intervals = [
+    { start: 0.6, end: 1.1 },
+    { start: 1.55, end: 1.65 },
+  ];
   const truth = { start: 0.55, end: 1.0 };
   const report = {
-    schema: 1, method: 'dax', input: { file: '/tmp/siren.wav', width: frames, height: 64 },
+    schema: 1,
+    method: 'dax',
+    input: { file: '/tmp/siren.wav', width: frames, height: 64 },
     model: { name: 'speech-commands', kind: 'onnx', path: '/tmp/m.onnx', description: '' },
-    target: { index: 3, label: 'siren', probability: 0.82 }, top: [{ index: 3, label: 'siren', probability: 0.82 }, { index: 1, label: 'speech', probability: 0.1 }],
-    queries: 1000, trainingSteps: 300, epochs: 3, stoppedEarly: false,
+    target: { index: 3, label: 'siren', probability: 0.82 },
+    top: [
+      { index: 3, label: 'siren', probability: 0.82 },
+      { index: 1, label: 'speech', probability: 0.1 },
+    ],
+    queries: 1000,
+    trainingSteps: 300,
+    epochs: 3,
+    stoppedEarly: false,
     timing: { totalMs: 5000, loadMs: 100, queryMs: 2000, modelMs: 1800, trainMs: 2800, finishMs: 100 },
-    backend: { name: 'cpu', notes: [] }, workingSize: { width: frames, height: 64 }, maskGrid: { width: 32, height: 16 }, segments: 512,
-    losses: Array.from({ length: 30 }, (_, i) => ({ step: (i + 1) * 10, epoch: 1 + Math.floor(i / 10), total: 1 / (i + 1), distillation: 0.5 / (i + 1), l1: 0.1, kl: 0.05 })),
-    validation: [], config: {}, preset: 'fast', seed: 0, versions: {},
+    backend: { name: 'cpu', notes: [] },
+    workingSize: { width: frames, height: 64 },
+    maskGrid: { width: 32, height: 16 },
+    segments: 512,
+    losses: Array.from({ length: 30 }, (_, i) => ({
+      step: (i + 1) * 10,
+      epoch: 1 + Math.floor(i / 10),
+      total: 1 / (i + 1),
+      distillation: 0.5 / (i + 1),
+      l1: 0.1,
+      kl: 0.05,
+    })),
+    validation: [],
+    config: {},
+    preset: 'fast',
+    seed: 0,
+    versions: {},
     audio: {
-      sampleRate, durationSeconds: duration, spectrogram: { rows: 64, frames, scale: 'mel', fftSize: 512, hop, lowHz: 0, highHz: 8000 }, frameSeconds,
-      timeSaliency: Array.from(timeSaliency), intervals: [{ ...intervals[0], mass: 0.45 }, { ...intervals[1], mass: 0.02 }], groundTruth: { ...truth, timeIou: 0.4 / 0.55 },
+      sampleRate,
+      durationSeconds: duration,
+      spectrogram: { rows: 64, frames, scale: 'mel', fftSize: 512, hop, lowHz: 0, highHz: 8000 },
+      frameSeconds,
+      timeSaliency: Array.from(timeSaliency),
+      intervals: [
+        { ...intervals[0], mass: 0.45 },
+        { ...intervals[1], mass: 0.02 },
+      ],
+      groundTruth: { ...truth, timeIou: 0.4 / 0.55 },
     },
   };
-  const audio = { sampleRate, original, kept, removed, durationSeconds: duration, timeSaliency, frameSeconds, intervals, truth, lowHz: 0, highHz: 8000, scale: 'mel' };
-  const summary = { key: 'a1', imageName: 'siren.wav', modelName: 'speech-commands', method: 'dax', targetLabel: 'siren', probability: 0.82, finishedAt: Date.now(), cached: false };
-  const image = { key: 'i1', imageName: 'cat.png', modelName: 'resnet', method: 'rise', targetLabel: 'cat', probability: 0.7, finishedAt: Date.now() - 60_000, cached: true };
-  let message = { type: 'panel/didChangeState', history: [summary, image], current: { summary, report, display: { width, height, rgb, saliency, audio } } };
+  const audio = {
+    sampleRate,
+    original,
+    kept,
+    removed,
+    durationSeconds: duration,
+    timeSaliency,
+    frameSeconds,
+    intervals,
+    truth,
+    lowHz: 0,
+    highHz: 8000,
+    scale: 'mel',
+  };
+  const summary = {
+    key: 'a1',
+    imageName: 'siren.wav',
+    modelName: 'speech-commands',
+    method: 'dax',
+    targetLabel: 'siren',
+    probability: 0.82,
+    finishedAt: Date.now(),
+    cached: false,
+  };
+  const image = {
+    key: 'i1',
+    imageName: 'cat.png',
+    modelName: 'resnet',
+    method: 'rise',
+    targetLabel: 'cat',
+    probability: 0.7,
+    finishedAt: Date.now() - 60_000,
+    cached: true,
+  };
+  let message = {
+    type: 'panel/didChangeState',
+    history: [summary, image],
+    current: { summary, report, display: { width, height, rgb, saliency, audio } },
+  };
   if (asJson) message = JSON.parse(JSON.stringify(message));
   window.postMessage(message, '*');
 }
@@ -152,14 +280,47 @@ function postImageResult() {
   const height = 200;
   const rgb = new Uint8Array(width * height * 3).map((_, i) => (i * 7) % 256);
   const saliency = new Uint8Array(width * height).map((_, i) => (i % width) % 256);
-  const summary = { key: 'i1', imageName: 'cat.png', modelName: 'resnet', method: 'rise', targetLabel: 'cat', probability: 0.7, finishedAt: Date.now() - 60_000, cached: true };
-  const report = {
-    schema: 1, method: 'rise', input: { file: '/tmp/cat.png', width, height }, model: { name: 'resnet', kind: 'onnx', path: '/tmp/m.onnx', description: '' },
-    target: { index: 0, label: 'cat', probability: 0.7 }, top: [{ index: 0, label: 'cat', probability: 0.7 }], queries: 500, trainingSteps: 0, epochs: 0, stoppedEarly: false,
-    timing: { totalMs: 1000, loadMs: 10, queryMs: 900, modelMs: 800, trainMs: 0, finishMs: 10 }, backend: { name: 'cpu', notes: [] }, workingSize: { width, height },
-    maskGrid: { width: 8, height: 8 }, segments: 64, losses: [], validation: [], config: {}, preset: 'fast', seed: 0, versions: {},
+  const summary = {
+    key: 'i1',
+    imageName: 'cat.png',
+    modelName: 'resnet',
+    method: 'rise',
+    targetLabel: 'cat',
+    probability: 0.7,
+    finishedAt: Date.now() - 60_000,
+    cached: true,
   };
-  window.postMessage({ type: 'panel/didChangeState', history: [summary], current: { summary, report, display: { width, height, rgb, saliency } } }, '*');
+  const report = {
+    schema: 1,
+    method: 'rise',
+    input: { file: '/tmp/cat.png', width, height },
+    model: { name: 'resnet', kind: 'onnx', path: '/tmp/m.onnx', description: '' },
+    target: { index: 0, label: 'cat', probability: 0.7 },
+    top: [{ index: 0, label: 'cat', probability: 0.7 }],
+    queries: 500,
+    trainingSteps: 0,
+    epochs: 0,
+    stoppedEarly: false,
+    timing: { totalMs: 1000, loadMs: 10, queryMs: 900, modelMs: 800, trainMs: 0, finishMs: 10 },
+    backend: { name: 'cpu', notes: [] },
+    workingSize: { width, height },
+    maskGrid: { width: 8, height: 8 },
+    segments: 64,
+    losses: [],
+    validation: [],
+    config: {},
+    preset: 'fast',
+    seed: 0,
+    versions: {},
+  };
+  window.postMessage(
+    {
+      type: 'panel/didChangeState',
+      history: [summary],
+      current: { summary, report, display: { width, height, rgb, saliency } },
+    },
+    '*',
+  );
 }
 
 const server = http.createServer((request, response) => {
@@ -167,16 +328,23 @@ const server = http.createServer((request, response) => {
   if (url.pathname.startsWith('/dist/')) {
     const file = path.join(dist, url.pathname.slice('/dist/'.length));
     if (!existsSync(file)) return response.writeHead(404).end();
-    response.writeHead(200, { 'content-type': file.endsWith('.css') ? 'text/css' : 'text/javascript' }).end(readFileSync(file));
+    response
+      .writeHead(200, { 'content-type': file.endsWith('.css') ? 'text/css' : 'text/javascript' })
+      .end(readFileSync(file));
     return;
   }
   const theme = THEMES[url.searchParams.get('theme') ?? 'dark'];
-  response.writeHead(200, { 'content-type': 'text/html' }).end(html(`http://127.0.0.1:${server.address().port}`, theme));
+  response
+    .writeHead(200, { 'content-type': 'text/html' })
+    .end(html(`http://127.0.0.1:${server.address().port}`, theme));
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
-const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'] });
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
+});
 let failures = 0;
 try {
   for (const name of Object.keys(THEMES)) {
@@ -202,16 +370,34 @@ try {
           timeTicks: [...document.querySelectorAll('.time-tick')].map((e) => e.textContent),
           frequencyTicks: [...document.querySelectorAll('.frequency-axis .frequency-tick')].map((e) => e.textContent),
           legend: [...document.querySelectorAll('.audio-legend .curve-legend-item')].map((e) => e.textContent),
-          facts: [...document.querySelectorAll('.facts-list dt')].map((dt) => `${dt.textContent}: ${dt.nextElementSibling.textContent}`).filter((f) => /interval|IoU|Sound/.test(f)),
-          buttons: [...document.querySelectorAll('.audio-player button')].map((b) => `${b.getAttribute('aria-label')}[${b.getAttribute('aria-pressed') ?? b.getAttribute('aria-disabled')}]`),
+          facts: [...document.querySelectorAll('.facts-list dt')]
+            .map((dt) => `${dt.textContent}: ${dt.nextElementSibling.textContent}`)
+            .filter((f) => /interval|IoU|Sound/.test(f)),
+          buttons: [...document.querySelectorAll('.audio-player button')].map(
+            (b) =>
+              `${b.getAttribute('aria-label')}[${b.getAttribute('aria-pressed') ?? b.getAttribute('aria-disabled')}]`,
+          ),
           historyAudio: document.querySelectorAll('.history-audio').length,
           caption: document.querySelector('.image-caption').textContent,
         };
       });
       if (!layout.audio) errors.push('not shown as audio');
-      if (!layout.spectrogram || !layout.curve || Math.abs(layout.spectrogram.left - layout.curve.left) > 0.5 || Math.abs(layout.spectrogram.right - layout.curve.right) > 0.5) errors.push(`the curve is not aligned with the spectrogram: ${JSON.stringify([layout.spectrogram, layout.curve])}`);
-      if (layout.timeTicks.length < 2 || layout.frequencyTicks.length < 2) errors.push(`axes: ${JSON.stringify(layout)}`);
-      if (!layout.facts.some((f) => f.startsWith('Top interval: 0.60–1.10 s')) || !layout.facts.some((f) => f.startsWith('Time IoU: 0.7273'))) errors.push(`facts: ${layout.facts}`);
+      if (
+        !layout.spectrogram ||
+        !layout.curve ||
+        Math.abs(layout.spectrogram.left - layout.curve.left) > 0.5 ||
+        Math.abs(layout.spectrogram.right - layout.curve.right) > 0.5
+      )
+        errors.push(
+          `the curve is not aligned with the spectrogram: ${JSON.stringify([layout.spectrogram, layout.curve])}`,
+        );
+      if (layout.timeTicks.length < 2 || layout.frequencyTicks.length < 2)
+        errors.push(`axes: ${JSON.stringify(layout)}`);
+      if (
+        !layout.facts.some((f) => f.startsWith('Top interval: 0.60–1.10 s')) ||
+        !layout.facts.some((f) => f.startsWith('Time IoU: 0.7273'))
+      )
+        errors.push(`facts: ${layout.facts}`);
       if (layout.historyAudio !== 1) errors.push(`history audio markers: ${layout.historyAudio}`);
       await page.screenshot({ path: path.join(outDir, `${name}-${width}-audio.png`), fullPage: true });
 
@@ -226,13 +412,19 @@ try {
       }));
       await page.locator('.overlay-view').screenshot({ path: path.join(outDir, `${name}-${width}-playing.png`) });
       await page.waitForTimeout(300);
-      const later = await page.evaluate(() => [...document.querySelectorAll('.play-cursor')].map((c) => (c.hidden ? 'hidden' : c.style.left)));
+      const later = await page.evaluate(() =>
+        [...document.querySelectorAll('.play-cursor')].map((c) => (c.hidden ? 'hidden' : c.style.left)),
+      );
       if (playing.pressed.join() !== 'false,true,false') errors.push(`pressed after Space: ${playing.pressed}`);
-      if (playing.cursor.includes('hidden') || playing.cursor[0] !== playing.cursor[1]) errors.push(`cursor while playing: ${playing.cursor}`);
-      if (!(parseFloat(later[0]) > parseFloat(playing.cursor[0]))) errors.push(`the cursor did not move: ${playing.cursor[0]} → ${later[0]}`);
+      if (playing.cursor.includes('hidden') || playing.cursor[0] !== playing.cursor[1])
+        errors.push(`cursor while playing: ${playing.cursor}`);
+      if (!(parseFloat(later[0]) > parseFloat(playing.cursor[0])))
+        errors.push(`the cursor did not move: ${playing.cursor[0]} → ${later[0]}`);
       await page.focus('.audio-player button:nth-child(3)');
       await page.keyboard.press('Enter');
-      const switched = await page.evaluate(() => [...document.querySelectorAll('.play-button')].map((b) => b.getAttribute('aria-pressed')).join());
+      const switched = await page.evaluate(() =>
+        [...document.querySelectorAll('.play-button')].map((b) => b.getAttribute('aria-pressed')).join(),
+      );
       if (switched !== 'false,false,true') errors.push(`pressed after Enter on removed: ${switched}`);
       await page.keyboard.press('Escape');
       const stopped = await page.evaluate(() => ({
@@ -241,16 +433,23 @@ try {
         status: document.querySelector('.audio-status').textContent,
         focus: document.activeElement?.getAttribute('aria-label'),
       }));
-      if (stopped.pressed !== 'false,false,false' || !stopped.cursor || stopped.focus !== 'Play removed') errors.push(`after Escape: ${JSON.stringify(stopped)}`);
+      if (stopped.pressed !== 'false,false,false' || !stopped.cursor || stopped.focus !== 'Play removed')
+        errors.push(`after Escape: ${JSON.stringify(stopped)}`);
 
       // A click on the curve at 3/4 of its width plays from about 1.5 s; the original sound plays to its end.
       const curve = await page.locator('.curve-canvas').boundingBox();
       await page.mouse.click(curve.x + curve.width * 0.75, curve.y + curve.height / 2);
       await page.waitForTimeout(100);
-      const seek = await page.evaluate(() => ({ status: document.querySelector('.audio-status').textContent, left: document.querySelector('.play-cursor').style.left }));
+      const seek = await page.evaluate(() => ({
+        status: document.querySelector('.audio-status').textContent,
+        left: document.querySelector('.play-cursor').style.left,
+      }));
       if (!/from 1\.[45]\d s/.test(seek.status)) errors.push(`seek: ${JSON.stringify(seek)}`);
       await page.waitForTimeout(900);
-      const ended = await page.evaluate(() => ({ status: document.querySelector('.audio-status').textContent, hidden: [...document.querySelectorAll('.play-cursor')].every((c) => c.hidden) }));
+      const ended = await page.evaluate(() => ({
+        status: document.querySelector('.audio-status').textContent,
+        hidden: [...document.querySelectorAll('.play-cursor')].every((c) => c.hidden),
+      }));
       if (!ended.hidden || !/^Finished/.test(ended.status)) errors.push(`end: ${JSON.stringify(ended)}`);
 
       // Tab order through the audio controls.
@@ -258,7 +457,11 @@ try {
       const order = [];
       for (let i = 0; i < 5; i++) {
         await page.keyboard.press('Tab');
-        order.push(await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName));
+        order.push(
+          await page.evaluate(
+            () => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName,
+          ),
+        );
       }
 
       // An image result: none of the audio parts show.
@@ -266,10 +469,16 @@ try {
       await page.waitForTimeout(300);
       const image = await page.evaluate(() => ({
         audio: document.querySelector('.overlay-view').classList.contains('is-audio'),
-        visible: ['.frequency-axis', '.time-axis', '.curve-box', '.audio-player', '.audio-legend-box'].filter((s) => document.querySelector(s).offsetParent !== null),
-        canvas: (() => { const r = document.querySelector('.image-canvas').getBoundingClientRect(); return [r.width, r.height]; })(),
+        visible: ['.frequency-axis', '.time-axis', '.curve-box', '.audio-player', '.audio-legend-box'].filter(
+          (s) => document.querySelector(s).offsetParent !== null,
+        ),
+        canvas: (() => {
+          const r = document.querySelector('.image-canvas').getBoundingClientRect();
+          return [r.width, r.height];
+        })(),
       }));
-      if (image.audio || image.visible.length > 0) errors.push(`image result shows audio parts: ${JSON.stringify(image)}`);
+      if (image.audio || image.visible.length > 0)
+        errors.push(`image result shows audio parts: ${JSON.stringify(image)}`);
       await page.locator('.overlay-view').screenshot({ path: path.join(outDir, `${name}-${width}-image.png`) });
 
       const violations = await page.evaluate(() => window.__violations);

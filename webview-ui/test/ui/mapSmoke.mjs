@@ -18,14 +18,29 @@ const dist = path.resolve(process.env.DAX_DIST ?? path.join(root, 'dist'));
 mkdirSync(outDir, { recursive: true });
 const NONCE = 'bWFwc21va2V0ZXN0';
 const VARS = {
-  '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px', '--vscode-foreground': '#cccccc', '--vscode-descriptionForeground': '#9d9d9d',
-  '--vscode-editor-background': '#1f1f1f', '--vscode-focusBorder': '#0078d4', '--vscode-widget-border': '#313131', '--vscode-button-background': '#0078d4',
-  '--vscode-button-foreground': '#ffffff', '--vscode-charts-foreground': '#cccccc', '--vscode-charts-lines': 'rgba(204, 204, 204, 0.5)', '--vscode-charts-blue': '#3794ff',
-  '--vscode-charts-red': '#f14c4c', '--vscode-charts-yellow': '#cca700', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#89d185', '--vscode-charts-purple': '#b180d7',
+  '--vscode-font-family': 'system-ui, sans-serif',
+  '--vscode-font-size': '13px',
+  '--vscode-foreground': '#cccccc',
+  '--vscode-descriptionForeground': '#9d9d9d',
+  '--vscode-editor-background': '#1f1f1f',
+  '--vscode-focusBorder': '#0078d4',
+  '--vscode-widget-border': '#313131',
+  '--vscode-button-background': '#0078d4',
+  '--vscode-button-foreground': '#ffffff',
+  '--vscode-charts-foreground': '#cccccc',
+  '--vscode-charts-lines': 'rgba(204, 204, 204, 0.5)',
+  '--vscode-charts-blue': '#3794ff',
+  '--vscode-charts-red': '#f14c4c',
+  '--vscode-charts-yellow': '#cca700',
+  '--vscode-charts-orange': '#d18616',
+  '--vscode-charts-green': '#89d185',
+  '--vscode-charts-purple': '#b180d7',
 };
 
 function html(origin) {
-  const csp = [`default-src 'none'`, `style-src ${origin}`, `font-src ${origin}`, `script-src 'nonce-${NONCE}'`].join('; ');
+  const csp = [`default-src 'none'`, `style-src ${origin}`, `font-src ${origin}`, `script-src 'nonce-${NONCE}'`].join(
+    '; ',
+  );
   return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
 <link rel="stylesheet" href="${origin}/dist/webview.css"></head><body class="vscode-dark"><div id="app"></div>
 <script nonce="${NONCE}">
@@ -55,17 +70,55 @@ function result() {
     const distillation = 0.3 * Math.exp(-i / 60) + 0.05 + noise;
     const l1 = 0.4 - i / 1000;
     const lambda = 0.05 * Math.min(1, i / 100);
-    return { step: i + 1, epoch: Math.floor(i / 20) + 1, total: distillation + lambda * l1, distillation, l1, kl: 1 + 9 * Math.abs(Math.sin(i)) };
+    return {
+      step: i + 1,
+      epoch: Math.floor(i / 20) + 1,
+      total: distillation + lambda * l1,
+      distillation,
+      l1,
+      kl: 1 + 9 * Math.abs(Math.sin(i)),
+    };
   });
-  const validation = Array.from({ length: 10 }, (_, e) => ({ step: (e + 1) * 20, epoch: e + 1, validation: 0.3 * Math.exp(-e / 3) + 0.06, maskChange: 0.1 }));
+  const validation = Array.from({ length: 10 }, (_, e) => ({
+    step: (e + 1) * 20,
+    epoch: e + 1,
+    validation: 0.3 * Math.exp(-e / 3) + 0.06,
+    maskChange: 0.1,
+  }));
   const report = {
-    schema: 1, method: 'dax', input: { file: '/tmp/small.png', width: size, height: size }, model: { name: 'model', kind: 'onnx', path: '/tmp/m.onnx', description: '' },
-    target: { index: 0, label: 'cat', probability: 0.9 }, top: [{ index: 0, label: 'cat', probability: 0.9 }], queries: 120, trainingSteps: 0, epochs: 0, stoppedEarly: false,
-    timing: { totalMs: 1000, loadMs: 1, queryMs: 1, modelMs: 1, trainMs: 1, finishMs: 1 }, backend: { name: 'cpu', notes: [] }, workingSize: { width: size, height: size },
-    maskGrid: { width: 16, height: 16 }, segments: 0, losses, validation, config: { lambda1: 2.3, lambda1Effective: 0.05, lambda2: 0 }, preset: 'fast', seed: 0, versions: {},
+    schema: 1,
+    method: 'dax',
+    input: { file: '/tmp/small.png', width: size, height: size },
+    model: { name: 'model', kind: 'onnx', path: '/tmp/m.onnx', description: '' },
+    target: { index: 0, label: 'cat', probability: 0.9 },
+    top: [{ index: 0, label: 'cat', probability: 0.9 }],
+    queries: 120,
+    trainingSteps: 0,
+    epochs: 0,
+    stoppedEarly: false,
+    timing: { totalMs: 1000, loadMs: 1, queryMs: 1, modelMs: 1, trainMs: 1, finishMs: 1 },
+    backend: { name: 'cpu', notes: [] },
+    workingSize: { width: size, height: size },
+    maskGrid: { width: 16, height: 16 },
+    segments: 0,
+    losses,
+    validation,
+    config: { lambda1: 2.3, lambda1Effective: 0.05, lambda2: 0 },
+    preset: 'fast',
+    seed: 0,
+    versions: {},
   };
   return {
-    summary: { key: 'k', imageName: 'small.png', modelName: 'model', method: 'dax', targetLabel: 'cat', probability: 0.9, finishedAt: 1, cached: false },
+    summary: {
+      key: 'k',
+      imageName: 'small.png',
+      modelName: 'model',
+      method: 'dax',
+      targetLabel: 'cat',
+      probability: 0.9,
+      finishedAt: 1,
+      cached: false,
+    },
     report,
     display: { width: size, height: size, rgb: Uint8Array.from(rgb), saliency: Uint8Array.from(saliency) },
   };
@@ -76,13 +129,18 @@ const server = http.createServer((request, response) => {
   if (url.pathname.startsWith('/dist/')) {
     const file = path.join(dist, url.pathname.slice('/dist/'.length));
     if (!existsSync(file)) return response.writeHead(404).end();
-    return response.writeHead(200, { 'content-type': file.endsWith('.css') ? 'text/css' : 'text/javascript' }).end(readFileSync(file));
+    return response
+      .writeHead(200, { 'content-type': file.endsWith('.css') ? 'text/css' : 'text/javascript' })
+      .end(readFileSync(file));
   }
   response.writeHead(200, { 'content-type': 'text/html' }).end(html(`http://127.0.0.1:${server.address().port}`));
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({ executablePath: process.env.DAX_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await chromium.launch({
+  executablePath: process.env.DAX_CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox'],
+});
 const errors = [];
 const check = (condition, what) => condition || errors.push(what);
 try {
@@ -94,12 +152,25 @@ try {
   await page.evaluate(() => window.postMessage({ type: 'panel/didChangeState', history: [] }, '*'));
   await page.click('.welcome button:text-is("Select Model…")');
   // An error banner is dismissed from the panel.
-  await page.evaluate(() => window.postMessage({ type: 'panel/didChangeState', history: [], error: { kind: 'usage', message: 'no image model is configured.' } }, '*'));
+  await page.evaluate(() =>
+    window.postMessage(
+      { type: 'panel/didChangeState', history: [], error: { kind: 'usage', message: 'no image model is configured.' } },
+      '*',
+    ),
+  );
   await page.click('.banner-dismiss');
-  const posted = await page.evaluate(() => window.__posted.map((message) => message.type + (message.command ? ` ${message.command}` : '')));
-  check(posted.includes('panel/runCommandCommand dax.selectModel'), `the welcome view's Select Model… posted ${posted}`);
+  const posted = await page.evaluate(() =>
+    window.__posted.map((message) => message.type + (message.command ? ` ${message.command}` : '')),
+  );
+  check(
+    posted.includes('panel/runCommandCommand dax.selectModel'),
+    `the welcome view's Select Model… posted ${posted}`,
+  );
   check(posted.includes('panel/dismissErrorCommand'), `Dismiss posted ${posted}`);
-  await page.evaluate((current) => window.postMessage({ type: 'panel/didChangeState', history: [current.summary], current }, '*'), result());
+  await page.evaluate(
+    (current) => window.postMessage({ type: 'panel/didChangeState', history: [current.summary], current }, '*'),
+    result(),
+  );
   await page.waitForSelector('.image-canvas:not([hidden])');
   await page.waitForTimeout(150);
   /** The mean brightness of the blob's centre (16×16) in the canvas as drawn. */
@@ -119,24 +190,36 @@ try {
     const canvas = document.querySelector('.image-canvas');
     return { width: canvas.clientWidth, rendering: getComputedStyle(canvas).imageRendering };
   });
-  check(Math.round(layout.width) === 512 && layout.rendering === 'pixelated', `128×128 shown at ${layout.width}px, ${layout.rendering}`);
+  check(
+    Math.round(layout.width) === 512 && layout.rendering === 'pixelated',
+    `128×128 shown at ${layout.width}px, ${layout.rendering}`,
+  );
 
   const ticks = await page.$$eval('.overlay-view .colour-tick', (spans) => spans.map((span) => span.textContent));
-  check(ticks.length === 5 && ticks[0] === '0.00' && /^≥ 0\.1\d$/.test(ticks[4]), `colour bar numbers ${JSON.stringify(ticks)}`);
+  check(
+    ticks.length === 5 && ticks[0] === '0.00' && /^≥ 0\.1\d$/.test(ticks[4]),
+    `colour bar numbers ${JSON.stringify(ticks)}`,
+  );
 
   await view('masked');
   const clipped = await blobBrightness();
   await page.selectOption('#clip', '100');
   await page.waitForTimeout(100);
   const unclipped = await blobBrightness();
-  check(clipped > 2 * unclipped && clipped > 60, `masked blob brightness ${clipped.toFixed(1)} clipped vs ${unclipped.toFixed(1)} unclipped`);
+  check(
+    clipped > 2 * unclipped && clipped > 60,
+    `masked blob brightness ${clipped.toFixed(1)} clipped vs ${unclipped.toFixed(1)} unclipped`,
+  );
   const fullTicks = await page.$$eval('.overlay-view .colour-tick', (spans) => spans.map((span) => span.textContent));
   check(fullTicks[4] === '1.00', `unclipped top tick ${fullTicks[4]}`);
   await page.screenshot({ path: path.join(outDir, 'masked-unclipped.png') });
   await page.selectOption('#clip', '99');
 
   await view('overlay');
-  const corner = () => page.evaluate(() => Array.from(document.querySelector('.image-canvas').getContext('2d').getImageData(120, 120, 1, 1).data));
+  const corner = () =>
+    page.evaluate(() =>
+      Array.from(document.querySelector('.image-canvas').getContext('2d').getImageData(120, 120, 1, 1).data),
+    );
   const before = await corner();
   await page.fill('#threshold', '10');
   await page.dispatchEvent('#threshold', 'input');
@@ -161,8 +244,13 @@ try {
   await page.keyboard.press('ArrowRight');
   const keyed = await page.textContent('#map-readout');
   check(/^x 65, y 64:/.test(keyed ?? ''), `readout from the keyboard: ${keyed}`);
-  const curves = await page.$$eval('#result-chart-canvas ~ *, .result .series-toggle', (labels) => labels.map((label) => label.textContent.trim()));
-  check(JSON.stringify(curves) === JSON.stringify(['total', 'distillation', 'l1, weighted', 'validation']), `loss curves with λ2 = 0: ${JSON.stringify(curves)}`);
+  const curves = await page.$$eval('#result-chart-canvas ~ *, .result .series-toggle', (labels) =>
+    labels.map((label) => label.textContent.trim()),
+  );
+  check(
+    JSON.stringify(curves) === JSON.stringify(['total', 'distillation', 'l1, weighted', 'validation']),
+    `loss curves with λ2 = 0: ${JSON.stringify(curves)}`,
+  );
   await page.locator('.result .loss-chart').screenshot({ path: path.join(outDir, 'losses.png') });
   await page.screenshot({ path: path.join(outDir, 'panel.png'), fullPage: true });
   // A comparison of another file shows before the result, headed with its file, the best value of each column marked.
@@ -170,16 +258,44 @@ try {
     { method: 'dax', queries: 120, totalMs: 900, deletionAuc: 0.1, insertionAuc: 0.7 },
     { method: 'rise', queries: 120, totalMs: 300, deletionAuc: 0.2, insertionAuc: 0.8 },
   ];
-  const comparison = { schema: 1, input: { file: '/tmp/other.png', width: 1, height: 1 }, model: { name: 'model', kind: 'onnx', path: '/tmp/m.onnx', description: '' }, target: { index: 0, label: 'cat', probability: 0.9 }, budget: 120, seed: 0, substrate: 'blur', steps: 4, backend: 'cpu', rows };
-  await page.evaluate(([current, comparison]) => window.postMessage({ type: 'panel/didChangeState', history: [current.summary], current, comparison }, '*'), [result(), comparison]);
+  const comparison = {
+    schema: 1,
+    input: { file: '/tmp/other.png', width: 1, height: 1 },
+    model: { name: 'model', kind: 'onnx', path: '/tmp/m.onnx', description: '' },
+    target: { index: 0, label: 'cat', probability: 0.9 },
+    budget: 120,
+    seed: 0,
+    substrate: 'blur',
+    steps: 4,
+    backend: 'cpu',
+    rows,
+  };
+  await page.evaluate(
+    ([current, comparison]) =>
+      window.postMessage({ type: 'panel/didChangeState', history: [current.summary], current, comparison }, '*'),
+    [result(), comparison],
+  );
   await page.waitForTimeout(150);
   const layoutOrder = await page.evaluate(() => {
-    const sections = [...document.querySelectorAll('#app > section')].filter((section) => !section.hidden).map((section) => section.className);
-    return { sections, heading: document.querySelector('#comparison-heading')?.textContent, best: [...document.querySelectorAll('.comparison td.is-best')].map((td) => td.textContent) };
+    const sections = [...document.querySelectorAll('#app > section')]
+      .filter((section) => !section.hidden)
+      .map((section) => section.className);
+    return {
+      sections,
+      heading: document.querySelector('#comparison-heading')?.textContent,
+      best: [...document.querySelectorAll('.comparison td.is-best')].map((td) => td.textContent),
+    };
   });
-  check(layoutOrder.sections.indexOf('comparison') >= 0 && layoutOrder.sections.indexOf('comparison') < layoutOrder.sections.indexOf('result'), `comparison of another file before the result: ${layoutOrder.sections}`);
+  check(
+    layoutOrder.sections.indexOf('comparison') >= 0 &&
+      layoutOrder.sections.indexOf('comparison') < layoutOrder.sections.indexOf('result'),
+    `comparison of another file before the result: ${layoutOrder.sections}`,
+  );
   check(layoutOrder.heading === 'Compare Methods: other.png', `heading ${layoutOrder.heading}`);
-  check(JSON.stringify(layoutOrder.best) === JSON.stringify(['0.1 ★ (best)', '300 ms ★ (best)', '0.8 ★ (best)']), `best cells ${JSON.stringify(layoutOrder.best)}`);
+  check(
+    JSON.stringify(layoutOrder.best) === JSON.stringify(['0.1 ★ (best)', '300 ms ★ (best)', '0.8 ★ (best)']),
+    `best cells ${JSON.stringify(layoutOrder.best)}`,
+  );
   await page.screenshot({ path: path.join(outDir, 'comparison.png'), fullPage: true });
   const violations = await page.evaluate(() => window.__violations);
   check(violations.length === 0, `CSP violations ${violations}`);
@@ -187,5 +303,7 @@ try {
   await browser.close();
   server.close();
 }
-console.log(errors.length === 0 ? `map smoke: ok (screenshots in ${outDir})` : `map smoke FAILED:\n  ${errors.join('\n  ')}`);
+console.log(
+  errors.length === 0 ? `map smoke: ok (screenshots in ${outDir})` : `map smoke FAILED:\n  ${errors.join('\n  ')}`,
+);
 process.exit(errors.length ? 1 : 0);

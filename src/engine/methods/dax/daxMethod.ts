@@ -35,8 +35,18 @@ export const daxMethod: ExplanationMethod<DaxSettings> = {
     // ever switched whole segments, so finer detail inside one would be the networks' guess, not evidence.
     const upsampled = upsample(training.mask, training.gridWidth, training.gridHeight, width, height);
     // Segment-space DAX's map is already made of the units it switched, which may cut the segments finer.
-    const map = settings.network === 'segments' ? upsampled : poolOverSegments(upsampled, width, height, scene.segmentation, settings.segmentPooling);
-    return { map, target: outcome.target, inputProbabilities: outcome.inputProbabilities, query: outcome.query, training, working: outcome.working };
+    const map =
+      settings.network === 'segments'
+        ? upsampled
+        : poolOverSegments(upsampled, width, height, scene.segmentation, settings.segmentPooling);
+    return {
+      map,
+      target: outcome.target,
+      inputProbabilities: outcome.inputProbabilities,
+      query: outcome.query,
+      training,
+      working: outcome.working,
+    };
   },
 };
 
@@ -52,16 +62,42 @@ export async function runDax(
   hooks: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
 ): Promise<DaxOutcome> {
   if (settings.network === 'segments') return runSegmentDax(scene, classifier, settings, rng, chooseTarget, hooks);
-  const samples = samplePatterns(settings.samples, scene.segmentation.count, settings.keepProbability, rng.fork('patterns'));
-  hooks.onProgress?.({ type: 'phase', phase: 'querying', message: `querying the model on ${settings.samples} perturbed copies` });
-  const { rows, stats } = await queryPatterns(scene, classifier, samples, { batchSize: settings.queryBatchSize, signal: hooks.signal, onProgress: hooks.onProgress });
+  const samples = samplePatterns(
+    settings.samples,
+    scene.segmentation.count,
+    settings.keepProbability,
+    rng.fork('patterns'),
+  );
+  hooks.onProgress?.({
+    type: 'phase',
+    phase: 'querying',
+    message: `querying the model on ${settings.samples} perturbed copies`,
+  });
+  const { rows, stats } = await queryPatterns(scene, classifier, samples, {
+    batchSize: settings.queryBatchSize,
+    signal: hooks.signal,
+    onProgress: hooks.onProgress,
+  });
   const inputProbabilities = rows[0]!;
   const target = chooseTarget(inputProbabilities);
   const targets = Float32Array.from(rows, (row) => row[target]!);
 
-  const working = scene.workingSize?.(settings.cell) ?? workingSize(scene.image.width, scene.image.height, settings.workingArea);
+  const working =
+    scene.workingSize?.(settings.cell) ?? workingSize(scene.image.width, scene.image.height, settings.workingArea);
   const view = await scene.view(working.width, working.height);
-  hooks.onProgress?.({ type: 'phase', phase: 'training', message: `training the mask and student networks at ${working.width}x${working.height}` });
-  const training = await trainDax(view, samples, targets, { width: working.width, height: working.height, cell: settings.cell, channels: settings.channels }, settings, rng.fork('training'), hooks);
+  hooks.onProgress?.({
+    type: 'phase',
+    phase: 'training',
+    message: `training the mask and student networks at ${working.width}x${working.height}`,
+  });
+  const training = await trainDax(
+    view,
+    samples,
+    targets,
+    { width: working.width, height: working.height, cell: settings.cell, channels: settings.channels },
+    settings,
+    rng.fork('training'),
+    hooks,
+  );
   return { inputProbabilities, target, query: stats, training, working };
 }

@@ -3,7 +3,10 @@ import { tf } from '../../tf/runtime';
 
 /** Σ wᵢ (ŷᵢ − yᵢ)² / Σ wᵢ: LIME-weighted, so copies close to the input count more. */
 export function weightedMse(predicted: tf.Tensor1D, target: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
-  return tf.div(tf.sum(tf.mul(weights, tf.square(tf.sub(predicted, target)))), tf.add(tf.sum(weights), 1e-8)) as tf.Scalar;
+  return tf.div(
+    tf.sum(tf.mul(weights, tf.square(tf.sub(predicted, target)))),
+    tf.add(tf.sum(weights), 1e-8),
+  ) as tf.Scalar;
 }
 
 /** Mean absolute mask value: pushes the mask to keep only what the student needs. */

@@ -32,7 +32,13 @@ function convWeights(rng: Rng, kh: number, kw: number, cin: number, cout: number
 
 function denseWeights(rng: Rng, cin: number, cout: number, name: string): tf.Variable {
   const std = Math.sqrt(2 / cin);
-  return variableFrom(tf.tensor2d(Float32Array.from({ length: cin * cout }, () => rng.normal() * std), [cin, cout]), name);
+  return variableFrom(
+    tf.tensor2d(
+      Float32Array.from({ length: cin * cout }, () => rng.normal() * std),
+      [cin, cout],
+    ),
+    name,
+  );
 }
 
 function bias(size: number, name: string, value = 0): tf.Variable {
@@ -105,7 +111,12 @@ function pool(x: tf.Tensor4D, size: number): tf.Tensor4D {
  * M(x̃): [B, h, w, 3] images (normalised) and coordinates → [B, h/cell, w/cell, 1] mask in [0, 1]. The
  * convolutions run at half the working size: the mask is a cell coarser anyway, and it halves the cost twice.
  */
-export function maskForward(weights: Weights, images: tf.Tensor4D, coordinates: tf.Tensor4D, cell: number): tf.Tensor4D {
+export function maskForward(
+  weights: Weights,
+  images: tf.Tensor4D,
+  coordinates: tf.Tensor4D,
+  cell: number,
+): tf.Tensor4D {
   const batch = images.shape[0];
   const coords = tf.tile(coordinates, [batch, 1, 1, 1]);
   let h = pool(tf.concat([images, coords], 3), 2);
@@ -123,7 +134,9 @@ export function upsample(mask: tf.Tensor4D, factor: number, height: number, widt
   const [batch, gh, gw] = mask.shape;
   const expanded = tf.mul(tf.reshape(mask, [batch, gh, 1, gw, 1, 1]), tf.ones([1, 1, factor, 1, factor, 1]));
   const full = tf.reshape(expanded, [batch, gh * factor, gw * factor, 1]) as tf.Tensor4D;
-  return full.shape[1] === height && full.shape[2] === width ? full : tf.slice(full, [0, 0, 0, 0], [batch, height, width, 1]);
+  return full.shape[1] === height && full.shape[2] === width
+    ? full
+    : tf.slice(full, [0, 0, 0, 0], [batch, height, width, 1]);
 }
 
 /** S(x̃ ⊙ m): [B, h, w, 3] → [B] probabilities. */

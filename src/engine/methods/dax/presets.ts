@@ -66,9 +66,27 @@ const common: Omit<DaxSettings, 'samples' | 'epochs' | 'workingArea' | 'perturba
 
 /** The presets; `samples` is the number of black-box queries each makes. */
 export const PRESETS: Record<PresetName, DaxSettings> = {
-  fast: { ...common, samples: PRESET_QUERIES.fast, epochs: 20, workingArea: 48 * 48, perturbation: { segmentation: 'slic', segments: 80, fill: 'mean' } },
-  balanced: { ...common, samples: PRESET_QUERIES.balanced, epochs: 12, workingArea: 48 * 48, perturbation: { segmentation: 'slic', segments: 100, fill: 'mean' } },
-  thorough: { ...common, samples: PRESET_QUERIES.thorough, epochs: 8, workingArea: 48 * 48, perturbation: { segmentation: 'slic', segments: 120, fill: 'mean' } },
+  fast: {
+    ...common,
+    samples: PRESET_QUERIES.fast,
+    epochs: 20,
+    workingArea: 48 * 48,
+    perturbation: { segmentation: 'slic', segments: 80, fill: 'mean' },
+  },
+  balanced: {
+    ...common,
+    samples: PRESET_QUERIES.balanced,
+    epochs: 12,
+    workingArea: 48 * 48,
+    perturbation: { segmentation: 'slic', segments: 100, fill: 'mean' },
+  },
+  thorough: {
+    ...common,
+    samples: PRESET_QUERIES.thorough,
+    epochs: 8,
+    workingArea: 48 * 48,
+    perturbation: { segmentation: 'slic', segments: 120, fill: 'mean' },
+  },
 };
 
 /** Working size with about `area` pixels, the input's aspect ratio (capped at 4:1), sides multiples of 8. */

@@ -28,7 +28,16 @@ import { substrateCanvas } from '../../perturbation/substrate';
 import type { DaxOutcome } from './daxMethod';
 import type { DaxSettings } from './presets';
 import { fitLinear, LogitAdam, SegmentStudent } from './segmentStudent';
-import { buildLayers, keptPixels, layeredSpace, pixelMap, unitEdges, type LayerKind, type UnitEdges, type UnitLayers } from './segmentLayers';
+import {
+  buildLayers,
+  keptPixels,
+  layeredSpace,
+  pixelMap,
+  unitEdges,
+  type LayerKind,
+  type UnitEdges,
+  type UnitLayers,
+} from './segmentLayers';
 import { median, SPARSE_MEDIAN, stretchedLogOdds, type LossRecord, type TrainingResult } from './trainDax';
 
 /** Knobs of the segment-space variant (presets.ts holds the defaults). */
@@ -141,7 +150,12 @@ export async function runSegmentDax(
     const first = asked;
     asked += patterns.count;
     const { rows, stats: s } = composer
-      ? await runQueries(blackBox, patterns.count, (i, out) => composer(patterns.keep.subarray(i * K, (i + 1) * K), first + i, out), { ...queryOptions, padding: scene.model.padding, inputLength: scene.model.original.length })
+      ? await runQueries(
+          blackBox,
+          patterns.count,
+          (i, out) => composer(patterns.keep.subarray(i * K, (i + 1) * K), first + i, out),
+          { ...queryOptions, padding: scene.model.padding, inputLength: scene.model.original.length },
+        )
       : await queryPatterns(space, blackBox, patterns, queryOptions);
     stats.queries += s.queries;
     stats.modelMs += s.modelMs;
@@ -158,8 +172,14 @@ export async function runSegmentDax(
   const history: LossRecord[] = [];
   const validation: TrainingResult['validation'] = [];
   const sparse = median(Float32Array.from(answers)) < SPARSE_MEDIAN;
-  const scale = settings.targetScale === 'logit' || (settings.targetScale === 'auto' && sparse) ? 'logit' : 'probability';
-  const student = new SegmentStudent(K, options.hidden, rng.fork('student'), options.student === 'ridge' ? 'identity' : 'sigmoid');
+  const scale =
+    settings.targetScale === 'logit' || (settings.targetScale === 'auto' && sparse) ? 'logit' : 'probability';
+  const student = new SegmentStudent(
+    K,
+    options.hidden,
+    rng.fork('student'),
+    options.student === 'ridge' ? 'identity' : 'sigmoid',
+  );
   // A tenth of the copies (never the input) is held out of every round's training, to measure fidelity.
   const holdRng = rng.fork('held-out');
   const heldOut: number[] = answers.map((_, i) => (i > 0 && holdRng.next() < HELD_OUT ? 1 : 0));
@@ -170,35 +190,73 @@ export async function runSegmentDax(
   for (let round = 0; round <= options.rounds; round++) {
     throwIfCancelled(hooks.signal);
     if (round > 0) {
-      hooks.onProgress?.({ type: 'phase', phase: 'querying', message: `asking the model about the map's own deletion and insertion copies (round ${round} of ${options.rounds})` });
+      hooks.onProgress?.({
+        type: 'phase',
+        phase: 'querying',
+        message: `asking the model about the map's own deletion and insertion copies (round ${round} of ${options.rounds})`,
+      });
       const probes = curvePatterns(saliency, perRound, round, patternRng);
       const probeRows = await ask(probes);
       keeps.push(probes.keep);
       answers.push(...probeRows.map((row) => row[target]!));
       for (let i = 0; i < probeRows.length; i++) heldOut.push(holdRng.next() < HELD_OUT ? 1 : 0);
     }
-    hooks.onProgress?.({ type: 'phase', phase: 'training', message: `training the student and the masks over ${K} segments` });
+    hooks.onProgress?.({
+      type: 'phase',
+      phase: 'training',
+      message: `training the student and the masks over ${K} segments`,
+    });
     const trainStarted = performance.now();
     const data = stack(keeps, K);
     const held = Uint8Array.from(heldOut);
     const y = scale === 'logit' ? stretchedLogOdds(Float32Array.from(answers)) : Float32Array.from(answers);
-    const fitted = await fitStudent(student, data, y, held, round === 0 ? options.studentSteps : options.refitSteps, options.weightDecay, options.student === 'ridge', rng.fork(`fit${round}`), (loss) => {
-      step++;
-      history.push({ step, epoch: round + 1, total: loss, distillation: loss });
-      // The panel redraws per message; every tenth step is as smooth to watch and far cheaper to send.
-      if (step % 10 === 0) hooks.onProgress?.({ type: 'step', step, epoch: round + 1, epochs, stepsPerEpoch: Math.max(1, options.studentSteps), losses: { total: loss, distillation: loss } });
-    }, hooks.signal);
+    const fitted = await fitStudent(
+      student,
+      data,
+      y,
+      held,
+      round === 0 ? options.studentSteps : options.refitSteps,
+      options.weightDecay,
+      options.student === 'ridge',
+      rng.fork(`fit${round}`),
+      (loss) => {
+        step++;
+        history.push({ step, epoch: round + 1, total: loss, distillation: loss });
+        // The panel redraws per message; every tenth step is as smooth to watch and far cheaper to send.
+        if (step % 10 === 0)
+          hooks.onProgress?.({
+            type: 'step',
+            step,
+            epoch: round + 1,
+            epochs,
+            stepsPerEpoch: Math.max(1, options.studentSteps),
+            losses: { total: loss, distillation: loss },
+          });
+      },
+      hooks.signal,
+    );
     const previous = saliency;
     saliency = readMap(student, options, edges);
     trainMs += performance.now() - trainStarted;
     const change = meanAbsoluteChange(previous, saliency);
     validation.push({ step, epoch: round + 1, validation: fitted.validationMse, maskChange: change });
     fidelity = fitted.fidelity;
-    hooks.onProgress?.({ type: 'epoch', epoch: round + 1, epochs, validation: fitted.validationMse, maskChange: change });
+    hooks.onProgress?.({
+      type: 'epoch',
+      epoch: round + 1,
+      epochs,
+      validation: fitted.validationMse,
+      maskChange: change,
+    });
     await yieldToEventLoop();
   }
   const { width, height } = scene.segmentation;
-  const map = gaussianBlur(pixelMap(units, saliency), width, height, options.smooth * Math.sqrt((width * height) / Math.max(1, scene.segmentation.count)));
+  const map = gaussianBlur(
+    pixelMap(units, saliency),
+    width,
+    height,
+    options.smooth * Math.sqrt((width * height) / Math.max(1, scene.segmentation.count)),
+  );
   const training: TrainingResult = {
     mask: map,
     gridWidth: width,
@@ -229,7 +287,9 @@ async function fillComposer(
   const scene = space as Partial<Scene>;
   if (!scene.placement || !scene.model?.sourceOf || fills.every((f) => f === 'scene')) return undefined;
   const image = space as Scene;
-  const canvases = await Promise.all(fills.map((fill) => (fill === 'scene' ? image.model.fill : substrateCanvas(image, fill))));
+  const canvases = await Promise.all(
+    fills.map((fill) => (fill === 'scene' ? image.model.fill : substrateCanvas(image, fill))),
+  );
   const { original, sourceOf } = image.model;
   const { width, height } = units.layers[0]!;
   const kept = new Uint8Array(width * height);
@@ -251,7 +311,13 @@ async function fillComposer(
  * kept when every layer keeps its unit, so each unit is kept with that share's L-th root; with `alternate`,
  * copy i switches the units of layer i mod L only and keeps every other layer whole.
  */
-function mixedDensityPatterns(count: number, units: UnitLayers, mix: SegmentDaxOptions['layerMix'], [low, high]: [number, number], rng: Rng): Samples {
+function mixedDensityPatterns(
+  count: number,
+  units: UnitLayers,
+  mix: SegmentDaxOptions['layerMix'],
+  [low, high]: [number, number],
+  rng: Rng,
+): Samples {
   const segments = units.units;
   const L = units.layers.length;
   const keep = new Uint8Array(count * segments);
@@ -347,13 +413,20 @@ async function fitStudent(
   const mse = validationSet.length === 0 ? Number.NaN : squared / validationSet.length;
   const mean = actual.reduce((a, b) => a + b, 0) / Math.max(1, actual.length);
   const variance = actual.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, actual.length);
-  return { validationMse: mse, fidelity: { heldOut: validationSet.length, r2: variance > 0 ? 1 - mse / variance : Number.NaN, spearman: spearman(predicted, actual) } };
+  return {
+    validationMse: mse,
+    fidelity: {
+      heldOut: validationSet.length,
+      r2: variance > 0 ? 1 - mse / variance : Number.NaN,
+      spearman: spearman(predicted, actual),
+    },
+  };
 }
 
 function ranks(values: readonly number[]): Float64Array {
   const order = Array.from(values.keys()).sort((a, b) => values[a]! - values[b]!);
   const out = new Float64Array(values.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && values[order[j + 1]!] === values[order[i]!]) j++;
     for (let t = i; t <= j; t++) out[order[t]!] = (i + j) / 2;
@@ -369,7 +442,9 @@ export function spearman(a: readonly number[], b: readonly number[]): number {
   const n = ra.length;
   if (n < 2) return Number.NaN;
   const mean = (n - 1) / 2;
-  let sab = 0, saa = 0, sbb = 0;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < n; i++) {
     sab += (ra[i]! - mean) * (rb[i]! - mean);
     saa += (ra[i]! - mean) ** 2;
@@ -402,10 +477,11 @@ function greedyOrder(student: SegmentStudent): Float32Array {
     // trying a unit costs O(hidden) rather than a full forward pass.
     a.set(b1);
     let base = student.bias[0]!;
-    if (deleting) for (let k = 0; k < K; k++) {
-      base += linear[k]!;
-      for (let j = 0; j < H; j++) a[j]! += w1[k * H + j]!;
-    }
+    if (deleting)
+      for (let k = 0; k < K; k++) {
+        base += linear[k]!;
+        for (let j = 0; j < H; j++) a[j]! += w1[k * H + j]!;
+      }
     const sign = deleting ? -1 : 1;
     const taken = new Uint8Array(K);
     for (let rank = 0; rank < K; rank++) {
@@ -439,7 +515,11 @@ function greedyOrder(student: SegmentStudent): Float32Array {
  * Masks at each area through the student: keep S(m) high (what is kept suffices), S(1 − m) low (what is taken
  * away was needed), mean(m) near the area; summed over the areas, normalised to [0, 1].
  */
-function optimiseMasks(student: SegmentStudent, options: SegmentDaxOptions, edges: UnitEdges | undefined): Float32Array {
+function optimiseMasks(
+  student: SegmentStudent,
+  options: SegmentDaxOptions,
+  edges: UnitEdges | undefined,
+): Float32Array {
   const K = student.inputs;
   const summed = new Float64Array(K);
   const m = new Float64Array(K);
@@ -461,7 +541,9 @@ function optimiseMasks(student: SegmentStudent, options: SegmentDaxOptions, edge
       student.inputGradient(m, gKept);
       student.inputGradient(complement, gRemoved);
       // d/dm of −S(m) + S(1 − m) + AREA_WEIGHT·(mean − a)² + BINARY_WEIGHT·mean(m(1 − m)), through σ to the logits.
-      for (let k = 0; k < K; k++) grad[k] = -gKept[k]! - gRemoved[k]! + (2 * AREA_WEIGHT * (mean - area)) / K + (BINARY_WEIGHT * (1 - 2 * m[k]!)) / K;
+      for (let k = 0; k < K; k++)
+        grad[k] =
+          -gKept[k]! - gRemoved[k]! + (2 * AREA_WEIGHT * (mean - area)) / K + (BINARY_WEIGHT * (1 - 2 * m[k]!)) / K;
       if (edges) {
         for (let e = 0; e < edges.a.length; e++) {
           const a = edges.a[e]!;

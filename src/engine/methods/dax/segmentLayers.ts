@@ -32,7 +32,14 @@ export function buildLayers(space: PerturbationSpace, extra: readonly LayerKind[
     } else if (!isImage) continue;
     else if (kind === 'grid') {
       const cell = Math.sqrt((own.width * own.height) / gridCells);
-      layers.push(gridSegmentation(own.width, own.height, Math.max(1, Math.round(own.height / cell)), Math.max(1, Math.round(own.width / cell))));
+      layers.push(
+        gridSegmentation(
+          own.width,
+          own.height,
+          Math.max(1, Math.round(own.height / cell)),
+          Math.max(1, Math.round(own.width / cell)),
+        ),
+      );
     } else {
       layers.push(slic(analysis as RgbImage, { segments: Math.max(4, Math.round(own.count / 2.5)) }));
     }
@@ -104,7 +111,11 @@ export function unitEdges(units: UnitLayers): UnitEdges {
     }
   });
   const total = [...border.values()].reduce((sum, v) => sum + v, 0) || 1;
-  const edges: UnitEdges = { a: new Int32Array(border.size), b: new Int32Array(border.size), weight: new Float64Array(border.size) };
+  const edges: UnitEdges = {
+    a: new Int32Array(border.size),
+    b: new Int32Array(border.size),
+    weight: new Float64Array(border.size),
+  };
   let e = 0;
   for (const [key, count] of border) {
     edges.a[e] = Math.floor(key / units.units);
@@ -141,6 +152,7 @@ function timeStrips(own: Segmentation & { windowEdges?: Int32Array; windows?: nu
     } else columnOf[x] = Math.floor((x * windows) / width);
   }
   const labels = new Int32Array(width * height);
-  for (let y = 0, i = 0; y < height; y++) for (let x = 0; x < width; x++, i++) labels[i] = own.labels[i]! < 0 ? -1 : columnOf[x]!;
+  for (let y = 0, i = 0; y < height; y++)
+    for (let x = 0; x < width; x++, i++) labels[i] = own.labels[i]! < 0 ? -1 : columnOf[x]!;
   return { width, height, labels, count: windows };
 }

@@ -95,7 +95,14 @@ export class SegmentStudent {
    * One Adam step on the mean squared error over the rows `batch` of `data` ([count, K], row-major) against `y`,
    * plus `decay`·(|W₁|² + |w₂|²). Returns the batch's mean squared error.
    */
-  step(data: Float32Array, y: Float32Array, batch: Int32Array, lr: number, decay: number, frozenLinear = false): number {
+  step(
+    data: Float32Array,
+    y: Float32Array,
+    batch: Int32Array,
+    lr: number,
+    decay: number,
+    frozenLinear = false,
+  ): number {
     const { inputs: K, hidden: H, w1, w2 } = this;
     const gLinear = new Float64Array(K);
     const gBias = new Float64Array(1);
@@ -133,7 +140,8 @@ export class SegmentStudent {
     this.t++;
     const params = [this.linear, this.bias, this.w1, this.b1, this.w2];
     const grads = [gLinear, gBias, gW1, gB1, gW2];
-    for (let i = frozenLinear ? 2 : 0; i < params.length; i++) adamStep(params[i]!, grads[i]!, this.slots[i]!, lr, this.t);
+    for (let i = frozenLinear ? 2 : 0; i < params.length; i++)
+      adamStep(params[i]!, grads[i]!, this.slots[i]!, lr, this.t);
     return squared / Math.max(1, B);
   }
 }
@@ -143,7 +151,13 @@ export class SegmentStudent {
  * `rows` of `data` against `target` minus what the hidden path already predicts: LIME's estimator, exactly, so
  * that the student starts where LIME ends and the hidden path only adds what a sum of segments cannot say.
  */
-export function fitLinear(student: SegmentStudent, data: Float32Array, target: Float32Array, rows: Int32Array, alpha: number): void {
+export function fitLinear(
+  student: SegmentStudent,
+  data: Float32Array,
+  target: Float32Array,
+  rows: Int32Array,
+  alpha: number,
+): void {
   const K = student.inputs;
   const d = K + 1;
   const saved = Float64Array.from(student.linear);

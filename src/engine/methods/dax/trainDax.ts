@@ -8,7 +8,16 @@ import type { SegmentView } from '../../perturbation/scene';
 import type { Samples } from '../../perturbation/sampler';
 import { histogramKl, maskL1, weightedMse } from './losses';
 import { minMaxNormalise } from '../../core/minMax';
-import { coordinateChannels, createMaskNetwork, createStudentNetwork, maskForward, studentForward, upsample, type NetworkShape, type Weights } from './networks';
+import {
+  coordinateChannels,
+  createMaskNetwork,
+  createStudentNetwork,
+  maskForward,
+  studentForward,
+  upsample,
+  type NetworkShape,
+  type Weights,
+} from './networks';
 
 /** Training settings of one DAX run. */
 export interface TrainingOptions {
@@ -98,7 +107,10 @@ export async function trainDax(
   const { width, height, cell } = shape;
   const gridWidth = Math.ceil(width / cell);
   const gridHeight = Math.ceil(height / cell);
-  const weights: Weights = { ...createMaskNetwork(rng.fork('mask'), shape), ...createStudentNetwork(rng.fork('student'), shape) };
+  const weights: Weights = {
+    ...createMaskNetwork(rng.fork('mask'), shape),
+    ...createStudentNetwork(rng.fork('student'), shape),
+  };
   const maskWeights: Weights = Object.fromEntries(Object.entries(weights).filter(([name]) => name.startsWith('mask')));
   const optimizer = tf.train.adam(options.learningRate);
 
@@ -113,7 +125,10 @@ export async function trainDax(
   const fill = normalise(view.fill);
   const coords = coordinateChannels(width, height);
   const patterns = tf.tensor2d(Float32Array.from(samples.keep), [samples.count, samples.segments]);
-  const segmentIndex = tf.tensor1d(Int32Array.from(view.segmentOf, (s) => Math.max(0, s)), 'int32');
+  const segmentIndex = tf.tensor1d(
+    Int32Array.from(view.segmentOf, (s) => Math.max(0, s)),
+    'int32',
+  );
   const teacher = tf.tensor1d(targets);
   const sampleWeights = tf.tensor1d(samples.weights);
 
@@ -126,7 +141,8 @@ export async function trainDax(
       return { images, y: tf.gather(teacher, idx) as tf.Tensor1D, w: tf.gather(sampleWeights, idx) as tf.Tensor1D };
     });
 
-  const inputMask = (): Float32Array => tf.tidy(() => maskForward(maskWeights, original, coords, cell).dataSync() as Float32Array).slice();
+  const inputMask = (): Float32Array =>
+    tf.tidy(() => maskForward(maskWeights, original, coords, cell).dataSync() as Float32Array).slice();
 
   // Sample 0 (the input) always trains; the validation set is drawn from the rest.
   const order = permutation(samples.count - 1, rng.fork('split'));
@@ -149,14 +165,21 @@ export async function trainDax(
       const shuffled = permutation(trainingSet.length, shuffleRng);
       for (let b = 0; b < stepsPerEpoch; b++) {
         throwIfCancelled(hooks.signal);
-        const indices = Int32Array.from(shuffled.subarray(b * options.batchSize, (b + 1) * options.batchSize), (i) => trainingSet[i]!);
+        const indices = Int32Array.from(
+          shuffled.subarray(b * options.batchSize, (b + 1) * options.batchSize),
+          (i) => trainingSet[i]!,
+        );
         const batch = perturbedBatch(indices);
         let terms: tf.Tensor1D | undefined;
         const progress = (epoch - 1 + b / stepsPerEpoch) / Math.max(1e-9, options.warmupFraction * options.epochs);
         const lambda1 = lambda1Effective * Math.min(1, progress);
         optimizer.minimize(() => {
           const mask = maskForward(weights, batch.images, coords, cell);
-          const predicted = studentForward(weights, tf.mul(batch.images, upsample(mask, cell, height, width)) as tf.Tensor4D, cell);
+          const predicted = studentForward(
+            weights,
+            tf.mul(batch.images, upsample(mask, cell, height, width)) as tf.Tensor4D,
+            cell,
+          );
           const distillation = weightedMse(predicted, batch.y, batch.w);
           const l1 = maskL1(mask);
           const kl = histogramKl(predicted, batch.y);
@@ -171,7 +194,14 @@ export async function trainDax(
         if (!Number.isFinite(total!)) throw new Error(`the training loss became ${total} at step ${step}`);
         const record: LossRecord = { step, epoch, total: total!, distillation: distillation!, l1: l1!, kl: kl! };
         history.push(record);
-        hooks.onProgress?.({ type: 'step', step, epoch, epochs: options.epochs, stepsPerEpoch, losses: { total: total!, distillation: distillation!, l1: l1!, kl: kl! } });
+        hooks.onProgress?.({
+          type: 'step',
+          step,
+          epoch,
+          epochs: options.epochs,
+          stepsPerEpoch,
+          losses: { total: total!, distillation: distillation!, l1: l1!, kl: kl! },
+        });
         await yieldToEventLoop();
       }
       const validationLoss = validationSet.length > 0 ? evaluate(validationSet) : Number.NaN;
@@ -185,7 +215,13 @@ export async function trainDax(
       const relativeChange = change / Math.max(level, 1e-6);
       previousMask = mask;
       validation.push({ step, epoch, validation: validationLoss, maskChange: relativeChange });
-      hooks.onProgress?.({ type: 'epoch', epoch, epochs: options.epochs, validation: validationLoss, maskChange: relativeChange });
+      hooks.onProgress?.({
+        type: 'epoch',
+        epoch,
+        epochs: options.epochs,
+        validation: validationLoss,
+        maskChange: relativeChange,
+      });
       calmEpochs = relativeChange < options.earlyStopTolerance ? calmEpochs + 1 : 0;
       if (epoch >= options.minEpochs && calmEpochs >= options.earlyStopPatience && epoch < options.epochs) {
         stoppedEarly = true;
@@ -194,7 +230,20 @@ export async function trainDax(
     }
     epoch = Math.min(epoch, options.epochs);
     const mask = readout === 'samples' ? maskOverSamples() : previousMask;
-    return { mask, gridWidth, gridHeight, history, validation, steps: step, epochs: epoch, stoppedEarly, lambda1Effective, targetScaleUsed: scale, maskReadoutUsed: readout, trainMs: performance.now() - started };
+    return {
+      mask,
+      gridWidth,
+      gridHeight,
+      history,
+      validation,
+      steps: step,
+      epochs: epoch,
+      stoppedEarly,
+      lambda1Effective,
+      targetScaleUsed: scale,
+      maskReadoutUsed: readout,
+      trainMs: performance.now() - started,
+    };
   } finally {
     optimizer.dispose();
     tf.dispose([original, fill, coords, patterns, segmentIndex, teacher, sampleWeights]);
@@ -216,11 +265,19 @@ export async function trainDax(
       const indices = set.subarray(start, start + options.batchSize);
       const [m, k] = tf.tidy(() => {
         const idx = tf.tensor1d(indices, 'int32');
-        const keep = tf.reshape(tf.gather(tf.gather(patterns, idx), segmentIndex, 1), [indices.length, height, width, 1]) as tf.Tensor4D;
+        const keep = tf.reshape(tf.gather(tf.gather(patterns, idx), segmentIndex, 1), [
+          indices.length,
+          height,
+          width,
+          1,
+        ]) as tf.Tensor4D;
         const images = tf.add(fill, tf.mul(tf.sub(original, fill), keep)) as tf.Tensor4D;
         const mask = maskForward(maskWeights, images, coords, cell);
         const keepCells = tf.avgPool(keep, cell, cell, 'valid');
-        return [tf.sum(tf.mul(mask, keepCells), 0).dataSync() as Float32Array, tf.sum(keepCells, 0).dataSync() as Float32Array];
+        return [
+          tf.sum(tf.mul(mask, keepCells), 0).dataSync() as Float32Array,
+          tf.sum(keepCells, 0).dataSync() as Float32Array,
+        ];
       });
       for (let c = 0; c < cells; c++) {
         sum[c]! += m[c]!;
@@ -237,8 +294,15 @@ export async function trainDax(
       const batch = perturbedBatch(set.subarray(start, start + options.batchSize));
       const [sum, wsum] = tf.tidy(() => {
         const mask = maskForward(weights, batch.images, coords, cell);
-        const predicted = studentForward(weights, tf.mul(batch.images, upsample(mask, cell, height, width)) as tf.Tensor4D, cell);
-        return [tf.sum(tf.mul(batch.w, tf.square(tf.sub(predicted, batch.y)))).dataSync()[0]!, tf.sum(batch.w).dataSync()[0]!];
+        const predicted = studentForward(
+          weights,
+          tf.mul(batch.images, upsample(mask, cell, height, width)) as tf.Tensor4D,
+          cell,
+        );
+        return [
+          tf.sum(tf.mul(batch.w, tf.square(tf.sub(predicted, batch.y)))).dataSync()[0]!,
+          tf.sum(batch.w).dataSync()[0]!,
+        ];
       });
       tf.dispose([batch.images, batch.y, batch.w]);
       weighted += sum;

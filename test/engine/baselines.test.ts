@@ -1,50 +1,27 @@
 // RISE and LIME, the baselines the benchmark compares DAX with, find the oracle's region too.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { loadModelConfig } from '../../src/engine/blackbox/modelConfig';
-import { openClassifier } from '../../src/engine/blackbox/openClassifier';
 import type { ImageClassifier } from '../../src/engine/blackbox/classifier';
 import { minMaxNormalise } from '../../src/engine/core/minMax';
 import { upsample } from '../../src/engine/methods/upsample';
-import { decodeImage } from '../../src/engine/io/image';
 import { runLime } from '../../src/engine/methods/lime';
 import { runRise } from '../../src/engine/methods/rise';
 import type { BaselineOutcome } from '../../src/engine/methods/contract';
 import { occlusionForBudget, runOcclusion, windowCount } from '../../src/engine/methods/occlusion';
-import { PRESETS } from '../../src/engine/methods/dax/presets';
 import { iouOfTopFraction } from '../../src/engine/metrics/groundTruth';
-import { buildScene, type Scene } from '../../src/engine/perturbation/scene';
+import { type Scene } from '../../src/engine/perturbation/scene';
 import { createRng } from '../../src/engine/core/rng';
 import { initBackend } from '../../src/engine/tf/runtime';
-import { tempDir } from '../helpers/files';
-import {
-  ORACLE,
-  randomMap,
-  regionMask,
-  writeOracleConfig,
-  writeOracleImage,
-  writeOraclePredictModule,
-} from '../helpers/oracle';
+import { ORACLE, randomMap, regionMask, oracleScene, ORACLE_FRACTION } from '../helpers/oracle';
 
 let classifier: ImageClassifier;
 let scene: Scene;
 const top1 = (p: Float32Array): number => p.indexOf(Math.max(...p));
-const fraction = (ORACLE.region.width * ORACLE.region.height) / (ORACLE.size * ORACLE.size);
+const fraction = ORACLE_FRACTION;
 
 before(async () => {
   await initBackend('auto');
-  const dir = await tempDir();
-  const imageFile = path.join(dir, 'oracle.png');
-  await writeOracleImage(imageFile);
-  classifier = await openClassifier(
-    await loadModelConfig(
-      await writeOracleConfig(dir, await writeOraclePredictModule(dir), {
-        input: { width: ORACLE.size, height: ORACLE.size },
-      }),
-    ),
-  );
-  scene = await buildScene(await decodeImage(imageFile), classifier, PRESETS.fast.perturbation);
+  ({ classifier, scene } = await oracleScene());
 });
 
 function regionIou(outcome: BaselineOutcome): number {

@@ -3,41 +3,26 @@
 // same seed gives the same map, and it leaves no tensors behind.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { loadModelConfig } from '../../src/engine/blackbox/modelConfig';
-import { openClassifier } from '../../src/engine/blackbox/openClassifier';
 import type { ImageClassifier } from '../../src/engine/blackbox/classifier';
 import { minMaxNormalise } from '../../src/engine/core/minMax';
 import { createRng } from '../../src/engine/core/rng';
-import { decodeImage } from '../../src/engine/io/image';
 import { PRESETS } from '../../src/engine/methods/dax/presets';
 import { methodForBudget, REGISTRY, runMethod, type MethodRun } from '../../src/engine/methods/registry';
 import { iouOfTopFraction } from '../../src/engine/metrics/groundTruth';
-import { buildScene, type Scene } from '../../src/engine/perturbation/scene';
+import { type Scene } from '../../src/engine/perturbation/scene';
 import { initBackend, tf } from '../../src/engine/tf/runtime';
 import { METHOD_NAMES, methodInfo } from '../../src/shared/methods';
-import { tempDir } from '../helpers/files';
-import { ORACLE, regionMask, writeOracleConfig, writeOracleImage, writeOraclePredictModule } from '../helpers/oracle';
+import { ORACLE, ORACLE_FRACTION, oracleScene, regionMask } from '../helpers/oracle';
 
 const BUDGET = 400;
 let classifier: ImageClassifier;
 let scene: Scene;
 const top1 = (p: Float32Array): number => p.indexOf(Math.max(...p));
-const fraction = (ORACLE.region.width * ORACLE.region.height) / (ORACLE.size * ORACLE.size);
+const fraction = ORACLE_FRACTION;
 
 before(async () => {
   await initBackend('auto');
-  const dir = await tempDir();
-  const imageFile = path.join(dir, 'oracle.png');
-  await writeOracleImage(imageFile);
-  classifier = await openClassifier(
-    await loadModelConfig(
-      await writeOracleConfig(dir, await writeOraclePredictModule(dir), {
-        input: { width: ORACLE.size, height: ORACLE.size },
-      }),
-    ),
-  );
-  scene = await buildScene(await decodeImage(imageFile), classifier, PRESETS.fast.perturbation);
+  ({ classifier, scene } = await oracleScene());
 });
 
 const run = (method: (typeof METHOD_NAMES)[number], seed: number): Promise<MethodRun> =>

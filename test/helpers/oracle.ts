@@ -6,6 +6,13 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { fileModelWriter } from '../../src/engine/blackbox/tfjsFiles';
 import { tf } from '../../src/engine/tf/runtime';
 import { createRng } from '../../src/engine/core/rng';
+import type { ImageClassifier } from '../../src/engine/blackbox/classifier';
+import { loadModelConfig } from '../../src/engine/blackbox/modelConfig';
+import { openClassifier } from '../../src/engine/blackbox/openClassifier';
+import { decodeImage } from '../../src/engine/io/image';
+import { PRESETS } from '../../src/engine/methods/dax/presets';
+import { buildScene, type Scene } from '../../src/engine/perturbation/scene';
+import { tempDir } from './files';
 
 /** A rectangle in pixels. */
 export interface Region {
@@ -177,3 +184,21 @@ export const NOISY_ORACLE_RULE = `let s = 0, n = 0;
     for (let y = ${ORACLE.region.y}; y < ${ORACLE.region.y + ORACLE.region.height}; y++) for (let x = ${ORACLE.region.x}; x < ${ORACLE.region.x + ORACLE.region.width}; x++) { s += image.data[3 * (y * ${ORACLE.size} + x)]; n++; }
     const p = 1 / (1 + Math.exp(-(12 * (s / (255 * n)) - 6)));
     return [p, 1 - p];`;
+
+/**
+ * The oracle picture as the baselines and the method contract see it: the `predict` module behind a classifier at
+ * the oracle's size, and the scene built with the fast preset's perturbation. Needs a backend (initBackend) first.
+ */
+export async function oracleScene(): Promise<{ classifier: ImageClassifier; scene: Scene }> {
+  const dir = await tempDir();
+  const imageFile = path.join(dir, 'oracle.png');
+  await writeOracleImage(imageFile);
+  const config = await writeOracleConfig(dir, await writeOraclePredictModule(dir), {
+    input: { width: ORACLE.size, height: ORACLE.size },
+  });
+  const classifier = await openClassifier(await loadModelConfig(config));
+  return { classifier, scene: await buildScene(await decodeImage(imageFile), classifier, PRESETS.fast.perturbation) };
+}
+
+/** The share of the picture the oracle's region covers (the top fraction its IoU is measured at). */
+export const ORACLE_FRACTION = (ORACLE.region.width * ORACLE.region.height) / (ORACLE.size * ORACLE.size);

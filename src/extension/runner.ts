@@ -22,6 +22,7 @@ import { listFolderInputs, type FolderInput } from './folderFiles';
 import type { PanelController } from './panel/panelController';
 import { closeFolderSummary, HISTORY_LIMIT, type RunStore } from './runStore';
 import { modelProblem } from './modelCheck';
+import { rerunTrustProblem } from './rerunTrust';
 import { activeModel, configuredModels, inputKind, modelModality, runSettings, type ConfiguredModel } from './settings';
 import { RunFailure, type WorkerClient } from './workerClient';
 
@@ -326,15 +327,9 @@ export class Runner implements vscode.Disposable {
    * only the user's own models are loaded, whatever was run before.
    */
   private checkTrustedModel(job: ExplainJob): void {
-    if (vscode.workspace.isTrusted) return;
-    const allowed = configuredModels(vscode.Uri.file(job.imageFile)).models.some(
-      (model) => model.baseDir === job.modelBaseDir && JSON.stringify(model.description) === JSON.stringify(job.model),
-    );
-    if (!allowed) {
-      throw new Error(
-        'this result was made with a model from the workspace settings, which an untrusted workspace does not load; trust the workspace (Manage Workspace Trust) to run it again.',
-      );
-    }
+    const allowed = vscode.workspace.isTrusted ? [] : configuredModels(vscode.Uri.file(job.imageFile)).models;
+    const problem = rerunTrustProblem(job, vscode.workspace.isTrusted, allowed);
+    if (problem) throw new Error(problem);
   }
 
   private modelCheck(resource: vscode.Uri): { message: string; model: ConfiguredModel } | undefined {

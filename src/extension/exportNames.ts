@@ -15,6 +15,9 @@ const SUFFIXES: Record<ExportKind, string> = {
   report: 'report.json',
 };
 
+/** The panel's own drawing of the map (Export "View PNG"), besides the files a result has. */
+const VIEW_SUFFIX = 'view.png';
+
 /** A class label as a file name part: "tabby cat" → "tabby-cat", "0" → "class-0", nothing usable → "class-<index>". */
 export function classSlug(target: ExplanationReport['target']): string {
   const label = (target.label ?? '').normalize('NFKC').trim();
@@ -29,8 +32,15 @@ export function classSlug(target: ExplanationReport['target']): string {
 /** "stationery-sign.class-0.dax.overlay.png", "open-the-door.speech.dax.kept.wav". */
 export function exportFileName(
   report: Pick<ExplanationReport, 'input' | 'target' | 'method'>,
-  kind: ExportKind,
+  kind: ExportKind | 'view',
 ): string {
   const stem = path.basename(report.input.file).replace(/\.[^.]+$/, '') || 'result';
-  return `${stem}.${classSlug(report.target)}.${report.method}.${SUFFIXES[kind]}`;
+  return `${stem}.${classSlug(report.target)}.${report.method}.${kind === 'view' ? VIEW_SUFFIX : SUFFIXES[kind]}`;
+}
+
+/** The PNG bytes of a panel drawing, or undefined when `base64` is not a PNG (the panel is not trusted blindly). */
+export function viewPngBytes(base64: string): Buffer | undefined {
+  const bytes = Buffer.from(base64, 'base64');
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  return bytes.length > signature.length && signature.every((byte, i) => bytes[i] === byte) ? bytes : undefined;
 }

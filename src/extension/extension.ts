@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { PanelToHost } from '../shared/protocol';
-import { exportResult } from './commands/exportResult';
+import { exportResult, exportView } from './commands/exportResult';
 import { selectModel } from './commands/selectModel';
 import { EndpointSecrets, storeEndpointSecret } from './endpointSecrets';
 import { PanelController } from './panel/panelController';
@@ -78,6 +78,13 @@ export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
           command.what,
         );
         return;
+      case 'panel/exportViewCommand':
+        await exportView(
+          runner.currentView?.summary.key === command.key ? runner.currentView : await store.get(command.key),
+          command.png,
+          command.shown,
+        );
+        return;
       case 'panel/rerunCommand':
       case 'panel/explainClassCommand': {
         const job = await store.jobOf(command.key);
@@ -109,7 +116,9 @@ export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
       const folder = uri ?? (await pickFolder());
       return folder ? runner.explainFolder(folder) : undefined;
     }),
-    vscode.commands.registerCommand('dax.selectModel', selectModel),
+    vscode.commands.registerCommand('dax.selectModel', () =>
+      selectModel((model, baseDir) => worker.inspect(model, baseDir)),
+    ),
     vscode.commands.registerCommand('dax.chooseActiveModel', chooseActiveModel),
     vscode.commands.registerCommand('dax.compareMethods', async (uri?: vscode.Uri) => {
       const target = await inputFor(uri, 'image', context.extensionUri);

@@ -71,7 +71,8 @@ export class Runner implements vscode.Disposable {
   private comparison: ComparisonResult | undefined;
   /** Whether the comparison is the last thing shown (no result was shown after it): then it shows whatever the result. */
   private comparisonLatest = false;
-  private active: (ActiveRun & { workerRunId?: number; cancelRequested?: boolean; batch?: Batch }) | undefined;
+  private active:
+    (ActiveRun & { workerRunId?: number; cancelRequested?: boolean; batch?: Batch; backend?: string }) | undefined;
   private runCounter = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private waiting = 0;
@@ -286,11 +287,21 @@ export class Runner implements vscode.Disposable {
   }
 
   /** The job for an input from the settings; undefined (after a warning, unless `quiet`) when no model takes it. */
-  private jobFor(imageUri: vscode.Uri, target: number | string | undefined, quiet = false): ExplainJob | undefined {
+  private jobFor(
+    imageUri: vscode.Uri,
+    target: number | string | undefined,
+    quiet = false,
+    compare = false,
+  ): ExplainJob | undefined {
     const modality = inputKind(imageUri.fsPath) ?? 'image';
     const model = activeModel(imageUri, modality);
     if (!model) {
-      if (!quiet) this.warnNoModel(imageUri, modality);
+      if (!quiet)
+        this.warnNoModel(
+          imageUri,
+          modality,
+          () => void (compare ? this.compare(imageUri) : this.explain(imageUri, { target })),
+        );
       return undefined;
     }
     return {
@@ -303,7 +314,7 @@ export class Runner implements vscode.Disposable {
     };
   }
 
-  private warnNoModel(resource: vscode.Uri, modality: 'image' | 'audio'): void {
+  private warnNoModel(resource: vscode.Uri, modality: 'image' | 'audio', resume: () => void): void {
     const { ignoredForTrust, models } = configuredModels(resource);
     const others = models.filter((model) => modelModality(model) !== modality).length;
     const otherKind = modality === 'audio' ? 'take images' : 'take sounds';
@@ -316,12 +327,14 @@ export class Runner implements vscode.Disposable {
     // The panel's banner says it too (it stays until dismissed or a result comes).
     this.lastError = { kind: 'usage', message, file: resource.fsPath };
     void this.panel().refresh();
-    void vscode.window.showWarningMessage(`DAX: ${message}`, 'Select Model…').then((choice) => {
-      if (choice) void vscode.commands.executeCommand('dax.selectModel');
+    void vscode.window.showWarningMessage(`DAX: ${message}`, 'Select Model…').then(async (choice) => {
+      if (!choice) return;
+      // The request that found no model goes on once one that takes its input is chosen, instead of being dropped.
+      const chosen = await vscode.commands.executeCommand<string | undefined>('dax.selectModel');
+      if (chosen && activeModel(resource, modality)) resume();
     });
   }
 
-  /** A problem with the model an input would run with that shows before loading it (a missing file), with its setting. */
   /**
    * Refuses a stored job (Re-run, another class) whose model this window may not load now: in an untrusted workspace
    * only the user's own models are loaded, whatever was run before.
@@ -332,6 +345,15 @@ export class Runner implements vscode.Disposable {
     if (problem) throw new Error(problem);
   }
 
+  /** The configured model a job runs, when it is one (a stored job's model may since have left the settings). */
+  private settingOf(job: ExplainJob): ConfiguredModel | undefined {
+    const wanted = JSON.stringify(job.model);
+    return configuredModels(vscode.Uri.file(job.imageFile)).models.find(
+      (model) => model.baseDir === job.modelBaseDir && JSON.stringify(model.description) === wanted,
+    );
+  }
+
+  /** A problem with the model an input would run with that shows before loading it (a missing file), with its setting. */
   private modelCheck(resource: vscode.Uri): { message: string; model: ConfiguredModel } | undefined {
     const model = activeModel(resource, inputKind(resource.fsPath) ?? 'image');
     if (!model) return undefined;
@@ -417,7 +439,9 @@ export class Runner implements vscode.Disposable {
     } catch (error) {
       const runError: RunError =
         error instanceof RunFailure ? error.error : { kind: 'explain', message: (error as Error).message };
-      return this.fail(runError, job.imageFile, batch);
+      // A model the settings describe is fixed in its settings file (Select Model would only ask again).
+      const model = runError.kind === 'usage' || runError.kind === 'model' ? this.settingOf(job) : undefined;
+      return this.fail(runError, job.imageFile, batch, model);
     } finally {
       this.active = undefined;
       // A batch's status stays between its files (also when another request ran in between).
@@ -456,7 +480,7 @@ export class Runner implements vscode.Disposable {
     const files = inputs.filter((input) => modelFor[input.kind]);
     const passedOver = inputs.length - files.length;
     if (files.length === 0) {
-      this.warnNoModel(folderUri, inputs[0]!.kind);
+      this.warnNoModel(folderUri, inputs[0]!.kind, () => void this.explainFolder(folderUri));
       return undefined;
     }
     const total = files.length;
@@ -574,7 +598,7 @@ export class Runner implements vscode.Disposable {
 
   /** Runs every method at the same budget on an image and shows the table (nothing is cached). */
   async compare(imageUri: vscode.Uri): Promise<ComparisonReport | undefined> {
-    const unchecked = this.jobFor(imageUri, undefined);
+    const unchecked = this.jobFor(imageUri, undefined, false, true);
     if (!unchecked) return undefined;
     let built: ExplainJob;
     try {
@@ -632,7 +656,11 @@ export class Runner implements vscode.Disposable {
     if (event.type === 'phase') text = event.message;
     else if (event.type === 'queries') text = `querying the model ${event.done}/${event.total}`;
     else if (event.type === 'step')
-      text = `training epoch ${event.epoch}/${event.epochs} · loss ${(event.losses.total ?? 0).toFixed(4)}`;
+      text = `training epoch ${event.epoch}/${event.epochs}${this.active?.backend ? ` on ${this.active.backend}` : ''} · loss ${(event.losses.total ?? 0).toFixed(4)}`;
+    else if (event.type === 'started' && this.active) {
+      this.active.backend = event.backend;
+      this.log.info(`the model is open; training backend ${event.backend}, ${event.budget} queries`);
+    }
     const comparing = this.active?.comparing;
     // Compare Methods says which method is going: "2/4 RISE · querying the model 50/120".
     if (text && comparing) text = `${comparing.index}/${comparing.count} ${methodLabel(comparing.method)} · ${text}`;

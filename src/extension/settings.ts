@@ -1,6 +1,8 @@
 // Reading the `dax.*` settings into an explanation job, with workspace trust applied: in an untrusted workspace,
 // models named by workspace settings are never loaded.
+import path from 'node:path';
 import * as vscode from 'vscode';
+import { entryFromPath } from './modelCheck';
 import type { ExplainJob } from '../shared/protocol';
 
 /** A configured model: its description (as written in settings) and the folder its relative paths start from. */
@@ -13,6 +15,8 @@ export interface ConfiguredModel {
   /** Its setting (`dax.models[0]`, the index within the settings file that holds it) and that file's name for messages. */
   setting: string;
   where: 'the user settings' | 'the workspace settings' | 'the folder settings';
+  /** Why a string entry's description could not be read; the model check reports it with the setting. */
+  problem?: string;
 }
 
 /** The models the user may use here; workspace-level ones only in a trusted workspace. */
@@ -37,13 +41,34 @@ export function configuredModels(resource?: vscode.Uri): { models: ConfiguredMod
     where: ConfiguredModel['where'],
   ): void => {
     for (const [index, entry] of entries.entries()) {
-      if (typeof entry !== 'object' || entry === null) continue;
+      const setting = `dax.models[${index}]`;
+      if (typeof entry === 'string' && entry !== '') {
+        const read = entryFromPath(entry, baseDir);
+        if ('problem' in read) {
+          models.push({
+            name: path.basename(entry),
+            description: {},
+            baseDir,
+            scope,
+            setting,
+            where,
+            problem: read.problem,
+          });
+          continue;
+        }
+        models.push({
+          name: modelName(read.description),
+          description: read.description,
+          baseDir: read.baseDir,
+          scope,
+          setting,
+          where,
+        });
+        continue;
+      }
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
       const description = entry as Record<string, unknown>;
-      const name =
-        typeof description.name === 'string' && description.name
-          ? description.name
-          : String(description.path ?? 'model');
-      models.push({ name, description, baseDir, scope, setting: `dax.models[${index}]`, where });
+      models.push({ name: modelName(description), description, baseDir, scope, setting, where });
     }
   };
   if (trusted) {
@@ -52,6 +77,12 @@ export function configuredModels(resource?: vscode.Uri): { models: ConfiguredMod
   }
   add(fromUser, userDir, 'user', 'the user settings');
   return { models, ignoredForTrust: trusted ? 0 : fromWorkspace.length };
+}
+
+function modelName(description: Record<string, unknown>): string {
+  return typeof description.name === 'string' && description.name
+    ? description.name
+    : String(description.path ?? 'model');
 }
 
 /** Whether a configured model takes sounds (its description has an `audio` object) or images. */

@@ -7,6 +7,7 @@ import type {
   ComparisonResult,
   ExplainJob,
   ExplainResult,
+  ModelInspection,
   HostToWorker,
   RunError,
   RunProgress,
@@ -91,6 +92,19 @@ export class WorkerClient {
           : fail('the worker answered a result to a comparison request.'),
       ),
     };
+  }
+
+  /** Reads what a model file fixes about its input (Select Model's questions); rejects with a RunFailure as explain does. */
+  inspect(model: ExplainJob['model'], modelBaseDir: string): Promise<ModelInspection> {
+    const { done } = this.request(
+      (id) => ({ type: 'model/inspectRequest', id, model, modelBaseDir }),
+      () => undefined,
+    );
+    return done.then((response) =>
+      response.outcome === 'inspection'
+        ? response.inspection
+        : fail('the worker answered something else to a model inspection.'),
+    );
   }
 
   private request(

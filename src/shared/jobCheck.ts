@@ -144,6 +144,9 @@ const EXPORT_KINDS = ['overlay', 'saliency', 'mask', 'kept', 'removed', 'report'
  * digits, a class index, an export kind); undefined otherwise. The webview's content is not trusted: a key goes
  * into a path, so a "../.." key must never get that far.
  */
+/** Longest base64 PNG a View export may carry (a 1024 × 1024 RGBA drawing compresses far below it). */
+const MAX_VIEW_PNG_CHARS = 16 * 1024 * 1024;
+
 export function checkPanelCommand(message: unknown): PanelToHost | undefined {
   if (typeof message !== 'object' || message === null) return undefined;
   const m = message as Record<string, unknown>;
@@ -166,6 +169,15 @@ export function checkPanelCommand(message: unknown): PanelToHost | undefined {
     case 'panel/exportCommand':
       return isRunKey(m.key) && typeof m.what === 'string' && EXPORT_KINDS.includes(m.what)
         ? { type: m.type, key: m.key, what: m.what as Extract<PanelToHost, { type: 'panel/exportCommand' }>['what'] }
+        : undefined;
+    case 'panel/exportViewCommand':
+      // A display-size PNG is well under a few megabytes; anything larger is not one the panel drew.
+      return isRunKey(m.key) &&
+        typeof m.png === 'string' &&
+        m.png.length > 0 &&
+        m.png.length <= MAX_VIEW_PNG_CHARS &&
+        typeof m.shown === 'string'
+        ? { type: m.type, key: m.key, png: m.png, shown: m.shown.slice(0, 200) }
         : undefined;
     case 'panel/runCommandCommand':
       return typeof m.command === 'string' ? ({ type: m.type, command: m.command } as PanelToHost) : undefined;

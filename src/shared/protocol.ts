@@ -1,17 +1,14 @@
 // The messages between the extension host, the worker process and the panel. One file, so that each side
-// changes in step with the others; imports nothing but the report's value types.
+// changes in step with the others; imports nothing but the report's and the progress's value types.
+import type { ProgressEvent } from './progress';
 import type { ComparisonReport, ExplanationReport, TimeInterval } from './report';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Values
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Progress of a run, as the engine reports it (mirrors engine/core/progress.ts; kept here so the panel needs no engine import). */
-export type RunProgress =
-  | { type: 'phase'; phase: 'loading' | 'querying' | 'training' | 'measuring' | 'finishing'; message: string }
-  | { type: 'queries'; done: number; total: number }
-  | { type: 'step'; step: number; epoch: number; epochs: number; stepsPerEpoch: number; losses: Record<string, number> }
-  | { type: 'epoch'; epoch: number; epochs: number; validation: number; maskChange: number };
+/** Progress of a run, as the engine (and the worker) report it. */
+export type RunProgress = ProgressEvent;
 
 /** Why a run failed, in the engine's terms (see engine/core/errors.ts). */
 export interface RunError {
@@ -79,7 +76,32 @@ export interface CompareRequest {
   modelTimeoutMs?: number;
 }
 
-export type HostToWorker = ExplainRequest | CompareRequest | CancelCommand;
+/**
+ * Host → worker: read a model file's image input (Select Model asks only for the sizes it leaves open). Answered by
+ * one `run/response` with the same id: an inspection or an error.
+ */
+export interface InspectModelRequest {
+  type: 'model/inspectRequest';
+  id: number;
+  model: ExplainJob['model'];
+  modelBaseDir: string;
+}
+
+/** What a model file fixes about its image input, and which sizes a description must give. */
+export interface ModelInspection {
+  kind: 'onnx' | 'tfjs' | 'module' | 'kserve';
+  inputName: string | undefined;
+  /** As the runtime reports it: sizes, or names (−1 for TF.js) where dynamic; undefined for a predict module. */
+  shape: (number | string)[] | undefined;
+  layout?: 'NCHW' | 'NHWC';
+  height?: number;
+  width?: number;
+  channels?: number;
+  /** The sizes the file leaves open, which `input.height` / `input.width` must then give. */
+  open: ('height' | 'width')[];
+}
+
+export type HostToWorker = ExplainRequest | CompareRequest | InspectModelRequest | CancelCommand;
 
 /** Worker → host: the worker is up (sent once, before any response). */
 export interface WorkerReadyNotification {
@@ -118,10 +140,11 @@ export interface ComparisonResult {
   detail: ComparisonDetail;
 }
 
-/** Worker → host: the outcome of run `id`, always sent: exactly one of a result, a comparison or an error. */
+/** Worker → host: the outcome of request `id`, always sent: exactly one of a result, a comparison, an inspection or an error. */
 export type RunResponse = { type: 'run/response'; id: number } & (
   | { outcome: 'result'; result: ExplainResult }
   | { outcome: 'comparison'; comparison: ComparisonResult }
+  | { outcome: 'inspection'; inspection: ModelInspection }
   | { outcome: 'error'; error: RunError }
 );
 
@@ -264,6 +287,8 @@ export interface PanelProgressNotification {
   type: 'panel/didProgress';
   seq: number;
   progress: RunProgress;
+  /** When the host received it (ms since the epoch): the panel's estimate of the time left comes from these. */
+  at: number;
 }
 
 export type HostToPanel = PanelStateNotification | PanelProgressNotification;
@@ -299,6 +324,18 @@ export interface ExportCommand {
   what: keyof NonNullable<ExplanationReport['outputs']>;
 }
 
+/**
+ * Panel → host: save the map as the panel shows it (its view, colormap, opacity, threshold and clipping), at display
+ * size, as a PNG the panel drew: base64, without the `data:` prefix.
+ */
+export interface ExportViewCommand {
+  type: 'panel/exportViewCommand';
+  key: string;
+  png: string;
+  /** How it was drawn, for the message, e.g. "overlay · viridis · 60 % · top 10 %". */
+  shown: string;
+}
+
 /** Panel → host: cancel the active run. */
 export interface CancelRunCommand {
   type: 'panel/cancelCommand';
@@ -322,6 +359,7 @@ export type PanelToHost =
   | SelectRunCommand
   | RerunCommand
   | ExportCommand
+  | ExportViewCommand
   | CancelRunCommand
   | DismissErrorCommand
   | RunCommandCommand;

@@ -4,7 +4,7 @@ import { catchModelEscapes, refuseProcessExitInModelCalls } from '../engine/core
 import { daxVersion } from '../engine/versions';
 import type { HostToWorker, RunError, WorkerToHost } from '../shared/protocol';
 import { throttleProgress } from './progressThrottle';
-import { disposeCachedModel, runComparison, runJob } from './runJob';
+import { disposeCachedModel, inspectModelSetting, runComparison, runJob } from './runJob';
 
 const running = new Map<number, AbortController>();
 const seqs = new Map<number, number>();
@@ -56,6 +56,20 @@ async function explain(
   }
 }
 
+async function inspect(id: number, model: Job['model'], modelBaseDir: string): Promise<void> {
+  try {
+    send({
+      type: 'run/response',
+      id,
+      outcome: 'inspection',
+      inspection: await inspectModelSetting(model, modelBaseDir),
+    });
+  } catch (error) {
+    const daxError = asDaxError(error, 'model', typeof model === 'string' ? model : String(model.path ?? 'model'));
+    send({ type: 'run/response', id, outcome: 'error', error: { kind: daxError.kind, message: daxError.message } });
+  }
+}
+
 process.on('message', (message: HostToWorker) => {
   switch (message.type) {
     case 'run/explainRequest':
@@ -63,6 +77,9 @@ process.on('message', (message: HostToWorker) => {
       break;
     case 'run/compareRequest':
       void explain(message.id, message.job, message.budget, message.modelTimeoutMs);
+      break;
+    case 'model/inspectRequest':
+      void inspect(message.id, message.model, message.modelBaseDir);
       break;
     case 'run/cancelCommand':
       running.get(message.id)?.abort();

@@ -8,6 +8,7 @@ import { DaxError } from '../engine/core/errors';
 import { explainAudio, type AudioExplanation } from '../engine/explainAudio';
 import { audioOutputPaths, keptAndRemoved, writeAudioExplanation } from '../engine/io/audioOutputs';
 import type { ModelConfig } from '../engine/blackbox/modelConfig';
+import { inspectModel } from '../engine/blackbox/inspectModel';
 import { resolveModelSetting } from '../engine/blackbox/modelFiles';
 import { openClassifier } from '../engine/blackbox/openClassifier';
 import type { ProgressListener } from '../engine/core/progress';
@@ -18,9 +19,17 @@ import { PRESETS } from '../engine/methods/dax/presets';
 import { methodForBudget } from '../engine/methods/registry';
 import { DEFAULT_FAITHFULNESS_STEPS, type FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import { initBackend } from '../engine/tf/runtime';
-import type { ComparisonDetail, ComparisonResult, DisplayPixels, ExplainJob, ExplainResult } from '../shared/protocol';
+import type {
+  ComparisonDetail,
+  ComparisonResult,
+  DisplayPixels,
+  ExplainJob,
+  ExplainResult,
+  ModelInspection,
+} from '../shared/protocol';
 import { METHOD_NAMES } from '../engine/methods/registry';
 import { checkExplainJob } from '../shared/jobCheck';
+import { mapPreview } from './mapPreview';
 
 /** Longest side of the pixels sent to the panel: enough for a side panel, small enough to post at once. */
 const DISPLAY_MAX_SIDE = 1024;
@@ -34,7 +43,10 @@ export async function runJob(
   onProgress: ProgressListener,
   modelTimeoutMs?: number,
 ): Promise<ExplainResult> {
-  const { config, classifier, settings } = await prepare(job, modelTimeoutMs);
+  const { config, classifier, settings, backend } = await prepare(job, modelTimeoutMs);
+  onProgress({ type: 'started', backend, budget: settings.samples });
+  const audio = classifier.modality === 'audio';
+  const listener: ProgressListener = (event) => onProgress(event.type === 'map' ? mapPreview(event, audio) : event);
   // A worker killed while writing (a Cancel it did not answer) left temporary files: gone before this run writes.
   await removeStalePartials(job.outDir);
   if (classifier.modality === 'audio') {
@@ -50,7 +62,7 @@ export async function runJob(
         : undefined,
       backend: job.backend,
       signal,
-      onProgress,
+      onProgress: listener,
     });
     const paths = audioOutputPaths(job.outDir, job.imageFile, job.method);
     await writeAudioExplanation(paths, explanation.scene, explanation.saliency, explanation.report);
@@ -66,7 +78,7 @@ export async function runJob(
     faithfulness: job.faithfulness ? faithfulnessFor(settings.queryBatchSize) : undefined,
     backend: job.backend,
     signal,
-    onProgress,
+    onProgress: listener,
   });
   const paths = outputPaths(job.outDir, job.imageFile, job.method);
   await writeExplanation(paths, explanation.image, explanation.saliency, explanation.report);
@@ -84,7 +96,7 @@ export async function runComparison(
   onProgress: ProgressListener,
   modelTimeoutMs?: number,
 ): Promise<ComparisonResult> {
-  const { config, classifier, settings } = await prepare(job, modelTimeoutMs);
+  const { config, classifier, settings, backend } = await prepare(job, modelTimeoutMs);
   if (classifier.modality === 'audio') {
     throw new DaxError(
       'usage',
@@ -93,6 +105,7 @@ export async function runComparison(
     );
   }
   const detail: ComparisonDetail = { width: 0, height: 0, rgb: new Uint8Array(0), methods: [] };
+  let started: string | undefined;
   const report = await compareImage({
     imageFile: job.imageFile,
     classifier,
@@ -105,7 +118,14 @@ export async function runComparison(
     faithfulness: faithfulnessFor(settings.queryBatchSize),
     backend: job.backend,
     signal,
-    onProgress: (_method, event) => onProgress(event),
+    // Each method spends the budget afresh: its first event says so.
+    onProgress: (method, event) => {
+      if (method !== started) {
+        started = method;
+        onProgress({ type: 'started', backend, budget });
+      }
+      onProgress(event.type === 'map' ? mapPreview(event, false) : event);
+    },
     onExplained: async (method, explanation) => {
       const paths = outputPaths(job.outDir, job.imageFile, method);
       await writeExplanation(paths, explanation.image, explanation.saliency, explanation.report);
@@ -139,7 +159,7 @@ async function prepare(unchecked: ExplainJob, modelTimeoutMs: number | undefined
     throw new DaxError('usage', (error as Error).message);
   }
   // TF.js black boxes run on the engine's backend, so it must be up before the model loads.
-  await initBackend(job.backend);
+  const backend = await initBackend(job.backend);
   const config = await resolveModelSetting(job.model, job.modelBaseDir);
   const classifier = await classifierFor(config, modelTimeoutMs);
   const settings = { ...PRESETS[job.preset] };
@@ -147,7 +167,7 @@ async function prepare(unchecked: ExplainJob, modelTimeoutMs: number | undefined
   if (job.epochs !== undefined) settings.epochs = job.epochs;
   if (job.lambda1 !== undefined) settings.lambda1 = job.lambda1;
   if (job.lambda2 !== undefined) settings.lambda2 = job.lambda2;
-  return { config, classifier, settings };
+  return { config, classifier, settings, backend: backend.name };
 }
 
 export async function disposeCachedModel(): Promise<void> {
@@ -220,4 +240,11 @@ async function audioDisplay(explanation: AudioExplanation): Promise<DisplayPixel
       scale: findings.spectrogram.scale,
     },
   };
+}
+
+/** What the model a setting names fixes about its input (Select Model's questions); it is not kept open. */
+export async function inspectModelSetting(model: ExplainJob['model'], baseDir: string): Promise<ModelInspection> {
+  const config = await resolveModelSetting(model, baseDir);
+  if (config.kind === 'tfjs') await initBackend('auto');
+  return inspectModel(config);
 }

@@ -31,7 +31,7 @@ before(async () => {
 describe('TF.js graph models', () => {
   test('the input size, layout and channels are read from the graph', () => {
     assert.deepEqual([classifier.width, classifier.height], [64, 64]);
-    assert.match(classifier.description, /^tfjs-graph: \[-1,64,64,1\] NHWC/);
+    assert.match(classifier.description, /^tfjs-graph: input_1 float32\[-1,64,64,1\] NHWC/);
   });
 
   test('a batch of images gives one probability row per image', async () => {

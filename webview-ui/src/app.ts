@@ -106,6 +106,7 @@ export class App {
   private readonly resultTitle: HTMLElement;
   private readonly resultSubtitle: HTMLElement;
   private readonly resultButtons: HTMLButtonElement[];
+  private readonly viewExport: HTMLButtonElement;
   /** One button per file a result can have; only those the current result has are shown. */
   private readonly exportButtons: Map<ExportCommand['what'], HTMLButtonElement>;
   private readonly overlay: OverlayView;
@@ -164,6 +165,17 @@ export class App {
           ] as const,
       ),
     );
+    // The map as the user set it up (view, colormap, opacity, threshold, clipping), drawn by the panel itself.
+    this.viewExport = action(
+      'View PNG',
+      'Export the map as shown here (view, colormap, opacity, threshold) as PNG',
+      () => {
+        const snapshot = this.overlay.snapshot();
+        return snapshot
+          ? { type: 'panel/exportViewCommand', key: this.currentKey, png: snapshot.png, shown: snapshot.shown }
+          : { type: 'panel/exportCommand', key: this.currentKey, what: 'overlay' };
+      },
+    );
     this.resultButtons = [
       action(
         'Re-run',
@@ -171,6 +183,7 @@ export class App {
         () => ({ type: 'panel/rerunCommand', key: this.currentKey }),
         true,
       ),
+      this.viewExport,
       ...this.exportButtons.values(),
     ];
     this.resultTitle = h('h2', { id: 'result-heading' });

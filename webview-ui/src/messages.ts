@@ -5,6 +5,7 @@ import type {
   DisplayPixels,
   FolderSummary,
   HostToPanel,
+  PanelProgressNotification,
   PanelStateNotification,
 } from '../../src/shared/protocol';
 
@@ -159,6 +160,15 @@ function restoreSnapshot(message: PanelStateNotification): PanelStateNotificatio
   return next;
 }
 
+/** A progress message with a live map's bytes restored; a map whose bytes cannot be read is dropped. */
+function restoreProgress(message: PanelProgressNotification): PanelProgressNotification | undefined {
+  const progress = message.progress;
+  if (progress.type !== 'map') return message;
+  const values = toBytes(progress.values);
+  if (!values) return undefined;
+  return values === progress.values ? message : { ...message, progress: { ...progress, values } };
+}
+
 /** The message if it is one the panel knows (display and comparison arrays restored to `Uint8Array`), else undefined. */
 export function decodeHostMessage(data: unknown): HostToPanel | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
@@ -169,9 +179,10 @@ export function decodeHostMessage(data: unknown): HostToPanel | undefined {
       return restoreSnapshot(message);
     }
     case 'panel/didProgress':
-      return typeof message.seq === 'number' && typeof message.progress === 'object' && message.progress !== null
-        ? message
-        : undefined;
+      if (typeof message.seq !== 'number' || typeof message.progress !== 'object' || message.progress === null)
+        return undefined;
+      // The time left is measured on the host's clock; without a stamp, the panel's own is the best there is.
+      return restoreProgress(typeof message.at === 'number' ? message : { ...message, at: Date.now() });
     default:
       return undefined;
   }

@@ -283,6 +283,27 @@ export class OverlayView {
     setText(this.caption, description);
   }
 
+  /**
+   * The map as drawn now, for Export "View PNG": the canvas at display size as base64 PNG, and how it was drawn.
+   * Undefined when nothing is drawn (no result, or pixels that cannot be drawn).
+   */
+  snapshot(): { png: string; shown: string } | undefined {
+    const prefs = this.prefs;
+    if (!this.display || !prefs || displayProblem(this.display) !== undefined || this.canvas.width === 0)
+      return undefined;
+    const url = this.canvas.toDataURL('image/png');
+    const comma = url.indexOf(',');
+    if (!url.startsWith('data:image/png') || comma < 0) return undefined;
+    const parts = [VIEW_LABELS[prefs.view].toLowerCase()];
+    if (prefs.view !== 'original') {
+      if (prefs.view !== 'masked') parts.push(COLORMAP_LABELS[prefs.colormap]);
+      if (prefs.view === 'overlay') parts.push(`${Math.round(prefs.opacity * 100)} %`);
+      if (prefs.threshold < 100) parts.push(`top ${prefs.threshold} %`);
+      if (prefs.clip < 100) parts.push(`clipped at the ${prefs.clip}th percentile`);
+    }
+    return { png: url.slice(comma + 1), shown: parts.join(' · ') };
+  }
+
   /** Applies a new theme's colours to the audio curve. */
   setTheme(theme: ChartTheme): void {
     this.audio.setTheme(theme);

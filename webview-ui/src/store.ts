@@ -19,10 +19,26 @@ export interface LiveRun {
   /** The highest `seq` applied; older or repeated events are dropped. */
   lastSeq: number;
   phase?: { phase: string; message: string };
-  queries?: { done: number; total: number };
-  training?: { step: number; epoch: number; epochs: number; stepsPerEpoch: number };
+  /** The TF.js backend and the run's query budget (per method, when comparing), once the model is open. */
+  started?: { backend: string; budget: number };
+  /**
+   * The current series of queries; `before` counts the queries of the run's earlier series (a method may ask in
+   * rounds), `since` is where the series' rate is measured from (its first event).
+   */
+  queries?: { done: number; total: number; before: number; since: Mark };
+  training?: { step: number; epoch: number; epochs: number; stepsPerEpoch: number; since: Mark };
   losses: LossPoint[];
   validation: ValidationPoint[];
+  /** When the last event was seen. */
+  lastAt?: number;
+  /** The map as it stood after the latest epoch (a preview the worker shrank), for watching it form. */
+  map?: { epoch: number; epochs: number; width: number; height: number; values: Uint8Array };
+}
+
+/** A point of progress (queries done, or steps) and when the host saw it, to measure a rate from. */
+export interface Mark {
+  count: number;
+  at: number;
 }
 
 /** Everything the panel renders. */
@@ -120,22 +136,52 @@ function applyProgress(state: PanelState, message: PanelProgressNotification): P
   if (!live || !state.host.active || !(message.seq > live.lastSeq)) return state;
   const progress = message.progress;
   const next: LiveRun = { ...live, lastSeq: message.seq };
+  const at = message.at;
   switch (progress.type) {
+    case 'started':
+      // A comparison starts each method afresh: its queries count from nothing again.
+      next.started = { backend: progress.backend, budget: progress.budget };
+      next.queries = undefined;
+      break;
     case 'phase':
       next.phase = { phase: progress.phase, message: progress.message };
       break;
-    case 'queries':
-      next.queries = { done: progress.done, total: progress.total };
+    case 'map':
+      if (progress.values.length === progress.width * progress.height)
+        next.map = {
+          epoch: progress.epoch,
+          epochs: progress.epochs,
+          width: progress.width,
+          height: progress.height,
+          values: progress.values,
+        };
       break;
-    case 'step':
+    case 'queries': {
+      const previous = live.queries;
+      // A series that went back (a new round) adds the whole of the one before; the throttle always passes its end.
+      const sameSeries = previous !== undefined && progress.total === previous.total && progress.done >= previous.done;
+      next.queries = {
+        done: progress.done,
+        total: progress.total,
+        before: previous ? previous.before + (sameSeries ? 0 : previous.done) : 0,
+        since: sameSeries ? previous.since : { count: progress.done, at },
+      };
+      break;
+    }
+    case 'step': {
+      const previous = live.training;
+      // Steps restart their rate after the run left training (a round of queries in between).
+      const continuing = previous !== undefined && progress.step >= previous.step && live.phase?.phase === 'training';
       next.training = {
         step: progress.step,
         epoch: progress.epoch,
         epochs: progress.epochs,
         stepsPerEpoch: progress.stepsPerEpoch,
+        since: continuing ? previous.since : { count: progress.step, at },
       };
       next.losses = [...live.losses, { step: progress.step, epoch: progress.epoch, losses: { ...progress.losses } }];
       break;
+    }
     case 'epoch': {
       // The event carries no step; every epoch has `stepsPerEpoch` steps, so epoch e ends at step e × stepsPerEpoch
       // (as in the report's validation rows) even when the source throttled that step's own event away.
@@ -146,6 +192,7 @@ function applyProgress(state: PanelState, message: PanelProgressNotification): P
         epoch: progress.epoch,
         epochs: progress.epochs,
         stepsPerEpoch,
+        since: live.training?.since ?? { count: step, at },
       };
       next.validation = [
         ...live.validation,
@@ -154,28 +201,73 @@ function applyProgress(state: PanelState, message: PanelProgressNotification): P
       break;
     }
   }
+  next.lastAt = at;
   return { ...state, live: next };
 }
 
-/** Progress of a run as text and, when it can be measured, a fraction (undefined = indeterminate). */
+/** Shortest stretch a rate is measured over before the time left is shown: a guess from one event misleads. */
+const MIN_RATE_MS = 1500;
+
+/**
+ * Time left for `remaining` more units at the rate seen from `since` to (`count`, `at`), in seconds; undefined
+ * until there is a rate worth trusting.
+ */
+export function secondsLeft(since: Mark, count: number, at: number | undefined, remaining: number): number | undefined {
+  if (at === undefined || remaining <= 0) return remaining <= 0 ? 0 : undefined;
+  const elapsed = at - since.at;
+  const done = count - since.count;
+  if (elapsed < MIN_RATE_MS || done <= 0) return undefined;
+  return (remaining * elapsed) / done / 1000;
+}
+
+/** "about 40 s of training left", "about 3 min of querying left"; nothing when unknown. */
+export function formatLeft(seconds: number | undefined, what: string): string {
+  if (seconds === undefined) return '';
+  if (seconds < 1) return `${what} almost done`;
+  const amount =
+    seconds < 10
+      ? `${Math.ceil(seconds)} s`
+      : seconds < 90
+        ? `${Math.round(seconds / 5) * 5} s`
+        : `${Math.round(seconds / 60)} min`;
+  return `about ${amount} of ${what} left`;
+}
+
+/**
+ * Progress of a run as text and, when it can be measured, a fraction (undefined = indeterminate): the phase's
+ * progress, the time left in it at the rate seen so far, the queries made of the budget and the training backend.
+ */
 export function progressOf(active: ActiveRun, live: LiveRun | undefined): { text: string; fraction?: number } {
   const phase = live?.phase?.phase ?? active.phase;
   const training = live?.training;
+  const queries = live?.queries;
+  const started = live?.started;
+  const made = queries ? queries.before + queries.done : undefined;
+  const facts = [
+    started && made !== undefined ? `${count(made)} of ${count(started.budget)} queries made` : undefined,
+    started ? `training on ${started.backend}` : undefined,
+  ];
+  const join = (parts: (string | undefined)[]): string => parts.filter((part) => part).join(' · ');
   if (phase === 'training' && training) {
     const total = training.epochs * training.stepsPerEpoch;
+    const left = secondsLeft(training.since, training.step, live?.lastAt, total - training.step);
     return {
-      text: `Epoch ${training.epoch} of ${training.epochs}, step ${count(training.step)} of at most ${count(total)}`,
+      text: join([
+        `Epoch ${training.epoch} of ${training.epochs}, step ${count(training.step)} of at most ${count(total)}`,
+        formatLeft(left, 'training'),
+        ...facts,
+      ]),
       fraction: total > 0 ? Math.min(1, training.step / total) : undefined,
     };
   }
-  const queries = live?.queries;
   if (phase === 'querying' && queries) {
+    const left = secondsLeft(queries.since, queries.done, live?.lastAt, queries.total - queries.done);
     return {
-      text: `${count(queries.done)} of ${count(queries.total)} queries`,
+      text: join([`${count(queries.done)} of ${count(queries.total)} queries`, formatLeft(left, 'querying'), ...facts]),
       fraction: queries.total > 0 ? Math.min(1, queries.done / queries.total) : undefined,
     };
   }
-  return { text: '' };
+  return { text: join(facts) };
 }
 
 /** A store: the current state, a dispatcher, and listeners told after each change. */

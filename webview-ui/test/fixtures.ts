@@ -82,8 +82,9 @@ export function snapshot(
   return { type: 'panel/didChangeState', history: [], ...fields };
 }
 
-export function progress(seq: number, value: RunProgress): PanelProgressNotification {
-  return { type: 'panel/didProgress', seq, progress: value };
+/** A progress message, stamped 100 ms per seq unless `at` says when. */
+export function progress(seq: number, value: RunProgress, at = seq * 100): PanelProgressNotification {
+  return { type: 'panel/didProgress', seq, progress: value, at };
 }
 
 export function step(

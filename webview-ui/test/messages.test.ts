@@ -115,6 +115,17 @@ describe('messages from the host', () => {
     assert.deepEqual(toNumbers('x'), []);
   });
 
+  test("a live map's bytes are restored, however the transport carried them", () => {
+    const map = { type: 'map', epoch: 1, epochs: 3, width: 2, height: 1, values: { 0: 7, 1: 200 } };
+    const decoded = decodeHostMessage({ type: 'panel/didProgress', seq: 4, at: 10, progress: map });
+    assert.ok(decoded?.type === 'panel/didProgress' && decoded.progress.type === 'map');
+    assert.deepEqual(decoded.progress.values, Uint8Array.from([7, 200]));
+    assert.equal(
+      decodeHostMessage({ type: 'panel/didProgress', seq: 5, at: 10, progress: { ...map, values: 'x' } }),
+      undefined,
+    );
+  });
+
   test('progress passes; anything else is dropped', () => {
     assert.deepEqual(decodeHostMessage(step(1, 1)), step(1, 1));
     assert.equal(decodeHostMessage({ type: 'panel/didProgress', seq: '1', progress: {} }), undefined);

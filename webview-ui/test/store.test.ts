@@ -1,7 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_PREFERENCES, restorePreferences } from '../src/preferences';
-import { createStore, initialState, progressOf, reduce, type PanelAction, type PanelState } from '../src/store';
+import {
+  createStore,
+  formatLeft,
+  initialState,
+  progressOf,
+  reduce,
+  secondsLeft,
+  type PanelAction,
+  type PanelState,
+} from '../src/store';
 import { active, progress, runView, snapshot, step, summary } from './fixtures';
 
 const start = (): PanelState => initialState(DEFAULT_PREFERENCES);
@@ -92,9 +101,74 @@ describe('progress', () => {
       progress(2, { type: 'queries', done: 250, total: 1000 }),
     );
     assert.deepEqual(state.live?.phase, { phase: 'querying', message: 'querying the model' });
-    assert.deepEqual(state.live?.queries, { done: 250, total: 1000 });
+    assert.deepEqual(state.live?.queries, { done: 250, total: 1000, before: 0, since: { count: 250, at: 200 } });
     assert.deepEqual(state.live?.losses, []);
     assert.deepEqual(progressOf(state.host.active!, state.live), { text: '250 of 1,000 queries', fraction: 0.25 });
+  });
+
+  test('says how many queries of the budget are made across rounds, and which backend trains', () => {
+    const state = run(
+      start(),
+      snapshot({ active: active() }),
+      progress(1, { type: 'started', backend: 'wasm', budget: 500 }),
+      progress(2, { type: 'phase', phase: 'querying', message: 'querying the model' }),
+      progress(3, { type: 'queries', done: 350, total: 350 }),
+      progress(4, { type: 'phase', phase: 'training', message: 'training' }),
+      progress(5, { type: 'phase', phase: 'querying', message: 'round 1' }),
+      progress(6, { type: 'queries', done: 40, total: 75 }),
+    );
+    assert.equal(state.live?.queries?.before, 350, 'the first round counts in full');
+    assert.match(
+      progressOf(state.host.active!, state.live).text,
+      /^40 of 75 queries · 390 of 500 queries made · training on wasm$/,
+    );
+  });
+
+  test('estimates the time left in a phase from the rate seen so far, once it has been measured for a while', () => {
+    const querying = (done: number, at: number, seq: number) =>
+      progress(seq, { type: 'queries', done, total: 1000 }, at);
+    const early = run(
+      start(),
+      snapshot({ active: active() }),
+      progress(1, { type: 'phase', phase: 'querying', message: 'querying the model' }, 0),
+      querying(100, 1_000, 2),
+      querying(200, 2_000, 3),
+    );
+    assert.doesNotMatch(progressOf(early.host.active!, early.live).text, /left/, 'one second is too short to tell');
+    // 100 queries per second from the first count: 600 more take about 6 s.
+    const later = reduce(early, querying(400, 4_000, 4));
+    assert.match(progressOf(later.host.active!, later.live).text, /about 6 s of querying left/);
+    assert.equal(formatLeft(undefined, 'training'), '');
+    assert.equal(formatLeft(0.2, 'training'), 'training almost done');
+    assert.equal(formatLeft(42, 'training'), 'about 40 s of training left');
+    assert.equal(formatLeft(600, 'querying'), 'about 10 min of querying left');
+    assert.equal(secondsLeft({ count: 10, at: 0 }, 10, 5_000, 100), undefined, 'no progress, no rate');
+  });
+
+  test('keeps the latest map of the run, to show it forming; a map whose size does not match is ignored', () => {
+    const map = (epoch: number, values: number[]) =>
+      ({ type: 'map', epoch, epochs: 3, width: 2, height: 2, values: Uint8Array.from(values) }) as const;
+    const state = run(
+      start(),
+      snapshot({ active: active() }),
+      progress(1, map(1, [0, 1, 2, 3])),
+      progress(2, map(2, [9, 9, 9, 9])),
+    );
+    assert.deepEqual([state.live?.map?.epoch, Array.from(state.live?.map?.values ?? [])], [2, [9, 9, 9, 9]]);
+    const broken = reduce(state, progress(3, { ...map(3, [1, 2, 3]) }));
+    assert.equal(broken.live?.map?.epoch, 2);
+  });
+
+  test('a comparison counts each method’s queries afresh', () => {
+    const state = run(
+      start(),
+      snapshot({ active: active() }),
+      progress(1, { type: 'started', backend: 'cpu', budget: 200 }),
+      progress(2, { type: 'queries', done: 200, total: 200 }),
+      progress(3, { type: 'started', backend: 'cpu', budget: 200 }),
+      progress(4, { type: 'queries', done: 50, total: 200 }),
+    );
+    assert.equal(state.live?.queries?.before, 0);
   });
 
   test('an epoch event adds a validation point at the epoch’s last step, as the report does', () => {

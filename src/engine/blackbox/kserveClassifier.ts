@@ -12,8 +12,8 @@ import { AnswerCache, hashKey } from './answerCache';
 import type { AudioClassifier, BlackBox, ImageBatch, ImageClassifier, OpenOptions } from './classifier';
 import { KserveClient, Limiter, type HttpAnswer } from './kserveClient';
 import type { EndpointConfig, ModelConfig } from './modelConfig';
-import { audioInputLayout, classifyWindows, type RunWindows } from './onnxAudioClassifier';
-import { checkClassVector, packImages, toProbabilities } from './tensorLayout';
+import { audioInputLayout, classifyWindows, type RunWindows } from './audioWindows';
+import { checkClassVector, imageInputAxes, packImages, toProbabilities } from './tensorLayout';
 
 /** What the caller may add to the description (`callTimeoutMs` does not apply: "endpoint.timeoutMs" bounds each request). */
 export interface KserveOpenOptions extends OpenOptions {
@@ -101,7 +101,7 @@ export async function openKserveClassifier(
       source,
     );
   }
-  const layout = config.input.layout ?? guessLayout(shape);
+  const layout = imageInputAxes(shape, config.input.layout).layout;
   const [hAxis, wAxis, cAxis] = layout === 'NCHW' ? [2, 3, 1] : [1, 2, 3];
   const channels = config.input.channels === 'grey' ? 1 : 3;
   const height = resolveSize(shape[hAxis]!, config.input.height, 'height');
@@ -410,12 +410,6 @@ function pickOutput(meta: ModelMeta, name: string | undefined, source: string): 
     return name;
   }
   return meta.outputs[0]?.name;
-}
-
-function guessLayout(shape: number[]): 'NCHW' | 'NHWC' {
-  if (shape[1] === 1 || shape[1] === 3) return 'NCHW';
-  if (shape[3] === 1 || shape[3] === 3) return 'NHWC';
-  return 'NCHW';
 }
 
 function resolveSize(

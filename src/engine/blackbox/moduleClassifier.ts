@@ -5,10 +5,12 @@ import { DaxError } from '../core/errors';
 import {
   classifyInBatches,
   type AudioClassifier,
+  type BlackBox,
   type ImageBatch,
   type ImageClassifier,
   type OpenOptions,
 } from './classifier';
+import { requireAudio, spectrogramRows } from './audioWindows';
 import type { ModelConfig } from './modelConfig';
 import { toProbabilities } from './tensorLayout';
 
@@ -42,24 +44,43 @@ export async function openModuleClassifier(config: ModelConfig, options: OpenOpt
       file,
     );
   }
-  const predict = module.predict.bind(module);
   return {
     config,
     width,
     height,
     labels: config.labels ?? module.labels,
     description: `module: ${file}`,
+    ...predictCalls(module, 'image', (data) => ({ width, height, data }), config, options),
+  };
+}
+
+/**
+ * `classify` and `dispose` of a predict module: batches of at most `batchSize` inputs, each turned into what the
+ * module takes by `toArgument`, every call bounded by the deadline and its answer checked.
+ */
+function predictCalls<A>(
+  module: {
+    predict(inputs: A[], context: { signal?: AbortSignal }): Promise<ArrayLike<number>[]> | ArrayLike<number>[];
+    dispose?(): Promise<void> | void;
+  },
+  noun: 'image' | 'clip',
+  toArgument: (values: Float32Array, index: number) => A,
+  config: ModelConfig,
+  options: OpenOptions,
+): Pick<BlackBox, 'classify' | 'dispose'> {
+  const file = config.path;
+  return {
     classify(batch: ImageBatch, signal?: AbortSignal) {
       return classifyInBatches(
         batch,
         config.batchSize,
         signal,
-        async (images, _padding, callSignal) => {
-          const chunk = images.map((data) => ({ width, height, data }));
+        async (inputs, _padding, callSignal) => {
+          const chunk = inputs.map(toArgument);
           return readAnswer(
-            () => predict(chunk, { signal: callSignal }),
+            () => module.predict(chunk, { signal: callSignal }),
             chunk.length,
-            'image',
+            noun,
             config,
             file,
             callSignal,
@@ -181,22 +202,10 @@ export async function openAudioModuleClassifier(
   options: OpenOptions = {},
 ): Promise<AudioClassifier> {
   const file = config.path;
-  const audio = config.audio;
-  if (!audio)
-    throw new DaxError(
-      'usage',
-      'describes an image model; an audio model needs an "audio" object in its description.',
-      file,
-    );
+  const audio = requireAudio(config);
   const module = await loadPredictModule<AudioPredictModule>(file, 'clips');
-  const predict = module.predict.bind(module);
   const { sampleRate } = audio;
-  const rows =
-    audio.feature === 'spectrogram'
-      ? audio.spectrogram.scale === 'mel'
-        ? (audio.spectrogram.melBands ?? 64)
-        : audio.spectrogram.fftSize / 2 + 1
-      : 1;
+  const rows = audio.feature === 'spectrogram' ? spectrogramRows(audio.spectrogram) : 1;
   const toClip = (values: Float32Array, i: number): ModuleClip | ModuleSpectrogram => {
     if (audio.feature === 'waveform') return { sampleRate, samples: values };
     if (values.length % rows !== 0)
@@ -214,27 +223,6 @@ export async function openAudioModuleClassifier(
     feature: audio.feature,
     labels: config.labels ?? module.labels,
     description: `module: ${file} (${audio.feature} at ${sampleRate} Hz)`,
-    classify(batch: ImageBatch, signal?: AbortSignal) {
-      return classifyInBatches(
-        batch,
-        config.batchSize,
-        signal,
-        async (inputs, _padding, callSignal) => {
-          const clips = inputs.map(toClip) as ModuleClip[] | ModuleSpectrogram[];
-          return readAnswer(
-            () => predict(clips, { signal: callSignal }),
-            clips.length,
-            'clip',
-            config,
-            file,
-            callSignal,
-          );
-        },
-        { source: file, timeoutMs: options.callTimeoutMs, what: 'predict' },
-      );
-    },
-    async dispose() {
-      await module.dispose?.();
-    },
+    ...predictCalls(module, 'clip', toClip, config, options),
   };
 }

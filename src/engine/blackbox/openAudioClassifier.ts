@@ -4,8 +4,7 @@ import type { AudioClassifier } from './classifier';
 import { openKserveAudioClassifier, type KserveOpenOptions } from './kserveClassifier';
 import type { ModelConfig } from './modelConfig';
 import { openAudioModuleClassifier } from './moduleClassifier';
-import { openOnnxAudioClassifier } from './onnxAudioClassifier';
-import { openTfjsAudioClassifier } from './tfjsAudioClassifier';
+import { openTensorAudioClassifier } from './audioAdapter';
 
 /**
  * Opens the sound classifier a description names (it must have an `"audio"` object); TF.js models need the
@@ -23,9 +22,8 @@ export function openAudioClassifier(config: ModelConfig, options: KserveOpenOpti
   }
   switch (config.kind) {
     case 'onnx':
-      return openOnnxAudioClassifier(config, options);
     case 'tfjs':
-      return openTfjsAudioClassifier(config, options);
+      return openTensorAudioClassifier(config, options);
     case 'module':
       return openAudioModuleClassifier(config, options);
     case 'kserve':

@@ -3,8 +3,7 @@ import type { ImageClassifier } from './classifier';
 import { openKserveClassifier, type KserveOpenOptions } from './kserveClassifier';
 import type { ModelConfig } from './modelConfig';
 import { openModuleClassifier } from './moduleClassifier';
-import { openOnnxClassifier } from './onnxClassifier';
-import { openTfjsClassifier } from './tfjsClassifier';
+import { openTensorImageClassifier } from './imageAdapter';
 
 /**
  * Opens the black box a description names; TF.js models need the TF.js backend started first (initBackend).
@@ -14,9 +13,8 @@ import { openTfjsClassifier } from './tfjsClassifier';
 export function openClassifier(config: ModelConfig, options: KserveOpenOptions = {}): Promise<ImageClassifier> {
   switch (config.kind) {
     case 'onnx':
-      return openOnnxClassifier(config, options);
     case 'tfjs':
-      return openTfjsClassifier(config, options);
+      return openTensorImageClassifier(config, options);
     case 'module':
       return openModuleClassifier(config, options);
     case 'kserve':

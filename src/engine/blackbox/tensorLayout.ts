@@ -118,3 +118,60 @@ function activate(row: Float32Array, activation: OutputConfig['activation']): Fl
   });
   return exp.map((v) => v / total);
 }
+
+/** A tensor dimension as a runtime reports it: a size, or a name (or −1) where it is dynamic. */
+export type Dim = number | string;
+
+/** A dimension's size when the model fixes it. */
+export function fixedDim(dim: Dim | null | undefined): number | undefined {
+  return typeof dim === 'number' && dim > 0 ? dim : undefined;
+}
+
+/** What a 4-D image input fixes: its layout (given, or told from where the channel axis of 1 or 3 sits) and sizes. */
+export interface ImageInputAxes {
+  layout: 'NCHW' | 'NHWC';
+  /** Undefined where the model leaves the size dynamic. */
+  height?: number;
+  width?: number;
+  channels?: number;
+  batch?: number;
+}
+
+export function imageInputAxes(shape: readonly Dim[], layout?: 'NCHW' | 'NHWC'): ImageInputAxes {
+  const chosen =
+    layout ?? (shape[1] === 1 || shape[1] === 3 ? 'NCHW' : shape[3] === 1 || shape[3] === 3 ? 'NHWC' : 'NCHW');
+  const [hAxis, wAxis, cAxis] = chosen === 'NCHW' ? [2, 3, 1] : [1, 2, 3];
+  return {
+    layout: chosen,
+    height: fixedDim(shape[hAxis]),
+    width: fixedDim(shape[wAxis]),
+    channels: fixedDim(shape[cAxis]),
+    batch: fixedDim(shape[0]),
+  };
+}
+
+/**
+ * The input size along one axis: the model's where it fixes one (the configuration must then agree), else the
+ * configuration's; neither is a usage error saying which setting to add.
+ */
+export function resolveImageSize(
+  fixed: number | undefined,
+  configured: number | undefined,
+  what: 'height' | 'width',
+  file: string,
+): number {
+  if (fixed !== undefined) {
+    if (configured !== undefined && configured !== fixed) {
+      throw new DaxError(
+        'usage',
+        `takes a fixed input ${what} of ${fixed}, but the configuration gives "input.${what}": ${configured}.`,
+        file,
+      );
+    }
+    return fixed;
+  }
+  if (configured === undefined) {
+    throw new DaxError('usage', `has a dynamic input ${what}; set "input.${what}" in the model configuration.`, file);
+  }
+  return configured;
+}

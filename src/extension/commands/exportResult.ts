@@ -1,10 +1,10 @@
 // "DAX: Export Result…": saves one of a result's files (overlay, saliency, report; for audio also the mask and
 // the kept and removed sounds) where the user chooses.
-import { copyFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunView } from '../../shared/protocol';
-import { exportFileName, type ExportKind } from '../exportNames';
+import { exportFileName, viewPngBytes, type ExportKind } from '../exportNames';
 
 export type { ExportKind } from '../exportNames';
 
@@ -62,5 +62,35 @@ export async function exportResult(view: RunView | undefined, what?: ExportKind)
     return undefined;
   }
   void vscode.window.showInformationMessage(`DAX: saved ${path.basename(target.fsPath)}.`);
+  return target;
+}
+
+/** Saves the map as the panel drew it (Export "View PNG"), where the user chooses. */
+export async function exportView(
+  view: RunView | undefined,
+  png: string,
+  shown: string,
+): Promise<vscode.Uri | undefined> {
+  const bytes = viewPngBytes(png);
+  if (!view || !bytes) {
+    void vscode.window.showInformationMessage('DAX: there is no view to export. Explain an image or a sound first.');
+    return undefined;
+  }
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(view.report.input.file));
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.joinPath(folder, exportFileName(view.report, 'view')),
+    filters: { PNG: ['png'] },
+    title: `Export the view as shown (${shown})`,
+  });
+  if (!target) return undefined;
+  try {
+    await writeFile(target.fsPath, bytes);
+  } catch (error) {
+    void vscode.window.showErrorMessage(
+      `DAX: could not write ${target.fsPath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+    );
+    return undefined;
+  }
+  void vscode.window.showInformationMessage(`DAX: saved ${path.basename(target.fsPath)} (${shown}).`);
   return target;
 }

@@ -2,24 +2,15 @@
 // preprocessing needs; the description is saved to the workspace settings (`dax.models`, `dax.activeModel`).
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { ExplainJob, ModelInspection } from '../../shared/protocol';
+import { entryFromPath } from '../modelCheck';
+import { describeImageModel, sizeProblem, type Choice, type WizardPrompts } from '../modelWizard';
 import { configuredModels } from '../settings';
 
-interface Choice<T> extends vscode.QuickPickItem {
-  value: T;
-}
+/** Reads what a model file fixes about its input (the worker opens it; see WorkerClient.inspect). */
+export type InspectModel = (model: ExplainJob['model'], baseDir: string) => Promise<ModelInspection>;
 
-const NORMALISATIONS: Choice<{ scale: number; mean: number[]; std: number[] }>[] = [
-  { label: '0 … 1', description: 'pixels / 255', value: { scale: 255, mean: [0], std: [1] } },
-  {
-    label: 'ImageNet',
-    description: "(pixels / 255 − mean) / std, torchvision's constants",
-    value: { scale: 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
-  },
-  { label: '−1 … 1', description: '(pixels / 255 − 0.5) / 0.5', value: { scale: 255, mean: [0.5], std: [0.5] } },
-  { label: '0 … 255', description: 'raw pixel values', value: { scale: 1, mean: [0], std: [1] } },
-];
-
-export async function selectModel(): Promise<string | undefined> {
+export async function selectModel(inspect: InspectModel): Promise<string | undefined> {
   const { models, ignoredForTrust } = configuredModels();
   const current = vscode.workspace.getConfiguration('dax').get<string>('activeModel');
   const items: Choice<string | undefined>[] = models.map((model) => ({
@@ -47,10 +38,10 @@ export async function selectModel(): Promise<string | undefined> {
       .update('activeModel', picked.value, vscode.ConfigurationTarget.Workspace);
     return picked.value;
   }
-  return browseForModel();
+  return browseForModel(inspect);
 }
 
-async function browseForModel(): Promise<string | undefined> {
+async function browseForModel(inspect: InspectModel): Promise<string | undefined> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage(
       'DAX: trust this workspace to add a model to its settings (a model or predict module runs code).',
@@ -60,62 +51,67 @@ async function browseForModel(): Promise<string | undefined> {
   const [file] =
     (await vscode.window.showOpenDialog({
       canSelectMany: false,
-      filters: { Models: ['onnx', 'json', 'js', 'cjs'] },
-      title: 'DAX: choose a model file',
+      filters: { Models: ['onnx', 'json', 'js', 'cjs', 'mjs'] },
+      title: 'DAX: choose a model file or a model description',
     })) ?? [];
   if (!file) return undefined;
-  const description: Record<string, unknown> = {
-    name: path.basename(file.fsPath).replace(/\.(onnx|json|c?js)$/i, ''),
-    path: relativeToWorkspace(file),
-  };
-  if (!/\.c?js$/i.test(file.fsPath)) {
-    const resize = await pick('How does the model expect the image to fit its input?', [
-      { label: 'Stretch', description: 'to the input size, ignoring the aspect ratio', value: 'stretch' },
-      { label: 'Centre crop', description: 'scale to cover, cut the overflow', value: 'crop' },
-      { label: 'Letterbox', description: 'scale to fit, pad the rest', value: 'letterbox' },
-    ]);
-    if (!resize) return undefined;
-    const normalisation = await pick('Which pixel values does the model expect?', NORMALISATIONS);
-    if (!normalisation) return undefined;
-    const channels = await pick('Channel order', [
-      { label: 'RGB', value: 'RGB' },
-      { label: 'BGR', description: 'OpenCV / Caffe models', value: 'BGR' },
-      { label: 'Grey', value: 'grey' },
-    ]);
-    if (!channels) return undefined;
-    const activation = await pick('What does the model output?', [
-      {
-        label: 'Probabilities or logits (detect)',
-        description: 'softmax is applied when the rows are not probabilities',
-        value: 'auto',
-      },
-      { label: 'Logits of exclusive classes', description: 'softmax', value: 'softmax' },
-      { label: 'Independent scores', description: 'sigmoid', value: 'sigmoid' },
-    ]);
-    if (!activation) return undefined;
-    description.input = { resize, ...normalisation, channels };
-    description.output = { activation };
+  const folder = vscode.workspace.getWorkspaceFolder(file)?.uri.fsPath ?? path.dirname(file.fsPath);
+  // A description JSON (the CLI's --model) is saved as its path: it already says everything.
+  if (/\.json$/i.test(file.fsPath)) {
+    const read = entryFromPath(file.fsPath, folder);
+    if ('problem' in read) {
+      void vscode.window.showErrorMessage(`DAX: ${read.problem}`);
+      return undefined;
+    }
+    if (read.describes) return saveModel(relativeToWorkspace(file), String(read.description.name));
   }
+  let inspection: ModelInspection;
+  try {
+    inspection = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `DAX: reading ${path.basename(file.fsPath)}…` },
+      () => inspect(file.fsPath, folder),
+    );
+  } catch (error) {
+    void vscode.window.showErrorMessage(`DAX: ${(error as Error).message}`);
+    return undefined;
+  }
+  const prompts: WizardPrompts = {
+    pick: async (title, items) =>
+      (await vscode.window.showQuickPick(items, { title: `DAX: ${title}`, ignoreFocusOut: true }))?.value,
+    askSize: async (what, prompt, suggested) => {
+      const text = await vscode.window.showInputBox({
+        title: `DAX: the model's input ${what}`,
+        prompt,
+        value: String(suggested),
+        ignoreFocusOut: true,
+        validateInput: sizeProblem,
+      });
+      return text === undefined ? undefined : Number(text.trim());
+    },
+  };
+  const description = await describeImageModel(file.fsPath, relativeToWorkspace(file), inspection, prompts);
+  if (!description) return undefined;
   const labels = await vscode.window.showOpenDialog({
     canSelectMany: false,
     title: 'DAX: class names, one per line (optional: press Escape to skip)',
     filters: { Text: ['txt', 'labels'] },
   });
   if (labels?.[0]) description.labels = relativeToWorkspace(labels[0]);
-  const config = vscode.workspace.getConfiguration('dax');
-  const existing = (config.inspect<unknown[]>('models')?.workspaceValue ?? []).filter(
-    (entry) => (entry as { name?: string }).name !== description.name,
-  );
-  await config.update('models', [...existing, description], vscode.ConfigurationTarget.Workspace);
-  await config.update('activeModel', description.name, vscode.ConfigurationTarget.Workspace);
-  void vscode.window.showInformationMessage(
-    `DAX: "${String(description.name)}" saved to the workspace settings and selected. Edit "dax.models" to fine-tune its preprocessing.`,
-  );
-  return String(description.name);
+  return saveModel(description, String(description.name));
 }
 
-async function pick<T>(title: string, items: Choice<T>[]): Promise<T | undefined> {
-  return (await vscode.window.showQuickPick(items, { title: `DAX: ${title}` }))?.value;
+/** Adds `entry` to the workspace's `dax.models` (replacing one of the same name) and makes it the active model. */
+async function saveModel(entry: Record<string, unknown> | string, name: string): Promise<string> {
+  const config = vscode.workspace.getConfiguration('dax');
+  const existing = (config.inspect<unknown[]>('models')?.workspaceValue ?? []).filter((other) =>
+    typeof other === 'string' ? other !== entry : (other as { name?: string }).name !== name,
+  );
+  await config.update('models', [...existing, entry], vscode.ConfigurationTarget.Workspace);
+  await config.update('activeModel', name, vscode.ConfigurationTarget.Workspace);
+  void vscode.window.showInformationMessage(
+    `DAX: "${name}" saved to the workspace settings and selected. Edit "dax.models" to fine-tune its preprocessing.`,
+  );
+  return name;
 }
 
 function relativeToWorkspace(uri: vscode.Uri): string {

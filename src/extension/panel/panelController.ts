@@ -75,7 +75,7 @@ export class PanelController implements vscode.Disposable {
   }
 
   progress(progress: RunProgress): void {
-    const message: HostToPanel = { type: 'panel/didProgress', seq: ++this.progressSeq, progress };
+    const message: HostToPanel = { type: 'panel/didProgress', seq: ++this.progressSeq, progress, at: Date.now() };
     if (this.runProgress.length < 5000) this.runProgress.push(message);
     if (this.panel) this.post(message);
   }

@@ -133,6 +133,21 @@ describe('Explain with DAX', function () {
     await config().update('activeModel', undefined, vscode.ConfigurationTarget.Workspace);
   });
 
+  it('a dax.models entry may be the path of a description JSON, whose relative paths start at its folder', async () => {
+    const dax = await api();
+    const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const description = vscode.Uri.joinPath(extension.extensionUri, 'examples', 'text-direction.model.json').fsPath;
+    await config().update('models', [description], vscode.ConfigurationTarget.Workspace);
+    try {
+      const view = await vscode.commands.executeCommand<unknown>('dax.explain', workspaceFile('stationery-sign.jpg'));
+      assert.ok(view, 'a result from the model the description names');
+      assert.equal((await dax.runner.snapshot()).error, undefined);
+      assert.equal(lastState(dax)?.current?.report.target.label, '0');
+    } finally {
+      await config().update('models', originalModels, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('with only a sound model configured, an image is told there is no image model; Dismiss clears the banner', async () => {
     const dax = await api();
     const models = originalModels as Record<string, unknown>[];

@@ -248,6 +248,18 @@ export async function runSegmentDax(
       validation: fitted.validationMse,
       maskChange: change,
     });
+    if (hooks.onProgress) {
+      const { width, height } = units.layers[0]!;
+      const values = minMaxNormalise(pixelMap(units, saliency));
+      hooks.onProgress({
+        type: 'map',
+        epoch: round + 1,
+        epochs,
+        width,
+        height,
+        values: Uint8Array.from(values, (v) => Math.round(v * 255)),
+      });
+    }
     await yieldToEventLoop();
   }
   const { width, height } = scene.segmentation;

@@ -1,19 +1,36 @@
-// ONNX sound classifiers through onnxruntime-node, and what every audio adapter shares: cutting clips (or
-// spectrogram planes) into the model's windows, batching the windows of a whole query together, and turning the
-// windows' scores back into one row per clip.
-import * as ort from 'onnxruntime-node';
+// How every audio adapter feeds a model: clips (or spectrogram planes) cut into the model's windows, the windows of
+// a whole query batched together, the windows' scores turned back into one row per clip; and how an audio input
+// shape is read against its description. No runtime here, so a served model never loads a native one.
 import { throwIfCancelled } from '../core/cancellation';
 import { DaxError } from '../core/errors';
 import { callModel } from '../core/modelCalls';
 import { frameCount, powerToDb, type SpectrogramConfig } from '../audio/spectrogram';
-import type { AudioClassifier, CallLimits, ImageBatch, OpenOptions } from './classifier';
+import type { CallLimits } from './classifier';
 import type { AudioInputConfig, ModelConfig } from './modelConfig';
-import { createOnnxSession, firstLine } from './onnxClassifier';
-import { toProbabilities } from './tensorLayout';
+import type { Dim } from './tensorLayout';
 
-type Dim = number | string;
+/** The description's `audio` object; an image description opened as a sound classifier is a usage error. */
+export function requireAudio(config: ModelConfig): AudioInputConfig {
+  if (!config.audio)
+    throw new DaxError(
+      'usage',
+      'describes an image model; an audio model needs an "audio" object in its description.',
+      config.path,
+    );
+  return config.audio;
+}
 
-// ---------------------------------------------------------------- windows (shared by the audio adapters)
+/** An output with more than [batch, classes] (frame-level scores, say) is refused rather than misread. */
+export function checkWindowOutput(dims: readonly Dim[], what: string, file: string): void {
+  if (dims.slice(1, -1).some((d) => typeof d === 'number' && d > 1)) {
+    throw new DaxError(
+      'model',
+      `${what} has shape [${dims.join(', ')}]; an audio classifier must give one row of class scores per window, [batch, classes]. ` +
+        'Export the model with its clip-level output (set "output.name"), or wrap it in a predict module.',
+      file,
+    );
+  }
+}
 
 /** Rows of a `config` spectrogram plane: the FFT's bins (linear) or the mel bands. */
 export function spectrogramRows(config: SpectrogramConfig): number {
@@ -353,130 +370,4 @@ export function audioInputLayout(
     framing,
     text: `${feature}${windowText} ${audio.aggregate}${audio.scale !== 1 ? ` ×${audio.scale}` : ''}`,
   };
-}
-
-// ---------------------------------------------------------------- the ONNX adapter
-
-/**
- * Opens an ONNX sound classifier described by `config.audio` and checks its input against the description before
- * any query is made. A waveform model takes [samples], [batch, samples] or [batch, 1, samples]; a spectrogram
- * model [batch, rows, frames] or [batch, 1, rows, frames]. A fixed length is the window; a free length takes
- * `audio.window` or, without one, each clip whole.
- */
-export async function openOnnxAudioClassifier(
-  config: ModelConfig,
-  options: OpenOptions = {},
-): Promise<AudioClassifier> {
-  const file = config.path;
-  const audio = config.audio;
-  if (!audio)
-    throw new DaxError(
-      'usage',
-      'describes an image model; an audio model needs an "audio" object in its description.',
-      file,
-    );
-  const session = await createOnnxSession(file);
-  try {
-    return openSession(session, config, audio, options);
-  } catch (error) {
-    await session.release();
-    throw error;
-  }
-}
-
-function openSession(
-  session: ort.InferenceSession,
-  config: ModelConfig,
-  audio: AudioInputConfig,
-  options: OpenOptions,
-): AudioClassifier {
-  const file = config.path;
-  const inputName = audio.name ?? session.inputNames[0];
-  if (inputName === undefined || !session.inputNames.includes(inputName)) {
-    throw new DaxError(
-      'usage',
-      `has no input named "${inputName}"; its inputs are ${session.inputNames.join(', ')}.`,
-      file,
-    );
-  }
-  const outputName = config.output.name ?? session.outputNames[0]!;
-  if (!session.outputNames.includes(outputName)) {
-    throw new DaxError(
-      'usage',
-      `has no output named "${outputName}"; its outputs are ${session.outputNames.join(', ')}.`,
-      file,
-    );
-  }
-  const meta = session.inputMetadata.find((m) => m.name === inputName);
-  if (!meta || !meta.isTensor)
-    throw new DaxError(
-      'model',
-      `input "${inputName}" is not a tensor; an audio classifier needs a float32 tensor input.`,
-      file,
-    );
-  const shape: Dim[] = [...meta.shape];
-  const shown = `[${shape.join(', ')}]`;
-  if (meta.type !== 'float32') {
-    throw new DaxError(
-      'model',
-      `input "${inputName}" ${shown} is ${meta.type}; only float32 audio inputs are supported. Export the model with a float32 input ` +
-        '(a Cast inside the graph), or wrap it in a predict module.',
-      file,
-    );
-  }
-  const outputMeta = session.outputMetadata.find((m) => m.name === outputName);
-  // Only fixed dims are known now; a named middle one is checked on the first answer.
-  if (outputMeta?.isTensor) checkOutputShape(outputMeta.shape, outputName, file);
-
-  const layout = audioInputLayout(shape, audio, `input "${inputName}"`, file, 'first');
-  const batchSize = layout.batched ? config.batchSize : 1;
-  const description = `onnx: ${inputName} float32[${shape.join(',')}] ${layout.text} → ${outputName}`;
-
-  const run: RunWindows = async (data, count, span) => {
-    const dims = layout.dims(count, span);
-    let result: ort.InferenceSession.OnnxValueMapType;
-    try {
-      result = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) }, [outputName]);
-    } catch (error) {
-      throw new DaxError(
-        'model',
-        `failed on an input of shape [${dims.join(', ')}] (${firstLine(error)}). Check "audio" in the model configuration.`,
-        file,
-        { cause: error },
-      );
-    }
-    const output = result[outputName] as ort.Tensor;
-    checkOutputShape(output.dims, outputName, file);
-    return toProbabilities(output.data as Float32Array, count, config.output, file);
-  };
-
-  return {
-    config,
-    modality: 'audio',
-    sampleRate: audio.sampleRate,
-    feature: audio.feature,
-    labels: config.labels,
-    description,
-    classify(batch: ImageBatch, signal?: AbortSignal) {
-      return classifyWindows(batch.images, layout.framing, batchSize, signal, file, run, {
-        source: file,
-        timeoutMs: options.callTimeoutMs,
-      });
-    },
-    async dispose() {
-      await session.release();
-    },
-  };
-}
-
-/** An output with more than [batch, classes] (frame-level scores, say) is refused rather than misread. */
-function checkOutputShape(dims: readonly Dim[], outputName: string, file: string): void {
-  if (dims.slice(1, -1).some((d) => typeof d === 'number' && d > 1)) {
-    throw new DaxError(
-      'model',
-      `output "${outputName}" has shape [${dims.join(', ')}]; an audio classifier must give one row of class scores per window, [batch, classes]. ` +
-        'Export the model with its clip-level output (set "output.name"), or wrap it in a predict module.',
-      file,
-    );
-  }
 }

@@ -206,6 +206,14 @@ async function main(): Promise<void> {
     chart.curvePixels >= MIN_CURVE_PIXELS,
     `the loss chart has no curves drawn: ${chart.curvePixels} coloured pixels (need ≥ ${MIN_CURVE_PIXELS})`,
   );
+  // Side by side: the input and the overlay in one picture, twice as wide and a gap.
+  await setView(panel, 'side-by-side');
+  const side = await readCanvas(panel);
+  await screenshots(page, 'side-by-side');
+  check(
+    side.width === 2 * overlay.width + 8 && side.height === overlay.height,
+    `the side-by-side view is ${side.width}×${side.height}, not the input and the overlay (${2 * overlay.width + 8}×${overlay.height})`,
+  );
   await setView(panel, 'overlay');
 
   // Export "View PNG": the map as the panel shows it, through VS Code's save dialog (code-server's, in the page).
@@ -335,7 +343,7 @@ async function waitForResult(panel: Frame): Promise<{ title: string; subtitle: s
 }
 
 /** Chooses a view of the image (clicks its radio's label, as a user would) and waits for the canvas to be redrawn. */
-async function setView(panel: Frame, view: 'overlay' | 'original'): Promise<void> {
+async function setView(panel: Frame, view: 'overlay' | 'original' | 'side-by-side'): Promise<void> {
   const radio = panel.locator(`#view-${view}`);
   if (!(await radio.isChecked())) await panel.locator(`label[for="view-${view}"]`).click();
   await panel.waitForFunction(
@@ -344,7 +352,11 @@ async function setView(panel: Frame, view: 'overlay' | 'original'): Promise<void
       const input = document.getElementById(`view-${name}`);
       return (
         input?.checked === true &&
-        (name === 'original' ? caption.includes('without the saliency') : caption.startsWith('Saliency in'))
+        (name === 'original'
+          ? caption.includes('without the saliency')
+          : name === 'side-by-side'
+            ? caption.includes('on the left')
+            : caption.startsWith('Saliency in'))
       );
     },
     view,

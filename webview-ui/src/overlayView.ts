@@ -11,6 +11,7 @@ import {
   clipRange,
   clipSaliency,
   colourTicks,
+  composeSideBySide,
   composeView,
   displayProblem,
   displayScale,
@@ -18,7 +19,9 @@ import {
   keptMass,
   pixelAt,
   saliencyHistogram,
+  sideBySideColumn,
   topShareMask,
+  viewWidth,
   type ClipRange,
 } from './pixels';
 import { CLIP_CHOICES, COLORMAPS, VIEW_MODES, type Preferences, type ViewMode } from './preferences';
@@ -30,6 +33,7 @@ const VIEW_LABELS: Record<ViewMode, string> = {
   saliency: 'Saliency',
   overlay: 'Overlay',
   masked: 'Masked input',
+  'side-by-side': 'Side by side',
 };
 
 /** What the readout says while the pointer is off the map. */
@@ -241,22 +245,25 @@ export class OverlayView {
     const kept = prefs.threshold >= 100 ? undefined : this.keepMask(display.saliency, prefs.threshold);
     const keep = kept?.keep;
     const clipped = this.clipped(display.saliency, prefs.clip);
-    if (this.buffer.length !== display.width * display.height * 4)
-      this.buffer = new Uint8ClampedArray(display.width * display.height * 4);
-    const pixels = composeView(
-      display,
-      { view: prefs.view, opacity: prefs.opacity, lut, keep, values: clipped.values },
-      this.buffer,
-    );
-    if (this.canvas.width !== display.width) this.canvas.width = display.width;
+    // A spectrogram keeps its axes around one picture: side by side is for images, and a sound shows the overlay.
+    const side = this.sideBySide();
+    const width = viewWidth(display.width, side);
+    if (this.buffer.length !== width * display.height * 4)
+      this.buffer = new Uint8ClampedArray(width * display.height * 4);
+    const options = { opacity: prefs.opacity, lut, keep, values: clipped.values };
+    const pixels = side
+      ? composeSideBySide(display, options, this.buffer)
+      : composeView(display, { ...options, view: prefs.view === 'side-by-side' ? 'overlay' : prefs.view }, this.buffer);
+    if (this.canvas.width !== width) this.canvas.width = width;
     if (this.canvas.height !== display.height) this.canvas.height = display.height;
     // A small input is enlarged by a whole factor with crisp pixels; the spectrogram's size is set by its CSS.
     const scale = display.audio ? 1 : displayScale(display.width, display.height);
     this.canvas.classList.toggle('is-small', scale > 1);
-    this.canvas.style.width = scale > 1 ? `${display.width * scale}px` : '';
-    this.canvas.getContext('2d')?.putImageData(new ImageData(pixels, display.width, display.height), 0, 0);
+    this.canvas.style.width = scale > 1 ? `${width * scale}px` : '';
+    this.canvas.getContext('2d')?.putImageData(new ImageData(pixels, width, display.height), 0, 0);
+    this.views.get('side-by-side')!.disabled = display.audio !== undefined;
     this.drawColourBar(lut, clipped.range);
-    show(this.colourScale, prefs.view === 'saliency' || prefs.view === 'overlay');
+    show(this.colourScale, prefs.view === 'saliency' || prefs.view === 'overlay' || prefs.view === 'side-by-side');
     if (this.cursor)
       this.cursor = { x: Math.min(this.cursor.x, display.width - 1), y: Math.min(this.cursor.y, display.height - 1) };
     setText(
@@ -276,9 +283,11 @@ export class OverlayView {
           : `${imageName}, ${display.width}×${display.height}, without the saliency.`
         : prefs.view === 'saliency'
           ? `Saliency of ${input} in ${COLORMAP_LABELS[prefs.colormap]}, ${shown}.`
-          : prefs.view === 'overlay'
+          : prefs.view === 'overlay' || (prefs.view === 'side-by-side' && !side)
             ? `Saliency in ${COLORMAP_LABELS[prefs.colormap]} at ${Math.round(prefs.opacity * 100)} % over ${input}, ${shown}.`
-            : `${capitalise(input)} multiplied by its saliency${prefs.clip < 100 ? ` (clipped at the ${prefs.clip}th percentile)` : ''}, ${shown}.`;
+            : side
+              ? `${imageName} on the left; on the right, its saliency in ${COLORMAP_LABELS[prefs.colormap]} at ${Math.round(prefs.opacity * 100)} % over it, ${shown}.`
+              : `${capitalise(input)} multiplied by its saliency${prefs.clip < 100 ? ` (clipped at the ${prefs.clip}th percentile)` : ''}, ${shown}.`;
     this.canvas.setAttribute('aria-label', description);
     setText(this.caption, description);
   }
@@ -297,7 +306,7 @@ export class OverlayView {
     const parts = [VIEW_LABELS[prefs.view].toLowerCase()];
     if (prefs.view !== 'original') {
       if (prefs.view !== 'masked') parts.push(COLORMAP_LABELS[prefs.colormap]);
-      if (prefs.view === 'overlay') parts.push(`${Math.round(prefs.opacity * 100)} %`);
+      if (prefs.view === 'overlay' || prefs.view === 'side-by-side') parts.push(`${Math.round(prefs.opacity * 100)} %`);
       if (prefs.threshold < 100) parts.push(`top ${prefs.threshold} %`);
       if (prefs.clip < 100) parts.push(`clipped at the ${prefs.clip}th percentile`);
     }
@@ -324,15 +333,23 @@ export class OverlayView {
     const display = this.display;
     const clip = this.clipCache;
     if (!display || !clip || displayProblem(display)) return;
+    const side = this.sideBySide();
     const point = pixelAt(
       offsetX,
       offsetY,
       this.canvas.clientWidth,
       this.canvas.clientHeight,
-      display.width,
+      viewWidth(display.width, side),
       display.height,
     );
-    if (point) setText(this.readout, describePoint(display, point.x, point.y, clip.histogram));
+    // Either half of side by side reads the same pixel; the gap reads nothing.
+    const x = point && side ? sideBySideColumn(point.x, display.width) : point?.x;
+    if (point && x !== undefined) setText(this.readout, describePoint(display, x, point.y, clip.histogram));
+  }
+
+  /** Whether the canvas shows the input and the overlay side by side (an image in that view). */
+  private sideBySide(): boolean {
+    return this.prefs?.view === 'side-by-side' && this.display !== undefined && this.display.audio === undefined;
   }
 
   /** Arrow keys move a cursor over the map and read its value (Shift: bigger steps). */
@@ -381,7 +398,7 @@ export class OverlayView {
     this.opacity.setAttribute('aria-valuetext', `${opacity} percent`);
     // Controls that do nothing in the current view are disabled, which also tells screen readers so.
     this.colormap.disabled = prefs.view === 'original' || prefs.view === 'masked';
-    this.opacity.disabled = prefs.view !== 'overlay';
+    this.opacity.disabled = prefs.view !== 'overlay' && prefs.view !== 'side-by-side';
     this.threshold.disabled = prefs.view === 'original';
     this.clip.disabled = prefs.view === 'original';
   }

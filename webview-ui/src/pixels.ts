@@ -56,7 +56,8 @@ export const DIMMED = 0.3;
 
 /** What `composeView` needs besides the pixels. */
 export interface ComposeOptions {
-  view: ViewMode;
+  /** A single view; side by side is composed of two by `composeSideBySide`. */
+  view: Exclude<ViewMode, 'side-by-side'>;
   /** 0..1, the colormap's weight in the overlay view. */
   opacity: number;
   /** 768-byte colormap table (see `colormapLut`). */
@@ -120,6 +121,42 @@ export function composeView(
     out[o + 3] = 255;
   }
   return out;
+}
+
+/** Transparent columns between the two halves of the side-by-side view. */
+export const SIDE_GAP = 8;
+
+/** Width of the canvas of a view of a `width`-wide input: twice it and the gap side by side. */
+export function viewWidth(width: number, sideBySide: boolean): number {
+  return sideBySide ? 2 * width + SIDE_GAP : width;
+}
+
+/**
+ * The input on the left and the overlay on the right, in one (2W + SIDE_GAP) × H picture; the threshold dims only
+ * the overlay, so the left half is always the input as it is.
+ */
+export function composeSideBySide(
+  display: DisplayPixels,
+  options: Omit<ComposeOptions, 'view'>,
+  out: Uint8ClampedArray<ArrayBuffer> = new Uint8ClampedArray(viewWidth(display.width, true) * display.height * 4),
+): Uint8ClampedArray<ArrayBuffer> {
+  const { width, height } = display;
+  const total = viewWidth(width, true);
+  const left = composeView(display, { ...options, view: 'original' });
+  const right = composeView(display, { ...options, view: 'overlay' });
+  out.fill(0);
+  for (let y = 0; y < height; y++) {
+    out.set(left.subarray(4 * y * width, 4 * (y + 1) * width), 4 * y * total);
+    out.set(right.subarray(4 * y * width, 4 * (y + 1) * width), 4 * (y * total + width + SIDE_GAP));
+  }
+  return out;
+}
+
+/** The map column a canvas column shows in the side-by-side view (either half), or undefined in the gap. */
+export function sideBySideColumn(x: number, width: number): number | undefined {
+  if (x < width) return x;
+  if (x < width + SIDE_GAP) return undefined;
+  return x - width - SIDE_GAP < width ? x - width - SIDE_GAP : undefined;
 }
 
 /** Share of the image's saliency mass inside the kept pixels (0..1), to say what a threshold keeps. */

@@ -7,8 +7,11 @@ export type ColormapName = (typeof COLORMAPS)[number];
 /** The clipping percentiles the panel offers, from none to strong. */
 export const CLIP_CHOICES = [100, 99.9, 99.5, 99, 98, 95] as const;
 
-/** What the image canvas shows: the input, the saliency alone, the saliency over the input, or input × saliency. */
-export const VIEW_MODES = ['original', 'saliency', 'overlay', 'masked'] as const;
+/**
+ * What the image canvas shows: the input, the saliency alone, the saliency over the input, input × saliency, or the
+ * input and the overlay side by side (Captum's visualize_image_attr_multiple; images only).
+ */
+export const VIEW_MODES = ['original', 'saliency', 'overlay', 'masked', 'side-by-side'] as const;
 export type ViewMode = (typeof VIEW_MODES)[number];
 
 /** How the current result is displayed; kept across snapshots and reloads. */

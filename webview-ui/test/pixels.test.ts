@@ -5,6 +5,7 @@ import {
   clipRange,
   clipSaliency,
   colourTicks,
+  composeSideBySide,
   composeView,
   DIMMED,
   displayProblem,
@@ -15,7 +16,10 @@ import {
   pixelAt,
   saliencyHistogram,
   shareAbove,
+  SIDE_GAP,
+  sideBySideColumn,
   topShareMask,
+  viewWidth,
 } from '../src/pixels';
 import { COLORMAPS } from '../src/preferences';
 
@@ -96,6 +100,29 @@ describe('composing a view', () => {
   };
   const lut = colormapLut('turbo');
   const lutAt = (v: number) => Array.from(lut.subarray(3 * v, 3 * v + 3));
+
+  test('side by side is the input, a transparent gap, then the overlay; the threshold dims the overlay only', () => {
+    const keep = Uint8Array.from([0, 1]);
+    const picture = composeSideBySide(display, { opacity: 1, lut, keep });
+    const width = viewWidth(display.width, true);
+    assert.equal(width, 2 * display.width + SIDE_GAP);
+    assert.equal(picture.length, width * display.height * 4);
+    assert.deepEqual(Array.from(picture.subarray(0, 8)), [100, 150, 200, 255, 40, 80, 120, 255], 'the input, undimmed');
+    assert.ok(
+      picture.subarray(8, 8 + 4 * SIDE_GAP).every((v) => v === 0),
+      'the gap',
+    );
+    const overlay = composeView(display, { view: 'overlay', opacity: 1, lut, keep });
+    assert.deepEqual(Array.from(picture.subarray(8 + 4 * SIDE_GAP)), Array.from(overlay));
+  });
+
+  test('a column of side by side reads the same map pixel in either half, and nothing in the gap', () => {
+    assert.equal(sideBySideColumn(1, 2), 1);
+    assert.equal(sideBySideColumn(2, 2), undefined);
+    assert.equal(sideBySideColumn(2 + SIDE_GAP, 2), 0);
+    assert.equal(sideBySideColumn(3 + SIDE_GAP, 2), 1);
+    assert.equal(sideBySideColumn(4 + SIDE_GAP, 2), undefined);
+  });
 
   test('original is the input, opaque', () => {
     assert.deepEqual(

@@ -4,6 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { heading, installedPackages, missingFrom, noticesText, shippedPackages } from './notices.mjs';
+import { NATIVE, RUNTIME_LOADED } from './shipping.mjs';
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const target = process.env.DAX_VSIX_TARGET ?? `${process.platform}-${process.arch}`;
@@ -23,12 +25,20 @@ cpSync(path.join(root, 'dist'), path.join(stage, 'dist'), {
   recursive: true,
   filter: (file) => !file.endsWith('.map'),
 });
-for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore'])
-  cpSync(path.join(root, file), path.join(stage, file));
+for (const file of ['CHANGELOG.md', 'LICENSE', '.vscodeignore']) cpSync(path.join(root, file), path.join(stage, file));
+// Links to the repository's own files (docs/, bench/) point nowhere inside a VSIX, and vsce refuses them without a
+// repository URL: in the VSIX's README they become their text and the path.
+const readme = readFileSync(path.join(root, 'README.md'), 'utf8').replace(
+  /\[([^\]]+)\]\((?!https?:|#|mailto:)([^)\s]+)\)/g,
+  (_link, text, target) => `${text} (\`${target}\` in the repository)`,
+);
+writeFileSync(path.join(stage, 'README.md'), readme);
+cpSync(path.join(root, 'licenses'), path.join(stage, 'licenses'), { recursive: true });
 cpSync(path.join(root, 'media'), path.join(stage, 'media'), { recursive: true });
 
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-const native = ['sharp', 'onnxruntime-node'];
+// The native addons and the LGPL decoders ship as packages beside the bundles (scripts/shipping.mjs).
+const native = [...NATIVE, ...RUNTIME_LOADED];
 for (const key of ['files', 'bin', 'scripts', 'devDependencies', 'optionalDependencies', 'private'])
   delete manifest[key];
 manifest.dependencies = Object.fromEntries(native.map((name) => [name, manifest.dependencies[name]]));
@@ -46,6 +56,18 @@ for (const napi of existsSync(onnxBin) ? readdirSync(onnxBin) : []) {
         if (cpu !== arch) rmSync(path.join(onnxBin, napi, platform, cpu), { recursive: true, force: true });
   }
 }
+// The notices of exactly what this target's VSIX holds; every package folder in it must be listed.
+const shipped = shippedPackages(stage);
+const notices = noticesText(shipped, stage);
+writeFileSync(path.join(stage, 'ThirdPartyNotices.txt'), notices);
+const unlisted = missingFrom(notices, installedPackages(stage));
+if (unlisted.length > 0) {
+  console.error(
+    `the VSIX would hold packages that ThirdPartyNotices.txt does not list: ${unlisted.map(heading).join(', ')}`,
+  );
+  process.exit(1);
+}
+console.log(`ThirdPartyNotices.txt: ${shipped.length} packages, every package folder of the VSIX among them`);
 // What the VSIX leaves out is the repository's .vscodeignore, copied above.
 const out = path.join(root, `dax-explain-${target}.vsix`);
 run(

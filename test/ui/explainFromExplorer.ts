@@ -12,6 +12,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -77,10 +78,12 @@ interface PageCanvas extends PageElement {
 }
 declare const document: {
   readonly title: string;
-  readonly body: { readonly innerText: string };
+  readonly body: { readonly innerText: string; readonly classList: { contains(name: string): boolean } };
   getElementById(id: string): PageElement | null;
   querySelector(selector: string): PageElement | null;
 };
+
+declare const window: object;
 
 interface Run {
   tmp?: string;
@@ -233,6 +236,74 @@ async function main(): Promise<void> {
     saved.width === overlay.width && saved.height === overlay.height && drift.mean < 1,
     `the exported view (${saved.width}×${saved.height}, mean difference ${drift.mean.toFixed(2)}) is not the overlay the panel shows (${overlay.width}×${overlay.height})`,
   );
+
+  await auditThemes(page, panel, workspace);
+}
+
+/** The themes the panel is audited in, with the class VS Code gives a webview's body in each. */
+const THEMES = [
+  { name: 'Default Light Modern', bodyClass: 'vscode-light', file: 'light' },
+  { name: 'Default Dark Modern', bodyClass: 'vscode-dark', file: 'dark' },
+  { name: 'Default High Contrast', bodyClass: 'vscode-high-contrast', file: 'high-contrast' },
+] as const;
+
+/** One axe-core violation, as the audit reports it. */
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * In each theme (set in the workspace settings, as a user would): a screenshot of the panel, and an axe-core audit of
+ * the panel's document. Serious and critical violations fail the test; all of them are written to the artifacts.
+ */
+async function auditThemes(page: Page, panel: Frame, workspace: string): Promise<void> {
+  const axeSource = readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  const settingsFile = path.join(workspace, '.vscode', 'settings.json');
+  const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+  const report: Record<string, Violation[]> = {};
+  const failures: string[] = [];
+  for (const theme of THEMES) {
+    writeFileSync(settingsFile, `${JSON.stringify({ ...settings, 'workbench.colorTheme': theme.name }, null, 2)}\n`);
+    await panel.waitForFunction((name) => document.body.classList.contains(name), theme.bodyClass, { timeout: 30_000 });
+    // The panel redraws its canvases for the theme's colours on the next frame.
+    await page.waitForTimeout(500);
+    await screenshots(page, `theme-${theme.file}`);
+    // Evaluated through the debugger protocol, which the webview's content security policy does not govern.
+    if (!(await panel.evaluate(() => 'axe' in window))) await panel.evaluate(axeSource);
+    const violations = await panel.evaluate(async () => {
+      const axe = (window as unknown as { axe: AxeApi }).axe;
+      const result = await axe.run(document, { resultTypes: ['violations'] });
+      return result.violations.map((violation) => ({
+        id: violation.id,
+        impact: violation.impact,
+        help: violation.help,
+        nodes: violation.nodes.map((node) => node.target.join(' ')).slice(0, 5),
+      }));
+    });
+    report[theme.name] = violations;
+    say(
+      `axe in ${theme.name}: ${violations.length === 0 ? 'no violations' : violations.map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`).join(', ')}`,
+    );
+    for (const violation of violations)
+      if (violation.impact === 'serious' || violation.impact === 'critical')
+        failures.push(
+          `${theme.name}: ${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.join('; ')}`,
+        );
+  }
+  writeFileSync(path.join(ARTIFACTS, 'axe.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
+  check(failures.length === 0, `axe found serious or critical violations in the panel:\n${failures.join('\n')}`);
+}
+
+/** What the audit uses of axe-core's API, inside the page. */
+interface AxeApi {
+  run(
+    context: unknown,
+    options: { resultTypes: string[] },
+  ): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }>;
 }
 
 /** The first file in `folder` whose name passes `wanted`, once it is there and complete (polling up to `timeoutMs`). */

@@ -150,7 +150,9 @@ export class App {
     const action = (label: string, ariaLabel: string, message: () => PanelToHost, primary = false) => {
       const button = h(
         'button',
-        { type: 'button', class: primary ? 'primary' : 'secondary', 'aria-label': ariaLabel, title: ariaLabel },
+        // The visible label is the accessible name (a screen reader and voice control use what is shown); the
+        // longer text is the tooltip and the description.
+        { type: 'button', class: primary ? 'primary' : 'secondary', title: ariaLabel },
         label,
       );
       button.addEventListener('click', () => this.currentKey && post(message()));
@@ -227,6 +229,8 @@ export class App {
     this.comparison = new ComparisonView(theme);
     this.history = new HistoryList(post);
     root.replaceChildren(
+      // The page's title for assistive technology; the panel's tab already shows it to everyone else.
+      h('h1', { class: 'visually-hidden' }, 'DAX Explain'),
       this.banner,
       this.connecting,
       this.activeRun.element,

@@ -55,11 +55,11 @@ export class ClassList {
         class: 'class-button',
         'data-focus-key': `class:${score.index}`,
         'aria-current': isTarget ? 'true' : undefined,
-        'aria-label': isTarget
-          ? `${name}, class ${score.index}, ${percent(score.probability)}, explained`
-          : `Explain ${name}, class ${score.index}, ${percent(score.probability)}`,
         title: isTarget ? 'The explained class' : `Explain ${name}`,
       },
+      // The visible text is the accessible name (axe: label-content-name-mismatch); a screen reader also hears
+      // what a click does.
+      isTarget ? undefined : h('span', { class: 'visually-hidden' }, 'Explain '),
       h('span', { class: 'class-name' }, name),
       h('span', { class: 'class-index' }, `#${score.index}`),
       h('span', { class: 'class-probability' }, percent(score.probability)),

@@ -52,13 +52,14 @@ export class HistoryList {
         class: 'history-entry',
         'data-focus-key': `run:${entry.key}`,
         'aria-current': isCurrent ? 'true' : undefined,
-        'aria-label': `${entry.imageName}${audio ? ' (sound)' : ''}: ${target} ${percent(entry.probability)}, ${methodName(entry.method)}, ${entry.modelName}, ${when(entry.finishedAt)}${entry.cached ? ', from cache' : ''}${isCurrent ? ', shown' : ''}`,
       },
+      // The visible text is the accessible name (axe: label-content-name-mismatch); the note is its sound mark.
       h(
         'span',
         { class: 'history-title' },
         audio ? h('span', { class: 'history-audio', 'aria-hidden': 'true', title: 'Sound' }, '♪') : undefined,
         h('span', { class: 'history-image' }, entry.imageName),
+        audio ? h('span', { class: 'visually-hidden' }, ' (sound)') : undefined,
         isCurrent ? h('span', { class: 'badge' }, 'shown') : undefined,
       ),
       h(

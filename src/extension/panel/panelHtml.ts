@@ -23,7 +23,7 @@ export function panelHtml(webview: vscode.Webview, distUri: vscode.Uri): string 
 <title>DAX Explain</title>
 </head>
 <body>
-<div id="app"></div>
+<main id="app"></main>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;

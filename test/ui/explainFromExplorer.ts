@@ -81,6 +81,7 @@ declare const document: {
   readonly body: { readonly innerText: string; readonly classList: { contains(name: string): boolean } };
   getElementById(id: string): PageElement | null;
   querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): { readonly length: number };
 };
 
 declare const window: object;
@@ -238,6 +239,43 @@ async function main(): Promise<void> {
   );
 
   await auditThemes(page, panel, workspace);
+
+  // The walkthrough a new user starts from, and Compare Methods from the palette (the workspace's image picked).
+  await fromPalette(page, 'DAX: Get Started');
+  await page.locator('.gettingStartedContainer').first().waitFor({ state: 'visible', timeout: 30_000 });
+  await page.waitForTimeout(1_000);
+  await screenshots(page, 'walkthrough');
+  say('the walkthrough is open');
+  await fromPalette(page, 'DAX: Compare Methods');
+  const picker = page.locator('.quick-input-widget .monaco-list-row', { hasText: EXAMPLE_IMAGE }).first();
+  await picker.waitFor({ state: 'visible', timeout: 30_000 });
+  await picker.click();
+  // The walkthrough took the panel's place, so the panel is a new frame when the comparison shows it again.
+  await page.waitForTimeout(1_000);
+  const comparing = await panelFrame(page);
+  const rows = await comparing.waitForFunction(
+    () => document.querySelectorAll('.comparison table tbody tr').length,
+    undefined,
+    { timeout: 180_000 },
+  );
+  const methods = (await rows.jsonValue()) as number;
+  await page.waitForTimeout(500);
+  await screenshots(page, 'compare-methods');
+  say(`Compare Methods shows ${methods} methods`);
+  check(methods === 4, `Compare Methods shows ${methods} rows, not one per method (4)`);
+}
+
+/** Runs a command by its title from the command palette (F1), as a user would. */
+async function fromPalette(page: Page, title: string): Promise<void> {
+  // F1 belongs to the workbench, not to the panel's frame: the status bar takes the focus first.
+  await page.locator('.part.statusbar').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('F1');
+  const box = page.locator('.quick-input-widget .quick-input-box input');
+  await box.waitFor({ state: 'visible', timeout: 15_000 });
+  await box.fill(`>${title}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await row.click();
 }
 
 /** The themes the panel is audited in, with the class VS Code gives a webview's body in each. */

@@ -13,7 +13,7 @@ import { explainImage } from '../engine/explainImage';
 import { IMAGE_EXTENSIONS } from '../engine/io/image';
 import { outputPaths, removeStalePartials, writeExplanation } from '../engine/io/outputs';
 import { initBackend, tf, type BackendPreference } from '../engine/tf/runtime';
-import { PRESETS, type DaxSettings, type PresetName } from '../engine/methods/dax/presets';
+import { resolveSettings, type PresetName } from '../engine/methods/dax/presets';
 import { METHOD_NAMES, methodForBudget, type MethodName, type MethodSpec } from '../engine/methods/registry';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import { checkChoice, PRESET_NAMES } from '../shared/jobCheck';
@@ -142,16 +142,15 @@ export async function explainCommand(argv: string[]): Promise<number> {
         throw new DaxError('usage', `--${option} applies to DAX only; ${methodLabel(method)} trains nothing.`);
     }
     backend = backendOption(values.backend);
-    const settings: DaxSettings = { ...PRESETS[presetName] };
-    if (values.samples !== undefined) settings.samples = integerOption('--samples', values.samples, 2);
-    if (values.epochs !== undefined) settings.epochs = integerOption('--epochs', values.epochs, 1);
-    if (values.lambda1 !== undefined) settings.lambda1 = numberOption('--lambda1', values.lambda1);
-    if (values.lambda2 !== undefined) settings.lambda2 = numberOption('--lambda2', values.lambda2);
-    if (values.network !== undefined) {
-      if (values.network !== 'segments' && values.network !== 'pixels')
-        throw new DaxError('usage', `--network must be segments or pixels (got "${values.network}").`);
-      settings.network = values.network;
-    }
+    if (values.network !== undefined && values.network !== 'segments' && values.network !== 'pixels')
+      throw new DaxError('usage', `--network must be segments or pixels (got "${values.network}").`);
+    const settings = resolveSettings(presetName, {
+      samples: values.samples === undefined ? undefined : integerOption('--samples', values.samples, 2),
+      epochs: values.epochs === undefined ? undefined : integerOption('--epochs', values.epochs, 1),
+      lambda1: values.lambda1 === undefined ? undefined : numberOption('--lambda1', values.lambda1),
+      lambda2: values.lambda2 === undefined ? undefined : numberOption('--lambda2', values.lambda2),
+      network: values.network,
+    });
     spec = methodForBudget(method, settings.samples, settings);
     seed = values.seed === undefined ? 0 : integerOption('--seed', values.seed, 0);
     if (values['max-pixels'] !== undefined) maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);

@@ -15,7 +15,7 @@ import type { ProgressListener } from '../engine/core/progress';
 import { compareImage } from '../engine/compareImage';
 import { explainImage } from '../engine/explainImage';
 import { outputPaths, removeStalePartials, saliencyBytes, writeExplanation } from '../engine/io/outputs';
-import { PRESETS } from '../engine/methods/dax/presets';
+import { resolveSettings } from '../engine/methods/dax/presets';
 import { methodForBudget } from '../engine/methods/registry';
 import { DEFAULT_FAITHFULNESS_STEPS, type FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import { initBackend } from '../engine/tf/runtime';
@@ -162,11 +162,12 @@ async function prepare(unchecked: ExplainJob, modelTimeoutMs: number | undefined
   const backend = await initBackend(job.backend);
   const config = await resolveModelSetting(job.model, job.modelBaseDir);
   const classifier = await classifierFor(config, modelTimeoutMs);
-  const settings = { ...PRESETS[job.preset] };
-  if (job.samples !== undefined) settings.samples = job.samples;
-  if (job.epochs !== undefined) settings.epochs = job.epochs;
-  if (job.lambda1 !== undefined) settings.lambda1 = job.lambda1;
-  if (job.lambda2 !== undefined) settings.lambda2 = job.lambda2;
+  const settings = resolveSettings(job.preset, {
+    samples: job.samples,
+    epochs: job.epochs,
+    lambda1: job.lambda1,
+    lambda2: job.lambda2,
+  });
   return { config, classifier, settings, backend: backend.name };
 }
 

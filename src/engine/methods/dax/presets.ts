@@ -95,3 +95,14 @@ export function workingSize(imageWidth: number, imageHeight: number, area: numbe
   const round8 = (value: number): number => Math.max(16, Math.round(value / 8) * 8);
   return { width: round8(Math.sqrt(area * aspect)), height: round8(Math.sqrt(area / aspect)) };
 }
+
+/** What a job or the command line may set over a preset. */
+export type SettingOverrides = Partial<Pick<DaxSettings, 'samples' | 'epochs' | 'lambda1' | 'lambda2' | 'network'>>;
+
+/** A preset's settings with the overrides that are given (an undefined one keeps the preset's); a fresh object. */
+export function resolveSettings(preset: PresetName, overrides: SettingOverrides = {}): DaxSettings {
+  const settings: DaxSettings = { ...PRESETS[preset] };
+  for (const [key, value] of Object.entries(overrides) as [keyof SettingOverrides, unknown][])
+    if (value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value;
+  return settings;
+}

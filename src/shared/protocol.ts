@@ -280,6 +280,12 @@ export interface PanelStateNotification {
   comparisonDetail?: ComparisonDetail;
   /** The last (or running) folder batch. */
   folder?: FolderSummary;
+  /**
+   * Pixels left out because this panel got them in an earlier snapshot and they have not changed: `display`, the
+   * current result's (`current.display` is then absent), and `comparisonDetail`. A panel that lacks them asks for a
+   * whole snapshot (`panel/readyCommand`).
+   */
+  omitted?: { display?: boolean; comparisonDetail?: boolean };
 }
 
 /** Host → panel: live progress of the active run (loss points for the chart). */

@@ -35,6 +35,8 @@ const app = new App(
 let frame: number | undefined;
 store.subscribe((state, previous) => {
   if (state.prefs !== previous.prefs) vscode.setState({ prefs: state.prefs });
+  // A snapshot that left out pixels this panel never got (it reloaded in between): ask for everything.
+  if (state.host.missing && state.host !== previous.host) vscode.postMessage({ type: 'panel/readyCommand' });
   // Progress can arrive faster than frames: draw the latest state once per frame.
   frame ??= requestAnimationFrame(() => {
     frame = undefined;

@@ -9,8 +9,11 @@ import type { LossPoint, ValidationPoint } from './lossData';
 import { count } from './format';
 import { clampNumber, type ColormapName, type Preferences, type ViewMode } from './preferences';
 
-/** The host's last snapshot, as sent (the host owns this state; the panel never edits it). */
-export type HostSnapshot = Omit<PanelStateNotification, 'type'>;
+/**
+ * The host's last snapshot (the host owns this state; the panel never edits it), with the pixels it left out taken
+ * from the snapshot before; `missing` when the panel did not have them and must ask for a whole snapshot.
+ */
+export type HostSnapshot = Omit<PanelStateNotification, 'type' | 'omitted'> & { missing?: boolean };
 
 /** What the panel has gathered from `panel/didProgress` about the active run since it started (or since the panel loaded). */
 export interface LiveRun {
@@ -119,7 +122,20 @@ export function startsNewRun(_previous: HostSnapshot, live: LiveRun | undefined,
 
 /** A snapshot replaces everything the host owns; live data survives only while the same run is still active. */
 function applySnapshot(state: PanelState, message: PanelStateNotification): PanelState {
-  const { type: _type, ...host } = message;
+  const { type: _type, omitted, ...sent } = message;
+  const host: HostSnapshot = { ...sent };
+  // Pixels the host left out are those of the previous snapshot; a panel without them shows nothing of them and
+  // asks again (see `missingPixels`).
+  const previous = state.host;
+  if (omitted?.display && host.current) {
+    const display = previous.current?.summary.key === host.current.summary.key ? previous.current.display : undefined;
+    host.current = display ? { ...host.current, display } : undefined;
+    if (!display) host.missing = true;
+  }
+  if (omitted?.comparisonDetail) {
+    host.comparisonDetail = previous.comparisonDetail;
+    if (!previous.comparisonDetail) host.missing = true;
+  }
   let live: LiveRun | undefined;
   if (host.active) {
     live =

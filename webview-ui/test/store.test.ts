@@ -12,6 +12,7 @@ import {
   type PanelState,
 } from '../src/store';
 import { active, progress, runView, snapshot, step, summary } from './fixtures';
+import type { RunView } from '../../src/shared/protocol';
 
 const start = (): PanelState => initialState(DEFAULT_PREFERENCES);
 const run = (state: PanelState, ...actions: PanelAction[]): PanelState => actions.reduce(reduce, state);
@@ -157,6 +158,23 @@ describe('progress', () => {
     assert.deepEqual([state.live?.map?.epoch, Array.from(state.live?.map?.values ?? [])], [2, [9, 9, 9, 9]]);
     const broken = reduce(state, progress(3, { ...map(3, [1, 2, 3]) }));
     assert.equal(broken.live?.map?.epoch, 2);
+  });
+
+  test('a snapshot that leaves out unchanged pixels keeps those of the one before; without them the panel asks again', () => {
+    const first = run(start(), snapshot({ current: runView('a') }));
+    const { display: _display, ...slim } = runView('a');
+    const next = reduce(first, {
+      ...snapshot({ current: slim as unknown as RunView }),
+      omitted: { display: true },
+    });
+    assert.equal(next.host.current?.display, first.host.current?.display, 'the same pixels');
+    assert.equal(next.host.missing, undefined);
+    const elsewhere = reduce(run(start(), snapshot({ current: runView('b') })), {
+      ...snapshot({ current: slim as unknown as RunView }),
+      omitted: { display: true },
+    });
+    assert.equal(elsewhere.host.current, undefined, 'no pixels of another result are shown for this one');
+    assert.equal(elsewhere.host.missing, true);
   });
 
   test('a comparison counts each method’s queries afresh', () => {

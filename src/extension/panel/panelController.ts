@@ -1,7 +1,7 @@
 // The results panel: one webview beside the editor, restored after a window reload, fed complete snapshots
 // of the host's state (a hidden webview drops messages, so it never relies on deltas).
 import * as vscode from 'vscode';
-import type { HostToPanel, PanelStateNotification, PanelToHost, RunProgress } from '../../shared/protocol';
+import type { HostToPanel, PanelStateNotification, PanelToHost, RunProgress, RunView } from '../../shared/protocol';
 import { panelHtml } from './panelHtml';
 import { checkPanelCommand } from '../../shared/jobCheck';
 
@@ -16,6 +16,8 @@ export class PanelController implements vscode.Disposable {
    * chart starts from the run's first step, not from the reload.
    */
   private runProgress: HostToPanel[] = [];
+  /** The pixels the webview has taken (by identity): refresh leaves out what it already has. */
+  private delivered: { display?: unknown; detail?: unknown } = {};
   /** Every message posted to the webview, newest last (tests read it; bounded). */
   readonly posted: HostToPanel[] = [];
 
@@ -55,18 +57,45 @@ export class PanelController implements vscode.Disposable {
     this.adopt(panel);
   }
 
-  /** Sends the complete state, and returns it (undefined when there is no panel). */
+  /**
+   * Sends the state, and returns it (undefined when there is no panel). The pixels of the current result and of the
+   * comparison go only when this webview has not received them yet: a folder batch sends a snapshot per file, and
+   * the pixels are megabytes.
+   */
   async refresh(): Promise<PanelStateNotification | undefined> {
     if (!this.panel) return undefined;
     const state = await this.snapshot();
-    this.post(state);
+    const sameDisplay = state.current !== undefined && state.current.display === this.delivered.display;
+    const sameDetail = state.comparisonDetail !== undefined && state.comparisonDetail === this.delivered.detail;
+    const message: PanelStateNotification =
+      sameDisplay || sameDetail
+        ? {
+            ...state,
+            current:
+              sameDisplay && state.current
+                ? ({ ...state.current, display: undefined } as unknown as RunView)
+                : state.current,
+            comparisonDetail: sameDetail ? undefined : state.comparisonDetail,
+            omitted: { display: sameDisplay || undefined, comparisonDetail: sameDetail || undefined },
+          }
+        : state;
+    const webview = this.panel.webview;
+    const sent = { display: state.current?.display, detail: state.comparisonDetail };
+    this.delivered = sent;
+    this.post(message, (delivered) => {
+      // A webview that did not take the message (hidden, reloading) has to get the pixels again.
+      if (!delivered && this.delivered === sent && this.panel?.webview === webview) this.delivered = {};
+    });
     return state;
   }
 
   /** Handles a message from the panel (the webview's listener calls this; so can tests). */
   handle(message: PanelToHost): void {
-    if (message.type === 'panel/readyCommand') void this.refresh().then((state) => this.replayProgress(state));
-    else this.onCommand(message);
+    // A (re)loaded panel has nothing: the next snapshot carries every pixel.
+    if (message.type === 'panel/readyCommand') {
+      this.delivered = {};
+      void this.refresh().then((state) => this.replayProgress(state));
+    } else this.onCommand(message);
   }
 
   /** A new run starts: its progress replaces the previous run's. */
@@ -92,6 +121,7 @@ export class PanelController implements vscode.Disposable {
 
   private adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
+    this.delivered = {};
     panel.webview.options = this.options();
     panel.webview.html = panelHtml(panel.webview, this.distUri);
     const subscriptions = [
@@ -101,7 +131,9 @@ export class PanelController implements vscode.Disposable {
         if (command) this.handle(command);
       }),
       panel.onDidChangeViewState(() => {
-        if (panel.visible) void this.refresh();
+        // A hidden webview is discarded (no retained context); shown again, it reloads and asks for everything.
+        if (!panel.visible) this.delivered = {};
+        else void this.refresh();
       }),
     ];
     panel.onDidDispose(() => {
@@ -114,9 +146,10 @@ export class PanelController implements vscode.Disposable {
     if (state?.active) for (const message of this.runProgress) this.post(message);
   }
 
-  private post(message: HostToPanel): void {
+  private post(message: HostToPanel, onDelivered?: (delivered: boolean) => void): void {
     this.posted.push(message);
     if (this.posted.length > 200) this.posted.splice(0, this.posted.length - 200);
-    void this.panel?.webview.postMessage(message);
+    const delivery = this.panel?.webview.postMessage(message);
+    if (onDelivered && delivery) void Promise.resolve(delivery).then(onDelivered, () => onDelivered(false));
   }
 }

@@ -19,10 +19,19 @@ async function api(): Promise<DaxExtensionApi> {
   return extension.activate();
 }
 
+/**
+ * The panel's state after the last snapshot, as the panel has it: pixels a snapshot left out (it had them already)
+ * are those of the latest earlier snapshot of the same result that carried them.
+ */
 function lastState(dax: DaxExtensionApi): PanelStateNotification | undefined {
-  return [...dax.panel.posted]
-    .reverse()
-    .find((message): message is PanelStateNotification => message.type === 'panel/didChangeState');
+  const states = dax.panel.posted.filter(
+    (message): message is PanelStateNotification => message.type === 'panel/didChangeState',
+  );
+  const last = states.at(-1);
+  if (!last?.omitted?.display || !last.current) return last;
+  const key = last.current.summary.key;
+  const carried = [...states].reverse().find((state) => state.current?.summary.key === key && state.current.display);
+  return carried ? { ...last, current: { ...last.current, display: carried.current!.display } } : last;
 }
 
 /** Whether a command's result is "nothing" (asserting on a result itself would make mocha print megabytes of pixels). */
@@ -393,5 +402,26 @@ describe('DAX: Compare Methods', function () {
       await config().update('samples', undefined, vscode.ConfigurationTarget.Workspace);
       await config().update('epochs', undefined, vscode.ConfigurationTarget.Workspace);
     }
+  });
+});
+
+describe('the panel gets pixels once per result', () => {
+  it('a later snapshot of the same result leaves the pixels out, and a reloaded panel gets them again', async () => {
+    const dax = await api();
+    await vscode.commands.executeCommand('dax.explain', workspaceFile('stationery-sign.jpg'));
+    await dax.panel.refresh();
+    const slim = dax.panel.posted.filter((m): m is PanelStateNotification => m.type === 'panel/didChangeState').at(-1);
+    assert.ok(slim?.current, 'a result is shown');
+    assert.equal(slim.omitted?.display, true);
+    assert.equal((slim.current as { display?: unknown }).display, undefined);
+    dax.panel.handle({ type: 'panel/readyCommand' });
+    await until(
+      () => {
+        const state = dax.panel.posted.at(-1);
+        return state?.type === 'panel/didChangeState' && state.current?.display !== undefined;
+      },
+      10_000,
+      'a whole snapshot for the reloaded panel',
+    );
   });
 });

@@ -8,10 +8,9 @@ import { decodeAudio } from './audio/decodeAudio';
 import { salientIntervals, timeIou, timeSaliency } from './audio/timeSaliency';
 import { asDaxError, DaxError } from './core/errors';
 import type { ProgressListener } from './core/progress';
-import { createRng } from './core/rng';
-import { chooseTarget } from './explainImage';
+import { explainScene } from './explainScene';
 import { minMaxNormalise } from './core/minMax';
-import { runMethod, type MethodSpec } from './methods/registry';
+import type { MethodSpec } from './methods/registry';
 import { measureCellFaithfulness, type FaithfulnessOptions } from './metrics/faithfulness';
 import { initBackend, type BackendPreference } from './tf/runtime';
 import { runFacts, trainingFacts } from './runReport';
@@ -98,19 +97,13 @@ export async function explainAudio(request: ExplainAudioRequest): Promise<AudioE
   }
   const loadMs = performance.now() - started;
 
-  let run;
-  try {
-    run = await runMethod(
-      method,
-      scene,
-      classifier,
-      createRng(request.seed),
-      (probabilities) => chooseTarget(request.target, classifier, probabilities),
-      { signal, onProgress },
-    );
-  } catch (error) {
-    throw asDaxError(error, 'explain', request.audioFile);
-  }
+  const run = await explainScene(method, scene, classifier, {
+    file: request.audioFile,
+    seed: request.seed,
+    target: request.target,
+    signal,
+    onProgress,
+  });
 
   onProgress?.({ type: 'phase', phase: 'finishing', message: 'reading the map over time' });
   const finishStarted = performance.now();

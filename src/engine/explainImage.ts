@@ -1,13 +1,12 @@
 // Explains why a black box gave an image its class: decode, query, train, and return the saliency with a report.
 import path from 'node:path';
 import type { ExplanationReport, GroundTruthScores } from '../shared/report';
-import { checkingProbabilities, type BlackBox, type ImageClassifier } from './blackbox/classifier';
-import { resolveTarget } from './blackbox/modelConfig';
-import { DaxError, asDaxError } from './core/errors';
+import { checkingProbabilities, type ImageClassifier } from './blackbox/classifier';
+import { asDaxError } from './core/errors';
 import type { ProgressListener } from './core/progress';
-import { createRng } from './core/rng';
 import { decodeImage, decodeMask, DEFAULT_MAX_PIXELS, WORKING_MAX_PIXELS, type RgbImage } from './io/image';
-import { runMethod, type MethodSpec } from './methods/registry';
+import type { MethodSpec } from './methods/registry';
+import { explainScene } from './explainScene';
 import { measureFaithfulness, type FaithfulnessOptions } from './metrics/faithfulness';
 import { bestIou, iouAtThreshold, pointingHit } from './metrics/groundTruth';
 import { buildScene, type Scene } from './perturbation/scene';
@@ -60,19 +59,13 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
   const scene = await buildScene(image, classifier, method.settings.perturbation);
   const loadMs = performance.now() - started;
 
-  let run;
-  try {
-    run = await runMethod(
-      method,
-      scene,
-      classifier,
-      createRng(request.seed),
-      (probabilities) => chooseTarget(request.target, classifier, probabilities),
-      { signal, onProgress },
-    );
-  } catch (error) {
-    throw asDaxError(error, 'explain', request.imageFile);
-  }
+  const run = await explainScene(method, scene, classifier, {
+    file: request.imageFile,
+    seed: request.seed,
+    target: request.target,
+    signal,
+    onProgress,
+  });
 
   onProgress?.({ type: 'phase', phase: 'finishing', message: 'bringing the map to the input resolution' });
   const finishStarted = performance.now();
@@ -118,23 +111,6 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
   return { image, saliency, report, scene };
 }
 
-/** The class to explain: the requested one (index or label), or the top-1 class on the input. */
-export function chooseTarget(
-  requested: number | string | undefined,
-  classifier: BlackBox,
-  probabilities: Float32Array,
-): number {
-  const labels = classifier.labels;
-  if (labels && labels.length !== probabilities.length) {
-    throw new DaxError(
-      'usage',
-      `has ${labels.length} labels but the model returns ${probabilities.length} classes.`,
-      classifier.config.path,
-    );
-  }
-  return resolveTarget(requested, labels, probabilities.length, classifier.config.path) ?? argmax(probabilities);
-}
-
 /** IoU at 0.2 (the DAX paper's threshold), the best IoU over thresholds and the pointing game. */
 export async function scoreAgainstMask(
   saliency: Float32Array,
@@ -151,10 +127,4 @@ export async function scoreAgainstMask(
     bestThreshold: best.threshold,
     pointingHit: pointingHit(saliency, mask),
   };
-}
-
-function argmax(values: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
-  return best;
 }

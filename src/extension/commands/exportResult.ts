@@ -46,23 +46,9 @@ export async function exportResult(view: RunView | undefined, what?: ExportKind)
     void vscode.window.showInformationMessage(`DAX: this result has no ${CHOICES[kind].label}.`);
     return undefined;
   }
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(view.report.input.file));
-  const target = await vscode.window.showSaveDialog({
-    defaultUri: vscode.Uri.joinPath(folder, exportFileName(view.report, kind)),
-    filters: CHOICES[kind].filter,
-    title: 'Export DAX result',
-  });
-  if (!target) return undefined;
-  try {
-    await copyFile(source, target.fsPath);
-  } catch (error) {
-    void vscode.window.showErrorMessage(
-      `DAX: could not write ${target.fsPath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
-    );
-    return undefined;
-  }
-  void vscode.window.showInformationMessage(`DAX: saved ${path.basename(target.fsPath)}.`);
-  return target;
+  return saveAs(view, exportFileName(view.report, kind), CHOICES[kind].filter, 'Export DAX result', (file) =>
+    copyFile(source, file),
+  );
 }
 
 /** Saves the map as the panel drew it (Export "View PNG"), where the user chooses. */
@@ -76,21 +62,39 @@ export async function exportView(
     void vscode.window.showInformationMessage('DAX: there is no view to export. Explain an image or a sound first.');
     return undefined;
   }
+  return saveAs(
+    view,
+    exportFileName(view.report, 'view'),
+    { PNG: ['png'] },
+    `Export the view as shown (${shown})`,
+    (file) => writeFile(file, bytes),
+    ` (${shown})`,
+  );
+}
+
+/**
+ * Asks where to save `name` (offered in the workspace, else beside the input), writes it with `write`, and says
+ * how that went; undefined when the user cancels or the file cannot be written.
+ */
+async function saveAs(
+  view: RunView,
+  name: string,
+  filters: Record<string, string[]>,
+  title: string,
+  write: (file: string) => Promise<void>,
+  saidAfter = '',
+): Promise<vscode.Uri | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(view.report.input.file));
-  const target = await vscode.window.showSaveDialog({
-    defaultUri: vscode.Uri.joinPath(folder, exportFileName(view.report, 'view')),
-    filters: { PNG: ['png'] },
-    title: `Export the view as shown (${shown})`,
-  });
+  const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, name), filters, title });
   if (!target) return undefined;
   try {
-    await writeFile(target.fsPath, bytes);
+    await write(target.fsPath);
   } catch (error) {
     void vscode.window.showErrorMessage(
       `DAX: could not write ${target.fsPath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
     );
     return undefined;
   }
-  void vscode.window.showInformationMessage(`DAX: saved ${path.basename(target.fsPath)} (${shown}).`);
+  void vscode.window.showInformationMessage(`DAX: saved ${path.basename(target.fsPath)}${saidAfter}.`);
   return target;
 }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { PanelToHost } from '../shared/protocol';
-import { exportResult, exportView } from './commands/exportResult';
+import { exportFolderCsv, exportResult, exportView } from './commands/exportResult';
 import { selectModel } from './commands/selectModel';
 import { EndpointSecrets, storeEndpointSecret } from './endpointSecrets';
 import { PanelController } from './panel/panelController';
@@ -85,12 +85,18 @@ export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
           command.shown,
         );
         return;
+      case 'panel/groundTruthCommand':
+        await runner.scoreGroundTruth(command.key);
+        return;
+      case 'panel/exportFolderCommand':
+        await exportFolderCsv(await runner.folderSummary());
+        return;
       case 'panel/rerunCommand':
       case 'panel/explainClassCommand': {
         const job = await store.jobOf(command.key);
         if (!job) return;
         const target = command.type === 'panel/explainClassCommand' ? command.classIndex : job.target;
-        await runner.explain(vscode.Uri.file(job.imageFile), {
+        await runner.explain(vscode.Uri.file(job.inputFile), {
           job,
           target,
           force: command.type === 'panel/rerunCommand',
@@ -140,6 +146,12 @@ export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
       ),
     ),
     vscode.commands.registerCommand('dax.exportResult', () => exportResult(runner.currentView)),
+    vscode.commands.registerCommand('dax.scoreGroundTruth', (given?: string) =>
+      runner.scoreGroundTruth(undefined, typeof given === 'string' ? given : undefined),
+    ),
+    vscode.commands.registerCommand('dax.exportFolderSummary', async (target?: vscode.Uri) =>
+      exportFolderCsv(await runner.folderSummary(), target instanceof vscode.Uri ? target : undefined),
+    ),
   );
   log.info(
     `DAX Explain activated (${vscode.env.appName} ${vscode.version}, ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'} workspace)`,

@@ -22,10 +22,30 @@ export function closeFolderSummary(summary: FolderSummary, state: 'done' | 'canc
   return { ...summary, rows, done: rows.length, state };
 }
 
-interface Entry {
+export interface Entry {
   summary: RunSummary;
   job: ExplainJob;
   reportFile: string;
+}
+
+/**
+ * A stored entry. Entries written before a job's input was called its input (sounds are inputs too) name it
+ * `imageFile` and the summary's `imageName`; they are read as the new names, so older results stay in the history
+ * and can be run again.
+ */
+export function parseEntry(text: string): Entry {
+  const entry = JSON.parse(text) as Entry;
+  const summary = entry.summary as RunSummary & { imageName?: string };
+  const job = entry.job as ExplainJob & { imageFile?: string };
+  if (summary.inputName === undefined && typeof summary.imageName === 'string') {
+    const { imageName, ...rest } = summary;
+    entry.summary = { ...rest, inputName: imageName };
+  }
+  if (job.inputFile === undefined && typeof job.imageFile === 'string') {
+    const { imageFile, ...rest } = job;
+    entry.job = { ...rest, inputFile: imageFile };
+  }
+  return entry;
 }
 
 export class RunStore {
@@ -50,16 +70,16 @@ export class RunStore {
    */
   async keyOf(job: ExplainJob): Promise<string> {
     const hash = createHash('sha256');
-    hash.update(await this.fileHash(job.imageFile));
+    hash.update(await this.fileHash(job.inputFile));
     for (const file of await jobModelFiles(job)) hash.update(await this.fileHash(file).catch(() => 'missing'));
-    const { imageFile: _image, outDir: _out, ...settings } = job;
+    const { inputFile: _image, outDir: _out, ...settings } = job;
     hash.update(JSON.stringify(settings));
     return hash.digest('hex').slice(0, 32);
   }
 
   async get(key: string): Promise<RunView | undefined> {
     try {
-      const entry = JSON.parse(await readFile(path.join(this.folder(key), 'entry.json'), 'utf8')) as Entry;
+      const entry = parseEntry(await readFile(path.join(this.folder(key), 'entry.json'), 'utf8'));
       const report = JSON.parse(await readFile(entry.reportFile, 'utf8')) as ExplanationReport;
       // As recorded: `cached` marks only a result that answered an explain request from the cache (the runner sets it).
       return {
@@ -79,7 +99,7 @@ export class RunStore {
     await writeDisplay(path.join(folder, 'display.bin'), display);
     const summary: RunSummary = {
       key,
-      imageName: path.basename(job.imageFile),
+      inputName: path.basename(job.inputFile),
       modelName: report.model.name,
       method: job.method,
       targetLabel: report.target.label ?? `class ${report.target.index}`,
@@ -96,6 +116,20 @@ export class RunStore {
     return { summary, report, display };
   }
 
+  /**
+   * Replaces a stored result's report (in its report file) and display, as a ground truth given later changes
+   * them. Each file is written beside itself and renamed over it, so a failure leaves the old one whole.
+   */
+  async update(view: RunView): Promise<void> {
+    const file = view.report.outputs?.report;
+    if (!file) throw new Error('the result has no report file');
+    await writeFile(`${file}.partial`, JSON.stringify(view.report, null, 2));
+    await rename(`${file}.partial`, file);
+    const display = path.join(this.folder(view.summary.key), 'display.bin');
+    await writeDisplay(`${display}.partial`, view.display);
+    await rename(`${display}.partial`, display);
+  }
+
   /** Summaries of the stored results, newest first. */
   async history(): Promise<RunSummary[]> {
     const results = path.join(this.root, 'results');
@@ -109,7 +143,7 @@ export class RunStore {
     for (const name of names) {
       if (!isRunKey(name)) continue;
       try {
-        const entry = JSON.parse(await readFile(path.join(results, name, 'entry.json'), 'utf8')) as Entry;
+        const entry = parseEntry(await readFile(path.join(results, name, 'entry.json'), 'utf8'));
         summaries.push({ ...entry.summary, cached: false });
       } catch {
         // An unfinished or foreign folder: not a result.
@@ -121,9 +155,7 @@ export class RunStore {
   /** The stored job of a result (to re-run it or explain another class), checked as a new one is. */
   async jobOf(key: string): Promise<ExplainJob | undefined> {
     try {
-      return checkExplainJob(
-        (JSON.parse(await readFile(path.join(this.folder(key), 'entry.json'), 'utf8')) as Entry).job,
-      );
+      return checkExplainJob(parseEntry(await readFile(path.join(this.folder(key), 'entry.json'), 'utf8')).job);
     } catch {
       return undefined;
     }

@@ -5,9 +5,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type {
   ActiveRun,
-  ComparisonResult,
   ExplainJob,
-  FolderRow,
   FolderSummary,
   PanelStateNotification,
   RunError,
@@ -16,11 +14,16 @@ import type {
 } from '../shared/protocol';
 import type { ComparisonReport } from '../shared/report';
 import { checkExplainJob } from '../shared/jobCheck';
-import { METHOD_NAMES, methodLabel } from '../shared/methods';
+import { METHOD_NAMES } from '../shared/methods';
 import { PRESET_QUERIES } from '../shared/presets';
-import { listFolderInputs, type FolderInput } from './folderFiles';
 import type { PanelController } from './panel/panelController';
-import { closeFolderSummary, HISTORY_LIMIT, type RunStore } from './runStore';
+import { HISTORY_LIMIT, type RunStore } from './runStore';
+import { FolderBatches, type Batch, type Outcome, type Progress } from './runs/folderBatch';
+import { RunQueue } from './runs/runQueue';
+import { progressText } from './runs/progressText';
+import { notifyFailure, RunStatus } from './runs/runStatus';
+import { ShownResult } from './runs/shownResult';
+import { scoreGroundTruth } from './commands/groundTruth';
 import { modelProblem } from './modelCheck';
 import { rerunTrustProblem } from './rerunTrust';
 import { activeModel, configuredModels, inputKind, modelModality, runSettings, type ConfiguredModel } from './settings';
@@ -41,21 +44,6 @@ function daxLossWeights(job: ExplainJob): Record<string, number | null> {
 /** The methods Compare Methods runs, in the engine's order. */
 const COMPARE_METHODS = METHOD_NAMES;
 
-type Progress = vscode.Progress<{ message?: string; increment?: number }>;
-
-/** A run's result, or why there is none. */
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: RunError };
-
-/** A folder batch that is going: its runs share its notification and stop when it is cancelled. */
-interface Batch {
-  cancelled: boolean;
-  progress?: Progress;
-  /** "Explaining 3 of 12: name.jpg", the notification's message for the file that is going. */
-  label: string;
-  /** "3/12", for the status bar. */
-  position: string;
-}
-
 /** What a caller may ask beyond the settings. */
 export interface ExplainOptions {
   target?: number | string;
@@ -66,23 +54,13 @@ export interface ExplainOptions {
 }
 
 export class Runner implements vscode.Disposable {
-  private current: RunView | undefined;
-  private lastError: PanelStateNotification['error'];
-  private comparison: ComparisonResult | undefined;
-  /** Whether the comparison is the last thing shown (no result was shown after it): then it shows whatever the result. */
-  private comparisonLatest = false;
+  private readonly shown = new ShownResult();
   private active:
     (ActiveRun & { workerRunId?: number; cancelRequested?: boolean; batch?: Batch; backend?: string }) | undefined;
   private runCounter = 0;
-  private chain: Promise<unknown> = Promise.resolve();
-  private waiting = 0;
-  /** The last (or running) folder batch's summary, and the batch that is going. */
-  private folder: FolderSummary | undefined;
-  private batch: Batch | undefined;
-  private batchCounter = 0;
-  private folderRestored = false;
-  private batchChain: Promise<unknown> = Promise.resolve();
-  private readonly status: vscode.StatusBarItem;
+  private readonly queue = new RunQueue();
+  private readonly status = new RunStatus();
+  private readonly folders: FolderBatches;
 
   constructor(
     private readonly worker: WorkerClient,
@@ -90,60 +68,47 @@ export class Runner implements vscode.Disposable {
     private readonly panel: () => PanelController,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.status = vscode.window.createStatusBarItem('dax.status', vscode.StatusBarAlignment.Left, 50);
-    this.status.name = 'DAX Explain';
-    this.status.command = 'dax.showResults';
+    this.folders = new FolderBatches(
+      {
+        explain: (file, batch) => this.explainOutcome(file, {}, batch),
+        warnNoModel: (resource, kind, resume) => this.warnNoModel(resource, kind, resume),
+        cancelRunOf: (batch) => {
+          if (this.active?.batch === batch) this.cancelActive();
+        },
+        busy: () => this.active !== undefined || this.queue.waiting > 0,
+        clearError: () => this.shown.clearError(),
+        showPanel: (preserveFocus) => this.panel().show(preserveFocus),
+        refresh: async () => {
+          await this.panel().refresh();
+        },
+      },
+      store,
+      this.status,
+      log,
+    );
   }
 
   /** The panel's complete state. */
   async snapshot(): Promise<PanelStateNotification> {
-    if (!this.folderRestored) {
-      this.folderRestored = true;
-      // The last batch of an earlier window (a batch of this window, if one started meanwhile, wins).
-      const restored = await this.store.loadFolderSummary();
-      if (restored && !this.folder) {
-        this.folder = restored;
-        this.batchCounter = Math.max(this.batchCounter, restored.id);
-      }
-    }
+    const folder = await this.folders.summary();
     return {
       type: 'panel/didChangeState',
       history: await this.store.history(),
-      current: this.current,
       active: this.active
         ? {
             id: this.active.id,
-            imageName: this.active.imageName,
+            inputName: this.active.inputName,
             modelName: this.active.modelName,
             method: this.active.method,
             phase: this.active.phase,
-            queued: this.waiting,
+            queued: this.queue.waiting,
             lossWeights: this.active.lossWeights,
             comparing: this.active.comparing,
           }
         : undefined,
-      error: this.lastError,
-      ...this.comparisonShown(),
-      folder: this.folder,
+      ...this.shown.state(),
+      folder,
     };
-  }
-
-  /**
-   * The comparison, only where it belongs: while it is the latest thing shown, or with a result of the same input
-   * and model. Never under another file's result.
-   */
-  private comparisonShown(): Pick<PanelStateNotification, 'comparison' | 'comparisonDetail'> {
-    const comparison = this.comparison;
-    if (!comparison) return {};
-    if (!this.comparisonLatest && !(this.current && sameSubject(this.current.report, comparison.report))) return {};
-    return { comparison: comparison.report, comparisonDetail: comparison.detail };
-  }
-
-  /** A result to show: it replaces the error, and the comparison stays only if it is about the same input and model. */
-  private setCurrent(view: RunView): void {
-    this.current = view;
-    this.lastError = undefined;
-    this.comparisonLatest = false;
   }
 
   get running(): boolean {
@@ -153,7 +118,7 @@ export class Runner implements vscode.Disposable {
   /** Shows a stored result. */
   async select(key: string): Promise<void> {
     const view = await this.store.get(key);
-    if (view) this.setCurrent(view);
+    if (view) this.shown.show(view);
     else {
       // A folder's row can outlive its result: the store keeps only the most recent results.
       void vscode.window.showInformationMessage(
@@ -164,7 +129,7 @@ export class Runner implements vscode.Disposable {
   }
 
   get currentView(): RunView | undefined {
-    return this.current;
+    return this.shown.current;
   }
 
   /** Explains an image; resolves to the result, or undefined when the run failed or was cancelled (already reported). */
@@ -179,14 +144,13 @@ export class Runner implements vscode.Disposable {
    * Cancel; the panel shows the summary as it fills. A failed file is recorded and the batch goes on. Resolves to the
    * final summary, or undefined when there was nothing to explain. A batch asked for while one is going waits its turn.
    */
-  async explainFolder(folderUri: vscode.Uri): Promise<FolderSummary | undefined> {
-    if (this.batch)
-      void vscode.window.showInformationMessage(
-        `DAX: ${path.basename(folderUri.fsPath)} is queued; it runs after the folder that is being explained.`,
-      );
-    const turn = this.batchChain.then(() => this.runFolder(folderUri));
-    this.batchChain = turn.catch(() => undefined);
-    return turn;
+  explainFolder(folderUri: vscode.Uri): Promise<FolderSummary | undefined> {
+    return this.folders.explainFolder(folderUri);
+  }
+
+  /** The last (or running) folder batch's summary, this window's or the one an earlier window kept. */
+  folderSummary(): Promise<FolderSummary | undefined> {
+    return this.folders.summary();
   }
 
   private async explainOutcome(
@@ -212,13 +176,13 @@ export class Runner implements vscode.Disposable {
       job = checkExplainJob(built);
       if (options.job) this.checkTrustedModel(job);
     } catch (error) {
-      const failed = this.fail({ kind: 'usage', message: (error as Error).message }, built.imageFile, batch);
+      const failed = this.fail({ kind: 'usage', message: (error as Error).message }, built.inputFile, batch);
       await this.panel().refresh();
       return failed;
     }
     const problem = options.job ? undefined : this.modelCheck(imageUri);
     if (problem) {
-      const failed = this.fail({ kind: 'usage', message: problem.message }, job.imageFile, batch, problem.model);
+      const failed = this.fail({ kind: 'usage', message: problem.message }, job.inputFile, batch, problem.model);
       await this.panel().refresh();
       return failed;
     }
@@ -229,34 +193,32 @@ export class Runner implements vscode.Disposable {
       return this.fail(
         {
           kind: 'input',
-          message: `${job.imageFile}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+          message: `${job.inputFile}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
         },
-        job.imageFile,
+        job.inputFile,
         batch,
       );
     }
     if (!options.force) {
       const cached = await this.store.get(key);
       if (cached) {
-        this.log.info(`cached result for ${job.imageFile} (${key})`);
+        this.log.info(`cached result for ${job.inputFile} (${key})`);
         const view: RunView = { ...cached, summary: { ...cached.summary, cached: true } };
-        this.setCurrent(view);
+        this.shown.show(view);
         this.panel().show();
         await this.panel().refresh();
         return { ok: true, value: view };
       }
     }
     if (batch?.cancelled) return { ok: false, error: { kind: 'cancelled', message: 'cancelled' } };
-    this.waiting++;
+    const turn = this.queue.enqueue(() => this.run({ ...job, outDir: this.store.folder(key) }, key, batch));
     if (this.active) {
       if (!batch)
         void vscode.window.showInformationMessage(
-          `DAX: ${path.basename(job.imageFile)} is queued; it runs after ${this.active.imageName}.`,
+          `DAX: ${path.basename(job.inputFile)} is queued; it runs after ${this.active.inputName}.`,
         );
       await this.panel().refresh();
     }
-    const turn = this.chain.then(() => this.run({ ...job, outDir: this.store.folder(key) }, key, batch));
-    this.chain = turn.catch(() => undefined);
     return turn;
   }
 
@@ -265,7 +227,8 @@ export class Runner implements vscode.Disposable {
    * is going while a batch is (between two of its files), the batch stops too.
    */
   cancel(): void {
-    if (this.batch && (!this.active || this.active.batch === this.batch)) this.batch.cancelled = true;
+    const batch = this.folders.batch;
+    if (batch && (!this.active || this.active.batch === batch)) batch.cancelled = true;
     this.cancelActive();
   }
 
@@ -274,12 +237,6 @@ export class Runner implements vscode.Disposable {
     // Before the worker has the job, remember the request; the run cancels itself as soon as it is sent.
     this.active.cancelRequested = true;
     if (this.active.workerRunId !== undefined) this.worker.cancel(this.active.workerRunId);
-  }
-
-  /** The batch's Cancel: stops the batch, and its file that is running (not another request that is going). */
-  private cancelBatch(batch: Batch): void {
-    batch.cancelled = true;
-    if (this.active?.batch === batch) this.cancelActive();
   }
 
   dispose(): void {
@@ -305,7 +262,7 @@ export class Runner implements vscode.Disposable {
       return undefined;
     }
     return {
-      imageFile: imageUri.fsPath,
+      inputFile: imageUri.fsPath,
       model: model.description,
       modelBaseDir: model.baseDir,
       target,
@@ -325,7 +282,7 @@ export class Runner implements vscode.Disposable {
           ? `no audio model is configured for ${path.basename(resource.fsPath)}${others > 0 ? ` (the ${others} model(s) in "dax.models" ${otherKind})` : ''}. Add one to "dax.models" with an "audio" object (see the README), or choose a model description with "DAX: Select Model…".`
           : `no image model is configured for ${path.basename(resource.fsPath)}${others > 0 ? ` (the ${others} model(s) in "dax.models" ${otherKind})` : ''}. Choose one with "DAX: Select Model…".`;
     // The panel's banner says it too (it stays until dismissed or a result comes).
-    this.lastError = { kind: 'usage', message, file: resource.fsPath };
+    this.shown.setError({ kind: 'usage', message, file: resource.fsPath });
     void this.panel().refresh();
     void vscode.window.showWarningMessage(`DAX: ${message}`, 'Select Model…').then(async (choice) => {
       if (!choice) return;
@@ -340,7 +297,7 @@ export class Runner implements vscode.Disposable {
    * only the user's own models are loaded, whatever was run before.
    */
   private checkTrustedModel(job: ExplainJob): void {
-    const allowed = vscode.workspace.isTrusted ? [] : configuredModels(vscode.Uri.file(job.imageFile)).models;
+    const allowed = vscode.workspace.isTrusted ? [] : configuredModels(vscode.Uri.file(job.inputFile)).models;
     const problem = rerunTrustProblem(job, vscode.workspace.isTrusted, allowed);
     if (problem) throw new Error(problem);
   }
@@ -348,7 +305,7 @@ export class Runner implements vscode.Disposable {
   /** The configured model a job runs, when it is one (a stored job's model may since have left the settings). */
   private settingOf(job: ExplainJob): ConfiguredModel | undefined {
     const wanted = JSON.stringify(job.model);
-    return configuredModels(vscode.Uri.file(job.imageFile)).models.find(
+    return configuredModels(vscode.Uri.file(job.inputFile)).models.find(
       (model) => model.baseDir === job.modelBaseDir && JSON.stringify(model.description) === wanted,
     );
   }
@@ -361,9 +318,36 @@ export class Runner implements vscode.Disposable {
     return message ? { message, model } : undefined;
   }
 
+  /**
+   * Scores a result (the one shown, or `key`'s) against a ground truth the user gives (`given`: a mask file or an
+   * interval, for scripts and tests) and shows it with the scores; they are stored with the result.
+   */
+  async scoreGroundTruth(key?: string, given?: string): Promise<RunView | undefined> {
+    const current = this.shown.current;
+    const view = key === undefined || current?.summary.key === key ? current : await this.store.get(key);
+    let scored: RunView | undefined;
+    try {
+      scored = await scoreGroundTruth(view, (saliency, mask) => this.worker.scoreMask(saliency, mask), given);
+      if (!scored) return undefined;
+      await this.store.update(scored);
+    } catch (error) {
+      const message = error instanceof RunFailure ? error.error.message : (error as Error).message;
+      this.log.error(`ground truth: ${message}`);
+      void vscode.window.showErrorMessage(`DAX: ${message}`);
+      return undefined;
+    }
+    const { groundTruth, audio } = scored.report;
+    this.log.info(
+      `ground truth for ${scored.summary.inputName}: ${groundTruth ? `IoU@0.2 ${groundTruth.iouAt02.toFixed(3)}, best IoU ${groundTruth.bestIou.toFixed(3)}, pointing ${groundTruth.pointingHit ? 'hit' : 'miss'}` : `time IoU ${audio?.groundTruth?.timeIou.toFixed(3)}`}`,
+    );
+    this.shown.show(scored);
+    await this.panel().refresh();
+    return scored;
+  }
+
   /** Clears the error banner (the panel's Dismiss). */
   async dismissError(): Promise<void> {
-    this.lastError = undefined;
+    this.shown.clearError();
     await this.panel().refresh();
   }
 
@@ -375,9 +359,9 @@ export class Runner implements vscode.Disposable {
       (onProgress) => this.worker.explain(job, onProgress),
       async (result) => {
         const view = await this.store.put(key, job, result.report, result.display);
-        this.setCurrent(view);
+        this.shown.show(view);
         this.log.info(
-          `done: ${view.summary.imageName} → ${view.summary.targetLabel} (p = ${view.summary.probability.toFixed(3)}), ${result.report.queries} queries, ${((Date.now() - started) / 1000).toFixed(1)} s on ${result.report.backend.name}`,
+          `done: ${view.summary.inputName} → ${view.summary.targetLabel} (p = ${view.summary.probability.toFixed(3)}), ${result.report.queries} queries, ${((Date.now() - started) / 1000).toFixed(1)} s on ${result.report.backend.name}`,
         );
         return view;
       },
@@ -396,29 +380,28 @@ export class Runner implements vscode.Disposable {
     finish: (result: T) => Promise<R>,
     batch?: Batch,
   ): Promise<Outcome<R>> {
-    this.waiting--;
     // A batch cancelled while this file waited behind another request: it never starts.
     if (batch?.cancelled) return { ok: false, error: { kind: 'cancelled', message: 'cancelled' } };
-    const imageName = path.basename(job.imageFile);
+    const inputName = path.basename(job.inputFile);
     const modelName = String(
       (typeof job.model === 'string' ? job.model : (job.model.name ?? job.model.path)) ?? 'model',
     );
     this.active = {
       id: ++this.runCounter,
-      imageName,
+      inputName,
       modelName,
       method: job.method,
       phase: 'starting',
-      queued: this.waiting,
+      queued: this.queue.waiting,
       batch,
       lossWeights: daxLossWeights(job),
     };
-    this.lastError = undefined;
+    this.shown.clearError();
     this.panel().startRun();
     this.panel().show();
     await this.panel().refresh();
-    void vscode.commands.executeCommand('setContext', 'dax.running', true);
-    this.log.info(`${verb} ${job.imageFile} with ${modelName} (${job.method}, ${job.preset}, seed ${job.seed})`);
+    this.status.setRunning(true);
+    this.log.info(`${verb} ${job.inputFile} with ${modelName} (${job.method}, ${job.preset}, seed ${job.seed})`);
     const turn = async (progress: Progress | undefined): Promise<R> => {
       const { id, done } = start((event) => this.onProgress(event, progress, batch));
       this.active!.workerRunId = id;
@@ -429,7 +412,7 @@ export class Runner implements vscode.Disposable {
       const value = batch
         ? await turn(batch.progress)
         : await vscode.window.withProgress(
-            { location: vscode.ProgressLocation.Notification, title: `DAX: ${verb} ${imageName}`, cancellable: true },
+            { location: vscode.ProgressLocation.Notification, title: `DAX: ${verb} ${inputName}`, cancellable: true },
             async (progress, token) => {
               token.onCancellationRequested(() => this.cancelActive());
               return turn(progress);
@@ -441,159 +424,16 @@ export class Runner implements vscode.Disposable {
         error instanceof RunFailure ? error.error : { kind: 'explain', message: (error as Error).message };
       // A model the settings describe is fixed in its settings file (Select Model would only ask again).
       const model = runError.kind === 'usage' || runError.kind === 'model' ? this.settingOf(job) : undefined;
-      return this.fail(runError, job.imageFile, batch, model);
+      return this.fail(runError, job.inputFile, batch, model);
     } finally {
       this.active = undefined;
       // A batch's status stays between its files (also when another request ran in between).
-      if (this.batch) this.showBatchStatus(this.batch);
+      const going = this.folders.batch;
+      if (going) this.folders.showStatus(going);
       else this.status.hide();
-      void vscode.commands.executeCommand('setContext', 'dax.running', this.waiting > 0 || this.batch !== undefined);
+      this.status.setRunning(this.queue.waiting > 0 || going !== undefined);
       await this.panel().refresh();
     }
-  }
-
-  /** One batch: lists the folder's inputs, runs them in order, keeps the summary up to date. */
-  private async runFolder(folderUri: vscode.Uri): Promise<FolderSummary | undefined> {
-    const folderPath = folderUri.fsPath;
-    const folderName = path.basename(folderPath) || folderPath;
-    const recursive = vscode.workspace.getConfiguration('dax', folderUri).get<boolean>('folder.recursive') === true;
-    let inputs: FolderInput[];
-    try {
-      inputs = await listFolderInputs(folderPath, { recursive });
-    } catch (error) {
-      void vscode.window.showErrorMessage(
-        `DAX: cannot read the folder ${folderPath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
-      );
-      return undefined;
-    }
-    if (inputs.length === 0) {
-      void vscode.window.showInformationMessage(
-        `DAX: ${folderName} holds no image or sound to explain${recursive ? '' : ' at its top level (the setting "dax.folder.recursive" looks in its subfolders too)'}.`,
-      );
-      return undefined;
-    }
-    // Only the kinds of input a model is configured for; the others are passed over and said so.
-    const modelFor = {
-      image: activeModel(folderUri, 'image') !== undefined,
-      audio: activeModel(folderUri, 'audio') !== undefined,
-    };
-    const files = inputs.filter((input) => modelFor[input.kind]);
-    const passedOver = inputs.length - files.length;
-    if (files.length === 0) {
-      this.warnNoModel(folderUri, inputs[0]!.kind, () => void this.explainFolder(folderUri));
-      return undefined;
-    }
-    const total = files.length;
-    const batch: Batch = { cancelled: false, label: '', position: '' };
-    this.batch = batch;
-    this.lastError = undefined;
-    this.folder = {
-      id: ++this.batchCounter,
-      folder: folderName,
-      folderPath,
-      rows: files.map((file) => ({ file: file.relative, status: 'pending' })),
-      done: 0,
-      total,
-      state: 'running',
-    };
-    await this.saveFolder();
-    this.log.info(
-      `explaining the folder ${folderPath}: ${total} file(s)${recursive ? ' (recursive)' : ''}${passedOver > 0 ? `, ${passedOver} passed over (no model for their kind)` : ''}`,
-    );
-    void vscode.commands.executeCommand('setContext', 'dax.running', true);
-    this.panel().show();
-    await this.panel().refresh();
-    const started = Date.now();
-    try {
-      await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `DAX: ${folderName}`, cancellable: true },
-        async (progress, token) => {
-          batch.progress = progress;
-          const listener = token.onCancellationRequested(() => this.cancelBatch(batch));
-          try {
-            for (const [index, file] of files.entries()) {
-              if (batch.cancelled) break;
-              const name = path.basename(file.path);
-              batch.label = `Explaining ${index + 1} of ${total}: ${name}`;
-              batch.position = `${index + 1}/${total}`;
-              progress.report({ message: batch.label });
-              this.showBatchStatus(batch);
-              await this.setRow(index, { status: 'running' });
-              const outcome = await this.explainOutcome(vscode.Uri.file(file.path), {}, batch);
-              await this.setRow(index, rowOf(outcome), true);
-              progress.report({ increment: 100 / total });
-            }
-          } finally {
-            listener.dispose();
-          }
-        },
-      );
-    } finally {
-      const cancelled = batch.cancelled;
-      this.folder = closeFolderSummary(this.folder, cancelled ? 'cancelled' : 'done');
-      await this.saveFolder();
-      this.batch = undefined;
-      if (!this.active) this.status.hide();
-      void vscode.commands.executeCommand('setContext', 'dax.running', this.waiting > 0 || this.active !== undefined);
-      await this.panel().refresh();
-    }
-    this.reportBatch(this.folder, passedOver, Date.now() - started);
-    return this.folder;
-  }
-
-  /** Stores the batch's summary for the next window; a failure to write costs only that, so it is logged. */
-  private async saveFolder(): Promise<void> {
-    if (!this.folder) return;
-    await this.store
-      .saveFolderSummary(this.folder)
-      .catch((error: Error) => this.log.warn(`could not keep the folder summary: ${error.message}`));
-  }
-
-  /** Changes row `index` of the running batch's summary (a fresh object, so earlier snapshots stay as they were). */
-  private async setRow(
-    index: number,
-    row: Partial<FolderRow> & Pick<FolderRow, 'status'>,
-    finished = false,
-  ): Promise<void> {
-    const folder = this.folder;
-    if (!folder) return;
-    const rows = folder.rows.map((old, i) => (i === index ? { file: old.file, ...row } : old));
-    this.folder = { ...folder, rows, done: folder.done + (finished ? 1 : 0) };
-    if (finished) await this.saveFolder();
-    await this.panel().refresh();
-  }
-
-  private showBatchStatus(batch: Batch, phase?: string): void {
-    this.status.text = `$(sync~spin) DAX ${batch.position}${phase ? `: ${phase}` : ''}`;
-    this.status.tooltip = `DAX: ${batch.label} (${this.folder?.folder ?? 'folder'}). Click to show the results.`;
-    this.status.show();
-  }
-
-  /** The batch's closing message: what was explained, taken from the cache, failed or not run. */
-  private reportBatch(summary: FolderSummary, passedOver: number, ms: number): void {
-    const count = (status: FolderRow['status']): number => summary.rows.filter((row) => row.status === status).length;
-    const [ok, cached, failed, cancelled] = [count('ok'), count('cached'), count('failed'), count('cancelled')];
-    const parts = [
-      ok > 0 ? `${ok} explained` : '',
-      cached > 0 ? `${cached} up to date (cached)` : '',
-      failed > 0 ? `${failed} failed` : '',
-      cancelled > 0 ? `${cancelled} cancelled` : '',
-      passedOver > 0 ? `${passedOver} passed over (no model for their kind)` : '',
-    ].filter(Boolean);
-    const text =
-      summary.state === 'cancelled'
-        ? `DAX: cancelled the folder ${summary.folder} after ${(ms / 1000).toFixed(1)} s: ${parts.join(', ')}; nothing was written for the file that was running.`
-        : `DAX: explained the folder ${summary.folder} in ${(ms / 1000).toFixed(1)} s: ${parts.join(', ')}.`;
-    this.log.info(text.slice(5));
-    const actions = failed > 0 ? ['Show Results', 'Show Log'] : ['Show Results'];
-    const shown =
-      failed > 0
-        ? vscode.window.showWarningMessage(text, ...actions)
-        : vscode.window.showInformationMessage(text, ...actions);
-    void shown.then((choice) => {
-      if (choice === 'Show Results') this.panel().show(false);
-      else if (choice === 'Show Log') this.log.show(true);
-    });
   }
 
   /** Runs every method at the same budget on an image and shows the table (nothing is cached). */
@@ -604,20 +444,19 @@ export class Runner implements vscode.Disposable {
     try {
       built = checkExplainJob(unchecked);
     } catch (error) {
-      this.fail({ kind: 'usage', message: (error as Error).message }, unchecked.imageFile);
+      this.fail({ kind: 'usage', message: (error as Error).message }, unchecked.inputFile);
       await this.panel().refresh();
       return undefined;
     }
     const problem = this.modelCheck(imageUri);
     if (problem) {
-      this.fail({ kind: 'usage', message: problem.message }, built.imageFile, undefined, problem.model);
+      this.fail({ kind: 'usage', message: problem.message }, built.inputFile, undefined, problem.model);
       await this.panel().refresh();
       return undefined;
     }
     const budget = built.samples ?? PRESET_QUERIES[built.preset];
     const job: ExplainJob = { ...built, outDir: this.store.comparisonFolder() };
-    this.waiting++;
-    const turn = this.chain.then(async () => {
+    return this.queue.enqueue(async () => {
       // Each method's explanation starts by reading the image (a 'loading' phase), in the engine's order.
       let started = 0;
       const track = (onProgress: (event: RunProgress) => void) => (event: RunProgress) => {
@@ -636,43 +475,32 @@ export class Runner implements vscode.Disposable {
         `comparing methods at ${budget} queries on`,
         (onProgress) => this.worker.compare(job, budget, track(onProgress)),
         async (result) => {
-          this.comparison = result;
-          this.comparisonLatest = true;
+          this.shown.showComparison(result);
           const comparison = result.report;
           this.log.info(
-            `compared on ${job.imageFile}: ${comparison.rows.map((row) => `${row.method} deletion ${row.deletionAuc.toFixed(3)} insertion ${row.insertionAuc.toFixed(3)}`).join('; ')}`,
+            `compared on ${job.inputFile}: ${comparison.rows.map((row) => `${row.method} deletion ${row.deletionAuc.toFixed(3)} insertion ${row.insertionAuc.toFixed(3)}`).join('; ')}`,
           );
           return comparison;
         },
       );
       return outcome.ok ? outcome.value : undefined;
     });
-    this.chain = turn.catch(() => undefined);
-    return turn;
   }
 
   private onProgress(event: RunProgress, progress: Progress | undefined, batch: Batch | undefined): void {
-    let text: string | undefined;
-    if (event.type === 'phase') text = event.message;
-    else if (event.type === 'queries') text = `querying the model ${event.done}/${event.total}`;
-    else if (event.type === 'step')
-      text = `training epoch ${event.epoch}/${event.epochs}${this.active?.backend ? ` on ${this.active.backend}` : ''} · loss ${(event.losses.total ?? 0).toFixed(4)}`;
-    else if (event.type === 'started' && this.active) {
+    if (event.type === 'started' && this.active) {
       this.active.backend = event.backend;
       this.log.info(`the model is open; training backend ${event.backend}, ${event.budget} queries`);
     }
-    const comparing = this.active?.comparing;
-    // Compare Methods says which method is going: "2/4 RISE · querying the model 50/120".
-    if (text && comparing) text = `${comparing.index}/${comparing.count} ${methodLabel(comparing.method)} · ${text}`;
+    const text = progressText(event, this.active?.backend, this.active?.comparing);
     if (text) {
       if (batch) {
         // The batch's notification keeps its "Explaining 3 of 12: name" and adds the file's phase.
         progress?.report({ message: `${batch.label} · ${text}` });
-        this.showBatchStatus(batch, text);
+        this.folders.showStatus(batch, text);
       } else {
         progress?.report({ message: text });
-        this.status.text = `$(sync~spin) DAX: ${text}`;
-        this.status.show();
+        this.status.showRun(text);
       }
       if (this.active) this.active.phase = text;
     }
@@ -684,64 +512,10 @@ export class Runner implements vscode.Disposable {
     if (batch) {
       if (error.kind === 'cancelled') this.log.info(`cancelled: ${file}`);
       else this.log.error(`${file}: ${error.kind}: ${error.message}`);
-      return { ok: false, error };
+    } else {
+      if (error.kind !== 'cancelled') this.shown.setError({ ...error, file });
+      notifyFailure(error, file, model, this.log);
     }
-    if (error.kind === 'cancelled') {
-      this.log.info(`cancelled: ${file}`);
-      void vscode.window.showInformationMessage(`DAX: cancelled ${path.basename(file)}; nothing was written.`);
-      return { ok: false, error };
-    }
-    this.log.error(`${error.kind}: ${error.message}`);
-    this.lastError = { ...error, file };
-    // A model named by a setting is fixed where it is written: Open Settings opens that settings file.
-    const actions = model
-      ? ['Open Settings', 'Select Model…']
-      : error.kind === 'model' || error.kind === 'usage'
-        ? ['Select Model…', 'Show Log']
-        : ['Show Log'];
-    void vscode.window.showErrorMessage(`DAX: ${error.message}`, ...actions).then((choice) => {
-      if (choice === 'Select Model…') void vscode.commands.executeCommand('dax.selectModel');
-      else if (choice === 'Show Log') this.log.show(true);
-      else if (choice === 'Open Settings') void vscode.commands.executeCommand(settingsFileCommand(model!));
-    });
     return { ok: false, error };
   }
-}
-
-/** The command that opens the settings file holding `model`. */
-function settingsFileCommand(model: ConfiguredModel): string {
-  return model.where === 'the user settings'
-    ? 'workbench.action.openSettingsJson'
-    : model.where === 'the folder settings'
-      ? 'workbench.action.openFolderSettingsFile'
-      : 'workbench.action.openWorkspaceSettingsFile';
-}
-
-/** Whether a result and a comparison explain the same input with the same model. */
-function sameSubject(
-  report: { input: { file: string }; model: { name: string; path: string } },
-  comparison: ComparisonReport,
-): boolean {
-  return (
-    report.input.file === comparison.input.file &&
-    report.model.path === comparison.model.path &&
-    report.model.name === comparison.model.name
-  );
-}
-
-/** A batch's row for a finished file (its `file` is kept by the caller). */
-function rowOf(outcome: Outcome<RunView>): Omit<FolderRow, 'file'> {
-  if (!outcome.ok)
-    return outcome.error.kind === 'cancelled'
-      ? { status: 'cancelled' }
-      : { status: 'failed', error: outcome.error.message };
-  const { summary, report } = outcome.value;
-  return {
-    key: summary.key,
-    status: summary.cached ? 'cached' : 'ok',
-    classLabel: summary.targetLabel,
-    probability: summary.probability,
-    queries: report.queries,
-    seconds: report.timing.totalMs / 1000,
-  };
 }

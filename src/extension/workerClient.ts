@@ -14,6 +14,7 @@ import type {
   RunResponse,
   WorkerToHost,
 } from '../shared/protocol';
+import type { GroundTruthScores } from '../shared/report';
 
 /** A run that failed; `kind` says whose fault it was. */
 export class RunFailure extends Error {
@@ -104,6 +105,19 @@ export class WorkerClient {
       response.outcome === 'inspection'
         ? response.inspection
         : fail('the worker answered something else to a model inspection.'),
+    );
+  }
+
+  /** Scores a result's saved map against a ground-truth mask image; rejects with a RunFailure as explain does. */
+  scoreMask(saliencyFile: string, maskFile: string): Promise<GroundTruthScores> {
+    const { done } = this.request(
+      (id) => ({ type: 'truth/scoreRequest', id, saliencyFile, maskFile }),
+      () => undefined,
+    );
+    return done.then((response) =>
+      response.outcome === 'groundTruth'
+        ? response.groundTruth
+        : fail('the worker answered something else to a ground-truth request.'),
     );
   }
 

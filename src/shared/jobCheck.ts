@@ -104,7 +104,7 @@ export function checkExplainJob(raw: unknown, names: Record<string, string> = SE
   if (job.faithfulness !== undefined && typeof job.faithfulness !== 'boolean')
     throw new JobFieldError('faithfulness', `faithfulness must be true or false (got "${shown(job.faithfulness)}").`);
   const checked: ExplainJob = {
-    imageFile: text('imageFile'),
+    inputFile: text('inputFile'),
     model: model as ExplainJob['model'],
     modelBaseDir: text('modelBaseDir'),
     method: checkChoice('method', name('method'), job.method, METHOD_NAMES),
@@ -154,9 +154,11 @@ export function checkPanelCommand(message: unknown): PanelToHost | undefined {
     case 'panel/readyCommand':
     case 'panel/cancelCommand':
     case 'panel/dismissErrorCommand':
+    case 'panel/exportFolderCommand':
       return { type: m.type };
     case 'panel/selectRunCommand':
     case 'panel/rerunCommand':
+    case 'panel/groundTruthCommand':
       return isRunKey(m.key) ? { type: m.type, key: m.key } : undefined;
     case 'panel/explainClassCommand':
       return isRunKey(m.key) &&

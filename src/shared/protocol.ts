@@ -1,7 +1,7 @@
 // The messages between the extension host, the worker process and the panel. One file, so that each side
 // changes in step with the others; imports nothing but the report's and the progress's value types.
 import type { ProgressEvent } from './progress';
-import type { ComparisonReport, ExplanationReport, TimeInterval } from './report';
+import type { ComparisonReport, ExplanationReport, GroundTruthScores, TimeInterval } from './report';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Values
@@ -19,7 +19,7 @@ export interface RunError {
 /** What the host asks the worker to explain. Paths are absolute; the model is a description object or a file. */
 export interface ExplainJob {
   /** The input: an image, or an audio file (when the model is an audio model). */
-  imageFile: string;
+  inputFile: string;
   /** A model description as in the `dax.models` setting (relative paths resolved against `modelBaseDir`), or the path of a description / model file. */
   model: Record<string, unknown> | string;
   modelBaseDir: string;
@@ -101,7 +101,19 @@ export interface ModelInspection {
   open: ('height' | 'width')[];
 }
 
-export type HostToWorker = ExplainRequest | CompareRequest | InspectModelRequest | CancelCommand;
+/**
+ * Host → worker: score a result's saved map against a ground-truth mask image (the panel's Ground Truth…).
+ * Answered by one `run/response` with the same id: the scores or an error.
+ */
+export interface ScoreMaskRequest {
+  type: 'truth/scoreRequest';
+  id: number;
+  /** The result's grey map (its report's `outputs.saliency`). */
+  saliencyFile: string;
+  maskFile: string;
+}
+
+export type HostToWorker = ExplainRequest | CompareRequest | InspectModelRequest | ScoreMaskRequest | CancelCommand;
 
 /** Worker → host: the worker is up (sent once, before any response). */
 export interface WorkerReadyNotification {
@@ -140,11 +152,12 @@ export interface ComparisonResult {
   detail: ComparisonDetail;
 }
 
-/** Worker → host: the outcome of request `id`, always sent: exactly one of a result, a comparison, an inspection or an error. */
+/** Worker → host: the outcome of request `id`, always sent: exactly one of a result, a comparison, an inspection, scores or an error. */
 export type RunResponse = { type: 'run/response'; id: number } & (
   | { outcome: 'result'; result: ExplainResult }
   | { outcome: 'comparison'; comparison: ComparisonResult }
   | { outcome: 'inspection'; inspection: ModelInspection }
+  | { outcome: 'groundTruth'; groundTruth: GroundTruthScores }
   | { outcome: 'error'; error: RunError }
 );
 
@@ -158,7 +171,7 @@ export type WorkerToHost = WorkerReadyNotification | RunProgressNotification | R
 export interface RunSummary {
   /** Stable key of the result (hash of input content, model and configuration). */
   key: string;
-  imageName: string;
+  inputName: string;
   modelName: string;
   method: ExplainJob['method'];
   targetLabel: string;
@@ -218,7 +231,7 @@ export interface RunView {
 export interface ActiveRun {
   /** Unique per run in this window: progress and snapshots with the same id belong to the same run. */
   id: number;
-  imageName: string;
+  inputName: string;
   modelName: string;
   method: ExplainJob['method'];
   phase: string;
@@ -342,6 +355,17 @@ export interface ExportViewCommand {
   shown: string;
 }
 
+/** Panel → host: save the folder summary's table as CSV (the host's summary: the panel's may be older). */
+export interface ExportFolderCommand {
+  type: 'panel/exportFolderCommand';
+}
+
+/** Panel → host: score result `key` against a ground truth the user is asked for (a mask image; an interval). */
+export interface GroundTruthCommand {
+  type: 'panel/groundTruthCommand';
+  key: string;
+}
+
 /** Panel → host: cancel the active run. */
 export interface CancelRunCommand {
   type: 'panel/cancelCommand';
@@ -366,6 +390,8 @@ export type PanelToHost =
   | RerunCommand
   | ExportCommand
   | ExportViewCommand
+  | ExportFolderCommand
+  | GroundTruthCommand
   | CancelRunCommand
   | DismissErrorCommand
   | RunCommandCommand;

@@ -1,6 +1,7 @@
 // The worker process: the engine runs here, never in the extension host. A message switch and the transport.
 import { asDaxError } from '../engine/core/errors';
 import { catchModelEscapes, refuseProcessExitInModelCalls } from '../engine/core/modelCalls';
+import { scoreSavedMap } from '../engine/scoreMap';
 import { daxVersion } from '../engine/versions';
 import type { HostToWorker, RunError, WorkerToHost } from '../shared/protocol';
 import { throttleProgress } from './progressThrottle';
@@ -45,7 +46,7 @@ async function explain(
         comparison: await runComparison(job, budget, controller.signal, onProgress, modelTimeoutMs),
       });
   } catch (error) {
-    const daxError = asDaxError(error, 'explain', job.imageFile);
+    const daxError = asDaxError(error, 'explain', job.inputFile);
     const runError: RunError = { kind: daxError.kind, message: daxError.message };
     // A model that failed may be in a bad state; open it afresh next time.
     if (daxError.kind === 'model' || daxError.kind === 'explain') await disposeCachedModel().catch(() => undefined);
@@ -70,6 +71,20 @@ async function inspect(id: number, model: Job['model'], modelBaseDir: string): P
   }
 }
 
+async function scoreMask(id: number, saliencyFile: string, maskFile: string): Promise<void> {
+  try {
+    send({
+      type: 'run/response',
+      id,
+      outcome: 'groundTruth',
+      groundTruth: await scoreSavedMap(saliencyFile, maskFile),
+    });
+  } catch (error) {
+    const daxError = asDaxError(error, 'input', maskFile);
+    send({ type: 'run/response', id, outcome: 'error', error: { kind: daxError.kind, message: daxError.message } });
+  }
+}
+
 process.on('message', (message: HostToWorker) => {
   switch (message.type) {
     case 'run/explainRequest':
@@ -80,6 +95,9 @@ process.on('message', (message: HostToWorker) => {
       break;
     case 'model/inspectRequest':
       void inspect(message.id, message.model, message.modelBaseDir);
+      break;
+    case 'truth/scoreRequest':
+      void scoreMask(message.id, message.saliencyFile, message.maskFile);
       break;
     case 'run/cancelCommand':
       running.get(message.id)?.abort();

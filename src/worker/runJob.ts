@@ -51,7 +51,7 @@ export async function runJob(
   await removeStalePartials(job.outDir);
   if (classifier.modality === 'audio') {
     const explanation = await explainAudio({
-      audioFile: job.imageFile,
+      audioFile: job.inputFile,
       classifier,
       method: methodForBudget(job.method, settings.samples, settings),
       preset: job.preset,
@@ -64,12 +64,12 @@ export async function runJob(
       signal,
       onProgress: listener,
     });
-    const paths = audioOutputPaths(job.outDir, job.imageFile, job.method);
+    const paths = audioOutputPaths(job.outDir, job.inputFile, job.method);
     await writeAudioExplanation(paths, explanation.scene, explanation.saliency, explanation.report);
     return { report: { ...explanation.report, outputs: paths }, display: await audioDisplay(explanation) };
   }
   const explanation = await explainImage({
-    imageFile: job.imageFile,
+    imageFile: job.inputFile,
     classifier,
     method: methodForBudget(job.method, settings.samples, settings),
     preset: job.preset,
@@ -80,7 +80,7 @@ export async function runJob(
     signal,
     onProgress: listener,
   });
-  const paths = outputPaths(job.outDir, job.imageFile, job.method);
+  const paths = outputPaths(job.outDir, job.inputFile, job.method);
   await writeExplanation(paths, explanation.image, explanation.saliency, explanation.report);
   return {
     report: { ...explanation.report, outputs: paths },
@@ -101,13 +101,13 @@ export async function runComparison(
     throw new DaxError(
       'usage',
       'Compare Methods draws images only so far; for a sound, run Explain with each method (setting dax.method) or `dax explain --method`.',
-      job.imageFile,
+      job.inputFile,
     );
   }
   const detail: ComparisonDetail = { width: 0, height: 0, rgb: new Uint8Array(0), methods: [] };
   let started: string | undefined;
   const report = await compareImage({
-    imageFile: job.imageFile,
+    imageFile: job.inputFile,
     classifier,
     methods: METHOD_NAMES,
     budget,
@@ -127,7 +127,7 @@ export async function runComparison(
       onProgress(event.type === 'map' ? mapPreview(event, false) : event);
     },
     onExplained: async (method, explanation) => {
-      const paths = outputPaths(job.outDir, job.imageFile, method);
+      const paths = outputPaths(job.outDir, job.inputFile, method);
       await writeExplanation(paths, explanation.image, explanation.saliency, explanation.report);
       const display = await displayPixels(explanation.image, explanation.saliency);
       Object.assign(detail, { width: display.width, height: display.height, rgb: display.rgb });

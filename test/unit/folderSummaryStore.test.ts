@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RunStore } from '../../src/extension/runStore';
@@ -78,7 +78,7 @@ describe('a stored result is not "from cache" by being stored', () => {
     const input = path.join(root, 'a.png');
     writeFileSync(input, 'not really a png');
     const job = {
-      imageFile: input,
+      inputFile: input,
       model: { path: 'm.onnx' },
       modelBaseDir: root,
       method: 'dax' as const,
@@ -109,6 +109,50 @@ describe('a stored result is not "from cache" by being stored', () => {
   });
 });
 
+describe('results stored by an earlier version', () => {
+  test('whose job and summary name the input imageFile and imageName stay in the history and can be run again', async () => {
+    const { store, root } = freshStore();
+    const key = 'a'.repeat(32);
+    const folder = store.folder(key);
+    mkdirSync(folder, { recursive: true });
+    const reportFile = path.join(folder, 'a.dax.json');
+    writeFileSync(reportFile, JSON.stringify({ model: { name: 'm' }, target: { index: 0, probability: 0.9 } }));
+    writeFileSync(
+      path.join(folder, 'entry.json'),
+      JSON.stringify({
+        summary: {
+          key,
+          imageName: 'a.wav',
+          modelName: 'm',
+          method: 'dax',
+          targetLabel: 'yes',
+          probability: 0.9,
+          finishedAt: 1,
+          cached: false,
+        },
+        job: {
+          imageFile: '/data/a.wav',
+          model: { path: 'm.onnx' },
+          modelBaseDir: root,
+          method: 'dax',
+          preset: 'fast',
+          seed: 0,
+          backend: 'auto',
+          outDir: '',
+        },
+        reportFile,
+      }),
+    );
+    assert.deepEqual(
+      (await store.history()).map((entry) => entry.inputName),
+      ['a.wav'],
+    );
+    const job = await store.jobOf(key);
+    assert.equal(job?.inputFile, '/data/a.wav');
+    assert.ok(!('imageFile' in (job ?? {})), 'the old name is not carried along');
+  });
+});
+
 describe('the cache key follows every file the model is read from', () => {
   /** A TF.js model (model.json and weights.bin) with a description beside it, and an input, in a fresh store. */
   async function tfjsJob(): Promise<{
@@ -124,7 +168,7 @@ describe('the cache key follows every file the model is read from', () => {
     const input = path.join(root, 'a.png');
     writeFileSync(input, 'pixels');
     const job = {
-      imageFile: input,
+      inputFile: input,
       model: description,
       modelBaseDir: root,
       method: 'dax' as const,

@@ -10,7 +10,7 @@ import { RunStore } from '../../src/extension/runStore';
 import type { ExplainJob } from '../../src/shared/protocol';
 
 const job: ExplainJob = {
-  imageFile: '/data/a.png',
+  inputFile: '/data/a.png',
   model: { path: 'm.onnx' },
   modelBaseDir: '/data',
   method: 'dax',
@@ -51,7 +51,7 @@ describe('explanation jobs', () => {
     refused({ lambda1: Number.NaN }, /dax\.lambda1 must be a number from 0/);
     refused({ seed: 'x' }, /dax\.seed must be an integer/);
     refused({ backend: 'gpu' }, /dax\.trainingBackend must be auto, tensorflow, wasm or cpu/);
-    refused({ imageFile: 42 }, /imageFile must be a non-empty path/);
+    refused({ inputFile: 42 }, /inputFile must be a non-empty path/);
     refused({ model: [1] }, /the model must be a description/);
     refused({ target: { x: 1 } }, /the class to explain must be a class index or a label/);
   });
@@ -88,6 +88,9 @@ describe('panel messages', () => {
         shown: 'overlay',
       },
     );
+    assert.deepEqual(checkPanelCommand({ type: 'panel/exportFolderCommand', path: '/etc/passwd' }), {
+      type: 'panel/exportFolderCommand',
+    });
   });
 
   test('a view export without its picture, or with one too large to be a drawing, is dropped', () => {

@@ -18,7 +18,7 @@ const worker = new WorkerClient({ script: path.join(ROOT, 'dist', 'worker.js'), 
 
 function job(changes: Partial<ExplainJob> = {}): ExplainJob {
   return {
-    imageFile,
+    inputFile: imageFile,
     model: { name: 'oracle', path: modelFile, input: { width: ORACLE.size, height: ORACLE.size } },
     modelBaseDir: dir,
     method: 'dax',

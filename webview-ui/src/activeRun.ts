@@ -64,8 +64,8 @@ export class ActiveRunView {
     setText(
       this.title,
       comparing
-        ? `Comparing methods on ${active.imageName}: ${comparing.index}/${comparing.count} ${methodName(comparing.method)}`
-        : `Explaining ${active.imageName} with ${methodName(active.method)}`,
+        ? `Comparing methods on ${active.inputName}: ${comparing.index}/${comparing.count} ${methodName(comparing.method)}`
+        : `Explaining ${active.inputName} with ${methodName(active.method)}`,
     );
     // The phase line is a live region: it changes a few times per run, unlike the step counter below it.
     const phase = live?.phase;

@@ -185,6 +185,11 @@ export class App {
         () => ({ type: 'panel/rerunCommand', key: this.currentKey }),
         true,
       ),
+      action(
+        'Ground truth…',
+        'Score this map against where the evidence truly is: a mask image (white = evidence), or an interval of a sound',
+        () => ({ type: 'panel/groundTruthCommand', key: this.currentKey }),
+      ),
       this.viewExport,
       ...this.exportButtons.values(),
     ];
@@ -205,8 +210,9 @@ export class App {
           'div',
           { class: 'actions', role: 'group', 'aria-label': 'Result actions' },
           this.resultButtons[0]!,
+          this.resultButtons[1]!,
           h('span', { class: 'actions-label', 'aria-hidden': 'true' }, 'Export:'),
-          ...this.resultButtons.slice(1),
+          ...this.resultButtons.slice(2),
         ),
       ),
       h(
@@ -289,13 +295,13 @@ export class App {
       const { report, summary } = current;
       setText(
         this.resultTitle,
-        `${summary.imageName}: ${className(report.target)} (${percent(report.target.probability)})`,
+        `${summary.inputName}: ${className(report.target)} (${percent(report.target.probability)})`,
       );
       setText(
         this.resultSubtitle,
         `${methodName(report.method)} · ${summary.modelName}${summary.cached ? ' · from cache' : ''}`,
       );
-      this.overlay.update(current.display, summary.imageName, prefs);
+      this.overlay.update(current.display, summary.inputName, prefs);
       this.classes.update(current);
       const points = pointsOf(report);
       const emptyText = !methodTrains(report.method)

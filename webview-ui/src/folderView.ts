@@ -34,6 +34,7 @@ export class FolderView {
   private readonly headline: HTMLElement;
   private readonly progress: HTMLProgressElement;
   private readonly cancel: HTMLButtonElement;
+  private readonly exportCsv: HTMLButtonElement;
   private readonly body: HTMLTableSectionElement;
   private readonly headers = new Map<FolderSortKey, { cell: HTMLTableCellElement; button: HTMLButtonElement }>();
   private summary: FolderSummary | undefined;
@@ -50,6 +51,17 @@ export class FolderView {
       'Cancel',
     );
     this.cancel.addEventListener('click', () => post({ type: 'panel/cancelCommand' }));
+    this.exportCsv = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        'aria-label': 'Export the table as CSV: one row per file, for a spreadsheet',
+        title: 'Save this table as a CSV file',
+      },
+      'Export CSV',
+    );
+    this.exportCsv.addEventListener('click', () => post({ type: 'panel/exportFolderCommand' }));
     const headerCells = COLUMNS.map((column) => {
       const button = h('button', { type: 'button', class: 'sort-button' }, column.title);
       button.addEventListener('click', () => this.setSort(nextSort(this.sort, column.key)));
@@ -71,7 +83,7 @@ export class FolderView {
         'div',
         { class: 'section-header' },
         h('div', {}, this.title, this.headline),
-        h('div', { class: 'actions' }, this.cancel),
+        h('div', { class: 'actions' }, this.exportCsv, this.cancel),
       ),
       this.progress,
       h(

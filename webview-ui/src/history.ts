@@ -44,7 +44,7 @@ export class HistoryList {
   private entryButton(entry: RunSummary, isCurrent: boolean): HTMLButtonElement {
     const target = entry.targetLabel || 'unlabelled class';
     // The summary has no kind; a sound is known by its file name.
-    const audio = isAudioFileName(entry.imageName);
+    const audio = isAudioFileName(entry.inputName);
     const button = h(
       'button',
       {
@@ -58,7 +58,7 @@ export class HistoryList {
         'span',
         { class: 'history-title' },
         audio ? h('span', { class: 'history-audio', 'aria-hidden': 'true', title: 'Sound' }, '♪') : undefined,
-        h('span', { class: 'history-image' }, entry.imageName),
+        h('span', { class: 'history-image' }, entry.inputName),
         audio ? h('span', { class: 'visually-hidden' }, ' (sound)') : undefined,
         isCurrent ? h('span', { class: 'badge' }, 'shown') : undefined,
       ),

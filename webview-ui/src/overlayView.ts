@@ -215,7 +215,7 @@ export class OverlayView {
   }
 
   /** Shows `display` with `prefs`; recomposes only when something it depends on changed. */
-  update(display: DisplayPixels, imageName: string, prefs: Preferences): void {
+  update(display: DisplayPixels, inputName: string, prefs: Preferences): void {
     const previous = this.prefs;
     const changed =
       display !== this.display ||
@@ -275,18 +275,18 @@ export class OverlayView {
       ? `the top ${prefs.threshold} % most salient pixels (${keptCount(display.saliency.length, prefs.threshold).toLocaleString()} of ${display.saliency.length.toLocaleString()}, holding ${percent(kept.mass)} of the saliency; the others dimmed)`
       : 'all pixels';
     // For a sound the picture is its spectrogram: say so, with the axes.
-    const input = display.audio ? `the spectrogram of ${imageName}` : imageName;
+    const input = display.audio ? `the spectrogram of ${inputName}` : inputName;
     const description =
       prefs.view === 'original'
         ? display.audio
-          ? `Spectrogram of ${imageName} (${display.audio.durationSeconds.toFixed(2)} s, ${describeFrequencyAxis(display.audio)}), without the saliency.`
-          : `${imageName}, ${display.width}×${display.height}, without the saliency.`
+          ? `Spectrogram of ${inputName} (${display.audio.durationSeconds.toFixed(2)} s, ${describeFrequencyAxis(display.audio)}), without the saliency.`
+          : `${inputName}, ${display.width}×${display.height}, without the saliency.`
         : prefs.view === 'saliency'
           ? `Saliency of ${input} in ${COLORMAP_LABELS[prefs.colormap]}, ${shown}.`
           : prefs.view === 'overlay' || (prefs.view === 'side-by-side' && !side)
             ? `Saliency in ${COLORMAP_LABELS[prefs.colormap]} at ${Math.round(prefs.opacity * 100)} % over ${input}, ${shown}.`
             : side
-              ? `${imageName} on the left; on the right, its saliency in ${COLORMAP_LABELS[prefs.colormap]} at ${Math.round(prefs.opacity * 100)} % over it, ${shown}.`
+              ? `${inputName} on the left; on the right, its saliency in ${COLORMAP_LABELS[prefs.colormap]} at ${Math.round(prefs.opacity * 100)} % over it, ${shown}.`
               : `${capitalise(input)} multiplied by its saliency${prefs.clip < 100 ? ` (clipped at the ${prefs.clip}th percentile)` : ''}, ${shown}.`;
     this.canvas.setAttribute('aria-label', description);
     setText(this.caption, description);

@@ -16,7 +16,7 @@ import type { AudioFindings, ComparisonReport, ComparisonRow, ExplanationReport 
 export function summary(key: string, finishedAt = 1000, cached = false): RunSummary {
   return {
     key,
-    imageName: `${key}.png`,
+    inputName: `${key}.png`,
     modelName: 'model',
     method: 'dax',
     targetLabel: 'cat',
@@ -72,8 +72,8 @@ export function runView(key: string): RunView {
   };
 }
 
-export function active(imageName = 'a.png', queued = 0, overrides: Partial<ActiveRun> = {}): ActiveRun {
-  return { id: 1, imageName, modelName: 'model', method: 'dax', phase: 'querying', queued, ...overrides };
+export function active(inputName = 'a.png', queued = 0, overrides: Partial<ActiveRun> = {}): ActiveRun {
+  return { id: 1, inputName, modelName: 'model', method: 'dax', phase: 'querying', queued, ...overrides };
 }
 
 export function snapshot(
@@ -193,7 +193,7 @@ export function audioFindings(overrides: Partial<AudioFindings> = {}): AudioFind
 /** An audio result: the spectrogram picture with its map, the sounds, and a report with audio findings. */
 export function audioRunView(key: string): RunView {
   return {
-    summary: { ...summary(key), imageName: `${key}.wav` },
+    summary: { ...summary(key), inputName: `${key}.wav` },
     report: report({ input: { file: `/tmp/${key}.wav`, width: 11, height: 64 }, audio: audioFindings() }),
     display: {
       width: 4,

@@ -1,9 +1,10 @@
 // "DAX: Export Result…": saves one of a result's files (overlay, saliency, report; for audio also the mask and
-// the kept and removed sounds) where the user chooses.
+// the kept and removed sounds) where the user chooses; also the view as drawn and a folder batch's table.
 import { copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunView } from '../../shared/protocol';
+import type { FolderSummary, RunView } from '../../shared/protocol';
+import { folderCsv, folderCsvName } from '../folderCsv';
 import { exportFileName, viewPngBytes, type ExportKind } from '../exportNames';
 
 export type { ExportKind } from '../exportNames';
@@ -37,7 +38,7 @@ export async function exportResult(view: RunView | undefined, what?: ExportKind)
     (
       await vscode.window.showQuickPick(
         available.map((key) => ({ label: CHOICES[key].label, description: CHOICES[key].description, what: key })),
-        { title: `Export the result for ${view.summary.imageName}` },
+        { title: `Export the result for ${view.summary.inputName}` },
       )
     )?.what;
   if (!kind) return undefined;
@@ -46,8 +47,12 @@ export async function exportResult(view: RunView | undefined, what?: ExportKind)
     void vscode.window.showInformationMessage(`DAX: this result has no ${CHOICES[kind].label}.`);
     return undefined;
   }
-  return saveAs(view, exportFileName(view.report, kind), CHOICES[kind].filter, 'Export DAX result', (file) =>
-    copyFile(source, file),
+  return saveAs(
+    view.report.input.file,
+    exportFileName(view.report, kind),
+    CHOICES[kind].filter,
+    'Export DAX result',
+    (file) => copyFile(source, file),
   );
 }
 
@@ -63,7 +68,7 @@ export async function exportView(
     return undefined;
   }
   return saveAs(
-    view,
+    view.report.input.file,
     exportFileName(view.report, 'view'),
     { PNG: ['png'] },
     `Export the view as shown (${shown})`,
@@ -73,19 +78,48 @@ export async function exportView(
 }
 
 /**
- * Asks where to save `name` (offered in the workspace, else beside the input), writes it with `write`, and says
- * how that went; undefined when the user cancels or the file cannot be written.
+ * "DAX: Export Folder Summary as CSV…": the last folder batch's table, one row per file. `target` skips the dialog
+ * (for scripts and tests).
+ */
+export async function exportFolderCsv(
+  summary: FolderSummary | undefined,
+  target?: vscode.Uri,
+): Promise<vscode.Uri | undefined> {
+  if (!summary) {
+    void vscode.window.showInformationMessage(
+      'DAX: there is no folder summary to export yet. Explain a folder first (right-click it: Explain Folder with DAX).',
+    );
+    return undefined;
+  }
+  const text = folderCsv(summary);
+  const running = summary.state === 'running' ? `, ${summary.done} of ${summary.total} done so far` : '';
+  return saveAs(
+    path.join(summary.folderPath, 'x'),
+    folderCsvName(summary),
+    { CSV: ['csv'] },
+    `Export the summary of ${summary.folder}`,
+    (file) => writeFile(file, text),
+    ` (${summary.rows.length} files${running})`,
+    target,
+  );
+}
+
+/**
+ * Asks where to save `name` (offered in the workspace, else beside `near`), writes it with `write`, and says how
+ * that went; undefined when the user cancels or the file cannot be written.
  */
 async function saveAs(
-  view: RunView,
+  near: string,
   name: string,
   filters: Record<string, string[]>,
   title: string,
   write: (file: string) => Promise<void>,
   saidAfter = '',
+  chosen?: vscode.Uri,
 ): Promise<vscode.Uri | undefined> {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(view.report.input.file));
-  const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, name), filters, title });
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(near));
+  const target =
+    chosen ?? (await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, name), filters, title }));
   if (!target) return undefined;
   try {
     await write(target.fsPath);

@@ -1,6 +1,8 @@
 // Explaining through the real extension host: the worker runs the engine, the panel gets the result, Cancel
 // works, a bad model leaves earlier results alone, and a killed worker is replaced on the next run.
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { DaxExtensionApi } from '../../../src/extension/extension';
 import type { PanelStateNotification } from '../../../src/shared/protocol';
@@ -90,6 +92,27 @@ describe('Explain with DAX', function () {
     await vscode.commands.executeCommand('dax.explain', workspaceFile('stationery-sign.jpg'));
     assert.equal(lastState(dax)?.current?.summary.cached, true);
     assert.ok(Date.now() - started < 5000, `cached in ${Date.now() - started} ms`);
+  });
+
+  it('Score Against Ground Truth: a mask image gives the IoU and the pointing game, kept in the report; a file that is not an image changes nothing', async () => {
+    const dax = await api();
+    await vscode.commands.executeCommand('dax.explain', workspaceFile('stationery-sign.jpg'));
+    const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const mask = path.join(extension.extensionPath, 'examples', 'stationery-sign.mask.png');
+    const scored = await vscode.commands.executeCommand<unknown>('dax.scoreGroundTruth', mask);
+    assert.ok(!isNothing(scored), 'a scored result');
+    const current = lastState(dax)?.current;
+    const truth = current?.report.groundTruth;
+    assert.ok(truth, 'the panel shows the scores');
+    assert.equal(truth.file, mask);
+    assert.ok(truth.bestIou > 0 && truth.bestIou <= 1 && truth.iouAt02 >= 0, JSON.stringify(truth));
+    assert.ok(current.display.saliency.length > 0, 'with the pixels');
+    const onDisk = JSON.parse(readFileSync(current.report.outputs!.report, 'utf8')) as { groundTruth?: unknown };
+    assert.deepEqual(onDisk.groundTruth, truth, 'the report file keeps them');
+
+    const notAnImage = workspaceFile('.vscode/settings.json').fsPath;
+    assert.ok(isNothing(await vscode.commands.executeCommand<unknown>('dax.scoreGroundTruth', notAnImage)));
+    assert.deepEqual(lastState(dax)?.current?.report.groundTruth, truth, 'the earlier scores stay');
   });
 
   it('DAX: Cancel stops a run and stores nothing', async () => {
@@ -284,6 +307,16 @@ describe('Explain with DAX on a sound', function () {
       const current = lastState(dax)?.current;
       assert.equal(current?.summary.cached, true);
       assert.equal(current?.display.audio?.kept.length, 48000);
+
+      // A ground-truth interval: the time IoU of the top interval, drawn on the timeline; one past the end is refused.
+      assert.ok(!isNothing(await vscode.commands.executeCommand<unknown>('dax.scoreGroundTruth', '0.5-1.5')));
+      const scored = lastState(dax)?.current;
+      const truth = scored?.report.audio?.groundTruth;
+      assert.ok(truth && truth.start === 0.5 && truth.end === 1.5, JSON.stringify(truth));
+      assert.ok(truth.timeIou >= 0 && truth.timeIou <= 1);
+      assert.deepEqual(scored?.display.audio?.truth, { start: 0.5, end: 1.5 });
+      assert.ok(isNothing(await vscode.commands.executeCommand<unknown>('dax.scoreGroundTruth', '5-9')));
+      assert.deepEqual(lastState(dax)?.current?.report.audio?.groundTruth, truth);
     } finally {
       await config().update('samples', undefined, vscode.ConfigurationTarget.Workspace);
       await config().update('epochs', undefined, vscode.ConfigurationTarget.Workspace);
@@ -387,13 +420,13 @@ describe('DAX: Compare Methods', function () {
         'the sound is explained',
       );
       const underSound = lastState(dax);
-      assert.match(underSound?.current?.summary.imageName ?? '', /open-the-door\.wav/);
+      assert.match(underSound?.current?.summary.inputName ?? '', /open-the-door\.wav/);
       assert.equal(underSound?.comparison, undefined, 'no comparison of stationery-sign.jpg under the sound');
       await config().update('samples', 120, vscode.ConfigurationTarget.Workspace);
       await config().update('epochs', 2, vscode.ConfigurationTarget.Workspace);
       await vscode.commands.executeCommand('dax.explain', workspaceFile('stationery-sign.jpg'));
       const withImage = lastState(dax);
-      assert.match(withImage?.current?.summary.imageName ?? '', /stationery-sign\.jpg/);
+      assert.match(withImage?.current?.summary.inputName ?? '', /stationery-sign\.jpg/);
       assert.ok(
         withImage?.comparison?.input.file.endsWith('stationery-sign.jpg'),
         'the image’s comparison is back with its result',

@@ -2,7 +2,8 @@
 // batch, the summary in the panel state, cached files taken at once, a failing file recorded while the batch goes
 // on, subfolders with `dax.folder.recursive`, and Cancel stopping the file that runs and the rest.
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { DaxExtensionApi } from '../../../src/extension/extension';
@@ -120,8 +121,19 @@ describe('Explain Folder with DAX', function () {
     for (const row of summary.rows) {
       dax.panel.handle({ type: 'panel/selectRunCommand', key: row.key! });
       await until(() => lastState(dax)?.current?.summary.key === row.key, 10_000, `${row.file}'s result to be shown`);
-      assert.equal(lastState(dax)?.current?.summary.imageName, row.file);
+      assert.equal(lastState(dax)?.current?.summary.inputName, row.file);
     }
+    // Export Folder Summary as CSV writes the same table, one row per file in run order.
+    const csv = vscode.Uri.file(path.join(os.tmpdir(), `dax-folder-${Date.now()}.csv`));
+    const written = await vscode.commands.executeCommand<vscode.Uri | undefined>('dax.exportFolderSummary', csv);
+    assert.equal(written?.fsPath, csv.fsPath);
+    const lines = readFileSync(csv.fsPath, 'utf8').trimEnd().split('\r\n');
+    assert.equal(lines[0], 'file,status,class,probability,queries,seconds,error');
+    assert.deepEqual(
+      lines.slice(1).map((line) => line.split(',').slice(0, 2).join(',')),
+      summary.rows.map((row) => `${row.file},${row.status}`),
+    );
+    rmSync(csv.fsPath, { force: true });
   });
 
   it('again: the files come from the cache at once, and a file that fails is recorded while the batch goes on', async () => {

@@ -248,7 +248,7 @@ function postAudioResult(asJson) {
   };
   const summary = {
     key: 'a1',
-    imageName: 'siren.wav',
+    inputName: 'siren.wav',
     modelName: 'speech-commands',
     method: 'dax',
     targetLabel: 'siren',
@@ -258,7 +258,7 @@ function postAudioResult(asJson) {
   };
   const image = {
     key: 'i1',
-    imageName: 'cat.png',
+    inputName: 'cat.png',
     modelName: 'resnet',
     method: 'rise',
     targetLabel: 'cat',
@@ -282,7 +282,7 @@ function postImageResult() {
   const saliency = new Uint8Array(width * height).map((_, i) => (i % width) % 256);
   const summary = {
     key: 'i1',
-    imageName: 'cat.png',
+    inputName: 'cat.png',
     modelName: 'resnet',
     method: 'rise',
     targetLabel: 'cat',

@@ -111,7 +111,7 @@ function result() {
   return {
     summary: {
       key: 'k',
-      imageName: 'small.png',
+      inputName: 'small.png',
       modelName: 'model',
       method: 'dax',
       targetLabel: 'cat',

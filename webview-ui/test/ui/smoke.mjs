@@ -246,7 +246,7 @@ function exampleComparisonOf(report, display) {
 const { comparison: exampleComparison, detail: exampleDetail } = exampleComparisonOf(report, display);
 const summary = (key, finishedAt, cached = false, method = 'dax') => ({
   key,
-  imageName: 'stationery-sign.jpg',
+  inputName: 'stationery-sign.jpg',
   modelName: report.model.name,
   method,
   targetLabel: report.target.label,
@@ -294,7 +294,7 @@ try {
         history,
         current: { summary: history[0], report, display },
         active: {
-          imageName: 'stationery-sign.jpg',
+          inputName: 'stationery-sign.jpg',
           modelName: report.model.name,
           method: 'dax',
           phase: 'training',

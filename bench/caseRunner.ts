@@ -173,6 +173,7 @@ function recordOf(
     trainingSteps: report.trainingSteps,
     backend: report.backend.name,
     cachedQueries,
+    ...(typeof report.config.mapReadout === 'string' ? { readout: report.config.mapReadout } : {}),
   };
 }
 

@@ -38,6 +38,8 @@ export interface CaseRecord {
   backend: string;
   /** Of the explanation's queries, how many the answer cache had (times of a cached run are not the model's). */
   cachedQueries: number;
+  /** DAX with judging: the readout of its networks that the black box judged most faithful. */
+  readout?: string;
 }
 
 /** How much the top of two seeds' maps agree (top-k pixels or cells, k as for top-k IoU, or 10 % without truth). */

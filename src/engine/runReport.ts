@@ -23,6 +23,7 @@ export type RunFacts = Pick<
   | 'losses'
   | 'validation'
   | 'fidelity'
+  | 'readout'
   | 'versions'
 >;
 
@@ -70,6 +71,7 @@ export function runFacts(
     losses: training?.history ?? [],
     validation: training?.validation ?? [],
     ...(training?.fidelity ? { fidelity: training.fidelity } : {}),
+    ...(training?.readout ? { readout: training.readout } : {}),
     versions: versions(backend.name),
   };
 }
@@ -82,6 +84,7 @@ export function trainingFacts(run: MethodRun): Record<string, number | string> {
         lambda1Effective: training.lambda1Effective,
         targetScaleUsed: training.targetScaleUsed,
         maskReadoutUsed: training.maskReadoutUsed,
+        ...(training.readout ? { mapReadout: training.readout.chosen } : {}),
       }
     : {};
 }

@@ -124,6 +124,11 @@ export interface ExplanationReport {
    * (R² on the scale it imitated, Spearman's rank correlation). Low values mean the map says little.
    */
   fidelity?: { heldOut: number; r2: number; spearman: number };
+  /**
+   * DAX's readouts of its networks that the black box judged (a few deletion and insertion copies each), their
+   * scores (mean target answer with the top kept alone minus with it removed), and the one the map is.
+   */
+  readout?: { candidates: string[]; scores: number[]; chosen: string };
   /** The full configuration of the run (preset after overrides). */
   config: Record<string, unknown>;
   preset: string;

@@ -60,10 +60,12 @@ describe('DAX on the text-direction classifier and real scene-text photos', () =
     );
     // Measured with the fast preset on wasm: mean 0.320 over the 12 runs (single runs 0.01 to 0.53) against 0.11
     // for random maps; before the KL term was switched off and the mask read over the training copies, 0.185.
-    // The floor (0.25) is the measured mean less a margin for another backend's rounding: it fails a method that
-    // ignores the text, and it fails the previous defaults (0.185, 0.212). A centre-band prior scores about 0.4 on
-    // these centred crops, so this is a floor on finding text, not a claim of precision.
-    assert.ok(mean(dax) >= 0.25, `mean top-k IoU ${mean(dax).toFixed(3)} (${detail})`);
+    // Since the black box judges DAX's readouts (mapJudge.ts), 0.232 (0.261 without judging): a smoothed readout
+    // wins some photos on deletion and insertion and covers thin strokes less tightly, the trade the full
+    // benchmark measured (scene-text top-k IoU −0.02, insertion +0.05). The floor (0.22) fails a method that
+    // ignores the text (random maps 0.11) and the defaults before the KL change (0.185). A centre-band prior scores
+    // about 0.4 on these centred crops, so this is a floor on finding text, not a claim of precision.
+    assert.ok(mean(dax) >= 0.22, `mean top-k IoU ${mean(dax).toFixed(3)} (${detail})`);
     assert.ok(
       mean(dax) > mean(random) + 0.04,
       `beats random maps: ${mean(dax).toFixed(3)} vs ${mean(random).toFixed(3)}`,

@@ -60,6 +60,8 @@ export function reportFacts(report: ExplanationReport, audio?: DisplayAudio): Fa
     ]);
     const fidelityFact = fidelity(report);
     if (fidelityFact) facts.push(fidelityFact);
+    const readoutFact = readout(report);
+    if (readoutFact) facts.push(readoutFact);
   }
   facts.push(
     ['Time', `${duration(timing.totalMs)} in all`],
@@ -122,6 +124,34 @@ export function fidelity(report: ExplanationReport): Fact | undefined {
     learnt
       ? figures
       : `${figures}. Warning: the student did not learn to predict the model's answers, so this map says little; try a larger budget or compare with another method.`,
+  ];
+}
+
+/** What each of DAX's readouts of its networks is, in words. */
+const READOUT_NAMES: Record<string, string> = {
+  masks: 'the masks as they are',
+  smooth: 'the masks blurred by half a segment',
+  smoother: 'the masks blurred by 1.5 segments',
+  'first-order': "the student's first-order effects",
+  time: 'the masks averaged over each moment',
+};
+
+/**
+ * Which readout of the networks the map is, and why: the black box's own answers on a few deletion and insertion
+ * copies of each, so the user sees by how much the chosen one was more faithful.
+ */
+export function readout(report: ExplanationReport): Fact | undefined {
+  const r = report.readout;
+  if (!r || r.candidates.length === 0) return undefined;
+  const name = (candidate: string): string => READOUT_NAMES[candidate] ?? candidate;
+  const others = r.candidates
+    .map((candidate, i) => ({ candidate, score: r.scores[i]! }))
+    .filter(({ candidate }) => candidate !== r.chosen)
+    .map(({ candidate, score }) => `${name(candidate)} ${metric(score)}`);
+  const chosenScore = r.scores[r.candidates.indexOf(r.chosen)];
+  return [
+    'Map readout',
+    `${name(r.chosen)}: the most faithful of ${r.candidates.length} readouts by the model's own answers (insertion minus deletion ${chosenScore === undefined ? 'n/a' : metric(chosenScore)}; ${others.join(', ')})`,
   ];
 }
 

@@ -71,3 +71,23 @@ describe("the student's fidelity, DAX's trust indicator", () => {
     assert.ok(!reportFacts(report({ method: 'lime' })).some(([term]) => term === 'Student fidelity'));
   });
 });
+
+describe("the map's readout, chosen by the black box", () => {
+  test('names the readout the map is, its score, and the scores of the others', () => {
+    const fact = asText(
+      reportFacts(
+        report({
+          method: 'dax',
+          readout: { candidates: ['masks', 'smooth', 'first-order'], scores: [0.41, 0.52, 0.3], chosen: 'smooth' },
+        }),
+      ),
+    ).find((f) => f.startsWith('Map readout'));
+    assert.equal(
+      fact,
+      "Map readout: the masks blurred by half a segment: the most faithful of 3 readouts by the model's own answers (insertion minus deletion 0.52; the masks as they are 0.41, the student's first-order effects 0.3)",
+    );
+  });
+  test('is absent where nothing was judged', () => {
+    assert.ok(!reportFacts(report({ method: 'dax' })).some(([term]) => term === 'Map readout'));
+  });
+});

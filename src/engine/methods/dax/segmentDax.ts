@@ -27,6 +27,7 @@ import type { Scene } from '../../perturbation/scene';
 import { substrateCanvas } from '../../perturbation/substrate';
 import type { DaxOutcome } from './daxMethod';
 import type { DaxSettings } from './presets';
+import { judgeMaps, type MapCandidate } from './mapJudge';
 import { fitLinear, LogitAdam, SegmentStudent } from './segmentStudent';
 import {
   buildLayers,
@@ -87,6 +88,17 @@ export interface SegmentDaxOptions {
   smoothness: number;
   /** Gaussian smoothing of the pixel map, in typical segment sides (√(pixels / segments)); 0 = none. */
   smooth: number;
+  /**
+   * Share of the budget spent on judging readouts of the networks through the black box (mapJudge.ts), and the
+   * readouts judged: the masks' map as it is, blurred by half a segment side or by 1.5, the student's
+   * first-order effects, with more than one layer the own segments' scores alone (`cells`), and on request
+   * (sounds) the masks' map averaged over each time column (`time`). 0 = no judging: the map is the masks' map
+   * blurred by `smooth`.
+   */
+  judgeShare: number;
+  judgeCandidates: ReadoutKind[];
+  /** How much more faithful (insertion minus deletion, on the answers' scale) a readout must be than the first. */
+  judgeMargin: number;
 }
 
 export const DEFAULT_SEGMENT_DAX: SegmentDaxOptions = {
@@ -108,6 +120,9 @@ export const DEFAULT_SEGMENT_DAX: SegmentDaxOptions = {
   densities: [0.1, 0.9],
   smooth: 0,
   smoothness: 0,
+  judgeShare: 0.15,
+  judgeCandidates: ['masks', 'smooth', 'smoother', 'first-order', 'time'],
+  judgeMargin: 0.03,
 };
 
 const STUDENT_BATCH = 128;
@@ -137,7 +152,15 @@ export async function runSegmentDax(
   const total = Math.max(2, settings.samples);
   const active = options.rounds > 0 ? Math.min(total - 2, Math.round(total * options.activeShare)) : 0;
   const perRound = options.rounds > 0 ? Math.floor(active / options.rounds) : 0;
-  const first = total - perRound * options.rounds;
+  const readouts = options.judgeCandidates.filter(
+    (kind) => (kind !== 'time' || isSound(scene)) && (kind !== 'cells' || units.layers.length > 1),
+  );
+  const judgeFills = isSound(scene) ? 1 : JUDGE_FILLS.length;
+  const judgePoints =
+    readouts.length < 2
+      ? 0
+      : judgingPoints(total, total - perRound * options.rounds, readouts.length * judgeFills, options.judgeShare);
+  const first = total - perRound * options.rounds - 2 * judgePoints * judgeFills * readouts.length;
   const patternRng = rng.fork('patterns');
 
   hooks.onProgress?.({ type: 'phase', phase: 'querying', message: `querying the model on ${first} perturbed copies` });
@@ -263,12 +286,52 @@ export async function runSegmentDax(
     await yieldToEventLoop();
   }
   const { width, height } = scene.segmentation;
-  const map = gaussianBlur(
-    pixelMap(units, saliency),
-    width,
-    height,
-    options.smooth * Math.sqrt((width * height) / Math.max(1, scene.segmentation.count)),
-  );
+  const side = Math.sqrt((width * height) / Math.max(1, scene.segmentation.count));
+  const masksMap = pixelMap(units, saliency);
+  let map = gaussianBlur(masksMap, width, height, options.smooth * side);
+  let readout: TrainingResult['readout'];
+  if (judgePoints > 0) {
+    throwIfCancelled(hooks.signal);
+    const candidates: MapCandidate[] = readouts.map((kind) => ({
+      name: kind,
+      map: readoutMap(kind, masksMap, width, height, side, {
+        firstOrder: () => pixelMap(units, minMaxNormalise(student.linear)),
+        cells: () => ownLayerMap(units, saliency),
+      }),
+    }));
+    hooks.onProgress?.({
+      type: 'phase',
+      phase: 'querying',
+      message: `asking the model which of ${candidates.length} readouts of the networks is the most faithful`,
+    });
+    const fills = await pixelComposer(scene, JUDGE_FILLS);
+    const judgement = await judgeMaps(
+      candidates,
+      judgePoints,
+      judgeFills,
+      async (count, write) => {
+        const kept = new Uint8Array(width * height);
+        const { rows, stats: s } = await runQueries(blackBox, count, (i, out) => fills(kept, write(i, kept), out), {
+          batchSize: settings.queryBatchSize,
+          signal: hooks.signal,
+          onProgress: hooks.onProgress,
+          padding: scene.model.padding,
+          inputLength: scene.model.original.length,
+        });
+        stats.queries += s.queries;
+        stats.modelMs += s.modelMs;
+        stats.totalMs += s.totalMs;
+        return rows.map((row) => (scale === 'logit' ? logOdds(row[target]!) : row[target]!));
+      },
+      options.judgeMargin,
+    );
+    map = candidates[judgement.chosen]!.map;
+    readout = {
+      candidates: candidates.map((c) => c.name),
+      scores: judgement.scores,
+      chosen: candidates[judgement.chosen]!.name,
+    };
+  }
   const training: TrainingResult = {
     mask: map,
     gridWidth: width,
@@ -283,6 +346,7 @@ export async function runSegmentDax(
     maskReadoutUsed: 'input',
     trainMs,
     fidelity,
+    ...(readout ? { readout } : {}),
   };
   return { inputProbabilities, target, query: stats, training, working: { width, height } };
 }
@@ -298,24 +362,109 @@ async function fillComposer(
 ): Promise<((keep: Uint8Array, index: number, out: Float32Array) => Float32Array) | undefined> {
   const scene = space as Partial<Scene>;
   if (!scene.placement || !scene.model?.sourceOf || fills.every((f) => f === 'scene')) return undefined;
+  const compose = await pixelComposer(space, fills);
+  const { width, height } = units.layers[0]!;
+  const kept = new Uint8Array(width * height);
+  return (keep, index, out) => compose(keptPixels(units, keep, kept), index % fills.length, out);
+}
+
+export type ReadoutKind = 'masks' | 'smooth' | 'smoother' | 'first-order' | 'cells' | 'time';
+
+/** A readout's map over the units' plane, from the masks' map (`side`: a typical segment's side in pixels). */
+function readoutMap(
+  kind: ReadoutKind,
+  masks: Float32Array,
+  width: number,
+  height: number,
+  side: number,
+  from: { firstOrder: () => Float32Array; cells: () => Float32Array },
+): Float32Array {
+  switch (kind) {
+    case 'masks':
+      return masks;
+    case 'smooth':
+      return gaussianBlur(masks, width, height, 0.5 * side);
+    case 'smoother':
+      return gaussianBlur(masks, width, height, 1.5 * side);
+    case 'first-order':
+      return from.firstOrder();
+    case 'cells':
+      return from.cells();
+    case 'time': {
+      const out = new Float32Array(masks.length);
+      for (let x = 0; x < width; x++) {
+        let sum = 0;
+        for (let y = 0; y < height; y++) sum += masks[y * width + x]!;
+        for (let y = 0; y < height; y++) out[y * width + x] = sum / height;
+      }
+      return out;
+    }
+  }
+}
+
+/**
+ * The scores of the perturbation's own segments alone (a sound's cells without its time strips): finer than the
+ * mean over the layers, which is what insertion rewards where the strips' scores spread over whole moments.
+ */
+function ownLayerMap(units: UnitLayers, scores: Float32Array): Float32Array {
+  const own = units.layers[0]!;
+  return pixelMap({ layers: [own], offsets: [0], units: own.count }, scores.subarray(0, own.count));
+}
+
+/** Sounds are spaces without an image placement; their only fill is silence. */
+function isSound(space: PerturbationSpace): boolean {
+  return !(space as Partial<Scene>).placement;
+}
+
+/** The metrics' substrates (faithfulness.ts), which the judging copies match. */
+const JUDGE_FILLS: SegmentDaxOptions['fills'] = ['blur', 'zero'];
+
+/**
+ * Writes a copy whose pixels of the units' plane with `kept[p] === 0` show fill `fill` (images) or are silenced
+ * (sounds, whose only fill is silence).
+ */
+async function pixelComposer(
+  space: PerturbationSpace,
+  fills: SegmentDaxOptions['fills'],
+): Promise<(kept: Uint8Array, fill: number, out: Float32Array) => Float32Array> {
+  const scene = space as Partial<Scene>;
+  if (!scene.placement || !scene.model?.sourceOf) {
+    const mask = new Float32Array(space.segmentation.width * space.segmentation.height);
+    return (kept, _fill, out) => {
+      for (let p = 0; p < mask.length; p++) mask[p] = kept[p]!;
+      return space.blend(mask, out);
+    };
+  }
   const image = space as Scene;
   const canvases = await Promise.all(
     fills.map((fill) => (fill === 'scene' ? image.model.fill : substrateCanvas(image, fill))),
   );
   const { original, sourceOf } = image.model;
-  const { width, height } = units.layers[0]!;
-  const kept = new Uint8Array(width * height);
-  return (keep, index, out) => {
-    keptPixels(units, keep, kept);
-    const fill = canvases[index % canvases.length]!;
+  return (kept, fill, out) => {
+    const canvas = canvases[fill % canvases.length]!;
     for (let p = 0, i = 0; p < sourceOf.length; p++, i += 3) {
-      const source = sourceOf[p]! < 0 || kept[sourceOf[p]!] === 1 ? original : fill;
+      const source = sourceOf[p]! < 0 || kept[sourceOf[p]!] === 1 ? original : canvas;
       out[i] = source[i]!;
       out[i + 1] = source[i + 1]!;
       out[i + 2] = source[i + 2]!;
     }
     return out;
   };
+}
+
+/**
+ * Judging points per candidate, fill and curve: `share` of the budget over 2 · candidates · fills copies a point,
+ * at least one, and none where that would leave the training under half the budget.
+ */
+function judgingPoints(total: number, training: number, copiesPerPoint: number, share: number): number {
+  if (!(share > 0)) return 0;
+  const points = Math.max(1, Math.floor((total * share) / (2 * copiesPerPoint)));
+  return training - 2 * points * copiesPerPoint >= total / 2 ? points : 0;
+}
+
+function logOdds(p: number): number {
+  const q = Math.min(1 - 1e-4, Math.max(1e-4, p));
+  return Math.log(q / (1 - q));
 }
 
 /**

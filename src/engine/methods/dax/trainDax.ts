@@ -83,6 +83,8 @@ export interface TrainingResult {
   trainMs: number;
   /** How well the student imitates the black box on held-out copies (segment-space DAX). */
   fidelity?: { heldOut: number; r2: number; spearman: number };
+  /** Segment-space DAX with judging: the readouts the black box judged, their scores, and the one chosen. */
+  readout?: { candidates: string[]; scores: number[]; chosen: string };
 }
 
 /**

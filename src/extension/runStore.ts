@@ -117,14 +117,16 @@ export class RunStore {
   }
 
   /**
-   * Replaces a stored result's report (in its report file) and display, as a ground truth given later changes
-   * them. Each file is written beside itself and renamed over it, so a failure leaves the old one whole.
+   * Replaces a stored result's report (in its report file) and, when `displayChanged`, its display, as a ground
+   * truth given later changes them (an image's pixels stay as they were: megabytes not rewritten). Each file is
+   * written beside itself and renamed over it, so a failure leaves the old one whole.
    */
-  async update(view: RunView): Promise<void> {
+  async update(view: RunView, displayChanged: boolean): Promise<void> {
     const file = view.report.outputs?.report;
     if (!file) throw new Error('the result has no report file');
     await writeFile(`${file}.partial`, JSON.stringify(view.report, null, 2));
     await rename(`${file}.partial`, file);
+    if (!displayChanged) return;
     const display = path.join(this.folder(view.summary.key), 'display.bin');
     await writeDisplay(`${display}.partial`, view.display);
     await rename(`${display}.partial`, display);

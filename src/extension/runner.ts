@@ -329,7 +329,7 @@ export class Runner implements vscode.Disposable {
     try {
       scored = await scoreGroundTruth(view, (saliency, mask) => this.worker.scoreMask(saliency, mask), given);
       if (!scored) return undefined;
-      await this.store.update(scored);
+      await this.store.update(scored, scored.display !== view?.display);
     } catch (error) {
       const message = error instanceof RunFailure ? error.error.message : (error as Error).message;
       this.log.error(`ground truth: ${message}`);

@@ -3,7 +3,7 @@
 // whose top pixels carry the target wins.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judgeMaps, judgingCuts, pixelRanks, type PixelAsk } from '../../src/engine/methods/dax/mapJudge';
+import { judgeMaps, judgingCuts, descendingRanks, type PixelAsk } from '../../src/engine/methods/dax/mapJudge';
 
 /** A black box over a 4 x 4 plane that answers the share of its evidence pixels (0, 1, 4, 5) a copy keeps. */
 const EVIDENCE = [0, 1, 4, 5];
@@ -78,6 +78,6 @@ describe("judging DAX's readouts through the black box", () => {
 
   test('cuts spread evenly over (0, 0.8], and ranks break ties by index', () => {
     judgingCuts(4).forEach((cut, i) => assert.ok(Math.abs(cut - [0.1, 0.3, 0.5, 0.7][i]!) < 1e-12, `cut ${i}: ${cut}`));
-    assert.deepEqual(Array.from(pixelRanks(Float32Array.from([0.5, 1, 0.5, 0]))), [1, 0, 2, 3]);
+    assert.deepEqual(Array.from(descendingRanks(Float32Array.from([0.5, 1, 0.5, 0]))), [1, 0, 2, 3]);
   });
 });

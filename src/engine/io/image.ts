@@ -193,9 +193,14 @@ export async function decodeSaliency(file: string, width: number, height: number
   const image = await decodeImage(file, { background: { r: 0, g: 0, b: 0 } });
   const resized =
     image.width === width && image.height === height ? image : await resizeRgb(image, width, height, 'cubic');
-  const map = new Float32Array(width * height);
+  return greyLevels(resized);
+}
+
+/** Each pixel's mean over the channels, in [0, 1]: a grey map written as an image, read back. */
+export function greyLevels(image: RgbImage): Float32Array {
+  const map = new Float32Array(image.width * image.height);
   for (let i = 0; i < map.length; i++)
-    map[i] = (resized.data[3 * i]! + resized.data[3 * i + 1]! + resized.data[3 * i + 2]!) / (3 * 255);
+    map[i] = (image.data[3 * i]! + image.data[3 * i + 1]! + image.data[3 * i + 2]!) / (3 * 255);
   return map;
 }
 

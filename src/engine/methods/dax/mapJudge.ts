@@ -34,8 +34,8 @@ export function judgingCuts(points: number): number[] {
   return Array.from({ length: points }, (_, p) => (0.8 * (p + 0.5)) / points);
 }
 
-/** Rank of every pixel by `map`, most salient first; ties by index, so a flat map is judged reproducibly. */
-export function pixelRanks(map: Float32Array): Int32Array {
+/** Rank of every value (a pixel's, a unit's), largest first; ties by index, so a flat map ranks reproducibly. */
+export function descendingRanks(map: Float32Array): Int32Array {
   const order = Array.from(map.keys()).sort((a, b) => map[b]! - map[a]! || a - b);
   const rankOf = new Int32Array(map.length);
   order.forEach((pixel, rank) => (rankOf[pixel] = rank));
@@ -55,7 +55,7 @@ export async function judgeMaps(
   margin = 0,
 ): Promise<Judgement> {
   const cuts = judgingCuts(points);
-  const ranks = candidates.map((c) => pixelRanks(c.map));
+  const ranks = candidates.map((c) => descendingRanks(c.map));
   const perCandidate = 2 * points * fills;
   const answers = await ask(candidates.length * perCandidate, (i, kept) => {
     const c = Math.floor(i / perCandidate);

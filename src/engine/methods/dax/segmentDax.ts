@@ -27,7 +27,7 @@ import type { Scene } from '../../perturbation/scene';
 import { substrateCanvas } from '../../perturbation/substrate';
 import type { DaxOutcome } from './daxMethod';
 import type { DaxSettings } from './presets';
-import { judgeMaps, type MapCandidate } from './mapJudge';
+import { descendingRanks, judgeMaps, type MapCandidate } from './mapJudge';
 import { fitLinear, LogitAdam, SegmentStudent } from './segmentStudent';
 import {
   buildLayers,
@@ -39,7 +39,7 @@ import {
   type UnitEdges,
   type UnitLayers,
 } from './segmentLayers';
-import { median, SPARSE_MEDIAN, stretchedLogOdds, type LossRecord, type TrainingResult } from './trainDax';
+import { logOdds, median, SPARSE_MEDIAN, stretchedLogOdds, type LossRecord, type TrainingResult } from './trainDax';
 
 /** Knobs of the segment-space variant (presets.ts holds the defaults). */
 export interface SegmentDaxOptions {
@@ -167,22 +167,35 @@ export async function runSegmentDax(
   const initial = mixedDensityPatterns(first, units, options.layerMix, options.densities, patternRng);
   const stats: QueryStats = { queries: 0, modelMs: 0, totalMs: 0 };
   const composer = await fillComposer(scene, units, options.fills);
-  let asked = 0;
-  const ask = async (patterns: Samples): Promise<Float32Array[]> => {
-    const queryOptions = { batchSize: settings.queryBatchSize, signal: hooks.signal, onProgress: hooks.onProgress };
-    const first = asked;
-    asked += patterns.count;
-    const { rows, stats: s } = composer
-      ? await runQueries(
-          blackBox,
-          patterns.count,
-          (i, out) => composer(patterns.keep.subarray(i * K, (i + 1) * K), first + i, out),
-          { ...queryOptions, padding: scene.model.padding, inputLength: scene.model.original.length },
-        )
-      : await queryPatterns(space, blackBox, patterns, queryOptions);
+  const queryOptions = { batchSize: settings.queryBatchSize, signal: hooks.signal, onProgress: hooks.onProgress };
+  /** Asks the black box about `count` copies written by `write`, counting them in the run's query statistics. */
+  const askWritten = async (
+    count: number,
+    write: (i: number, out: Float32Array) => unknown,
+  ): Promise<Float32Array[]> => {
+    const { rows, stats: s } = await runQueries(blackBox, count, write, {
+      ...queryOptions,
+      padding: scene.model.padding,
+      inputLength: scene.model.original.length,
+    });
+    tally(s);
+    return rows;
+  };
+  const tally = (s: QueryStats): void => {
     stats.queries += s.queries;
     stats.modelMs += s.modelMs;
     stats.totalMs += s.totalMs;
+  };
+  let asked = 0;
+  const ask = async (patterns: Samples): Promise<Float32Array[]> => {
+    const first = asked;
+    asked += patterns.count;
+    if (composer)
+      return askWritten(patterns.count, (i, out) =>
+        composer(patterns.keep.subarray(i * K, (i + 1) * K), first + i, out),
+      );
+    const { rows, stats: s } = await queryPatterns(space, blackBox, patterns, queryOptions);
+    tally(s);
     return rows;
   };
   const rows = await ask(initial);
@@ -311,16 +324,7 @@ export async function runSegmentDax(
       judgeFills,
       async (count, write) => {
         const kept = new Uint8Array(width * height);
-        const { rows, stats: s } = await runQueries(blackBox, count, (i, out) => fills(kept, write(i, kept), out), {
-          batchSize: settings.queryBatchSize,
-          signal: hooks.signal,
-          onProgress: hooks.onProgress,
-          padding: scene.model.padding,
-          inputLength: scene.model.original.length,
-        });
-        stats.queries += s.queries;
-        stats.modelMs += s.modelMs;
-        stats.totalMs += s.totalMs;
+        const rows = await askWritten(count, (i, out) => fills(kept, write(i, kept), out));
         return rows.map((row) => (scale === 'logit' ? logOdds(row[target]!) : row[target]!));
       },
       options.judgeMargin,
@@ -462,11 +466,6 @@ function judgingPoints(total: number, training: number, copiesPerPoint: number, 
   return training - 2 * points * copiesPerPoint >= total / 2 ? points : 0;
 }
 
-function logOdds(p: number): number {
-  const q = Math.min(1 - 1e-4, Math.max(1e-4, p));
-  return Math.log(q / (1 - q));
-}
-
 /**
  * Sample 0 keeps everything; copy i keeps a share of the pixels drawn from [0.1, 0.9]. With `and`, a pixel is
  * kept when every layer keeps its unit, so each unit is kept with that share's L-th root; with `alternate`,
@@ -505,9 +504,7 @@ function mixedDensityPatterns(
  */
 function curvePatterns(saliency: Float32Array, count: number, round: number, rng: Rng): Samples {
   const K = saliency.length;
-  const order = Array.from(saliency.keys()).sort((a, b) => saliency[b]! - saliency[a]! || a - b);
-  const rankOf = new Int32Array(K);
-  order.forEach((segment, rank) => (rankOf[segment] = rank));
+  const rankOf = descendingRanks(saliency);
   const keep = new Uint8Array(count * K);
   const shift = (round * 0.618) % 1;
   for (let n = 0; n < count; n++) {

@@ -328,12 +328,13 @@ export function median(values: Float32Array): number {
 
 /** log(p / (1 − p)) with p clipped to [1e-4, 1 − 1e-4], then min-max stretched to [0, 1]. */
 export function stretchedLogOdds(targets: Float32Array): Float32Array {
-  const eps = 1e-4;
-  const logits = Float32Array.from(targets, (p) => {
-    const q = Math.min(1 - eps, Math.max(eps, p));
-    return Math.log(q / (1 - q));
-  });
-  return minMaxNormalise(logits, 0.5);
+  return minMaxNormalise(Float32Array.from(targets, logOdds), 0.5);
+}
+
+/** The log-odds of a probability, clamped to [1e-4, 1 − 1e-4] so that a 0 or a 1 stays finite. */
+export function logOdds(p: number): number {
+  const q = Math.min(1 - 1e-4, Math.max(1e-4, p));
+  return Math.log(q / (1 - q));
 }
 
 /** LIME-weighted variance of the teacher's answers over the training samples. */

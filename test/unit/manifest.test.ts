@@ -117,4 +117,18 @@ describe('the manifest', () => {
     assert.equal((manifest as { files?: unknown }).files, undefined, 'vsce refuses "files" with a .vscodeignore');
     assert.ok(existsSync(path.join(root, 'CHANGELOG.md')));
   });
+
+  test('a VSIX leaves out what an installed extension never loads: the CLI bundle and the threaded wasm build', () => {
+    const ignored = readFileSync(path.join(root, '.vscodeignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
+    assert.ok(ignored.includes('dist/cli.js'));
+    assert.ok(ignored.includes('dist/tfjs-backend-wasm-threaded-simd.wasm'));
+    const staged = readFileSync(path.join(root, 'scripts', 'package.mjs'), 'utf8');
+    assert.match(
+      staged,
+      /for \(const key of \[[^\]]*'bin'/,
+      'the staged manifest drops "bin", which names dist/cli.js',
+    );
+  });
 });

@@ -54,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
     );
   void refreshSecrets();
   let panel: PanelController;
-  const runner = new Runner(worker, store, () => panel, log);
+  const runner = new Runner(worker, store, () => panel, log, context.workspaceState);
   panel = new PanelController(
     vscode.Uri.joinPath(context.extensionUri, 'dist'),
     () => runner.snapshot(),

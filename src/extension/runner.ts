@@ -53,6 +53,8 @@ export interface ExplainOptions {
   job?: ExplainJob;
 }
 
+const SHOWN_KEY = 'dax.shownResult';
+
 export class Runner implements vscode.Disposable {
   private readonly shown = new ShownResult();
   private active:
@@ -67,6 +69,8 @@ export class Runner implements vscode.Disposable {
     private readonly store: RunStore,
     private readonly panel: () => PanelController,
     private readonly log: vscode.LogOutputChannel,
+    /** Where the key of the result shown is kept, so that a window reload shows it again (the workspace's state). */
+    private readonly memory?: vscode.Memento,
   ) {
     this.folders = new FolderBatches(
       {
@@ -90,6 +94,7 @@ export class Runner implements vscode.Disposable {
 
   /** The panel's complete state. */
   async snapshot(): Promise<PanelStateNotification> {
+    await this.rememberShown();
     const folder = await this.folders.summary();
     return {
       type: 'panel/didChangeState',
@@ -109,6 +114,24 @@ export class Runner implements vscode.Disposable {
       ...this.shown.state(),
       folder,
     };
+  }
+
+  private restored = false;
+
+  /**
+   * The first snapshot of a window shows again the result it showed before the reload (from the store, which keeps
+   * the pixels; nothing runs); later ones keep the shown result's key for the next reload.
+   */
+  private async rememberShown(): Promise<void> {
+    if (!this.memory) return;
+    if (!this.restored) {
+      this.restored = true;
+      const key = this.memory.get<string>(SHOWN_KEY);
+      const view = key && !this.shown.current ? await this.store.get(key).catch(() => undefined) : undefined;
+      if (view && !this.shown.current) this.shown.show(view);
+    }
+    const key = this.shown.current?.summary.key;
+    if (key && key !== this.memory.get<string>(SHOWN_KEY)) await this.memory.update(SHOWN_KEY, key);
   }
 
   get running(): boolean {

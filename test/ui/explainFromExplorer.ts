@@ -263,6 +263,26 @@ async function main(): Promise<void> {
   await screenshots(page, 'compare-methods');
   say(`Compare Methods shows ${methods} methods`);
   check(methods === 4, `Compare Methods shows ${methods} rows, not one per method (4)`);
+
+  // A window reload brings the panel back by its serializer, with the last result (from
+  // the store; the comparison is not stored) and the view the user chose (the panel's own setState).
+  await setView(comparing, 'original');
+  say('reloading the window');
+  // As a user would: the command shuts the window down in order (its webviews' state saved), unlike a page reload.
+  await fromPalette(page, 'Developer: Reload Window');
+  await page.waitForEvent('load', { timeout: 60_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // The walkthrough may come back in front; a webview is built only when its tab is shown.
+  await page.locator('.tab', { hasText: 'DAX Explain' }).first().click({ timeout: 60_000 });
+  const restored = await panelFrame(page);
+  const again = await waitForResult(restored);
+  say(`after the reload the panel shows "${again.title}"`);
+  check(again.title === result.title, `after a reload the panel shows "${again.title}", not "${result.title}"`);
+  check(
+    await restored.locator('#view-original').isChecked(),
+    'after a reload the panel forgot the chosen view (original) and shows another',
+  );
+  await screenshots(page, 'restored');
 }
 
 /** Runs a command by its title from the command palette (F1), as a user would. */

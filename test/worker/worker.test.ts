@@ -256,6 +256,10 @@ describe('the worker process with a model that does not answer', () => {
       );
       const error = await failure(own.explain(request, () => undefined).done);
       assert.match(error.message, /predict threw: bad token \*\*\*/);
+      // The worker's stderr is a separate pipe from its answers, so the printed line may arrive after the error.
+      const printedBy = performance.now() + 3000;
+      while (!logs.some((line) => /token is \*\*\*/.test(line)) && performance.now() < printedBy)
+        await new Promise((resolve) => setTimeout(resolve, 25));
       assert.ok(
         logs.some((line) => /token is \*\*\*/.test(line)),
         'the module printed',

@@ -23,7 +23,7 @@
 // figures than the defaults prints but does not overwrite docs/benchmarks-remote.md), DAX_BENCH_REMOTE_KEEP=1,
 // DAX_BENCH_REMOTE_ONLY=<regular expression> (only the configurations whose "variant | black box" matches).
 import { execFile } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -282,11 +282,10 @@ async function main(): Promise<void> {
     throw new Error(
       'dist/cli.js is missing: run `npm run bench:remote` (it builds) or `node scripts/build.mjs` first.',
     );
-  const source = path.join(root, 'src', 'engine', 'blackbox', 'kserveClassifier.ts');
-  if (statSync(cli).mtimeMs < statSync(source).mtimeMs)
-    throw new Error(
-      'dist/cli.js is older than src/engine/blackbox/kserveClassifier.ts: run `node scripts/build.mjs` first.',
-    );
+  const sources = path.join(root, 'src', 'engine', 'blackbox', 'kserve');
+  const newest = Math.max(...readdirSync(sources).map((name) => statSync(path.join(sources, name)).mtimeMs));
+  if (statSync(cli).mtimeMs < newest)
+    throw new Error('dist/cli.js is older than src/engine/blackbox/kserve/: run `node scripts/build.mjs` first.');
   const started = performance.now();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'dax-bench-remote-'));
   const images = path.join(tmp, 'images');

@@ -8,7 +8,7 @@ import { loadModelConfig, parseModelConfig, type ModelConfig } from '../../src/e
 import type { AudioClassifier, ImageClassifier } from '../../src/engine/blackbox/classifier';
 import { openClassifier } from '../../src/engine/blackbox/openClassifier';
 import { openAudioClassifier } from '../../src/engine/blackbox/openAudioClassifier';
-import { remoteStats, type KserveOpenOptions } from '../../src/engine/blackbox/kserveClassifier';
+import { remoteStats, type KserveOpenOptions } from '../../src/engine/blackbox/kserve/adapters';
 import { DaxError } from '../../src/engine/core/errors';
 import { tempDir } from '../helpers/files';
 import { encodeOnnxModel, energyDetectorModel, probeModel, writeOnnxModel } from '../helpers/onnxModels';

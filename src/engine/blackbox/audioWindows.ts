@@ -7,7 +7,7 @@ import { callModel } from '../core/modelCalls';
 import { frameCount, powerToDb, type SpectrogramConfig } from '../audio/spectrogram';
 import type { CallLimits } from './classifier';
 import type { AudioInputConfig, ModelConfig } from './modelConfig';
-import type { Dim } from './tensorLayout';
+import { fixedDim, type Dim } from './tensorLayout';
 
 /** The description's `audio` object; an image description opened as a sound classifier is a usage error. */
 export function requireAudio(config: ModelConfig): AudioInputConfig {
@@ -20,13 +20,21 @@ export function requireAudio(config: ModelConfig): AudioInputConfig {
   return config.audio;
 }
 
-/** An output with more than [batch, classes] (frame-level scores, say) is refused rather than misread. */
-export function checkWindowOutput(dims: readonly Dim[], what: string, file: string): void {
+/**
+ * An output with more than [batch, classes] (frame-level scores, say) is refused rather than misread; `advice` ends
+ * the message (a served model has none: its export is not the user's to change).
+ */
+export function checkWindowOutput(
+  dims: readonly Dim[],
+  what: string,
+  file: string,
+  advice = 'Export the model with its clip-level output (set "output.name"), or wrap it in a predict module.',
+): void {
   if (dims.slice(1, -1).some((d) => typeof d === 'number' && d > 1)) {
     throw new DaxError(
       'model',
-      `${what} has shape [${dims.join(', ')}]; an audio classifier must give one row of class scores per window, [batch, classes]. ` +
-        'Export the model with its clip-level output (set "output.name"), or wrap it in a predict module.',
+      `${what} has shape [${dims.join(', ')}]; an audio classifier must give one row of class scores per window, [batch, classes].` +
+        (advice === '' ? '' : ` ${advice}`),
       file,
     );
   }
@@ -242,15 +250,14 @@ export function audioInputLayout(
   file: string,
   prefer: 'first' | 'last',
 ): AudioInputLayout {
-  const fixed = (dim: Dim | undefined): number | undefined => (typeof dim === 'number' && dim > 0 ? dim : undefined);
   const shown = `${what} [${shape.join(', ')}]`;
   const spectrogramInput = audio.feature === 'spectrogram';
   const rows = spectrogramInput ? spectrogramRows(audio.spectrogram) : 1;
   // The axis of size 1 in [batch, 1, x] or [batch, x, 1] (or [batch, 1, r, f], [batch, r, f, 1]).
   const channelAxis = (first: number, last: number): number => {
-    const [a, b] = [fixed(shape[first]), fixed(shape[last])];
+    const [a, b] = [fixedDim(shape[first]), fixedDim(shape[last])];
     const axis = b === 1 && a !== 1 ? last : a === 1 && b !== 1 ? first : prefer === 'first' ? first : last;
-    const size = fixed(shape[axis]);
+    const size = fixedDim(shape[axis]);
     if (size !== undefined && size !== 1) {
       throw new DaxError(
         'model',
@@ -285,7 +292,7 @@ export function audioInputLayout(
     }
     const channel = shape.length === 4 ? channelAxis(1, 3) : undefined;
     const [a, b] = [1, 2, 3].filter((axis) => axis < shape.length && axis !== channel) as [number, number];
-    const [sizeA, sizeB] = [fixed(shape[a]), fixed(shape[b])];
+    const [sizeA, sizeB] = [fixedDim(shape[a]), fixedDim(shape[b])];
     const frameMajor = sizeA !== rows && sizeB === rows;
     if (!frameMajor && sizeA !== undefined && sizeA !== rows) {
       const given =
@@ -306,7 +313,7 @@ export function audioInputLayout(
     axes[b] = frameMajor ? 'rows' : 'span';
   }
   const batchAxis = axes.indexOf('batch');
-  const fixedBatch = batchAxis < 0 ? 1 : fixed(shape[batchAxis]);
+  const fixedBatch = batchAxis < 0 ? 1 : fixedDim(shape[batchAxis]);
   if (fixedBatch !== undefined && fixedBatch !== 1) {
     throw new DaxError(
       'model',
@@ -318,7 +325,7 @@ export function audioInputLayout(
   const unit = spectrogramInput ? 'frames' : 'samples';
   const toSpan = (samples: number): number =>
     spectrogramInput ? framesOfSamples(samples, audio.spectrogram) : samples;
-  const fixedSpan = fixed(shape[axes.indexOf('span')]);
+  const fixedSpan = fixedDim(shape[axes.indexOf('span')]);
   let window: number | undefined;
   if (fixedSpan !== undefined) {
     if (audio.window !== undefined && toSpan(audio.window) !== fixedSpan) {

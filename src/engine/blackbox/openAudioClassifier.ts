@@ -1,7 +1,7 @@
 // One entry point from an audio model's description to a ready sound classifier, whatever its kind.
 import { DaxError } from '../core/errors';
 import type { AudioClassifier } from './classifier';
-import { openKserveAudioClassifier, type KserveOpenOptions } from './kserveClassifier';
+import { openKserveAudioClassifier, type KserveOpenOptions } from './kserve/adapters';
 import type { ModelConfig } from './modelConfig';
 import { openAudioModuleClassifier } from './moduleClassifier';
 import { openTensorAudioClassifier } from './audioAdapter';

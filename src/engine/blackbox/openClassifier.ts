@@ -1,6 +1,6 @@
 // One entry point from a model description to a ready black box, whatever its kind.
 import type { ImageClassifier } from './classifier';
-import { openKserveClassifier, type KserveOpenOptions } from './kserveClassifier';
+import { openKserveClassifier, type KserveOpenOptions } from './kserve/adapters';
 import type { ModelConfig } from './modelConfig';
 import { openModuleClassifier } from './moduleClassifier';
 import { openTensorImageClassifier } from './imageAdapter';

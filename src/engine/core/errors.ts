@@ -36,3 +36,8 @@ export function asDaxError(error: unknown, kind: DaxErrorKind, file?: string): D
   const message = error instanceof Error ? error.message : String(error);
   return new DaxError(kind, message, file, { cause: error });
 }
+
+/** The first line of an error's message, at most `max` characters: short enough for a message of ours. */
+export function firstLine(error: unknown, max = 300): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, max);
+}

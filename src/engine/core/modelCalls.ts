@@ -4,7 +4,7 @@
 // background: the caller stops waiting, and the front ends decide what to do with the process (the CLI exits, the
 // VS Code host kills a worker that does not answer a Cancel).
 import { throwIfCancelled, yieldToEventLoop } from './cancellation';
-import { DaxError } from './errors';
+import { DaxError, firstLine } from './errors';
 
 /** The longest one model call may take by default (one predict, one session run, one batch of windows). */
 export const DEFAULT_MODEL_TIMEOUT_MS = 120_000;
@@ -91,7 +91,7 @@ function formatSeconds(ms: number): string {
  */
 export function failModelCallsInFlight(error: unknown): boolean {
   if (inFlight.size === 0) return false;
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
+  const message = firstLine(error);
   for (const [fail, source] of [...inFlight]) {
     fail(
       new DaxError(

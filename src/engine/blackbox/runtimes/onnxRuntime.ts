@@ -1,9 +1,9 @@
 // ONNX model files through onnxruntime-node.
 import * as ort from 'onnxruntime-node';
 import { readFile } from 'node:fs/promises';
-import { DaxError } from '../../core/errors';
+import { DaxError, firstLine } from '../../core/errors';
 import type { Dim } from '../tensorLayout';
-import { firstLine, type TensorRuntime } from './tensorRuntime';
+import type { TensorRuntime } from './tensorRuntime';
 
 /** An onnxruntime session for a model file; a file that is missing, empty or not ONNX is a `model` error naming it. */
 export async function createOnnxSession(file: string): Promise<ort.InferenceSession> {

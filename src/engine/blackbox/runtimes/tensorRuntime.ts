@@ -39,8 +39,3 @@ export function openTensorRuntime(config: ModelConfig, inputName: string | undef
       return Promise.reject(new DaxError('usage', `a ${config.kind} model has no tensor runtime.`, config.path));
   }
 }
-
-/** The first line of an error, short enough for a message. */
-export function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
-}

@@ -1,9 +1,9 @@
 // TF.js graph and layers models read from local files, run on the engine's TF.js backend.
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { tf } from '../../tf/runtime';
-import { DaxError } from '../../core/errors';
+import { DaxError, firstLine } from '../../core/errors';
 import { loadTfjsModel } from '../tfjsFiles';
-import { firstLine, type TensorRuntime } from './tensorRuntime';
+import type { TensorRuntime } from './tensorRuntime';
 
 export async function openTfjsRuntime(
   file: string,

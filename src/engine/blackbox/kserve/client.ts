@@ -1,11 +1,11 @@
 // HTTP for the Open Inference Protocol (KServe v2 REST): one JSON request with the configured headers (their
 // `${env:NAME}` templates filled in at request time), one deadline per request (its retries included), retries with
-// exponential backoff and jitter on 429/502/503/504 and dropped connections (Retry-After honoured), a limit on
-// requests in flight, answers read as a stream and cut off past what the request can legitimately return (a declared
-// Content-Length too large is refused before anything is read), and errors that say what happened without ever
-// repeating a header's value.
-import { DaxError } from '../core/errors';
-import { redactSecrets, registerSecret } from '../core/secrets';
+// exponential backoff and jitter on 429/502/503/504 and dropped connections (Retry-After honoured), answers read as a
+// stream and cut off past what the request can legitimately return (a declared Content-Length too large is refused
+// before anything is read), and errors that say what happened without ever repeating a header's value. How many
+// requests are in flight is the scheduler's (scheduler.ts).
+import { DaxError, firstLine } from '../../core/errors';
+import { redactSecrets, registerSecret } from '../../core/secrets';
 
 /** What the client needs to know; `env` defaults to process.env. */
 export interface KserveClientOptions {
@@ -98,25 +98,6 @@ export function fillTemplate(
     onValue?.(value);
     return value;
   });
-}
-
-/** Counts the gate hands out: at most `limit` tasks run at once, the others wait in order. */
-export class Limiter {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(readonly limit: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.running++;
-    try {
-      return await task();
-    } finally {
-      this.running--;
-      this.waiting.shift()?.();
-    }
-  }
 }
 
 /** Waits `ms`, or rejects as cancelled when the signal fires first. */
@@ -362,7 +343,7 @@ export class KserveClient {
           retryable = RETRY_CODES.has(code);
           const what = UNREACHABLE_CODES.has(code)
             ? `cannot reach ${url}: ${code} — ${code === 'ENOTFOUND' ? 'no such host; check "endpoint.url"' : 'is the server running?'}`
-            : `the connection to ${url} failed: ${code} (${this.redact(firstLine(error))})${code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' ? ' — the server closed it' : ''}.`;
+            : `the connection to ${url} failed: ${code} (${this.redact(firstLine(causeOf(error), 200))})${code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' ? ' — the server closed it' : ''}.`;
           failure = new DaxError('model', `${what}${tried}`, undefined, { cause: error });
         }
       }
@@ -399,8 +380,8 @@ export class KserveClient {
   }
 }
 
-function firstLine(error: unknown): string {
+/** What undici's "fetch failed" is about: its cause, where there is one. */
+function causeOf(error: unknown): unknown {
   const cause = (error as { cause?: unknown }).cause;
-  const message = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.slice(0, 200);
+  return cause instanceof Error ? cause : error;
 }

@@ -22,6 +22,9 @@ const node = {
   // unmodified module files, imported at run time, so the bundles stay MIT. `vscode` is the extension host's.
   external: [...NATIVE, '@tensorflow/tfjs-node', 'vscode', ...RUNTIME_LOADED],
   define: { DAX_VERSION: JSON.stringify(version) },
+  // jsonc-parser's main file is a UMD wrapper whose requires esbuild cannot follow (they fail at run time); its ES
+  // module build bundles whole.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   // tfjs-backend-cpu registers its backend as a side effect that its package.json declares absent.
   ignoreAnnotations: true,
   logLevel: 'warning',

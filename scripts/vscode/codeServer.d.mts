@@ -27,6 +27,8 @@ export function spawnCodeServer(options: {
   userDataDir?: string;
   extensionsDir?: string;
   extraArgs?: string[];
+  /** Leave workspace trust on (default off: `--disable-workspace-trust`). */
+  workspaceTrust?: boolean;
   onOutput?: (chunk: Buffer) => void;
   onLine?: (line: string) => void;
   onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;

@@ -64,6 +64,7 @@ export function spawnCodeServer({
   userDataDir,
   extensionsDir,
   extraArgs = [],
+  workspaceTrust = false,
   onOutput,
   onLine,
   onExit,
@@ -102,7 +103,8 @@ export function spawnCodeServer({
     extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    // Trust is off unless a test is about it: a trust prompt would stand in front of everything else.
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--ignore-last-opened',
     ...extraArgs,
   ];

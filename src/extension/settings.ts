@@ -1,6 +1,8 @@
 // Reading the `dax.*` settings into an explanation job, with workspace trust applied: in an untrusted workspace,
 // models named by workspace settings are never loaded.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse as parseJsonc } from 'jsonc-parser';
 import * as vscode from 'vscode';
 import { entryFromPath } from './modelCheck';
 import type { ExplainJob } from '../shared/protocol';
@@ -76,7 +78,33 @@ export function configuredModels(resource?: vscode.Uri): { models: ConfiguredMod
     add(fromWorkspaceFile, workspaceDir, 'workspace', 'the workspace settings');
   }
   add(fromUser, userDir, 'user', 'the user settings');
-  return { models, ignoredForTrust: trusted ? 0 : fromWorkspace.length };
+  return { models, ignoredForTrust: trusted ? 0 : Math.max(fromWorkspace.length, untrustedModelEntries()) };
+}
+
+/**
+ * How many `dax.models` entries the workspace's own settings files hold. In Restricted Mode VS Code hides the
+ * workspace values of a restricted setting even from `inspect`, so only the files can say that models were left out
+ * (and the user be told to trust the workspace rather than to configure a model that is already there).
+ */
+function untrustedModelEntries(): number {
+  const files = (vscode.workspace.workspaceFolders ?? []).map((folder) =>
+    path.join(folder.uri.fsPath, '.vscode', 'settings.json'),
+  );
+  const workspaceFile = vscode.workspace.workspaceFile;
+  if (workspaceFile?.scheme === 'file') files.push(workspaceFile.fsPath);
+  let count = 0;
+  for (const file of files) {
+    let parsed: unknown;
+    try {
+      parsed = parseJsonc(readFileSync(file, 'utf8'));
+    } catch {
+      continue; // no such file, or unreadable: nothing was left out from it
+    }
+    const holder = file === workspaceFile?.fsPath ? (parsed as { settings?: unknown } | undefined)?.settings : parsed;
+    const entries = (holder as Record<string, unknown> | undefined)?.['dax.models'];
+    if (Array.isArray(entries)) count += entries.length;
+  }
+  return count;
 }
 
 function modelName(description: Record<string, unknown>): string {

@@ -1,8 +1,10 @@
 // `npm run test:ui`: the extension as a user meets it, in a real VS Code workbench (code-server) in headless Chromium.
 // Opens the test workspace, right-clicks stationery-sign.jpg in the explorer, chooses "Explain with DAX", waits
 // for the DAX Explain panel to show the finished result, and checks what the panel drew: the overlay's pixels
-// differ clearly from the plain image's, and the loss chart has points. Screenshots (the whole window, the
-// panel, the overlay and original canvases) go to .vscode-test/artifacts/ui/.
+// differ clearly from the plain image's, and the loss chart has points. Then the export dialog, axe in three themes,
+// the walkthrough, Compare Methods, a window reload (the result comes back), and the same workspace reopened in
+// Restricted Mode (Explain refuses, saying why and what to do). Screenshots (the whole window, the panel, the overlay
+// and original canvases) go to .vscode-test/artifacts/ui/.
 //
 // Env: DAX_UI_TIMEOUT (seconds, default 300), DAX_CHROMIUM, DAX_VSCODE_CACHE, DAX_VSCODE_KEEP=1 (keep the
 // temporary workspace and profile). Exit code 0 when every check passed, 1 otherwise.
@@ -24,6 +26,7 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { launchChromium, missingChromium } from '../../scripts/vscode/chromium.mjs';
 import {
+  DEFAULT_USER_SETTINGS,
   extensionHostEvent,
   freePort,
   installedCodeServer,
@@ -103,7 +106,7 @@ let finishing = false;
 async function main(): Promise<void> {
   installCodeServerStep();
   buildStep();
-  const { files, stamp } = installedCodeServer();
+  installedCodeServer();
   const noChromium = missingChromium();
   if (noChromium) throw noChromium;
 
@@ -118,47 +121,7 @@ async function main(): Promise<void> {
   const extensionsDir = privateDir(run.tmp, 'extensions');
   run.extensionLink = linkExtension(extensionsDir, ROOT);
 
-  const port = await freePort();
-  say(`starting code-server ${stamp.codeServer} (VS Code ${stamp.vscode}) on 127.0.0.1:${port}`);
-  run.server = spawnCodeServer({
-    files,
-    tmp: run.tmp,
-    port,
-    extensionsDir,
-    onOutput: (chunk) => run.serverLog?.write(chunk),
-    // A crashed extension host would only show as a panel that never comes; say so at once instead.
-    onLine: (line) => {
-      const event = extensionHostEvent(line);
-      const crashed =
-        event &&
-        'exited' in event &&
-        (event.exited.signal !== null || (event.exited.code !== null && event.exited.code !== 0));
-      if (crashed && !finishing)
-        void finish(
-          1,
-          `the extension host ended during the test (${event.exited.signal ?? `exit code ${event.exited.code}`}); see ${path.join(ARTIFACTS, 'code-server.log')}`,
-        );
-    },
-    onExit: (code, signal) => {
-      run.server = undefined;
-      if (!finishing)
-        void finish(
-          1,
-          `code-server exited early (${signal ?? `exit code ${code}`}); see ${path.join(ARTIFACTS, 'code-server.log')}`,
-        );
-    },
-  });
-  await waitHealthy(run.server, port);
-
-  run.browser = await launchChromium({ tmp: run.tmp });
-  const page = await run.browser.newPage({ viewport: { width: 1440, height: 900 } });
-  run.page = page;
-  page.on('console', (message) => run.browserLog?.write(`[console.${message.type()}] ${message.text()}\n`));
-  page.on('pageerror', (error) => run.browserLog?.write(`[pageerror] ${error.stack ?? error}\n`));
-  const url = workbenchUrl(port, { workspace });
-  say('opening the workbench');
-  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const page = await openWorkbench(workspace, extensionsDir);
 
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: EXAMPLE_IMAGE });
   await row.waitFor({ timeout: 60_000 });
@@ -283,6 +246,120 @@ async function main(): Promise<void> {
     'after a reload the panel forgot the chosen view (original) and shows another',
   );
   await screenshots(page, 'restored');
+
+  // Restricted Mode: the same workspace opened untrusted. Its settings name the models, and a model runs code, so
+  // Explain must refuse with the reason and what to do, and run nothing.
+  say('restarting code-server with workspace trust on, the folder untrusted');
+  restarting = true;
+  await withTimeout(run.browser!.close(), 10_000).catch(() => {});
+  await stopCodeServer(run.server);
+  restarting = false;
+  const untrusted = await openWorkbench(workspace, extensionsDir, true);
+  await untrusted
+    .locator('.statusbar-item', { hasText: 'Restricted Mode' })
+    .first()
+    .waitFor({ timeout: 60_000 })
+    .catch(() => {
+      throw new CheckFailed('the untrusted window does not say Restricted Mode in its status bar');
+    });
+  const untrustedRow = untrusted.locator('.explorer-folders-view .monaco-list-row', { hasText: EXAMPLE_IMAGE });
+  await untrustedRow.waitFor({ timeout: 60_000 });
+  await chooseFromContextMenu(untrusted, untrustedRow, MENU_ITEM);
+  const refusal = untrusted.locator('.notifications-toasts .notification-list-item', {
+    hasText: 'this workspace is not trusted',
+  });
+  await refusal
+    .first()
+    .waitFor({ timeout: 30_000 })
+    .catch(async () => {
+      // What was said instead (a toast may already have gone to the notification centre).
+      await fromPalette(untrusted, 'Notifications: Show Notifications').catch(() => {});
+      const center = await untrusted
+        .locator('.notifications-center')
+        .innerText({ timeout: 5_000 })
+        .catch(() => '(the notification centre did not open)');
+      throw new CheckFailed(
+        `in Restricted Mode, Explain with DAX did not say that the workspace is not trusted; notifications: ${center.replace(/\s+/g, ' ')}`,
+      );
+    });
+  const said = (await refusal.first().innerText()).replace(/\s+/g, ' ');
+  say(`in Restricted Mode: "${said.slice(0, 160)}"`);
+  check(/Trust the workspace/.test(said), `the refusal does not say what to do: "${said}"`);
+  // The refusal does not push the panel forward; opened, it says the same in its banner.
+  await fromPalette(untrusted, 'DAX: Show Results');
+  const banner = await panelFrame(untrusted);
+  const bannerText = await banner.evaluate(() => document.body.innerText);
+  check(/not trusted/.test(bannerText), 'the panel does not show the refusal in its banner');
+  const finished = await banner.evaluate(
+    () => !(document.getElementById('result-heading')?.closest('section')?.hidden ?? true),
+  );
+  check(!finished, 'in Restricted Mode the panel shows a result, so something ran');
+  await screenshots(untrusted, 'restricted');
+}
+
+/** Set while the test itself stops code-server to start it again: that exit is not a failure. */
+let restarting = false;
+
+/**
+ * Starts code-server on `workspace` with the extensions of `extensionsDir` and opens its workbench in Chromium. With
+ * `restricted`, workspace trust is on and the folder is opened untrusted (Restricted Mode), its prompt suppressed.
+ */
+async function openWorkbench(workspace: string, extensionsDir: string, restricted = false): Promise<Page> {
+  const { files, stamp } = installedCodeServer();
+  const workspaceTrust = restricted;
+  let userDataDir: string | undefined;
+  if (restricted) {
+    userDataDir = privateDir(run.tmp!, 'user-data-restricted');
+    mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+    writeFileSync(
+      path.join(userDataDir, 'User', 'settings.json'),
+      `${JSON.stringify({ ...DEFAULT_USER_SETTINGS, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' }, null, 2)}\n`,
+    );
+  }
+  const port = await freePort();
+  say(`starting code-server ${stamp.codeServer} (VS Code ${stamp.vscode}) on 127.0.0.1:${port}`);
+  run.server = spawnCodeServer({
+    files,
+    tmp: run.tmp!,
+    port,
+    extensionsDir,
+    userDataDir,
+    workspaceTrust,
+    onOutput: (chunk) => run.serverLog?.write(chunk),
+    // A crashed extension host would only show as a panel that never comes; say so at once instead.
+    onLine: (line) => {
+      const event = extensionHostEvent(line);
+      const crashed =
+        event &&
+        'exited' in event &&
+        (event.exited.signal !== null || (event.exited.code !== null && event.exited.code !== 0));
+      if (crashed && !finishing && !restarting)
+        void finish(
+          1,
+          `the extension host ended during the test (${event.exited.signal ?? `exit code ${event.exited.code}`}); see ${path.join(ARTIFACTS, 'code-server.log')}`,
+        );
+    },
+    onExit: (code, signal) => {
+      run.server = undefined;
+      if (!finishing && !restarting)
+        void finish(
+          1,
+          `code-server exited early (${signal ?? `exit code ${code}`}); see ${path.join(ARTIFACTS, 'code-server.log')}`,
+        );
+    },
+  });
+  await waitHealthy(run.server, port);
+
+  run.browser = await launchChromium({ tmp: run.tmp! });
+  const page = await run.browser.newPage({ viewport: { width: 1440, height: 900 } });
+  run.page = page;
+  page.on('console', (message) => run.browserLog?.write(`[console.${message.type()}] ${message.text()}\n`));
+  page.on('pageerror', (error) => run.browserLog?.write(`[pageerror] ${error.stack ?? error}\n`));
+  const url = workbenchUrl(port, { workspace });
+  say('opening the workbench');
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  return page;
 }
 
 /** Runs a command by its title from the command palette (F1), as a user would. */
@@ -635,7 +712,7 @@ setTimeout(
 );
 
 main().then(
-  () => finish(0, `the overlay is drawn and the loss chart has points`),
+  () => finish(0, `every phase passed, from the first explain to Restricted Mode`),
   (error: unknown) =>
     finish(
       1,

@@ -453,8 +453,9 @@ function logMemory(index: number, file: string): void {
 function describe(input: string, report: ExplanationReport): string {
   const target = report.target;
   const label = target.label !== undefined ? `"${target.label}" (class ${target.index})` : `class ${target.index}`;
-  const work = methodTrains(report.method)
-    ? `${report.queries} queries in ${seconds(report.timing.queryMs)} s, ${report.trainingSteps} training steps in ${seconds(report.timing.trainMs)} s on ${report.backend.name}`
+  const training = report.training;
+  const work = training
+    ? `${report.queries} queries in ${seconds(report.timing.queryMs)} s, ${training.steps} training steps in ${seconds(training.ms)} s on ${report.backend.name}`
     : `${methodLabel(report.method)}: ${report.queries} queries in ${seconds(report.timing.queryMs)} s`;
   const truth = report.groundTruth;
   const faithful = report.faithfulness;

@@ -383,8 +383,8 @@ async function main(): Promise<void> {
     const reports = parsed.results.filter((r) => r.status === 'ok' && r.report).map((r) => r.report!);
     if (reports.length !== files)
       throw new Error(`${variant.name}, ${target.name}: ${reports.length} of ${files} explained`);
-    const s = (pick: (t: ExplanationReport['timing']) => number): number =>
-      mean(reports.map((r) => pick(r.timing))) / 1000;
+    const s = (pick: (t: ExplanationReport['timing'] & { trainMs: number }) => number): number =>
+      mean(reports.map((r) => pick({ ...r.timing, trainMs: r.training?.ms ?? 0 }))) / 1000;
     const counts = target.kind === 'remote' ? server.counts : target.kind === 'null' ? nullServer.counts : undefined;
     const ownCpuS = (cpu.user + cpu.system) / 1e6;
     const clientCpuS = await cpuOfChild(timeFile);

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { AudioClassifier, ImageClassifier } from '../engine/blackbox/classifier';
 import { loadModelConfig } from '../engine/blackbox/modelConfig';
 import { openAudioClassifier } from '../engine/blackbox/openAudioClassifier';
@@ -22,6 +23,66 @@ export const MODEL_OPTIONS = {
   'model-timeout': { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
+
+/** Options of the commands that run explanation methods (explain, compare). */
+export const RUN_OPTIONS = {
+  preset: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  'ground-truth': { type: 'string' },
+} as const;
+
+/** parseArgs' declarations of options (its own type for them is not exported). */
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/** What a command that runs a model declares: the model's and the measurement's options, and its own. */
+type ModelCommandArgs<T extends OptionsConfig> = {
+  args: string[];
+  allowPositionals: true;
+  options: typeof MODEL_OPTIONS & typeof FAITHFULNESS_OPTIONS & T;
+};
+
+/**
+ * The arguments of a command that runs a model: MODEL_OPTIONS, FAITHFULNESS_OPTIONS and the command's `options`,
+ * with positionals. Undefined, after the usage message, when they do not parse (the command exits EXIT.usage).
+ */
+export function parseModelCommand<T extends OptionsConfig>(
+  argv: string[],
+  options: T,
+): ReturnType<typeof parseArgs<ModelCommandArgs<T>>> | undefined {
+  try {
+    return parseArgs<ModelCommandArgs<T>>({
+      args: argv,
+      allowPositionals: true,
+      options: { ...MODEL_OPTIONS, ...FAITHFULNESS_OPTIONS, ...options },
+    });
+  } catch (error) {
+    usageError((error as Error).message);
+    return undefined;
+  }
+}
+
+/** How the model is run, from MODEL_OPTIONS' values (`--target` aside: the model's description takes it). */
+export interface ModelChoices {
+  backend: BackendPreference;
+  /** `--max-pixels`: larger images are refused (undefined: the engine's default). */
+  maxPixels: number | undefined;
+  /** `--model-timeout` in milliseconds (undefined: the default). */
+  callTimeoutMs: number | undefined;
+}
+
+/** The checked values of `--backend`, `--max-pixels` and `--model-timeout`; a usage DaxError for a bad one. */
+export function modelChoices(values: {
+  backend?: string;
+  'max-pixels'?: string;
+  'model-timeout'?: string;
+}): ModelChoices {
+  return {
+    backend: backendOption(values.backend),
+    maxPixels: values['max-pixels'] === undefined ? undefined : integerOption('--max-pixels', values['max-pixels'], 1),
+    callTimeoutMs: modelTimeoutOption(values['model-timeout']),
+  };
+}
 
 /** `--model-timeout S` in milliseconds: the deadline of one call into the model (default 120 s). */
 export function modelTimeoutOption(text: string | undefined): number | undefined {
@@ -79,10 +140,9 @@ export function existingFile(option: string, file: string | undefined): void {
 export async function openModel(
   modelFile: string,
   target: string | undefined,
-  backend: BackendPreference,
-  callTimeoutMs?: number,
+  choices: ModelChoices,
 ): Promise<ImageClassifier> {
-  const classifier = await openAnyModel(modelFile, target, backend, callTimeoutMs);
+  const classifier = await openAnyModel(modelFile, target, choices);
   if (classifier.modality === 'audio') {
     await classifier.dispose();
     throw new DaxError(
@@ -98,8 +158,7 @@ export async function openModel(
 export async function openAnyModel(
   modelFile: string,
   target: string | undefined,
-  backend: BackendPreference,
-  callTimeoutMs?: number,
+  { backend, callTimeoutMs }: ModelChoices,
 ): Promise<ImageClassifier | AudioClassifier> {
   try {
     const config = await loadModelConfig(modelFile, { target });

@@ -1,5 +1,4 @@
 // `dax compare`: DAX and the baselines on one input at the same query budget, as a table (Markdown and JSON).
-import { parseArgs } from 'node:util';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageClassifier } from '../engine/blackbox/classifier';
@@ -11,18 +10,18 @@ import { METHOD_NAMES, type MethodName } from '../engine/methods/registry';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import {
   EXIT,
-  FAITHFULNESS_OPTIONS,
-  MODEL_OPTIONS,
-  backendOption,
+  RUN_OPTIONS,
   checkWritableFolder,
   existingFile,
   exitCodeOf,
   faithfulnessOptions,
   integerOption,
-  modelTimeoutOption,
+  modelChoices,
   openModel,
+  parseModelCommand,
   usageError,
   withInterrupt,
+  type ModelChoices,
 } from './common';
 import { ProgressBar } from './progressBar';
 import { checkChoice, PRESET_NAMES } from '../shared/jobCheck';
@@ -40,25 +39,12 @@ export const COMPARE_USAGE = `dax compare <image> --model <model> [options]
   --seed, --target, --substrate, --steps, --backend, --max-pixels, --model-timeout, --json as for explain`;
 
 export async function compareCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...MODEL_OPTIONS,
-        ...FAITHFULNESS_OPTIONS,
-        budget: { type: 'string' },
-        methods: { type: 'string' },
-        preset: { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string' },
-        'ground-truth': { type: 'string' },
-      },
-    });
-  } catch (error) {
-    return usageError((error as Error).message);
-  }
+  const parsed = parseModelCommand(argv, {
+    ...RUN_OPTIONS,
+    budget: { type: 'string' },
+    methods: { type: 'string' },
+  });
+  if (!parsed) return EXIT.usage;
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
     return usageError(positionals.length === 0 ? 'no input image given.' : 'compare takes one input image.');
@@ -69,12 +55,10 @@ export async function compareCommand(argv: string[]): Promise<number> {
   let seed: number;
   let methods: MethodName[];
   let faithfulness: FaithfulnessOptions;
-  let maxPixels: number | undefined;
-  let callTimeoutMs: number | undefined;
-  let backend;
+  let choices: ModelChoices;
   try {
     checkChoice('preset', '--preset', presetName, PRESET_NAMES);
-    backend = backendOption(values.backend);
+    choices = modelChoices(values);
     budget = values.budget === undefined ? PRESETS[presetName].samples : integerOption('--budget', values.budget, 3);
     seed = values.seed === undefined ? 0 : integerOption('--seed', values.seed, 0);
     methods = (values.methods ?? METHOD_NAMES.join(',')).split(',').map((name) => name.trim()) as MethodName[];
@@ -85,15 +69,13 @@ export async function compareCommand(argv: string[]): Promise<number> {
         `--methods takes a comma-separated subset of ${METHOD_NAMES.join(',')} (got "${values.methods}").`,
       );
     faithfulness = faithfulnessOptions(values, PRESETS[presetName].queryBatchSize);
-    if (values['max-pixels'] !== undefined) maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);
-    callTimeoutMs = modelTimeoutOption(values['model-timeout']);
     existingFile('--ground-truth', values['ground-truth']);
   } catch (error) {
     return usageError((error as Error).message);
   }
   let classifier: ImageClassifier;
   try {
-    classifier = await openModel(values.model, values.target, backend, callTimeoutMs);
+    classifier = await openModel(values.model, values.target, choices);
   } catch (error) {
     return usageError((error as Error).message);
   }
@@ -123,8 +105,8 @@ export async function compareCommand(argv: string[]): Promise<number> {
         target: classifier.config.target,
         groundTruthFile: values['ground-truth'] ? path.resolve(values['ground-truth']) : undefined,
         faithfulness,
-        maxPixels,
-        backend,
+        maxPixels: choices.maxPixels,
+        backend: choices.backend,
         signal,
         onProgress: (_method, event) => bar.onProgress(event),
         onExplained: async (method, explanation) => {

@@ -1,5 +1,4 @@
 // `dax eval`: deletion/insertion AUC and ground-truth agreement of a saliency map that already exists.
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { asDaxError } from '../engine/core/errors';
 import { evaluateImage } from '../engine/evaluateImage';
@@ -8,17 +7,15 @@ import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
 import type { ImageClassifier } from '../engine/blackbox/classifier';
 import {
   EXIT,
-  FAITHFULNESS_OPTIONS,
-  MODEL_OPTIONS,
-  backendOption,
   existingFile,
   exitCodeOf,
   faithfulnessOptions,
-  integerOption,
-  modelTimeoutOption,
+  modelChoices,
   openModel,
+  parseModelCommand,
   usageError,
   withInterrupt,
+  type ModelChoices,
 } from './common';
 
 export const EVAL_USAGE = `dax eval <image> --saliency MAP.png --model <model> [options]
@@ -36,21 +33,11 @@ export const EVAL_USAGE = `dax eval <image> --saliency MAP.png --model <model> [
   --backend, --max-pixels, --model-timeout, --json as for explain`;
 
 export async function evalCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...MODEL_OPTIONS,
-        ...FAITHFULNESS_OPTIONS,
-        saliency: { type: 'string' },
-        'ground-truth': { type: 'string' },
-      },
-    });
-  } catch (error) {
-    return usageError((error as Error).message);
-  }
+  const parsed = parseModelCommand(argv, {
+    saliency: { type: 'string' },
+    'ground-truth': { type: 'string' },
+  });
+  if (!parsed) return EXIT.usage;
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
     return usageError(positionals.length === 0 ? 'no input image given.' : 'eval takes one input image.');
@@ -58,14 +45,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!values.saliency) return usageError('--saliency is required.');
   const input = positionals[0]!;
   let faithfulness: FaithfulnessOptions;
-  let maxPixels: number | undefined;
-  let callTimeoutMs: number | undefined;
-  let backend;
+  let choices: ModelChoices;
   try {
-    backend = backendOption(values.backend);
+    choices = modelChoices(values);
     faithfulness = faithfulnessOptions(values, PRESETS.balanced.queryBatchSize);
-    if (values['max-pixels'] !== undefined) maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);
-    callTimeoutMs = modelTimeoutOption(values['model-timeout']);
     existingFile('--saliency', values.saliency);
     existingFile('--ground-truth', values['ground-truth']);
   } catch (error) {
@@ -73,7 +56,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
   let classifier: ImageClassifier;
   try {
-    classifier = await openModel(values.model, values.target, backend, callTimeoutMs);
+    classifier = await openModel(values.model, values.target, choices);
   } catch (error) {
     return usageError((error as Error).message);
   }
@@ -86,7 +69,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
         target: classifier.config.target,
         groundTruthFile: values['ground-truth'] ? path.resolve(values['ground-truth']) : undefined,
         faithfulness,
-        maxPixels,
+        maxPixels: choices.maxPixels,
         signal,
       }),
     );

@@ -1,7 +1,6 @@
 // `dax explain`: one explanation per input (image, or sound for an audio model), with DAX or a baseline, written
 // as files next to each other in the output folder; folders and globs run as a resumable batch with a summary.
 import { appendFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import type { AudioClassifier, ImageClassifier } from '../engine/blackbox/classifier';
 import { AUDIO_EXTENSIONS } from '../engine/audio/decodeAudio';
@@ -12,7 +11,7 @@ import { DaxError, asDaxError } from '../engine/core/errors';
 import { explainImage } from '../engine/explainImage';
 import { IMAGE_EXTENSIONS } from '../engine/io/image';
 import { outputPaths, removeStalePartials, writeExplanation } from '../engine/io/outputs';
-import { initBackend, tf, type BackendPreference } from '../engine/tf/runtime';
+import { initBackend, tf } from '../engine/tf/runtime';
 import { resolveSettings, type PresetName } from '../engine/methods/dax/presets';
 import { METHOD_NAMES, methodForBudget, type MethodName, type MethodSpec } from '../engine/methods/registry';
 import type { FaithfulnessOptions } from '../engine/metrics/faithfulness';
@@ -20,20 +19,20 @@ import { checkChoice, PRESET_NAMES } from '../shared/jobCheck';
 import type { ExplanationReport, TimeInterval } from '../shared/report';
 import {
   EXIT,
-  FAITHFULNESS_OPTIONS,
-  MODEL_OPTIONS,
-  backendOption,
+  RUN_OPTIONS,
   checkWritableFolder,
   existingFile,
   exitCodeOf,
   faithfulnessOptions,
   integerOption,
-  modelTimeoutOption,
+  modelChoices,
   numberOption,
   openAnyModel,
+  parseModelCommand,
   seconds,
   usageError,
   withInterrupt,
+  type ModelChoices,
 } from './common';
 import { expandInputs, outputLocations, type ExpandedInputs, type OutputLocation } from './inputs';
 import { ProgressBar } from './progressBar';
@@ -93,45 +92,30 @@ interface FileResult extends SummaryRow {
 }
 
 export async function explainCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...MODEL_OPTIONS,
-        ...FAITHFULNESS_OPTIONS,
-        method: { type: 'string' },
-        out: { type: 'string' },
-        preset: { type: 'string' },
-        samples: { type: 'string' },
-        epochs: { type: 'string' },
-        lambda1: { type: 'string' },
-        lambda2: { type: 'string' },
-        network: { type: 'string' },
-        seed: { type: 'string' },
-        'ground-truth': { type: 'string' },
-        faithfulness: { type: 'boolean', default: false },
-        'max-seconds': { type: 'string' },
-        recursive: { type: 'boolean', default: false },
-        force: { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    return usageError((error as Error).message);
-  }
+  const parsed = parseModelCommand(argv, {
+    ...RUN_OPTIONS,
+    method: { type: 'string' },
+    samples: { type: 'string' },
+    epochs: { type: 'string' },
+    lambda1: { type: 'string' },
+    lambda2: { type: 'string' },
+    network: { type: 'string' },
+    faithfulness: { type: 'boolean', default: false },
+    'max-seconds': { type: 'string' },
+    recursive: { type: 'boolean', default: false },
+    force: { type: 'boolean', default: false },
+  });
+  if (!parsed) return EXIT.usage;
   const { values, positionals: inputs } = parsed;
   if (inputs.length === 0) return usageError('no input image given.');
   if (!values.model) return usageError('--model is required.');
 
   let spec: MethodSpec;
   let seed: number;
-  let maxPixels: number | undefined;
   let maxSeconds: number | undefined;
-  let callTimeoutMs: number | undefined;
   let faithfulness: FaithfulnessOptions | undefined;
   const presetName = (values.preset ?? 'balanced') as PresetName;
-  let backend: BackendPreference;
+  let choices: ModelChoices;
   try {
     const method = (values.method ?? DEFAULT_METHOD) as MethodName;
     // The same checks as every extension job's (shared/jobCheck.ts), named as options.
@@ -141,7 +125,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
       if (values[option] !== undefined && !methodTrains(method))
         throw new DaxError('usage', `--${option} applies to DAX only; ${methodLabel(method)} trains nothing.`);
     }
-    backend = backendOption(values.backend);
+    choices = modelChoices(values);
     if (values.network !== undefined && values.network !== 'segments' && values.network !== 'pixels')
       throw new DaxError('usage', `--network must be segments or pixels (got "${values.network}").`);
     const settings = resolveSettings(presetName, {
@@ -153,8 +137,6 @@ export async function explainCommand(argv: string[]): Promise<number> {
     });
     spec = methodForBudget(method, settings.samples, settings);
     seed = values.seed === undefined ? 0 : integerOption('--seed', values.seed, 0);
-    if (values['max-pixels'] !== undefined) maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);
-    callTimeoutMs = modelTimeoutOption(values['model-timeout']);
     if (values['max-seconds'] !== undefined) maxSeconds = numberOption('--max-seconds', values['max-seconds'], 0.01);
     if (values['ground-truth'] && inputs.length > 1)
       throw new DaxError('usage', '--ground-truth applies to a single input.');
@@ -164,12 +146,13 @@ export async function explainCommand(argv: string[]): Promise<number> {
   } catch (error) {
     return usageError((error as Error).message);
   }
+  const { backend, maxPixels } = choices;
 
   const outDir = path.resolve(values.out ?? 'dax-out');
   const results: FileResult[] = [];
   let classifier: ImageClassifier | AudioClassifier;
   try {
-    classifier = await openAnyModel(values.model, values.target, backend, callTimeoutMs);
+    classifier = await openAnyModel(values.model, values.target, choices);
   } catch (error) {
     return usageError((error as Error).message);
   }
@@ -453,8 +436,9 @@ function logMemory(index: number, file: string): void {
 function describe(input: string, report: ExplanationReport): string {
   const target = report.target;
   const label = target.label !== undefined ? `"${target.label}" (class ${target.index})` : `class ${target.index}`;
-  const work = methodTrains(report.method)
-    ? `${report.queries} queries in ${seconds(report.timing.queryMs)} s, ${report.trainingSteps} training steps in ${seconds(report.timing.trainMs)} s on ${report.backend.name}`
+  const training = report.training;
+  const work = training
+    ? `${report.queries} queries in ${seconds(report.timing.queryMs)} s, ${training.steps} training steps in ${seconds(training.ms)} s on ${report.backend.name}`
     : `${methodLabel(report.method)}: ${report.queries} queries in ${seconds(report.timing.queryMs)} s`;
   const truth = report.groundTruth;
   const faithful = report.faithfulness;

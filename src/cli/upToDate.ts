@@ -6,6 +6,7 @@ import { access, readFile } from 'node:fs/promises';
 import type { ModelConfig } from '../engine/blackbox/modelConfig';
 import { modelFiles } from '../engine/blackbox/modelFiles';
 import type { ExplanationReport } from '../shared/report';
+import { upgradeReport } from '../shared/reportUpgrade';
 
 /** SHA-256 of a file's bytes, hex. */
 export function fileSha256(file: string): Promise<string> {
@@ -69,7 +70,11 @@ export async function upToDateReport(
 ): Promise<ExplanationReport | undefined> {
   let report: ExplanationReport;
   try {
-    report = JSON.parse(await readFile(reportFile, 'utf8')) as ExplanationReport;
+    // A schema-1 report (before the `training` section) still counts as up to date once upgraded: schema 2 only
+    // moved the training's facts, so the explanation (map, classes, measurements) is the one a run would make now,
+    // and a batch need not redo it. Its file stays as it was (a skipped input writes nothing); the summary and
+    // --json show it upgraded. A format newer than this code is not read (upgradeReport throws): explained again.
+    report = upgradeReport(JSON.parse(await readFile(reportFile, 'utf8')));
   } catch {
     return undefined;
   }
@@ -85,7 +90,6 @@ export async function upToDateReport(
 }
 
 function isCurrent(report: ExplanationReport, identity: RunIdentity): boolean {
-  if (report?.schema !== 1) return false;
   if (report.method !== identity.method || report.preset !== identity.preset || report.seed !== identity.seed)
     return false;
   if (report.backend?.name !== identity.backend) return false;

@@ -1,7 +1,7 @@
 // Explains why a black box gave a sound its class: decode and resample, mask the spectrogram's cells, query,
 // train (or run a baseline), and return the map over the spectrogram, its reading over time, and the report.
 import path from 'node:path';
-import type { AudioFindings, ExplanationReport, TimeInterval } from '../shared/report';
+import { REPORT_SCHEMA, type AudioFindings, type ExplanationReport, type TimeInterval } from '../shared/report';
 import { checkingProbabilities, type AudioClassifier } from './blackbox/classifier';
 import { buildAudioScene, DEFAULT_AUDIO_GRID, type AudioGridOptions, type AudioScene } from './audio/audioScene';
 import { decodeAudio } from './audio/decodeAudio';
@@ -147,7 +147,7 @@ export async function explainAudio(request: ExplainAudioRequest): Promise<AudioE
   }
   const { perturbation: _unused, ...settings } = method.settings as typeof method.settings & { perturbation?: unknown };
   const report: ExplanationReport = {
-    schema: 1,
+    schema: REPORT_SCHEMA,
     method: method.method,
     input: { file: request.audioFile, width: frames, height: rows },
     ...runFacts(run, classifier, backend, { started, loadMs, finishMs: performance.now() - finishStarted }),

@@ -1,6 +1,6 @@
 // Explains why a black box gave an image its class: decode, query, train, and return the saliency with a report.
 import path from 'node:path';
-import type { ExplanationReport, GroundTruthScores } from '../shared/report';
+import { REPORT_SCHEMA, type ExplanationReport, type GroundTruthScores } from '../shared/report';
 import { checkingProbabilities, type ImageClassifier } from './blackbox/classifier';
 import { asDaxError } from './core/errors';
 import type { ProgressListener } from './core/progress';
@@ -87,7 +87,7 @@ export async function explainImage(request: ExplainImageRequest): Promise<ImageE
   }
   const finishMs = performance.now() - finishStarted;
   const report: ExplanationReport = {
-    schema: 1,
+    schema: REPORT_SCHEMA,
     method: method.method,
     input: {
       file: request.imageFile,

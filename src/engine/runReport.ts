@@ -1,7 +1,8 @@
 // The part of a report every explanation shares, whatever its input: the model, the classes, the queries, the
 // training and the timing of a method's run.
-import type { ClassScore, ExplanationReport } from '../shared/report';
+import type { ClassScore, ExplanationReport, TrainingSection } from '../shared/report';
 import type { BlackBox } from './blackbox/classifier';
+import type { TrainingResult } from './methods/dax/trainDax';
 import type { MethodRun } from './methods/registry';
 import type { BackendInfo } from './tf/runtime';
 import { versions } from './versions';
@@ -9,22 +10,7 @@ import { versions } from './versions';
 /** What the run itself says; the caller adds the input, the configuration and what it measured. */
 export type RunFacts = Pick<
   ExplanationReport,
-  | 'model'
-  | 'target'
-  | 'top'
-  | 'queries'
-  | 'trainingSteps'
-  | 'epochs'
-  | 'stoppedEarly'
-  | 'timing'
-  | 'backend'
-  | 'workingSize'
-  | 'maskGrid'
-  | 'losses'
-  | 'validation'
-  | 'fidelity'
-  | 'readout'
-  | 'versions'
+  'model' | 'target' | 'top' | 'queries' | 'timing' | 'backend' | 'workingSize' | 'maskGrid' | 'training' | 'versions'
 >;
 
 /** The facts of `run`, with the wall times measured around it (ms since `started`, loading, finishing). */
@@ -54,25 +40,33 @@ export function runFacts(
       .slice(0, 5)
       .map(score),
     queries: run.query.queries,
-    trainingSteps: training?.steps ?? 0,
-    epochs: training?.epochs ?? 0,
-    stoppedEarly: training?.stoppedEarly ?? false,
     timing: {
       totalMs: performance.now() - times.started,
       loadMs: times.loadMs,
       queryMs: run.query.totalMs,
       modelMs: run.query.modelMs,
-      trainMs: training?.trainMs ?? 0,
       finishMs: times.finishMs,
     },
     backend: { name: backend.name, notes: backend.notes },
     workingSize: run.working,
     maskGrid: training ? { width: training.gridWidth, height: training.gridHeight } : run.working,
-    losses: training?.history ?? [],
-    validation: training?.validation ?? [],
-    ...(training?.fidelity ? { fidelity: training.fidelity } : {}),
-    ...(training?.readout ? { readout: training.readout } : {}),
+    // Only a method that trains has a training (the method contract test holds this to the registry's `trains`).
+    ...(training ? { training: trainingSection(training) } : {}),
     versions: versions(backend.name),
+  };
+}
+
+/** The report's training section of a run that trained. */
+function trainingSection(training: TrainingResult): TrainingSection {
+  return {
+    steps: training.steps,
+    epochs: training.epochs,
+    stoppedEarly: training.stoppedEarly,
+    ms: training.trainMs,
+    losses: training.history,
+    validation: training.validation,
+    ...(training.fidelity ? { fidelity: training.fidelity } : {}),
+    ...(training.readout ? { readout: training.readout } : {}),
   };
 }
 

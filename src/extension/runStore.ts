@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExplanationReport } from '../shared/report';
+import { upgradeReport } from '../shared/reportUpgrade';
 import type { DisplayPixels, ExplainJob, FolderRow, FolderSummary, RunSummary, RunView } from '../shared/protocol';
 import { checkExplainJob, isRunKey } from '../shared/jobCheck';
 import { modelFiles, resolveModelSetting } from '../engine/blackbox/modelFiles';
@@ -80,7 +81,8 @@ export class RunStore {
   async get(key: string): Promise<RunView | undefined> {
     try {
       const entry = parseEntry(await readFile(path.join(this.folder(key), 'entry.json'), 'utf8'));
-      const report = JSON.parse(await readFile(entry.reportFile, 'utf8')) as ExplanationReport;
+      // A result stored by an earlier version has an older report format; the panel reads the current one.
+      const report = upgradeReport(JSON.parse(await readFile(entry.reportFile, 'utf8')));
       // As recorded: `cached` marks only a result that answered an explain request from the cache (the runner sets it).
       return {
         summary: { ...entry.summary, cached: false },

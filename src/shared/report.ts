@@ -92,31 +92,18 @@ export interface AudioFindings {
 /** The explanation methods a report can come from. */
 export type ReportMethod = 'dax' | 'rise' | 'lime' | 'occlusion';
 
-/** Everything a run did and found. */
-export interface ExplanationReport {
-  /** Format version of this report. */
-  schema: 1;
-  method: ReportMethod;
-  /**
-   * For audio, `width` x `height` are the spectrogram's frames x rows (the map's size). `sha256`: of the input
-   * file's bytes, recorded by `dax explain` (a batch skips an input whose report holds its current hash).
-   */
-  input: { file: string; width: number; height: number; sha256?: string };
-  model: { name: string; kind: string; path: string; description: string };
-  target: ClassScore;
-  /** Top classes on the unperturbed input, best first (at most 5). */
-  top: ClassScore[];
-  queries: number;
-  /** DAX's training; 0, 0, false and empty histories for the baselines, which train nothing. */
-  trainingSteps: number;
+/**
+ * What a method that trains networks (DAX) did while training; a report has this section only then (the methods
+ * registry's `trains`), so nothing here is zero-filled for the baselines.
+ */
+export interface TrainingSection {
+  /** Optimisation steps taken and epochs (segment-space DAX: rounds) run. */
+  steps: number;
   epochs: number;
+  /** Whether training stopped before its last epoch because the mask settled. */
   stoppedEarly: boolean;
-  /** Wall times in milliseconds. */
-  timing: { totalMs: number; loadMs: number; queryMs: number; modelMs: number; trainMs: number; finishMs: number };
-  backend: { name: string; notes: string[] };
-  workingSize: { width: number; height: number };
-  maskGrid: { width: number; height: number };
-  segments: number;
+  /** Wall time of the training in milliseconds (part of `timing.totalMs`). */
+  ms: number;
   losses: LossRow[];
   validation: ValidationRow[];
   /**
@@ -129,6 +116,34 @@ export interface ExplanationReport {
    * scores (mean target answer with the top kept alone minus with it removed), and the one the map is.
    */
   readout?: { candidates: string[]; scores: number[]; chosen: string };
+}
+
+/** The format version of an explanation report this code writes; src/shared/reportUpgrade.ts reads older ones. */
+export const REPORT_SCHEMA = 2;
+
+/** Everything a run did and found. */
+export interface ExplanationReport {
+  /** Format version of this report (1: the training's facts at the top level, zero-filled for the baselines). */
+  schema: typeof REPORT_SCHEMA;
+  method: ReportMethod;
+  /**
+   * For audio, `width` x `height` are the spectrogram's frames x rows (the map's size). `sha256`: of the input
+   * file's bytes, recorded by `dax explain` (a batch skips an input whose report holds its current hash).
+   */
+  input: { file: string; width: number; height: number; sha256?: string };
+  model: { name: string; kind: string; path: string; description: string };
+  target: ClassScore;
+  /** Top classes on the unperturbed input, best first (at most 5). */
+  top: ClassScore[];
+  queries: number;
+  /** Wall times in milliseconds (the training's own: `training.ms`). */
+  timing: { totalMs: number; loadMs: number; queryMs: number; modelMs: number; finishMs: number };
+  backend: { name: string; notes: string[] };
+  workingSize: { width: number; height: number };
+  maskGrid: { width: number; height: number };
+  segments: number;
+  /** Methods that train (DAX) only. */
+  training?: TrainingSection;
   /** The full configuration of the run (preset after overrides). */
   config: Record<string, unknown>;
   preset: string;

@@ -156,7 +156,7 @@ describe('explainAudio on the tone oracle, 1000 queries', () => {
     );
     assert.equal(report.queries, BUDGET);
     assert.equal(daxQueries, BUDGET, 'the black box saw exactly the budget');
-    assert.ok(report.trainingSteps > 0 && report.epochs > 0);
+    assert.ok(report.training && report.training.steps > 0 && report.training.epochs > 0);
     assert.equal(report.audio, findings);
     assert.equal(findings.sampleRate, RATE);
     assert.ok(Math.abs(findings.durationSeconds - SECONDS) < 1e-9);

@@ -89,6 +89,7 @@ describe('a stored result is not "from cache" by being stored', () => {
     };
     const key = await store.keyOf(job);
     const report = {
+      schema: 2,
       outputs: { report: path.join(root, 'a.dax.json'), saliency: '' },
       model: { name: 'm' },
       target: { index: 0, label: 'cat', probability: 0.9 },

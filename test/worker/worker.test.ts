@@ -82,7 +82,7 @@ describe('the worker process', () => {
       'the backend and the budget',
     );
     const maps = events.filter((event) => event.type === 'map');
-    assert.equal(maps.length, result.report.epochs, 'the map after every epoch');
+    assert.equal(maps.length, result.report.training?.epochs, 'the map after every epoch');
     assert.ok(
       maps.every((map) => map.values.length === map.width * map.height && Math.max(map.width, map.height) <= 192),
     );

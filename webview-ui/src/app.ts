@@ -49,8 +49,8 @@ function pointsOf(report: ExplanationReport): { losses: LossPoint[]; validation:
   let points = reportPoints.get(report);
   if (!points) {
     points = {
-      losses: lossPointsFromRows(report.losses ?? []),
-      validation: validationPointsFromRows(report.validation ?? []),
+      losses: lossPointsFromRows(report.training?.losses ?? []),
+      validation: validationPointsFromRows(report.training?.validation ?? []),
     };
     reportPoints.set(report, points);
   }

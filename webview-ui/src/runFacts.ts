@@ -4,7 +4,6 @@ import type { ExplanationReport } from '../../src/shared/report';
 import { formatHz, formatInterval, formatLength } from './audioTimeline';
 import { h } from './dom';
 import { className, count, duration, methodName, metric, percent } from './format';
-import { methodTrains } from '../../src/shared/methods';
 
 type Fact = [term: string, description: string | Node];
 
@@ -53,10 +52,11 @@ export function reportFacts(report: ExplanationReport, audio?: DisplayAudio): Fa
     ...audioFacts(report, audio),
     ['Queries', `${count(report.queries)} black-box queries`],
   ];
-  if (methodTrains(report.method)) {
+  const { training } = report;
+  if (training) {
     facts.push([
       'Training',
-      `${count(report.trainingSteps)} steps in ${report.epochs} epochs${report.stoppedEarly ? ', stopped early (the mask settled)' : ''}`,
+      `${count(training.steps)} steps in ${training.epochs} epochs${training.stoppedEarly ? ', stopped early (the mask settled)' : ''}`,
     ]);
     const fidelityFact = fidelity(report);
     if (fidelityFact) facts.push(fidelityFact);
@@ -67,8 +67,7 @@ export function reportFacts(report: ExplanationReport, audio?: DisplayAudio): Fa
     ['Time', `${duration(timing.totalMs)} in all`],
     ['Querying', `${duration(timing.queryMs)}${share(timing.queryMs)}, of which the model ${duration(timing.modelMs)}`],
   );
-  if (methodTrains(report.method) || timing.trainMs > 0)
-    facts.push(['Training time', `${duration(timing.trainMs)}${share(timing.trainMs)}`]);
+  if (training) facts.push(['Training time', `${duration(training.ms)}${share(training.ms)}`]);
   facts.push(
     ['Loading, finishing', `${duration(timing.loadMs)}, ${duration(timing.finishMs)}`],
     [
@@ -115,7 +114,7 @@ export function reportFacts(report: ExplanationReport, audio?: DisplayAudio): Fa
  * The map is read through the student, so where it did not learn the black box the map means little.
  */
 export function fidelity(report: ExplanationReport): Fact | undefined {
-  const f = report.fidelity;
+  const f = report.training?.fidelity;
   if (!f) return undefined;
   const figures = `R² ${Number.isFinite(f.r2) ? f.r2.toFixed(2) : 'n/a'}, rank correlation ${Number.isFinite(f.spearman) ? f.spearman.toFixed(2) : 'n/a'} on ${count(f.heldOut)} held-out copies`;
   const learnt = Number.isFinite(f.spearman) && f.spearman >= 0.5 && Number.isFinite(f.r2) && f.r2 >= 0.25;
@@ -141,7 +140,7 @@ const READOUT_NAMES: Record<string, string> = {
  * copies of each, so the user sees by how much the chosen one was more faithful.
  */
 export function readout(report: ExplanationReport): Fact | undefined {
-  const r = report.readout;
+  const r = report.training?.readout;
   if (!r || r.candidates.length === 0) return undefined;
   const name = (candidate: string): string => READOUT_NAMES[candidate] ?? candidate;
   const others = r.candidates

@@ -11,7 +11,14 @@ import type {
   RunSummary,
   RunView,
 } from '../../src/shared/protocol';
-import type { AudioFindings, ComparisonReport, ComparisonRow, ExplanationReport } from '../../src/shared/report';
+import type {
+  AudioFindings,
+  ComparisonReport,
+  ComparisonRow,
+  ExplanationReport,
+  TrainingSection,
+} from '../../src/shared/report';
+import { methodTrains } from '../../src/shared/methods';
 
 export function summary(key: string, finishedAt = 1000, cached = false): RunSummary {
   return {
@@ -26,9 +33,26 @@ export function summary(key: string, finishedAt = 1000, cached = false): RunSumm
   };
 }
 
-export function report(overrides: Partial<ExplanationReport> = {}): ExplanationReport {
+/** DAX's training section of `report()`, with `overrides`. */
+export function training(overrides: Partial<TrainingSection> = {}): TrainingSection {
   return {
-    schema: 1,
+    steps: 2,
+    epochs: 1,
+    stoppedEarly: false,
+    ms: 680,
+    losses: [
+      { step: 1, epoch: 1, total: 1, distillation: 0.5, l1: 0.4, kl: 0.1 },
+      { step: 2, epoch: 1, total: 0.8, distillation: 0.4, l1: 0.3, kl: 0.1 },
+    ],
+    validation: [{ step: 2, epoch: 1, validation: 0.7, maskChange: 0.2 }],
+    ...overrides,
+  };
+}
+
+/** A DAX report; with another `method` that trains nothing, without the training section (as the engine writes it). */
+export function report(overrides: Partial<ExplanationReport> = {}): ExplanationReport {
+  const made: ExplanationReport = {
+    schema: 2,
     method: 'dax',
     input: { file: '/tmp/a.png', width: 2, height: 2 },
     model: { name: 'model', kind: 'onnx', path: '/tmp/m.onnx', description: '' },
@@ -38,25 +62,20 @@ export function report(overrides: Partial<ExplanationReport> = {}): ExplanationR
       { index: 1, label: 'dog', probability: 0.1 },
     ],
     queries: 500,
-    trainingSteps: 2,
-    epochs: 1,
-    stoppedEarly: false,
-    timing: { totalMs: 1000, loadMs: 10, queryMs: 300, modelMs: 250, trainMs: 680, finishMs: 10 },
+    timing: { totalMs: 1000, loadMs: 10, queryMs: 300, modelMs: 250, finishMs: 10 },
     backend: { name: 'cpu', notes: [] },
     workingSize: { width: 2, height: 2 },
     maskGrid: { width: 1, height: 1 },
     segments: 4,
-    losses: [
-      { step: 1, epoch: 1, total: 1, distillation: 0.5, l1: 0.4, kl: 0.1 },
-      { step: 2, epoch: 1, total: 0.8, distillation: 0.4, l1: 0.3, kl: 0.1 },
-    ],
-    validation: [{ step: 2, epoch: 1, validation: 0.7, maskChange: 0.2 }],
+    training: training(),
     config: {},
     preset: 'fast',
     seed: 0,
     versions: {},
     ...overrides,
   };
+  if (!methodTrains(made.method) && !('training' in overrides)) delete made.training;
+  return made;
 }
 
 export function runView(key: string): RunView {

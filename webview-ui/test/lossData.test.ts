@@ -17,7 +17,7 @@ import { report } from './fixtures';
 
 describe('loss series', () => {
   test('a report’s rows become generic points: every numeric key but step and epoch is a term', () => {
-    const points = lossPointsFromRows(report().losses);
+    const points = lossPointsFromRows(report().training!.losses);
     assert.deepEqual(points[0], { step: 1, epoch: 1, losses: { total: 1, distillation: 0.5, l1: 0.4, kl: 0.1 } });
   });
 
@@ -41,7 +41,7 @@ describe('loss series', () => {
   });
 
   test('validation that is not a number (no held-out samples) draws no series', () => {
-    const series = lossSeries(lossPointsFromRows(report().losses), [
+    const series = lossSeries(lossPointsFromRows(report().training!.losses), [
       { step: 2, epoch: 1, validation: Number.NaN, maskChange: 0 },
     ]);
     assert.ok(series.every((s) => s.name !== 'validation'));
@@ -54,7 +54,7 @@ describe('loss series', () => {
   test('the text summary names the latest values', () => {
     const r = report();
     assert.equal(
-      latestSummary(lossPointsFromRows(r.losses), validationPointsFromRows(r.validation), String),
+      latestSummary(lossPointsFromRows(r.training!.losses), validationPointsFromRows(r.training!.validation), String),
       'Step 2 (epoch 1): total 0.8, distillation 0.4, l1 0.3, kl 0.1; validation 0.7 after epoch 1',
     );
   });

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { audioFacts, reportFacts } from '../src/runFacts';
-import { audioFindings, audioRunView, displayAudio, report } from './fixtures';
+import { audioFindings, audioRunView, displayAudio, report, training } from './fixtures';
 
 const asText = (facts: [string, string | Node][]) =>
   facts.map(([term, description]) => `${term}: ${String(description)}`);
@@ -50,9 +50,25 @@ describe('run facts of an audio result', () => {
   });
 });
 
+describe('the training facts', () => {
+  test("come from DAX's training section: steps, epochs, and the training's share of the time", () => {
+    const facts = asText(reportFacts(report({ training: training({ stoppedEarly: true }) })));
+    assert.ok(facts.includes('Training: 2 steps in 1 epochs, stopped early (the mask settled)'), facts.join('\n'));
+    assert.ok(facts.includes('Training time: 680 ms (68.0 %)'), facts.join('\n'));
+  });
+  test('are absent for a baseline, whose report has no training section', () => {
+    const terms = reportFacts(report({ method: 'rise' })).map(([term]) => term);
+    assert.ok(!terms.includes('Training') && !terms.includes('Training time'), terms.join(', '));
+  });
+});
+
 describe("the student's fidelity, DAX's trust indicator", () => {
   test('is shown with its figures when the student learnt the model', () => {
-    const facts = asText(reportFacts(report({ method: 'dax', fidelity: { heldOut: 90, r2: 0.81, spearman: 0.9 } })));
+    const facts = asText(
+      reportFacts(
+        report({ method: 'dax', training: training({ fidelity: { heldOut: 90, r2: 0.81, spearman: 0.9 } }) }),
+      ),
+    );
     assert.ok(
       facts.includes('Student fidelity: R² 0.81, rank correlation 0.90 on 90 held-out copies'),
       facts.join('\n'),
@@ -60,7 +76,9 @@ describe("the student's fidelity, DAX's trust indicator", () => {
   });
   test('warns in plain words when the student did not learn the model', () => {
     const fact = asText(
-      reportFacts(report({ method: 'dax', fidelity: { heldOut: 90, r2: 0.05, spearman: 0.2 } })),
+      reportFacts(
+        report({ method: 'dax', training: training({ fidelity: { heldOut: 90, r2: 0.05, spearman: 0.2 } }) }),
+      ),
     ).find((f) => f.startsWith('Student fidelity'));
     assert.match(
       fact ?? '',
@@ -78,7 +96,9 @@ describe("the map's readout, chosen by the black box", () => {
       reportFacts(
         report({
           method: 'dax',
-          readout: { candidates: ['masks', 'smooth', 'first-order'], scores: [0.41, 0.52, 0.3], chosen: 'smooth' },
+          training: training({
+            readout: { candidates: ['masks', 'smooth', 'first-order'], scores: [0.41, 0.52, 0.3], chosen: 'smooth' },
+          }),
         }),
       ),
     ).find((f) => f.startsWith('Map readout'));

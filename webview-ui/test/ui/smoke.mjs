@@ -2,13 +2,15 @@
 // a stand-in acquireVsCodeApi and VS Code-like theme variables; plays a snapshot, live progress and a finished
 // result, checks for CSP violations and console errors, and writes screenshots per theme.
 //
-// Usage: node scripts/build.mjs && node webview-ui/test/ui/smoke.mjs [outDir]
+// Usage: node scripts/build.mjs && node --import tsx webview-ui/test/ui/smoke.mjs [outDir] (tsx: it reads the report
+// through src/shared/reportUpgrade.ts, so a dax-out/example of an older format still plays)
 // Env: DAX_CHROMIUM (default /usr/bin/chromium). Needs dax-out/example (npm run example) for a real report.
 import { readFileSync, mkdirSync, existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import sharp from 'sharp';
 import { chromium } from 'playwright-core';
+import { upgradeReport } from '../../../src/shared/reportUpgrade.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 const outDir = path.resolve(process.argv[2] ?? path.join(root, '.vscode-test/panel-smoke'));
@@ -178,7 +180,7 @@ function html(origin, theme) {
 
 async function examplePixels() {
   const reportFile = path.join(root, 'dax-out/example/stationery-sign.dax.json');
-  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  const report = upgradeReport(JSON.parse(readFileSync(reportFile, 'utf8')));
   const image = await sharp(path.join(root, 'examples/stationery-sign.jpg'))
     .removeAlpha()
     .raw()
@@ -307,22 +309,23 @@ try {
         seq: ++seq,
         progress: { type: 'phase', phase: 'training', message: 'training the mask and student networks at 96x24' },
       });
-      for (const row of report.losses.slice(0, 120)) {
+      const { training } = report;
+      for (const row of training.losses.slice(0, 120)) {
         const { step, epoch, ...losses } = row;
         await post({
           type: 'panel/didProgress',
           seq: ++seq,
-          progress: { type: 'step', step, epoch, epochs: report.epochs, stepsPerEpoch: 29, losses },
+          progress: { type: 'step', step, epoch, epochs: training.epochs, stepsPerEpoch: 29, losses },
         });
         if (step % 29 === 0) {
-          const v = report.validation[epoch - 1];
+          const v = training.validation[epoch - 1];
           await post({
             type: 'panel/didProgress',
             seq: ++seq,
             progress: {
               type: 'epoch',
               epoch,
-              epochs: report.epochs,
+              epochs: training.epochs,
               validation: v.validation,
               maskChange: v.maskChange,
             },

@@ -112,7 +112,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
         onExplained: async (method, explanation) => {
           const paths = outputPaths(outDir, input, method);
           staged.push(await stageExplanation(paths, explanation.image, explanation.saliency, explanation.report));
-          return paths.report;
+          return paths;
         },
       }),
     );

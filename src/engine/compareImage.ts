@@ -27,8 +27,14 @@ export interface CompareImageRequest {
   backend?: BackendPreference;
   signal?: AbortSignal;
   onProgress?: (method: MethodName, event: Parameters<ProgressListener>[0]) => void;
-  /** Called with each method's explanation as soon as it is ready (to write it out, or show it). */
-  onExplained?: (method: MethodName, explanation: ImageExplanation) => Promise<string | undefined>;
+  /**
+   * Called with each method's explanation as soon as it is ready (to write it out, or show it); returns the files
+   * written, which the method's row names.
+   */
+  onExplained?: (
+    method: MethodName,
+    explanation: ImageExplanation,
+  ) => Promise<{ report: string; saliency: string } | undefined>;
 }
 
 /** Runs the methods one after the other (they share the cores) and tabulates their metrics. */
@@ -52,7 +58,7 @@ export async function compareImage(request: CompareImageRequest): Promise<Compar
       onProgress: request.onProgress && ((event) => request.onProgress!(method, event)),
     });
     first ??= explanation;
-    const reportFile = await request.onExplained?.(method, explanation);
+    const files = await request.onExplained?.(method, explanation);
     const { report } = explanation;
     rows.push({
       method,
@@ -63,7 +69,8 @@ export async function compareImage(request: CompareImageRequest): Promise<Compar
       iouAt02: report.groundTruth?.iouAt02,
       bestIou: report.groundTruth?.bestIou,
       pointingHit: report.groundTruth?.pointingHit,
-      report: reportFile,
+      report: files?.report,
+      saliency: files?.saliency,
     });
   }
   if (!first) throw new Error('no method to compare');

@@ -88,6 +88,9 @@ export function activate(context: vscode.ExtensionContext): DaxExtensionApi {
       case 'panel/groundTruthCommand':
         await runner.scoreGroundTruth(command.key);
         return;
+      case 'panel/comparisonGroundTruthCommand':
+        await runner.scoreComparisonGroundTruth();
+        return;
       case 'panel/exportFolderCommand':
         await exportFolderCsv(await runner.folderSummary());
         return;

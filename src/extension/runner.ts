@@ -23,7 +23,7 @@ import { RunQueue } from './runs/runQueue';
 import { progressText } from './runs/progressText';
 import { notifyFailure, RunStatus } from './runs/runStatus';
 import { ShownResult } from './runs/shownResult';
-import { scoreGroundTruth } from './commands/groundTruth';
+import { pickMaskFile, scoreGroundTruth } from './commands/groundTruth';
 import { modelProblem } from './modelCheck';
 import { rerunTrustProblem } from './rerunTrust';
 import { activeModel, configuredModels, inputKind, modelModality, runSettings, type ConfiguredModel } from './settings';
@@ -364,6 +364,43 @@ export class Runner implements vscode.Disposable {
       `ground truth for ${scored.summary.inputName}: ${groundTruth ? `IoU@0.2 ${groundTruth.iouAt02.toFixed(3)}, best IoU ${groundTruth.bestIou.toFixed(3)}, pointing ${groundTruth.pointingHit ? 'hit' : 'miss'}` : `time IoU ${audio?.groundTruth?.timeIou.toFixed(3)}`}`,
     );
     this.shown.show(scored);
+    await this.panel().refresh();
+    return scored;
+  }
+
+  /**
+   * Scores the comparison the panel shows against a ground-truth mask (`given`, for scripts and tests, else asked
+   * for): each method's saved map, in the worker, with nothing run again and no query to the model; the table then
+   * has the IoU columns. A mask that cannot be read is reported naming it, and the comparison stays as it was.
+   * Resolves to the scored comparison, or undefined.
+   */
+  async scoreComparisonGroundTruth(given?: string): Promise<ComparisonReport | undefined> {
+    const shown = this.shown.shownComparison;
+    if (!shown) {
+      void vscode.window.showInformationMessage(
+        'DAX: there is no comparison to score. Run DAX: Compare Methods first.',
+      );
+      return undefined;
+    }
+    const name = path.basename(shown.report.input.file);
+    const maskFile = given ?? (await pickMaskFile(`the comparison on ${name}`, shown.report.input.file));
+    if (!maskFile) return undefined;
+    let scored: ComparisonReport;
+    try {
+      scored = await this.worker.scoreComparison(shown.report, maskFile);
+    } catch (error) {
+      const message = error instanceof RunFailure ? error.error.message : (error as Error).message;
+      this.log.error(`comparison ground truth: ${message}`);
+      void vscode.window.showErrorMessage(`DAX: ${message}`);
+      return undefined;
+    }
+    if (!this.shown.rescoreComparison(shown, scored)) {
+      this.log.info(`comparison ground truth for ${name}: another comparison came meanwhile; scores dropped`);
+      return undefined;
+    }
+    this.log.info(
+      `comparison ground truth for ${name} (${maskFile}): ${scored.rows.map((row) => `${row.method} IoU@0.2 ${row.iouAt02?.toFixed(3)} best IoU ${row.bestIou?.toFixed(3)} pointing ${row.pointingHit ? 'hit' : 'miss'}`).join('; ')}`,
+    );
     await this.panel().refresh();
     return scored;
   }

@@ -14,7 +14,7 @@ import type {
   RunResponse,
   WorkerToHost,
 } from '../shared/protocol';
-import type { GroundTruthScores } from '../shared/report';
+import type { ComparisonReport, GroundTruthScores } from '../shared/report';
 
 /** A run that failed; `kind` says whose fault it was. */
 export class RunFailure extends Error {
@@ -118,6 +118,22 @@ export class WorkerClient {
       response.outcome === 'groundTruth'
         ? response.groundTruth
         : fail('the worker answered something else to a ground-truth request.'),
+    );
+  }
+
+  /**
+   * Scores every map of a comparison against a ground-truth mask image (nothing runs again); resolves to the
+   * comparison with its IoU columns, or rejects with a RunFailure as explain does.
+   */
+  scoreComparison(comparison: ComparisonReport, maskFile: string): Promise<ComparisonReport> {
+    const { done } = this.request(
+      (id) => ({ type: 'truth/scoreComparisonRequest', id, comparison, maskFile }),
+      () => undefined,
+    );
+    return done.then((response) =>
+      response.outcome === 'scoredComparison'
+        ? response.comparison
+        : fail('the worker answered something else to a comparison ground-truth request.'),
     );
   }
 

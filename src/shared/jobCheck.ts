@@ -155,6 +155,7 @@ export function checkPanelCommand(message: unknown): PanelToHost | undefined {
     case 'panel/cancelCommand':
     case 'panel/dismissErrorCommand':
     case 'panel/exportFolderCommand':
+    case 'panel/comparisonGroundTruthCommand':
       return { type: m.type };
     case 'panel/selectRunCommand':
     case 'panel/rerunCommand':

@@ -113,7 +113,21 @@ export interface ScoreMaskRequest {
   maskFile: string;
 }
 
-export type HostToWorker = ExplainRequest | CompareRequest | InspectModelRequest | ScoreMaskRequest | CancelCommand;
+/**
+ * Host → worker: score every method's saved map of a comparison against a ground-truth mask image (the comparison's
+ * Ground truth…); nothing runs again and the black box is not asked. Answered by one `run/response` with the same id:
+ * the comparison with its IoU columns filled, or an error.
+ */
+export interface ScoreComparisonRequest {
+  type: 'truth/scoreComparisonRequest';
+  id: number;
+  /** The comparison as the host holds it: each row names its map (`saliency`). */
+  comparison: ComparisonReport;
+  maskFile: string;
+}
+
+export type HostToWorker =
+  ExplainRequest | CompareRequest | InspectModelRequest | ScoreMaskRequest | ScoreComparisonRequest | CancelCommand;
 
 /** Worker → host: the worker is up (sent once, before any response). */
 export interface WorkerReadyNotification {
@@ -152,12 +166,16 @@ export interface ComparisonResult {
   detail: ComparisonDetail;
 }
 
-/** Worker → host: the outcome of request `id`, always sent: exactly one of a result, a comparison, an inspection, scores or an error. */
+/**
+ * Worker → host: the outcome of request `id`, always sent: exactly one of a result, a comparison, an inspection,
+ * scores, a scored comparison or an error.
+ */
 export type RunResponse = { type: 'run/response'; id: number } & (
   | { outcome: 'result'; result: ExplainResult }
   | { outcome: 'comparison'; comparison: ComparisonResult }
   | { outcome: 'inspection'; inspection: ModelInspection }
   | { outcome: 'groundTruth'; groundTruth: GroundTruthScores }
+  | { outcome: 'scoredComparison'; comparison: ComparisonReport }
   | { outcome: 'error'; error: RunError }
 );
 
@@ -366,6 +384,14 @@ export interface GroundTruthCommand {
   key: string;
 }
 
+/**
+ * Panel → host: score the comparison the panel shows against a ground-truth mask the user is asked for (images only:
+ * Compare Methods takes no sounds). The host holds one comparison, so the message names none.
+ */
+export interface ComparisonGroundTruthCommand {
+  type: 'panel/comparisonGroundTruthCommand';
+}
+
 /** Panel → host: cancel the active run. */
 export interface CancelRunCommand {
   type: 'panel/cancelCommand';
@@ -392,6 +418,7 @@ export type PanelToHost =
   | ExportViewCommand
   | ExportFolderCommand
   | GroundTruthCommand
+  | ComparisonGroundTruthCommand
   | CancelRunCommand
   | DismissErrorCommand
   | RunCommandCommand;

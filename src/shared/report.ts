@@ -185,6 +185,8 @@ export interface ComparisonRow {
   pointingHit?: boolean;
   /** The method's own report file, when written. */
   report?: string;
+  /** The method's grey map (`<stem>.<method>.saliency.png`), when written: a ground truth given later is scored on it. */
+  saliency?: string;
 }
 
 /** `dax compare`: every method on one input at the same query budget. */
@@ -197,6 +199,7 @@ export interface ComparisonReport {
   seed: number;
   substrate: 'blur' | 'zero';
   steps: number;
+  /** The mask the rows' IoU and pointing game were scored against (given to the comparison, or after it). */
   groundTruthFile?: string;
   backend: string;
   rows: ComparisonRow[];

@@ -1,9 +1,10 @@
 // The worker process: the engine runs here, never in the extension host. A message switch and the transport.
 import { asDaxError } from '../engine/core/errors';
 import { catchModelEscapes, refuseProcessExitInModelCalls } from '../engine/core/modelCalls';
-import { scoreSavedMap } from '../engine/scoreMap';
+import { scoreComparisonMaps, scoreSavedMap } from '../engine/scoreMap';
 import { daxVersion } from '../engine/versions';
 import type { HostToWorker, RunError, WorkerToHost } from '../shared/protocol';
+import type { ComparisonReport } from '../shared/report';
 import { throttleProgress } from './progressThrottle';
 import { disposeCachedModel, inspectModelSetting, runComparison, runJob } from './runJob';
 
@@ -85,6 +86,20 @@ async function scoreMask(id: number, saliencyFile: string, maskFile: string): Pr
   }
 }
 
+async function scoreComparison(id: number, comparison: ComparisonReport, maskFile: string): Promise<void> {
+  try {
+    send({
+      type: 'run/response',
+      id,
+      outcome: 'scoredComparison',
+      comparison: await scoreComparisonMaps(comparison, maskFile),
+    });
+  } catch (error) {
+    const daxError = asDaxError(error, 'input', maskFile);
+    send({ type: 'run/response', id, outcome: 'error', error: { kind: daxError.kind, message: daxError.message } });
+  }
+}
+
 process.on('message', (message: HostToWorker) => {
   switch (message.type) {
     case 'run/explainRequest':
@@ -98,6 +113,9 @@ process.on('message', (message: HostToWorker) => {
       break;
     case 'truth/scoreRequest':
       void scoreMask(message.id, message.saliencyFile, message.maskFile);
+      break;
+    case 'truth/scoreComparisonRequest':
+      void scoreComparison(message.id, message.comparison, message.maskFile);
       break;
     case 'run/cancelCommand':
       running.get(message.id)?.abort();

@@ -139,7 +139,7 @@ export async function runComparison(
         deletionCurve: curves.deletionCurve,
         insertionCurve: curves.insertionCurve,
       });
-      return paths.report;
+      return paths;
     },
   });
   return { report, detail };

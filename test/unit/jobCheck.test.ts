@@ -91,6 +91,9 @@ describe('panel messages', () => {
     assert.deepEqual(checkPanelCommand({ type: 'panel/exportFolderCommand', path: '/etc/passwd' }), {
       type: 'panel/exportFolderCommand',
     });
+    assert.deepEqual(checkPanelCommand({ type: 'panel/comparisonGroundTruthCommand', mask: '/etc/passwd' }), {
+      type: 'panel/comparisonGroundTruthCommand',
+    });
   });
 
   test('a view export without its picture, or with one too large to be a drawing, is dropped', () => {

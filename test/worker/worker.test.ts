@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readdir, writeFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import { WorkerClient, RunFailure } from '../../src/extension/workerClient';
 import type { ExplainJob, RunProgress } from '../../src/shared/protocol';
 import { tempDir } from '../helpers/files';
@@ -133,6 +134,33 @@ describe('the worker process', () => {
     assert.equal(error.error.kind, 'model');
     assert.match(error.message, /readme\.onnx/);
     assert.equal((await worker.inspect(modelFile, dir)).kind, 'module', 'and the worker keeps serving');
+  });
+
+  test('a comparison is scored against a mask on the maps it saved, each as a single map is; a text file is an error naming it', async () => {
+    const comparison = await worker.compare(job({ samples: 60, epochs: 1 }), 60, () => undefined).done;
+    assert.ok(comparison.report.rows.every((row) => row.saliency !== undefined && row.iouAt02 === undefined));
+    const mask = path.join(dir, 'oracle.mask.png');
+    const { size, region } = ORACLE;
+    const pixels = Buffer.alloc(size * size);
+    for (let y = region.y; y < region.y + region.height; y++)
+      pixels.fill(255, y * size + region.x, y * size + region.x + region.width);
+    await sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
+      .png()
+      .toFile(mask);
+    const scored = await worker.scoreComparison(comparison.report, mask);
+    assert.equal(scored.groundTruthFile, mask);
+    for (const row of scored.rows) {
+      const single = await worker.scoreMask(row.saliency!, mask);
+      assert.deepEqual(
+        [row.iouAt02, row.bestIou, row.pointingHit],
+        [single.iouAt02, single.bestIou, single.pointingHit],
+      );
+    }
+    const notes = path.join(dir, 'notes.txt');
+    await writeFile(notes, 'not a mask');
+    const error = await failure(worker.scoreComparison(comparison.report, notes));
+    assert.equal(error.error.kind, 'input');
+    assert.ok(error.message.includes(notes), error.message);
   });
 
   test('a killed worker fails its run as crashed, and the next run starts a new worker', async () => {

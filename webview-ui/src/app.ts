@@ -232,7 +232,7 @@ export class App {
         ),
       ),
     );
-    this.comparison = new ComparisonView(theme);
+    this.comparison = new ComparisonView(theme, post);
     this.history = new HistoryList(post);
     root.replaceChildren(
       // The page's title for assistive technology; the panel's tab already shows it to everyone else.

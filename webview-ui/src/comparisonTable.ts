@@ -61,6 +61,15 @@ export class ComparisonTable {
         { class: 'hint' },
         `${comparison.input.file.split(/[\\/]/).pop()} · ${comparison.model.name} · ${className(comparison.target)} · budget ${count(comparison.budget)} queries · seed ${comparison.seed} · ${comparison.substrate} substrate · ${comparison.backend}`,
       ),
+      ...(withTruth && comparison.groundTruthFile
+        ? [
+            h(
+              'p',
+              { class: 'hint comparison-truth' },
+              `IoU and pointing game against ${comparison.groundTruthFile.split(/[\\/]/).pop()}`,
+            ),
+          ]
+        : []),
       h('p', { class: 'hint' }, '★ marks the best value of each column.'),
       h(
         'div',

@@ -1,6 +1,6 @@
 // `dax compare`'s result: the table, and when the host sends them, the maps side by side and the deletion and
 // insertion curves of every method.
-import type { ComparisonDetail } from '../../src/shared/protocol';
+import type { ComparisonDetail, PanelToHost } from '../../src/shared/protocol';
 import type { ComparisonReport } from '../../src/shared/report';
 import { comparisonEntries, comparisonHeading, sameDetail, type ComparisonEntry } from './comparisonData';
 import { ComparisonCurves } from './comparisonCurves';
@@ -11,9 +11,14 @@ import { className } from './format';
 import type { Preferences } from './preferences';
 import type { ChartTheme } from './theme';
 
+/** The label of the comparison's ground-truth button, which is its accessible name too. */
+export const COMPARISON_TRUTH_LABEL = 'Ground truth…';
+
 /** The comparison section (shown when the host's snapshot carries a comparison). */
 export class ComparisonView {
   readonly element: HTMLElement;
+  /** Asks the host to score every method's map against a mask image the user picks (no method runs again). */
+  readonly truthButton: HTMLButtonElement;
   private readonly table: ComparisonTable;
   private readonly maps: ComparisonMaps;
   private readonly curves: ComparisonCurves;
@@ -24,17 +29,34 @@ export class ComparisonView {
   private detail: ComparisonDetail | undefined;
   private entries: ComparisonEntry[] = [];
 
-  constructor(theme: ChartTheme) {
+  constructor(theme: ChartTheme, post: (message: PanelToHost) => void) {
     const headingId = 'comparison-heading';
     this.table = new ComparisonTable(headingId);
     this.maps = new ComparisonMaps('comparison-maps');
     this.curves = new ComparisonCurves(theme, 'comparison-curves');
     this.detailBox = h('div', { class: 'comparison-detail' }, this.maps.element, this.curves.element);
     this.heading = h('h2', { id: headingId }, 'Compare Methods');
+    // The visible label is the accessible name (as the result's buttons); the longer text is the tooltip.
+    this.truthButton = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        title:
+          'Score every method’s map against where the evidence truly is: a mask image (white = evidence). Nothing runs again.',
+      },
+      COMPARISON_TRUTH_LABEL,
+    );
+    this.truthButton.addEventListener('click', () => post({ type: 'panel/comparisonGroundTruthCommand' }));
     this.element = h(
       'section',
       { class: 'comparison', 'aria-labelledby': headingId },
-      this.heading,
+      h(
+        'div',
+        { class: 'section-header' },
+        this.heading,
+        h('div', { class: 'actions', role: 'group', 'aria-label': 'Comparison actions' }, this.truthButton),
+      ),
       this.table.element,
       this.detailBox,
     );

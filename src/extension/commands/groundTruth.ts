@@ -56,19 +56,22 @@ export async function scoreGroundTruth(
     );
     return undefined;
   }
-  const maskFile =
-    given ??
-    (
-      await vscode.window.showOpenDialog({
-        title: `Ground-truth mask for ${name} (white where the evidence is)`,
-        defaultUri: vscode.Uri.file(path.dirname(view.report.input.file)),
-        filters: { Images: ['png', 'jpg', 'jpeg', 'bmp', 'gif', 'webp', 'tif', 'tiff'] },
-        canSelectMany: false,
-      })
-    )?.[0]?.fsPath;
+  const maskFile = given ?? (await pickMaskFile(name, view.report.input.file));
   if (!maskFile) return undefined;
   const groundTruth = await scoreMask(saliency, maskFile);
   return { ...view, report: { ...view.report, groundTruth } };
+}
+
+/** Asks for a ground-truth mask image of `what` (the dialog opens in the folder of `inputFile`). */
+export async function pickMaskFile(what: string, inputFile: string): Promise<string | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    title: `Ground-truth mask for ${what} (white where the evidence is)`,
+    defaultUri: vscode.Uri.file(path.dirname(inputFile)),
+    filters: { Images: ['png', 'jpg', 'jpeg', 'bmp', 'gif', 'webp', 'tif', 'tiff'] },
+    canSelectMany: false,
+    openLabel: 'Score',
+  });
+  return picked?.[0]?.fsPath;
 }
 
 /** Why `text` is not an interval within the sound, or undefined when it is one. */

@@ -26,6 +26,21 @@ export class ShownResult {
     this.comparisonLatest = true;
   }
 
+  /** The comparison the panel shows now (see comparisonShown), if any. */
+  get shownComparison(): ComparisonResult | undefined {
+    return this.comparisonShown().comparison ? this.comparison : undefined;
+  }
+
+  /**
+   * Replaces the table of comparison `of` (scores added after the fact); its maps stay the same object, so the panel
+   * is not sent them again. False when another comparison has come since: `of` is not shown any more.
+   */
+  rescoreComparison(of: ComparisonResult, report: ComparisonReport): boolean {
+    if (this.comparison !== of) return false;
+    this.comparison = { report, detail: of.detail };
+    return true;
+  }
+
   /** The banner, which stays until dismissed or a result comes. */
   setError(error: RunError & { file: string }): void {
     this.error = error;

@@ -436,6 +436,64 @@ describe('DAX: Compare Methods', function () {
       await config().update('epochs', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
+
+  it('Ground truth… on the comparison: the panel’s message scores every map against the mask (no run, the maps not sent again); a file that is not an image changes nothing', async () => {
+    const dax = await api();
+    const shown = lastState(dax)?.comparison;
+    assert.ok(shown, 'the comparison of the tests before is shown');
+    assert.ok(
+      shown.rows.every((row) => row.iouAt02 === undefined),
+      'without IoU yet',
+    );
+    const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const mask = path.join(extension.extensionPath, 'examples', 'stationery-sign.mask.png');
+    // The file dialog the host opens for the message answers with the mask (the extension shares this API object).
+    const window = vscode.window as { showOpenDialog: typeof vscode.window.showOpenDialog };
+    const showOpenDialog = window.showOpenDialog;
+    const asked: (string | undefined)[] = [];
+    window.showOpenDialog = async (options) => {
+      asked.push(options?.title);
+      return [vscode.Uri.file(mask)];
+    };
+    const seen = dax.panel.posted.length;
+    try {
+      dax.panel.handle({ type: 'panel/comparisonGroundTruthCommand' });
+      await until(
+        () => lastState(dax)?.comparison?.rows.every((row) => row.iouAt02 !== undefined) === true,
+        30_000,
+        'the comparison with its IoU columns',
+      );
+    } finally {
+      window.showOpenDialog = showOpenDialog;
+    }
+    assert.equal(asked.length, 1, 'one dialog');
+    assert.match(asked[0] ?? '', /mask for the comparison on stationery-sign\.jpg/);
+    const state = lastState(dax)!;
+    const scored = state.comparison!;
+    assert.equal(scored.groundTruthFile, mask);
+    assert.deepEqual(
+      scored.rows.map((row) => [row.method, row.queries, row.deletionAuc]),
+      shown.rows.map((row) => [row.method, row.queries, row.deletionAuc]),
+      'the same runs: nothing ran again',
+    );
+    for (const row of scored.rows) {
+      const single = await dax.worker.scoreMask(row.saliency!, mask);
+      assert.deepEqual(
+        [row.iouAt02, row.bestIou, row.pointingHit],
+        [single.iouAt02, single.bestIou, single.pointingHit],
+        `${row.method} scores as its map alone would`,
+      );
+    }
+    assert.ok(
+      !dax.panel.posted.slice(seen).some((message) => message.type === 'panel/didChangeState' && message.active),
+      'no run started',
+    );
+    assert.equal(state.omitted?.comparisonDetail, true, 'the maps were not sent again');
+
+    const notAnImage = workspaceFile('.vscode/settings.json').fsPath;
+    assert.ok(isNothing(await dax.runner.scoreComparisonGroundTruth(notAnImage)), 'a text file scores nothing');
+    assert.deepEqual(lastState(dax)?.comparison, scored, 'and the comparison stays as it was');
+  });
 });
 
 describe('the panel gets pixels once per result', () => {
